@@ -1,0 +1,106 @@
+package dev.wharf.dataplane.buffer;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A vector of up to {@link #CAPACITY} frames and their metadata, as parallel primitive arrays
+ * (VPP's vlib_frame, OVS's dp_packet_batch). A frame lives in off-heap memory owned by the port
+ * queue that received it (an AF_PACKET ring block or a pooled slot); the batch only records where.
+ * Nodes read and rewrite frames in place through {@link #frame(int)}.
+ *
+ * <p>Owned by one worker thread; never shared.
+ */
+public final class PacketBatch
+{
+    public static final int CAPACITY = 256;
+
+    public static final int FLAG_BROADCAST = 1;
+    public static final int FLAG_MULTICAST = 1 << 1;
+    public static final int FLAG_VLAN_STRIPPED = 1 << 2;
+    public static final int FLAG_IPV4 = 1 << 3;
+    public static final int FLAG_IPV6 = 1 << 4;
+    public static final int FLAG_ARP = 1 << 5;
+
+    /** Address of the first byte of the Ethernet header. */
+    public final long[] address = new long[CAPACITY];
+    /** Frame length in bytes from {@link #address}. */
+    public final int[] length = new int[CAPACITY];
+    /** Writable bytes in front of {@link #address} (for tags and encapsulation). */
+    public final int[] headroom = new int[CAPACITY];
+    /** Dataplane port id the frame arrived on. */
+    public final int[] inPort = new int[CAPACITY];
+    /** Dataplane port id chosen by forwarding. */
+    public final int[] outPort = new int[CAPACITY];
+    /** Network index of the ingress port. */
+    public final int[] network = new int[CAPACITY];
+    /** VLAN id the frame belongs to (0: the untagged VLAN). Tags are stripped at input. */
+    public final int[] vlan = new int[CAPACITY];
+    /** Offset of the L3 header from {@link #address}, recorded once by ethernet-input. */
+    public final int[] l3Offset = new int[CAPACITY];
+    /** Offset of the L4 header from {@link #address}, recorded by ip4-input. */
+    public final int[] l4Offset = new int[CAPACITY];
+    public final int[] flags = new int[CAPACITY];
+    /** Next node id chosen by the node that processed the packet last. */
+    public final int[] next = new int[CAPACITY];
+    /** Drop reason ordinal when {@link #next} is the drop node. */
+    public final int[] dropReason = new int[CAPACITY];
+    /** Offload metadata from the virtio-net header (see {@link dev.wharf.dataplane.offload.OffloadInfo}). */
+    public final long[] offload = new long[CAPACITY];
+
+    private final UnsafeBuffer frame = new UnsafeBuffer(0, 0);
+    private int size;
+
+    public int size()
+    {
+        return size;
+    }
+
+    public void clear()
+    {
+        size = 0;
+    }
+
+    /**
+     * Appends a received frame and resets its metadata.
+     *
+     * @return the packet's index in the batch.
+     */
+    public int add(final long frameAddress, final int frameLength, final int frameHeadroom, final int port)
+    {
+        final int i = size++;
+        address[i] = frameAddress;
+        length[i] = frameLength;
+        headroom[i] = frameHeadroom;
+        inPort[i] = port;
+        outPort[i] = -1;
+        network[i] = -1;
+        vlan[i] = 0;
+        l3Offset[i] = 0;
+        l4Offset[i] = 0;
+        flags[i] = 0;
+        next[i] = 0;
+        dropReason[i] = 0;
+        offload[i] = 0;
+        return i;
+    }
+
+    public boolean isFull()
+    {
+        return size == CAPACITY;
+    }
+
+    /** Wraps the batch's one reusable buffer over packet {@code i}; valid until the next call. */
+    public UnsafeBuffer frame(final int i)
+    {
+        frame.wrap(address[i], length[i]);
+        return frame;
+    }
+
+    /** Moves the start of packet {@code i} by {@code delta} bytes (negative: into the headroom). */
+    public void adjustStart(final int i, final int delta)
+    {
+        address[i] += delta;
+        length[i] -= delta;
+        headroom[i] += delta;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.wharf.dataplane.config;
+
+import dev.wharf.dataplane.port.Port;
+
+/**
+ * A port attached to a network, with its 802.1Q role. An access port carries one VLAN untagged
+ * ({@link #accessVlan}, 0 for the network's untagged VLAN); a trunk carries the VLANs of
+ * {@link #allowedVlans} tagged and VLAN 0 untagged. Immutable.
+ */
+public final class PortBinding
+{
+    public final int id;
+    public final Port port;
+    public final int network;
+    public final boolean trunk;
+    public final int accessVlan;
+    private final long[] allowedVlans;
+    public final int mtu;
+    /** Most MACs this port may have learned at once (MAC-flood protection). */
+    public final int macLimit;
+
+    public PortBinding(
+        final int id, final Port port, final int network, final boolean trunk, final int accessVlan,
+        final int[] trunkVlans, final int mtu, final int macLimit)
+    {
+        this.id = id;
+        this.port = port;
+        this.network = network;
+        this.trunk = trunk;
+        this.accessVlan = trunk ? 0 : accessVlan;
+        this.allowedVlans = new long[64];
+        if (trunk)
+        {
+            for (final int vid : trunkVlans)
+            {
+                allowedVlans[vid >>> 6] |= 1L << (vid & 63);
+            }
+        }
+        this.mtu = mtu;
+        this.macLimit = macLimit;
+    }
+
+    /** True when frames of VLAN {@code vid} may enter and leave this port. */
+    public boolean carries(final int vid)
+    {
+        if (trunk)
+        {
+            return vid == 0 || (allowedVlans[vid >>> 6] & (1L << (vid & 63))) != 0;
+        }
+        return vid == accessVlan;
+    }
+
+    /** The tag a frame of VLAN {@code vid} leaves this port with: none on access ports and for VLAN 0. */
+    public boolean tagsOnEgress(final int vid)
+    {
+        return trunk && vid != 0;
+    }
+}

@@ -1,0 +1,105 @@
+package dev.wharf.dataplane.gateway;
+
+import dev.wharf.dataplane.buffer.PacketBatch;
+import dev.wharf.dataplane.config.NetworkState;
+import dev.wharf.dataplane.graph.Node;
+import dev.wharf.dataplane.graph.WorkerContext;
+import dev.wharf.dataplane.l2.InterfaceOutputNode;
+import dev.wharf.dataplane.protocol.ArpFlyweight;
+import dev.wharf.dataplane.protocol.EthernetFlyweight;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * arp-input: answers ARP requests for the network's gateway address (RFC 826), rewriting the
+ * request into the reply in place and sending it back out of the ingress port. ARP frames that are
+ * not for the gateway were already flooded to the other ports and end here.
+ */
+public final class ArpInputNode extends Node
+{
+    public static final String NAME = "arp-input";
+
+    private static final int NEXT_OUTPUT = 0;
+
+    public enum Error
+    {
+        REPLIED,
+        NOT_FOR_GATEWAY,
+        TRUNCATED,
+        UNSUPPORTED_FORMAT,
+        UNSUPPORTED_OPERATION
+    }
+
+    private final ArpFlyweight arp = new ArpFlyweight();
+    private final EthernetFlyweight ethernet = new EthernetFlyweight();
+
+    public ArpInputNode()
+    {
+        super(NAME, new String[]{InterfaceOutputNode.NAME}, names(Error.values()));
+    }
+
+    @Override
+    public void process(final PacketBatch batch, final int[] packets, final int count, final WorkerContext context)
+    {
+        for (int k = 0; k < count; k++)
+        {
+            final int i = packets[k];
+            final boolean flooded = (batch.flags[i] & (PacketBatch.FLAG_BROADCAST | PacketBatch.FLAG_MULTICAST)) != 0;
+            final int l3 = batch.l3Offset[i];
+            if (batch.length[i] < l3 + ArpFlyweight.LENGTH)
+            {
+                drop(batch, i, Error.TRUNCATED.ordinal());
+                continue;
+            }
+            final UnsafeBuffer frame = batch.frame(i);
+            arp.wrap(frame, l3);
+            if (!arp.isEthernetIpv4())
+            {
+                drop(batch, i, Error.UNSUPPORTED_FORMAT.ordinal());
+                continue;
+            }
+            final NetworkState network = context.snapshot.network(batch.network[i]);
+            if (arp.targetIp() != network.gatewayIp)
+            {
+                endNotForUs(batch, i, flooded, context);
+                continue;
+            }
+            final int operation = arp.operation();
+            if (operation != ArpFlyweight.OP_REQUEST)
+            {
+                if (operation == ArpFlyweight.OP_REPLY)
+                {
+                    endNotForUs(batch, i, flooded, context);
+                }
+                else
+                {
+                    drop(batch, i, Error.UNSUPPORTED_OPERATION.ordinal());
+                }
+                continue;
+            }
+            final long requesterMac = arp.senderMac();
+            final int requesterIp = arp.senderIp();
+            arp.operation(ArpFlyweight.OP_REPLY)
+                .targetMac(requesterMac)
+                .targetIp(requesterIp)
+                .senderMac(network.gatewayMac)
+                .senderIp(network.gatewayIp);
+            ethernet.wrap(frame, 0);
+            ethernet.destination(ethernet.source()).source(network.gatewayMac);
+            batch.outPort[i] = batch.inPort[i];
+            count(context, Error.REPLIED.ordinal());
+            next(batch, i, NEXT_OUTPUT);
+        }
+    }
+
+    private void endNotForUs(final PacketBatch batch, final int i, final boolean flooded, final WorkerContext context)
+    {
+        if (flooded)
+        {
+            done(batch, i);
+        }
+        else
+        {
+            drop(batch, i, Error.NOT_FOR_GATEWAY.ordinal());
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package dev.wharf.dataplane.graph;
+
+import dev.wharf.dataplane.buffer.PacketBatch;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One worker's instance of the pipeline and its scheduler. Nodes are kept in topological order
+ * (every next node comes later than the node that feeds it), so one pass over the nodes, each
+ * processing the sub-vector of packets that reached it, runs a whole batch to completion.
+ *
+ * <p>Built once per worker; {@link #run} is called only by that worker's thread and allocates nothing.
+ */
+public final class NodeGraph
+{
+    /** The next-node value of a packet that has been sent or consumed. */
+    public static final int DONE = -1;
+    public static final String DROP_NODE = "error-drop";
+
+    private final Node[] nodes;
+    private final int[][] pending;
+    private final int[] pendingCount;
+    private final CounterLayout layout;
+    private final Map<String, Integer> idsByName = new HashMap<>();
+    private PacketTracer tracer = PacketTracer.OFF;
+
+    /**
+     * @param nodes the pipeline's nodes, the input node first and in topological order; one of them
+     *              is named {@value #DROP_NODE}.
+     */
+    public NodeGraph(final List<Node> nodes)
+    {
+        this.nodes = nodes.toArray(new Node[0]);
+        for (int i = 0; i < this.nodes.length; i++)
+        {
+            if (idsByName.put(this.nodes[i].name(), i) != null)
+            {
+                throw new IllegalArgumentException("duplicate node name " + this.nodes[i].name());
+            }
+        }
+        final Integer dropId = idsByName.get(DROP_NODE);
+        if (dropId == null)
+        {
+            throw new IllegalArgumentException("the graph has no " + DROP_NODE + " node");
+        }
+        final List<String> errorNames = new ArrayList<>();
+        final List<String> nodeNames = new ArrayList<>();
+        for (int i = 0; i < this.nodes.length; i++)
+        {
+            final Node node = this.nodes[i];
+            final String[] nextNames = node.nextNames();
+            final int[] nextIds = new int[nextNames.length];
+            for (int n = 0; n < nextNames.length; n++)
+            {
+                final Integer target = idsByName.get(nextNames[n]);
+                if (target == null)
+                {
+                    throw new IllegalArgumentException(node.name() + " names unknown next node " + nextNames[n]);
+                }
+                if (target <= i)
+                {
+                    throw new IllegalArgumentException(node.name() + " -> " + nextNames[n] + " breaks topological order");
+                }
+                nextIds[n] = target;
+            }
+            node.bind(i, nextIds, errorNames.size(), dropId);
+            for (final String error : node.errorNames())
+            {
+                errorNames.add(node.name() + "." + error);
+            }
+            nodeNames.add(node.name());
+        }
+        this.layout = new CounterLayout(errorNames.toArray(new String[0]), nodeNames.toArray(new String[0]));
+        this.pending = new int[this.nodes.length][PacketBatch.CAPACITY];
+        this.pendingCount = new int[this.nodes.length];
+    }
+
+    public CounterLayout layout()
+    {
+        return layout;
+    }
+
+    public int nodeCount()
+    {
+        return nodes.length;
+    }
+
+    public Node node(final int id)
+    {
+        return nodes[id];
+    }
+
+    public int nodeId(final String name)
+    {
+        final Integer id = idsByName.get(name);
+        if (id == null)
+        {
+            throw new IllegalArgumentException("no node " + name);
+        }
+        return id;
+    }
+
+    /** Installs a tracer; {@link PacketTracer#OFF} costs one comparison per node visit. */
+    public void tracer(final PacketTracer tracer)
+    {
+        this.tracer = tracer;
+    }
+
+    /** Runs every packet of {@code batch} from the first node to completion. */
+    public void run(final PacketBatch batch, final WorkerContext context)
+    {
+        final int size = batch.size();
+        if (size == 0)
+        {
+            return;
+        }
+        final int[] first = pending[0];
+        for (int i = 0; i < size; i++)
+        {
+            first[i] = i;
+        }
+        pendingCount[0] = size;
+        final WorkerCounters counters = context.counters;
+        final PacketTracer tracer = this.tracer;
+        for (int n = 0; n < nodes.length; n++)
+        {
+            final int count = pendingCount[n];
+            if (count == 0)
+            {
+                continue;
+            }
+            pendingCount[n] = 0;
+            final int[] vector = pending[n];
+            if (tracer != PacketTracer.OFF)
+            {
+                tracer.beforeNode(nodes[n], batch, vector, count);
+            }
+            nodes[n].process(batch, vector, count, context);
+            if (tracer != PacketTracer.OFF)
+            {
+                tracer.afterNode(nodes[n], batch, vector, count);
+            }
+            counters.add(layout.nodeCounter(n), count);
+            for (int k = 0; k < count; k++)
+            {
+                final int packet = vector[k];
+                final int next = batch.next[packet];
+                if (next != DONE)
+                {
+                    pending[next][pendingCount[next]++] = packet;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.wharf.dataplane.graph;
+
+import dev.wharf.dataplane.config.DataplaneSnapshot;
+import dev.wharf.dataplane.config.PortBinding;
+
+/**
+ * What a node may use besides the batch, for one worker: the configuration snapshot read at the
+ * start of the batch, the worker's counters, its clock reading, and the ports a batch sent to
+ * (flushed once at the end of the batch). Owned by the worker thread.
+ */
+public final class WorkerContext
+{
+    public final int worker;
+    public final WorkerCounters counters;
+    public final CounterLayout layout;
+    public DataplaneSnapshot snapshot = DataplaneSnapshot.EMPTY;
+    public long nowMs;
+
+    private final PortBinding[] dirty = new PortBinding[CounterLayout.MAX_PORTS];
+    private final boolean[] isDirty = new boolean[CounterLayout.MAX_PORTS];
+    private int dirtyCount;
+
+    public WorkerContext(final int worker, final CounterLayout layout)
+    {
+        this.worker = worker;
+        this.layout = layout;
+        this.counters = new WorkerCounters(layout);
+    }
+
+    /** Notes that {@code port} has frames queued for transmission. */
+    public void markDirty(final PortBinding port)
+    {
+        if (!isDirty[port.id])
+        {
+            isDirty[port.id] = true;
+            dirty[dirtyCount++] = port;
+        }
+    }
+
+    /** Flushes every port sent to since the last call. */
+    public void flushDirty()
+    {
+        for (int i = 0; i < dirtyCount; i++)
+        {
+            final PortBinding port = dirty[i];
+            port.port.queue(worker).flush();
+            isDirty[port.id] = false;
+            dirty[i] = null;
+        }
+        dirtyCount = 0;
+    }
+}

@@ -1,0 +1,68 @@
+package dev.wharf.dataplane.l2;
+
+import dev.wharf.dataplane.buffer.PacketBatch;
+import dev.wharf.dataplane.config.DataplaneSnapshot;
+import dev.wharf.dataplane.config.NetworkState;
+import dev.wharf.dataplane.config.PortBinding;
+import dev.wharf.dataplane.gateway.ArpInputNode;
+import dev.wharf.dataplane.graph.Node;
+import dev.wharf.dataplane.graph.WorkerContext;
+
+/**
+ * l2-flood: sends a broadcast, multicast or unknown-unicast frame to every other port of its
+ * network that carries its VLAN, never back out of the ingress port and never into another
+ * network. Ports copy on send, so one frame serves every copy. An ARP frame then goes on to
+ * arp-input, because the gateway is a member of the network too.
+ */
+public final class L2FloodNode extends Node
+{
+    public static final String NAME = "l2-flood";
+
+    private static final int NEXT_ARP = 0;
+
+    public enum Error
+    {
+        FLOODED,
+        NO_OTHER_PORT
+    }
+
+    public L2FloodNode()
+    {
+        super(NAME, new String[]{ArpInputNode.NAME}, names(Error.values()));
+    }
+
+    @Override
+    public void process(final PacketBatch batch, final int[] packets, final int count, final WorkerContext context)
+    {
+        final DataplaneSnapshot snapshot = context.snapshot;
+        for (int k = 0; k < count; k++)
+        {
+            final int i = packets[k];
+            final NetworkState network = snapshot.network(batch.network[i]);
+            final int[] members = network.portIds;
+            final int inPort = batch.inPort[i];
+            int sent = 0;
+            for (final int member : members)
+            {
+                if (member == inPort)
+                {
+                    continue;
+                }
+                final PortBinding out = snapshot.port(member);
+                if (out != null && Egress.send(batch, i, out, context) == Egress.SENT)
+                {
+                    sent++;
+                }
+            }
+            count(context, sent > 0 ? Error.FLOODED.ordinal() : Error.NO_OTHER_PORT.ordinal());
+            if ((batch.flags[i] & PacketBatch.FLAG_ARP) != 0)
+            {
+                next(batch, i, NEXT_ARP);
+            }
+            else
+            {
+                done(batch, i);
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.wharf.dataplane.port;
+
+import dev.wharf.dataplane.buffer.PacketBatch;
+
+/**
+ * One worker's queue on a {@link Port}: receives whole batches and sends frames (OVS's
+ * {@code rxq_recv}/{@code send}). Used only by the worker that owns it.
+ *
+ * <p>Frames handed out by {@link #receive} stay valid, and may be rewritten in place, until
+ * {@link #releaseReceived()}. {@link #send} copies or writes the frame before it returns, so a frame
+ * may be sent to several queues (flooding) and rewritten afterwards.
+ */
+public interface PortQueue
+{
+    /**
+     * Appends up to {@code limit} received frames to {@code batch}, with their offload metadata.
+     *
+     * @param portId dataplane port id recorded as each frame's ingress port.
+     * @return frames appended.
+     */
+    int receive(PacketBatch batch, int portId, int limit);
+
+    /** Gives back the memory of every frame received since the last call (ring blocks, slots). */
+    void releaseReceived();
+
+    /**
+     * Queues packet {@code index} of {@code batch} for transmission. Offload metadata travels with
+     * it when the port takes a virtio-net header; otherwise the frame is segmented or its checksum
+     * completed in software first.
+     *
+     * @param vlanTci 802.1Q TCI to insert on the way out, or {@link #NO_TAG}.
+     * @return false when the frame could not be queued (transmit ring full, frame too large).
+     */
+    boolean send(PacketBatch batch, int index, int vlanTci);
+
+    /** Hands every frame queued by {@link #send} to the kernel. */
+    void flush();
+
+    /** A descriptor that polls readable when frames wait, or -1 when the queue cannot be polled. */
+    int pollDescriptor();
+
+    int NO_TAG = -1;
+}

@@ -1,0 +1,71 @@
+package dev.wharf.dataplane.protocol;
+
+import org.agrona.DirectBuffer;
+
+import static dev.wharf.dataplane.protocol.ByteOrder.NETWORK;
+
+/**
+ * The Internet checksum (RFC 1071) and its incremental update (RFC 1624, equation 3:
+ * HC' = ~(~HC + ~m + m')). Sums are carried in a {@code long} and folded once at the end.
+ */
+public final class Checksums
+{
+    private Checksums()
+    {
+    }
+
+    /** Adds {@code length} bytes at {@code offset} as big-endian 16-bit words to {@code sum}. */
+    public static long sum(final DirectBuffer buffer, final int offset, final int length, final long initial)
+    {
+        long sum = initial;
+        int i = 0;
+        final int wordsOf4 = length & ~3;
+        for (; i < wordsOf4; i += 4)
+        {
+            sum += buffer.getInt(offset + i, NETWORK) & 0xFFFF_FFFFL;
+        }
+        if (i + 2 <= length)
+        {
+            sum += buffer.getShort(offset + i, NETWORK) & 0xFFFF;
+            i += 2;
+        }
+        if (i < length)
+        {
+            sum += (buffer.getByte(offset + i) & 0xFF) << 8;
+        }
+        return sum;
+    }
+
+    /** Folds a running sum to 16 bits (not complemented). */
+    public static int fold(final long sum)
+    {
+        long s = sum;
+        while ((s >>> 16) != 0)
+        {
+            s = (s & 0xFFFF) + (s >>> 16);
+        }
+        return (int)s;
+    }
+
+    /** The checksum field value for a running sum: the folded sum, complemented. */
+    public static int finish(final long sum)
+    {
+        return ~fold(sum) & 0xFFFF;
+    }
+
+    /** RFC 1624: the new checksum after a 16-bit field changed from {@code oldValue} to {@code newValue}. */
+    public static int update16(final int checksum, final int oldValue, final int newValue)
+    {
+        final long sum = (~checksum & 0xFFFF) + (~oldValue & 0xFFFF) + (newValue & 0xFFFF);
+        return ~fold(sum) & 0xFFFF;
+    }
+
+    /** RFC 1624 for a 32-bit field (an IPv4 address): two 16-bit updates in one fold. */
+    public static int update32(final int checksum, final int oldValue, final int newValue)
+    {
+        final long sum = (~checksum & 0xFFFF) +
+            (~(oldValue >>> 16) & 0xFFFF) + (~oldValue & 0xFFFF) +
+            ((newValue >>> 16) & 0xFFFF) + (newValue & 0xFFFF);
+        return ~fold(sum) & 0xFFFF;
+    }
+}

@@ -1,0 +1,87 @@
+package dev.wharf.dataplane.protocol;
+
+import org.agrona.MutableDirectBuffer;
+
+import static dev.wharf.dataplane.protocol.ByteOrder.NETWORK;
+
+/** ICMP for IPv4 (RFC 792): type, code, checksum, and the echo identifier/sequence. */
+public final class IcmpFlyweight
+{
+    public static final int TYPE_OFFSET = 0;
+    public static final int CODE_OFFSET = 1;
+    public static final int CHECKSUM_OFFSET = 2;
+    public static final int IDENTIFIER_OFFSET = 4;
+    public static final int SEQUENCE_OFFSET = 6;
+    public static final int HEADER_LENGTH = 8;
+
+    public static final int TYPE_ECHO_REPLY = 0;
+    public static final int TYPE_DESTINATION_UNREACHABLE = 3;
+    public static final int TYPE_ECHO_REQUEST = 8;
+    public static final int TYPE_TIME_EXCEEDED = 11;
+
+    private MutableDirectBuffer buffer;
+    private int offset;
+
+    public IcmpFlyweight wrap(final MutableDirectBuffer buffer, final int offset)
+    {
+        this.buffer = buffer;
+        this.offset = offset;
+        return this;
+    }
+
+    public int type()
+    {
+        return buffer.getByte(offset + TYPE_OFFSET) & 0xFF;
+    }
+
+    public IcmpFlyweight type(final int type)
+    {
+        buffer.putByte(offset + TYPE_OFFSET, (byte)type);
+        return this;
+    }
+
+    public int code()
+    {
+        return buffer.getByte(offset + CODE_OFFSET) & 0xFF;
+    }
+
+    public IcmpFlyweight code(final int code)
+    {
+        buffer.putByte(offset + CODE_OFFSET, (byte)code);
+        return this;
+    }
+
+    public int checksum()
+    {
+        return buffer.getShort(offset + CHECKSUM_OFFSET, NETWORK) & 0xFFFF;
+    }
+
+    public IcmpFlyweight checksum(final int checksum)
+    {
+        buffer.putShort(offset + CHECKSUM_OFFSET, (short)checksum, NETWORK);
+        return this;
+    }
+
+    public int identifier()
+    {
+        return buffer.getShort(offset + IDENTIFIER_OFFSET, NETWORK) & 0xFFFF;
+    }
+
+    public int sequence()
+    {
+        return buffer.getShort(offset + SEQUENCE_OFFSET, NETWORK) & 0xFFFF;
+    }
+
+    /** True when the checksum over the whole ICMP message of {@code length} bytes verifies. */
+    public boolean isChecksumValid(final int length)
+    {
+        return Checksums.fold(Checksums.sum(buffer, offset, length, 0)) == 0xFFFF;
+    }
+
+    public IcmpFlyweight updateChecksum(final int length)
+    {
+        checksum(0);
+        checksum(Checksums.finish(Checksums.sum(buffer, offset, length, 0)));
+        return this;
+    }
+}

@@ -1,0 +1,148 @@
+package dev.wharf.dataplane.protocol;
+
+import org.agrona.MutableDirectBuffer;
+
+import static dev.wharf.dataplane.protocol.ByteOrder.NETWORK;
+
+/** IPv4 header (RFC 791). */
+public final class Ipv4Flyweight
+{
+    public static final int VERSION_IHL_OFFSET = 0;
+    public static final int TOS_OFFSET = 1;
+    public static final int TOTAL_LENGTH_OFFSET = 2;
+    public static final int IDENTIFICATION_OFFSET = 4;
+    public static final int FLAGS_FRAGMENT_OFFSET = 6;
+    public static final int TTL_OFFSET = 8;
+    public static final int PROTOCOL_OFFSET = 9;
+    public static final int CHECKSUM_OFFSET = 10;
+    public static final int SOURCE_OFFSET = 12;
+    public static final int DESTINATION_OFFSET = 16;
+    public static final int MIN_HEADER_LENGTH = 20;
+
+    public static final int PROTOCOL_ICMP = 1;
+    public static final int PROTOCOL_TCP = 6;
+    public static final int PROTOCOL_UDP = 17;
+
+    private static final int MORE_FRAGMENTS = 0x2000;
+    private static final int FRAGMENT_OFFSET_MASK = 0x1FFF;
+
+    private MutableDirectBuffer buffer;
+    private int offset;
+
+    public Ipv4Flyweight wrap(final MutableDirectBuffer buffer, final int offset)
+    {
+        this.buffer = buffer;
+        this.offset = offset;
+        return this;
+    }
+
+    public int version()
+    {
+        return (buffer.getByte(offset + VERSION_IHL_OFFSET) >>> 4) & 0xF;
+    }
+
+    /** Header length in bytes (IHL * 4). */
+    public int headerLength()
+    {
+        return (buffer.getByte(offset + VERSION_IHL_OFFSET) & 0xF) << 2;
+    }
+
+    public int totalLength()
+    {
+        return buffer.getShort(offset + TOTAL_LENGTH_OFFSET, NETWORK) & 0xFFFF;
+    }
+
+    public Ipv4Flyweight totalLength(final int length)
+    {
+        buffer.putShort(offset + TOTAL_LENGTH_OFFSET, (short)length, NETWORK);
+        return this;
+    }
+
+    public int identification()
+    {
+        return buffer.getShort(offset + IDENTIFICATION_OFFSET, NETWORK) & 0xFFFF;
+    }
+
+    public Ipv4Flyweight identification(final int id)
+    {
+        buffer.putShort(offset + IDENTIFICATION_OFFSET, (short)id, NETWORK);
+        return this;
+    }
+
+    /** True for every fragment but a whole datagram (MF set or a non-zero offset). */
+    public boolean isFragment()
+    {
+        return (buffer.getShort(offset + FLAGS_FRAGMENT_OFFSET, NETWORK) & (MORE_FRAGMENTS | FRAGMENT_OFFSET_MASK)) != 0;
+    }
+
+    public int ttl()
+    {
+        return buffer.getByte(offset + TTL_OFFSET) & 0xFF;
+    }
+
+    public Ipv4Flyweight ttl(final int ttl)
+    {
+        buffer.putByte(offset + TTL_OFFSET, (byte)ttl);
+        return this;
+    }
+
+    public int protocol()
+    {
+        return buffer.getByte(offset + PROTOCOL_OFFSET) & 0xFF;
+    }
+
+    public int checksum()
+    {
+        return buffer.getShort(offset + CHECKSUM_OFFSET, NETWORK) & 0xFFFF;
+    }
+
+    public Ipv4Flyweight checksum(final int checksum)
+    {
+        buffer.putShort(offset + CHECKSUM_OFFSET, (short)checksum, NETWORK);
+        return this;
+    }
+
+    public int source()
+    {
+        return buffer.getInt(offset + SOURCE_OFFSET, NETWORK);
+    }
+
+    public Ipv4Flyweight source(final int address)
+    {
+        buffer.putInt(offset + SOURCE_OFFSET, address, NETWORK);
+        return this;
+    }
+
+    public int destination()
+    {
+        return buffer.getInt(offset + DESTINATION_OFFSET, NETWORK);
+    }
+
+    public Ipv4Flyweight destination(final int address)
+    {
+        buffer.putInt(offset + DESTINATION_OFFSET, address, NETWORK);
+        return this;
+    }
+
+    /** True when the header checksum verifies (sums to 0xFFFF). */
+    public boolean isChecksumValid()
+    {
+        return Checksums.fold(Checksums.sum(buffer, offset, headerLength(), 0)) == 0xFFFF;
+    }
+
+    /** Recomputes the header checksum from scratch. */
+    public Ipv4Flyweight updateChecksum()
+    {
+        checksum(0);
+        checksum(Checksums.finish(Checksums.sum(buffer, offset, headerLength(), 0)));
+        return this;
+    }
+
+    /** Partial sum of the TCP/UDP pseudo-header (RFC 793 section 3.1) for an L4 length. */
+    public long pseudoHeaderSum(final int l4Length)
+    {
+        final int src = source();
+        final int dst = destination();
+        return (src >>> 16) + (src & 0xFFFF) + (dst >>> 16) + (dst & 0xFFFF) + protocol() + l4Length;
+    }
+}

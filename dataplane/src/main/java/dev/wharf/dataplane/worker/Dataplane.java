@@ -1,0 +1,313 @@
+package dev.wharf.dataplane.worker;
+
+import dev.wharf.dataplane.config.DataplaneSnapshot;
+import dev.wharf.dataplane.config.NetworkState;
+import dev.wharf.dataplane.config.PortBinding;
+import dev.wharf.dataplane.graph.CounterLayout;
+import dev.wharf.dataplane.graph.NodeGraph;
+import dev.wharf.dataplane.l2.FdbTable;
+import dev.wharf.dataplane.port.Port;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentRunner;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The running dataplane: its workers, the configuration snapshot they forward with, the FDBs and
+ * the counters. The control plane's one entry point into the fast path.
+ *
+ * <p>Thread safety: the mutating methods are synchronized and called by the control plane; each
+ * builds a new {@link DataplaneSnapshot} and publishes it through one volatile field. Workers read
+ * that field once per duty cycle. A detached port is closed only once every worker has reported
+ * a snapshot version without it. Input is assumed valid: the control plane checks user input
+ * before it calls here, and a programming error surfaces as {@link IllegalArgumentException}.
+ */
+public final class Dataplane implements AutoCloseable
+{
+    private static final long QUIESCE_TIMEOUT_MS = 2_000;
+
+    private final DataplaneConfiguration configuration;
+    private final WorkerAgent[] workers;
+    private final AgentRunner[] runners;
+    private final CounterLayout layout;
+    private final AtomicLong versions = new AtomicLong();
+    private final ScheduledExecutorService housekeeping;
+    private final long[][] portBaselines = new long[CounterLayout.MAX_PORTS][];
+    private final AtomicLong workerErrors = new AtomicLong();
+    private volatile DataplaneSnapshot snapshot;
+    private boolean started;
+
+    public Dataplane(final DataplaneConfiguration configuration)
+    {
+        this.configuration = configuration;
+        this.snapshot = new DataplaneSnapshot(0, new NetworkState[0], new PortBinding[0], configuration.workers());
+        this.workers = new WorkerAgent[configuration.workers()];
+        this.runners = new AgentRunner[configuration.workers()];
+        CounterLayout layout = null;
+        for (int w = 0; w < workers.length; w++)
+        {
+            final NodeGraph graph = Pipeline.bridge();
+            layout = graph.layout();
+            workers[w] = new WorkerAgent(w, this::snapshot, graph);
+        }
+        this.layout = layout;
+        this.housekeeping = Executors.newSingleThreadScheduledExecutor(r ->
+        {
+            final Thread thread = new Thread(r, "wharf-housekeeping");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Starts the worker threads and FDB aging. */
+    public synchronized void start()
+    {
+        if (started)
+        {
+            return;
+        }
+        started = true;
+        for (int w = 0; w < workers.length; w++)
+        {
+            runners[w] = new AgentRunner(configuration.idleStrategies().create(w, this::snapshot), this::onWorkerError, null, workers[w]);
+            AgentRunner.startOnThread(runners[w]);
+        }
+        final long periodMs = Math.max(100, Math.min(1_000, configuration.fdbAgingMs() / 10));
+        housekeeping.scheduleAtFixedRate(this::expireFdbs, periodMs, periodMs, TimeUnit.MILLISECONDS);
+    }
+
+    private void onWorkerError(final Throwable error)
+    {
+        // a worker never dies: AgentRunner carries on with the next duty cycle after reporting here
+        workerErrors.incrementAndGet();
+        System.err.println("wharf: worker error: " + error);
+    }
+
+    public DataplaneSnapshot snapshot()
+    {
+        return snapshot;
+    }
+
+    public DataplaneConfiguration configuration()
+    {
+        return configuration;
+    }
+
+    public CounterLayout layout()
+    {
+        return layout;
+    }
+
+    public int workerCount()
+    {
+        return workers.length;
+    }
+
+    public WorkerAgent worker(final int index)
+    {
+        return workers[index];
+    }
+
+    public long workerErrors()
+    {
+        return workerErrors.get();
+    }
+
+    /**
+     * Adds a network.
+     *
+     * @return its index.
+     */
+    public synchronized int addNetwork(final String name, final int subnet, final int prefixLength, final int gatewayIp, final long gatewayMac)
+    {
+        final DataplaneSnapshot current = snapshot;
+        NetworkState[] networks = current.networksCopy();
+        int index = indexOfFree(networks);
+        if (index == networks.length)
+        {
+            networks = Arrays.copyOf(networks, networks.length + 1);
+        }
+        networks[index] = new NetworkState(index, name, subnet, prefixLength, gatewayIp, gatewayMac,
+            new FdbTable(configuration.fdbMaxEntries(), CounterLayout.MAX_PORTS), new int[0]);
+        publish(networks, current.portsCopy());
+        return index;
+    }
+
+    /** Removes a network that has no ports left. */
+    public synchronized void removeNetwork(final int index)
+    {
+        final DataplaneSnapshot current = snapshot;
+        final NetworkState network = current.network(index);
+        if (network == null)
+        {
+            throw new IllegalArgumentException("no network " + index);
+        }
+        if (network.portIds.length != 0)
+        {
+            throw new IllegalArgumentException("network " + network.name + " still has ports");
+        }
+        final NetworkState[] networks = current.networksCopy();
+        networks[index] = null;
+        publish(networks, current.portsCopy());
+    }
+
+    /**
+     * Attaches an opened port to a network.
+     *
+     * @param trunkVlans VLANs a trunk carries tagged; ignored for an access port.
+     * @param macLimit   most learned MACs, or 0 for the default.
+     * @return the port's id.
+     */
+    public synchronized int attachPort(
+        final int network, final Port port, final boolean trunk, final int accessVlan, final int[] trunkVlans, final int macLimit)
+    {
+        final DataplaneSnapshot current = snapshot;
+        final NetworkState state = current.network(network);
+        if (state == null)
+        {
+            throw new IllegalArgumentException("no network " + network);
+        }
+        PortBinding[] ports = current.portsCopy();
+        final int id = indexOfFree(ports);
+        if (id >= CounterLayout.MAX_PORTS)
+        {
+            throw new IllegalStateException("too many ports: at most " + CounterLayout.MAX_PORTS);
+        }
+        if (id == ports.length)
+        {
+            ports = Arrays.copyOf(ports, ports.length + 1);
+        }
+        ports[id] = new PortBinding(id, port, network, trunk, accessVlan, trunkVlans, port.mtu(),
+            macLimit > 0 ? macLimit : configuration.defaultMacLimit());
+        portBaselines[id] = readPortCounters(id);
+        final NetworkState[] networks = current.networksCopy();
+        final int[] members = Arrays.copyOf(state.portIds, state.portIds.length + 1);
+        members[members.length - 1] = id;
+        networks[network] = state.withPorts(members);
+        publish(networks, ports);
+        return id;
+    }
+
+    /** Detaches a port, waits until no worker uses it, forgets what the FDB learned on it, and closes it. */
+    public synchronized void detachPort(final int id)
+    {
+        final DataplaneSnapshot current = snapshot;
+        final PortBinding binding = current.port(id);
+        if (binding == null)
+        {
+            throw new IllegalArgumentException("no port " + id);
+        }
+        final PortBinding[] ports = current.portsCopy();
+        ports[id] = null;
+        final NetworkState[] networks = current.networksCopy();
+        final NetworkState state = networks[binding.network];
+        networks[binding.network] = state.withPorts(Arrays.stream(state.portIds).filter(p -> p != id).toArray());
+        final long version = publish(networks, ports);
+        awaitWorkers(version);
+        state.fdb.flushPort(id);
+        CloseHelper.quietClose(binding.port);
+    }
+
+    /** A port's counter since it was attached, summed over workers. */
+    public long portCounter(final int id, final int which)
+    {
+        final long[] baseline = portBaselines[id];
+        final long total = sum(layout.portCounter(id, which));
+        return baseline == null ? total : total - baseline[which];
+    }
+
+    /** A counter summed over workers. */
+    public long sum(final int counter)
+    {
+        long total = 0;
+        for (final WorkerAgent worker : workers)
+        {
+            total += worker.context().counters.get(counter);
+        }
+        return total;
+    }
+
+    private long[] readPortCounters(final int id)
+    {
+        final long[] values = new long[CounterLayout.PORT_STRIDE];
+        for (int k = 0; k < values.length; k++)
+        {
+            values[k] = sum(layout.portCounter(id, k));
+        }
+        return values;
+    }
+
+    /** Ages out learned FDB entries; runs on the housekeeping thread. */
+    public void expireFdbs()
+    {
+        final long nowMs = MonotonicClock.nowMs();
+        final DataplaneSnapshot current = snapshot;
+        for (int n = 0; n < current.networkSlots(); n++)
+        {
+            final NetworkState network = current.network(n);
+            if (network != null)
+            {
+                network.fdb.expire(nowMs, configuration.fdbAgingMs());
+            }
+        }
+    }
+
+    private long publish(final NetworkState[] networks, final PortBinding[] ports)
+    {
+        final long version = versions.incrementAndGet();
+        snapshot = new DataplaneSnapshot(version, networks, ports, workers.length);
+        return version;
+    }
+
+    private void awaitWorkers(final long version)
+    {
+        if (!started)
+        {
+            return;
+        }
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(QUIESCE_TIMEOUT_MS);
+        for (final WorkerAgent worker : workers)
+        {
+            while (worker.observedVersion() < version && System.nanoTime() < deadline)
+            {
+                Thread.onSpinWait();
+                Thread.yield();
+            }
+        }
+    }
+
+    private static int indexOfFree(final Object[] slots)
+    {
+        for (int i = 0; i < slots.length; i++)
+        {
+            if (slots[i] == null)
+            {
+                return i;
+            }
+        }
+        return slots.length;
+    }
+
+    @Override
+    public synchronized void close()
+    {
+        housekeeping.shutdownNow();
+        for (final AgentRunner runner : runners)
+        {
+            CloseHelper.quietClose(runner);
+        }
+        final List<Port> ports = new ArrayList<>();
+        for (final PortBinding binding : snapshot.attachedPorts())
+        {
+            ports.add(binding.port);
+        }
+        publish(snapshot.networksCopy(), new PortBinding[0]);
+        ports.forEach(CloseHelper::quietClose);
+    }
+}

@@ -1,0 +1,74 @@
+package dev.wharf.dataplane.worker;
+
+import dev.wharf.dataplane.config.DataplaneSnapshot;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.util.function.Supplier;
+
+/**
+ * Settings of a {@link Dataplane}, with their defaults (Aeron's Configuration habit: a
+ * {@code *_DEFAULT} per setting).
+ *
+ * @param workers          worker threads.
+ * @param fdbAgingMs       learned FDB entries not seen for this long are removed.
+ * @param fdbMaxEntries    most entries of one network's FDB.
+ * @param defaultMacLimit  most MACs one port may have learned, unless the port says otherwise.
+ * @param idleStrategies   makes each worker's idle strategy, given the worker and the snapshots.
+ */
+public record DataplaneConfiguration(
+    int workers,
+    long fdbAgingMs,
+    int fdbMaxEntries,
+    int defaultMacLimit,
+    IdleStrategyFactory idleStrategies)
+{
+    public static final int WORKERS_DEFAULT = 1;
+    public static final long FDB_AGING_MS_DEFAULT = 300_000;
+    public static final int FDB_MAX_ENTRIES_DEFAULT = 65_536;
+    public static final int MAC_LIMIT_DEFAULT = 1024;
+
+    /** Makes a worker's idle strategy; a port layer can make one that sleeps in poll(2) on the worker's queues. */
+    @FunctionalInterface
+    public interface IdleStrategyFactory
+    {
+        IdleStrategy create(int worker, Supplier<DataplaneSnapshot> snapshots);
+    }
+
+    public DataplaneConfiguration
+    {
+        if (workers < 1 || workers > 64)
+        {
+            throw new IllegalArgumentException("workers must be 1..64: " + workers);
+        }
+        if (fdbAgingMs < 1000)
+        {
+            throw new IllegalArgumentException("FDB aging must be at least 1000 ms: " + fdbAgingMs);
+        }
+        if (fdbMaxEntries < 1 || defaultMacLimit < 1)
+        {
+            throw new IllegalArgumentException("FDB size and MAC limit must be positive");
+        }
+    }
+
+    public static DataplaneConfiguration defaults()
+    {
+        return new DataplaneConfiguration(WORKERS_DEFAULT, FDB_AGING_MS_DEFAULT, FDB_MAX_ENTRIES_DEFAULT, MAC_LIMIT_DEFAULT,
+            (worker, snapshots) -> new BackoffIdleStrategy(100, 10, 1_000, 100_000));
+    }
+
+    public DataplaneConfiguration withWorkers(final int count)
+    {
+        return new DataplaneConfiguration(count, fdbAgingMs, fdbMaxEntries, defaultMacLimit, idleStrategies);
+    }
+
+    public DataplaneConfiguration withFdbAgingMs(final long agingMs)
+    {
+        return new DataplaneConfiguration(workers, agingMs, fdbMaxEntries, defaultMacLimit, idleStrategies);
+    }
+
+    public DataplaneConfiguration withIdleStrategies(final IdleStrategyFactory factory)
+    {
+        return new DataplaneConfiguration(workers, fdbAgingMs, fdbMaxEntries, defaultMacLimit, factory);
+    }
+}

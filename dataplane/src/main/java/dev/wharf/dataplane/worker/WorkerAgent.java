@@ -1,0 +1,118 @@
+package dev.wharf.dataplane.worker;
+
+import dev.wharf.dataplane.buffer.PacketBatch;
+import dev.wharf.dataplane.config.DataplaneSnapshot;
+import dev.wharf.dataplane.config.PortBinding;
+import dev.wharf.dataplane.graph.CounterLayout;
+import dev.wharf.dataplane.graph.NodeGraph;
+import dev.wharf.dataplane.graph.WorkerContext;
+import dev.wharf.dataplane.port.PortQueue;
+import org.agrona.concurrent.Agent;
+
+import java.util.function.Supplier;
+
+/**
+ * A worker: each duty cycle reads the configuration snapshot once, then for every attached port
+ * receives a batch from its queue, runs it through the node graph to completion, flushes the
+ * ports it sent to, and gives the received memory back. Runs in its own AgentRunner thread.
+ *
+ * <p>After each cycle it publishes the snapshot version it used, so the control plane knows when
+ * no worker can still touch a port it removed.
+ */
+public final class WorkerAgent implements Agent
+{
+    private final int worker;
+    private final Supplier<DataplaneSnapshot> snapshots;
+    private final NodeGraph graph;
+    private final WorkerContext context;
+    private final PacketBatch batch = new PacketBatch();
+    private volatile long observedVersion = -1;
+    private volatile long busyCycles;
+    private volatile long idleCycles;
+
+    public WorkerAgent(final int worker, final Supplier<DataplaneSnapshot> snapshots, final NodeGraph graph)
+    {
+        this.worker = worker;
+        this.snapshots = snapshots;
+        this.graph = graph;
+        this.context = new WorkerContext(worker, graph.layout());
+    }
+
+    @Override
+    public int doWork()
+    {
+        final DataplaneSnapshot snapshot = snapshots.get();
+        final WorkerContext context = this.context;
+        context.snapshot = snapshot;
+        context.nowMs = MonotonicClock.nowMs();
+        final CounterLayout layout = context.layout;
+        int work = 0;
+        for (final PortBinding binding : snapshot.attachedPorts())
+        {
+            final PortQueue queue = binding.port.queue(worker);
+            batch.clear();
+            final int received = queue.receive(batch, binding.id, PacketBatch.CAPACITY);
+            if (received == 0)
+            {
+                continue;
+            }
+            long bytes = 0;
+            for (int i = 0; i < received; i++)
+            {
+                bytes += batch.length[i];
+            }
+            context.counters.add(layout.portCounter(binding.id, CounterLayout.PORT_RX_PACKETS), received);
+            context.counters.add(layout.portCounter(binding.id, CounterLayout.PORT_RX_BYTES), bytes);
+            graph.run(batch, context);
+            context.flushDirty();
+            queue.releaseReceived();
+            work += received;
+        }
+        if (work > 0)
+        {
+            busyCycles++;
+        }
+        else
+        {
+            idleCycles++;
+        }
+        observedVersion = snapshot.version;
+        return work;
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "wharf-worker-" + worker;
+    }
+
+    public int worker()
+    {
+        return worker;
+    }
+
+    public long observedVersion()
+    {
+        return observedVersion;
+    }
+
+    public long busyCycles()
+    {
+        return busyCycles;
+    }
+
+    public long idleCycles()
+    {
+        return idleCycles;
+    }
+
+    public WorkerContext context()
+    {
+        return context;
+    }
+
+    public NodeGraph graph()
+    {
+        return graph;
+    }
+}
