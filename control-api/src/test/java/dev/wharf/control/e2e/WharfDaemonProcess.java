@@ -1,0 +1,151 @@
+package dev.wharf.control.e2e;
+
+import org.junit.jupiter.api.Assertions;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real {@code wharf daemon} in a child process, driven through the real CLI, as a user would:
+ * both run from the shaded jar that {@code mvn package} built. The daemon listens on a socket in a
+ * temporary directory; {@link #close()} stops it by its PID and keeps its log for failures.
+ */
+public final class WharfDaemonProcess implements AutoCloseable
+{
+    private static final List<String> JVM_FLAGS = List.of(
+        "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+        "--enable-native-access=ALL-UNNAMED",
+        "-Djnr.ffi.x86asm.enabled=false",
+        "-Dagrona.disable.bounds.checks=true");
+
+    private final Path directory;
+    private final Path socket;
+    private final Path log;
+    private final List<String> extraArgs;
+    private Process process;
+
+    public WharfDaemonProcess(final String... extraDaemonArgs) throws IOException
+    {
+        this.directory = Files.createTempDirectory("wharf-e2e");
+        this.socket = directory.resolve("wharf.sock");
+        this.log = directory.resolve("daemon.log");
+        this.extraArgs = List.of(extraDaemonArgs);
+    }
+
+    public static Path jar()
+    {
+        final Path jar = Path.of("target", "wharf.jar").toAbsolutePath();
+        Assertions.assertTrue(Files.isRegularFile(jar), "the shaded jar is missing (run mvn package first): " + jar);
+        return jar;
+    }
+
+    private static List<String> java()
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(JVM_FLAGS);
+        if (Runtime.version().feature() >= 23)
+        {
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        command.add("-jar");
+        command.add(jar().toString());
+        return command;
+    }
+
+    public Path directory()
+    {
+        return directory;
+    }
+
+    public Path socket()
+    {
+        return socket;
+    }
+
+    /** Starts the daemon and waits until its API answers. */
+    public WharfDaemonProcess start() throws IOException, InterruptedException
+    {
+        final List<String> command = java();
+        command.add("daemon");
+        command.add("--socket");
+        command.add(socket.toString());
+        command.addAll(extraArgs);
+        process = new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline)
+        {
+            if (!process.isAlive())
+            {
+                Assertions.fail("wharf daemon exited with " + process.exitValue() + ":\n" + log());
+            }
+            if (Files.exists(socket) && cli("network", "ls").exitCode() == 0)
+            {
+                return this;
+            }
+            Thread.sleep(200);
+        }
+        Assertions.fail("wharf daemon did not answer within 30 s:\n" + log());
+        return this;
+    }
+
+    public long pid()
+    {
+        return process.pid();
+    }
+
+    public boolean isAlive()
+    {
+        return process != null && process.isAlive();
+    }
+
+    /** Runs {@code wharf <args>} against this daemon. */
+    public Host.Result cli(final String... args)
+    {
+        final List<String> command = java();
+        command.add("--socket");
+        command.add(socket.toString());
+        command.addAll(List.of(args));
+        return Host.run(60, command.toArray(new String[0]));
+    }
+
+    /** Runs {@code wharf <args>} and fails the test unless it exits 0. */
+    public String ok(final String... args)
+    {
+        return cli(args).assertOk("wharf " + String.join(" ", args)).stdout();
+    }
+
+    public String log()
+    {
+        try
+        {
+            return Files.exists(log) ? Files.readString(log) : "(no log)";
+        }
+        catch (final IOException e)
+        {
+            return "(log unreadable: " + e + ")";
+        }
+    }
+
+    /** Stops the daemon with SIGTERM, then SIGKILL if it lingers. */
+    @Override
+    public void close() throws InterruptedException
+    {
+        if (process != null && process.isAlive())
+        {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS))
+            {
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+}
