@@ -20,6 +20,8 @@ public final class PacketBatch
     public static final int FLAG_IPV4 = 1 << 3;
     public static final int FLAG_IPV6 = 1 << 4;
     public static final int FLAG_ARP = 1 << 5;
+    /** Recorded by the packet tracer at every node. */
+    public static final int FLAG_TRACED = 1 << 6;
 
     /** Address of the first byte of the Ethernet header. */
     public final long[] address = new long[CAPACITY];

@@ -1,5 +1,6 @@
 package dev.wharf.dataplane.graph;
 
+import dev.wharf.dataplane.capture.CaptureSession;
 import dev.wharf.dataplane.config.DataplaneSnapshot;
 import dev.wharf.dataplane.config.PortBinding;
 
@@ -15,6 +16,8 @@ public final class WorkerContext
     public final CounterLayout layout;
     public DataplaneSnapshot snapshot = DataplaneSnapshot.EMPTY;
     public long nowMs;
+    /** The running capture, read once per duty cycle; null (the usual case) costs one check per frame sent. */
+    public CaptureSession capture;
 
     private final PortBinding[] dirty = new PortBinding[CounterLayout.MAX_PORTS];
     private final boolean[] isDirty = new boolean[CounterLayout.MAX_PORTS];

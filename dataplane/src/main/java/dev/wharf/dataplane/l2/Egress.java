@@ -1,6 +1,7 @@
 package dev.wharf.dataplane.l2;
 
 import dev.wharf.dataplane.buffer.PacketBatch;
+import dev.wharf.dataplane.capture.CaptureSession;
 import dev.wharf.dataplane.config.PortBinding;
 import dev.wharf.dataplane.graph.CounterLayout;
 import dev.wharf.dataplane.graph.WorkerContext;
@@ -48,6 +49,11 @@ public final class Egress
         context.counters.increment(layout.portCounter(out.id, CounterLayout.PORT_TX_PACKETS));
         context.counters.add(layout.portCounter(out.id, CounterLayout.PORT_TX_BYTES), tci == PortQueue.NO_TAG ? length : length + 4);
         context.markDirty(out);
+        final CaptureSession capture = context.capture;
+        if (capture != null && capture.wants(out.id, CaptureSession.DIRECTION_TX))
+        {
+            capture.offer(batch, i, CaptureSession.DIRECTION_TX, tci);
+        }
         return SENT;
     }
 }

@@ -1,5 +1,6 @@
 package dev.wharf.dataplane.worker;
 
+import dev.wharf.dataplane.capture.CaptureSession;
 import dev.wharf.dataplane.config.DataplaneSnapshot;
 import dev.wharf.dataplane.config.NetworkState;
 import dev.wharf.dataplane.config.PortBinding;
@@ -7,6 +8,7 @@ import dev.wharf.dataplane.graph.CounterLayout;
 import dev.wharf.dataplane.graph.NodeGraph;
 import dev.wharf.dataplane.l2.FdbTable;
 import dev.wharf.dataplane.port.Port;
+import dev.wharf.dataplane.trace.TraceSession;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 
@@ -41,6 +43,7 @@ public final class Dataplane implements AutoCloseable
     private final long[][] portBaselines = new long[CounterLayout.MAX_PORTS][];
     private final AtomicLong workerErrors = new AtomicLong();
     private volatile DataplaneSnapshot snapshot;
+    private volatile TraceSession currentTrace;
     private boolean started;
 
     public Dataplane(final DataplaneConfiguration configuration)
@@ -212,6 +215,45 @@ public final class Dataplane implements AutoCloseable
         awaitWorkers(version);
         state.fdb.flushPort(id);
         CloseHelper.quietClose(binding.port);
+    }
+
+    /** Traces the next {@code count} packets arriving on {@code portId} (or any port), replacing a running trace. */
+    public TraceSession startTrace(final int count, final int portId)
+    {
+        final TraceSession session = new TraceSession(count, portId);
+        for (final WorkerAgent worker : workers)
+        {
+            worker.trace(session);
+        }
+        currentTrace = session;
+        return session;
+    }
+
+    /** Starts capturing frames of port {@code portId}; the caller drains the session and stops it. */
+    public CaptureSession startCapture(final int portId, final int directions, final int count)
+    {
+        final CaptureSession session = new CaptureSession(portId, directions, count);
+        for (final WorkerAgent worker : workers)
+        {
+            worker.capture(session);
+        }
+        return session;
+    }
+
+    /** Ends a capture started by {@link #startCapture}. */
+    public void stopCapture(final CaptureSession session)
+    {
+        session.stop();
+        for (final WorkerAgent worker : workers)
+        {
+            worker.capture(null);
+        }
+    }
+
+    /** The running or last trace, or null. */
+    public TraceSession currentTrace()
+    {
+        return currentTrace;
     }
 
     /** A port's counter since it was attached, summed over workers. */

@@ -1,12 +1,16 @@
 package dev.wharf.dataplane.worker;
 
 import dev.wharf.dataplane.buffer.PacketBatch;
+import dev.wharf.dataplane.capture.CaptureSession;
 import dev.wharf.dataplane.config.DataplaneSnapshot;
 import dev.wharf.dataplane.config.PortBinding;
 import dev.wharf.dataplane.graph.CounterLayout;
 import dev.wharf.dataplane.graph.NodeGraph;
 import dev.wharf.dataplane.graph.WorkerContext;
 import dev.wharf.dataplane.port.PortQueue;
+import dev.wharf.dataplane.graph.PacketTracer;
+import dev.wharf.dataplane.trace.TraceSession;
+import dev.wharf.dataplane.trace.WorkerTracer;
 import org.agrona.concurrent.Agent;
 
 import java.util.function.Supplier;
@@ -26,6 +30,9 @@ public final class WorkerAgent implements Agent
     private final NodeGraph graph;
     private final WorkerContext context;
     private final PacketBatch batch = new PacketBatch();
+    private final WorkerTracer tracer;
+    private volatile TraceSession traceSession;
+    private volatile CaptureSession captureSession;
     private volatile long observedVersion = -1;
     private volatile long busyCycles;
     private volatile long idleCycles;
@@ -36,6 +43,19 @@ public final class WorkerAgent implements Agent
         this.snapshots = snapshots;
         this.graph = graph;
         this.context = new WorkerContext(worker, graph.layout());
+        this.tracer = new WorkerTracer(worker, graph);
+    }
+
+    /** Starts (or with null, stops) capturing; any thread. */
+    public void capture(final CaptureSession session)
+    {
+        captureSession = session;
+    }
+
+    /** Starts (or with null, stops) tracing; any thread. */
+    public void trace(final TraceSession session)
+    {
+        traceSession = session;
     }
 
     @Override
@@ -46,6 +66,9 @@ public final class WorkerAgent implements Agent
         context.snapshot = snapshot;
         context.nowMs = MonotonicClock.nowMs();
         final CounterLayout layout = context.layout;
+        final TraceSession trace = traceSession;
+        final CaptureSession capture = captureSession;
+        context.capture = capture;
         int work = 0;
         for (final PortBinding binding : snapshot.attachedPorts())
         {
@@ -63,6 +86,17 @@ public final class WorkerAgent implements Agent
             }
             context.counters.add(layout.portCounter(binding.id, CounterLayout.PORT_RX_PACKETS), received);
             context.counters.add(layout.portCounter(binding.id, CounterLayout.PORT_RX_BYTES), bytes);
+            if (capture != null && capture.wants(binding.id, CaptureSession.DIRECTION_RX))
+            {
+                for (int i = 0; i < received; i++)
+                {
+                    capture.offer(batch, i, CaptureSession.DIRECTION_RX, -1);
+                }
+            }
+            if (trace != null)
+            {
+                graph.tracer(!trace.exhausted() && tracer.mark(batch, trace) ? tracer : PacketTracer.OFF);
+            }
             graph.run(batch, context);
             context.flushDirty();
             queue.releaseReceived();

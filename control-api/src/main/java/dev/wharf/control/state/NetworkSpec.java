@@ -1,0 +1,24 @@
+package dev.wharf.control.state;
+
+import dev.wharf.dataplane.protocol.Ipv4Address;
+import dev.wharf.dataplane.protocol.MacAddress;
+
+/**
+ * A network as desired, every default resolved: what a state file would hold and what replaying it
+ * recreates. Immutable; any thread.
+ *
+ * @param name       unique name.
+ * @param subnet     the IPv4 subnet.
+ * @param gateway    the gateway address inside the subnet.
+ * @param gatewayMac the gateway's MAC (low 48 bits), kept so that it survives a restart unchanged.
+ * @param macLimit   most MACs each port may learn, or 0 for the daemon's default.
+ */
+public record NetworkSpec(String name, Cidr subnet, int gateway, long gatewayMac, int macLimit)
+{
+    @Override
+    public String toString()
+    {
+        return name + " (subnet " + subnet + ", gateway " + Ipv4Address.toString(gateway) + " " +
+            MacAddress.toString(gatewayMac) + (macLimit > 0 ? ", mac limit " + macLimit : "") + ")";
+    }
+}
