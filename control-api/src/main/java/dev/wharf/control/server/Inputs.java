@@ -1,0 +1,150 @@
+package dev.wharf.control.server;
+
+import dev.wharf.control.state.Cidr;
+import dev.wharf.control.state.PortSpec;
+import dev.wharf.dataplane.protocol.Ipv4Address;
+import dev.wharf.dataplane.protocol.MacAddress;
+
+import java.util.regex.Pattern;
+
+/**
+ * Turns the text of API requests into typed values, refusing malformed text with
+ * {@link ControlException.Reason#INVALID_ARGUMENT} and a message that quotes what was given.
+ * Stateless; any thread. Checks that need the current state live in {@link SwitchController}.
+ */
+public final class Inputs
+{
+    public static final int VLAN_MIN = 1;
+    public static final int VLAN_MAX = 4094;
+    public static final int NETWORK_PREFIX_MIN = 1;
+    /** /31 and /32 leave no address for a container beside the gateway. */
+    public static final int NETWORK_PREFIX_MAX = 30;
+
+    private static final Pattern NETWORK_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    /** Linux interface names: at most IFNAMSIZ - 1 = 15 bytes, no '/' or whitespace; '.' and '..' excluded. */
+    private static final Pattern INTERFACE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}");
+    private static final Pattern DOTTED = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
+    private Inputs()
+    {
+    }
+
+    public static String networkName(final String name)
+    {
+        if (name.isEmpty())
+        {
+            throw ControlException.invalid("network name is required");
+        }
+        if (!NETWORK_NAME.matcher(name).matches())
+        {
+            throw ControlException.invalid("invalid network name " + quote(name) +
+                ": use 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit");
+        }
+        return name;
+    }
+
+    public static String interfaceName(final String name)
+    {
+        if (name.isEmpty())
+        {
+            throw ControlException.invalid("interface name is required");
+        }
+        if (!INTERFACE_NAME.matcher(name).matches())
+        {
+            throw ControlException.invalid("invalid interface name " + quote(name) +
+                ": use 1 to 15 letters, digits, '_', '.' or '-'");
+        }
+        return name;
+    }
+
+    /** Parses {@code a.b.c.d/n}: host bits zero, a prefix a network can use, not a reserved range. */
+    public static Cidr subnet(final String text)
+    {
+        if (text.isEmpty())
+        {
+            throw ControlException.invalid("subnet is required (e.g. 10.10.0.0/24)");
+        }
+        final int slash = text.indexOf('/');
+        if (slash < 0 || !DOTTED.matcher(text.substring(0, slash)).matches() || !text.substring(slash + 1).matches("\\d{1,2}"))
+        {
+            throw ControlException.invalid("invalid subnet " + quote(text) + ": expected CIDR like 10.10.0.0/24");
+        }
+        final int address = ipv4(text.substring(0, slash), "subnet " + quote(text));
+        final int prefixLength = Integer.parseInt(text.substring(slash + 1));
+        if (prefixLength < NETWORK_PREFIX_MIN || prefixLength > NETWORK_PREFIX_MAX)
+        {
+            throw ControlException.invalid("invalid subnet " + quote(text) + ": prefix length must be " +
+                NETWORK_PREFIX_MIN + " to " + NETWORK_PREFIX_MAX);
+        }
+        final int network = address & Ipv4Address.mask(prefixLength);
+        if (network != address)
+        {
+            throw ControlException.invalid("invalid subnet " + quote(text) + ": host bits set (did you mean " +
+                Ipv4Address.toString(network) + "/" + prefixLength + "?)");
+        }
+        final int firstOctet = network >>> 24;
+        if (firstOctet == 0 || firstOctet == 127 || firstOctet >= 224)
+        {
+            throw ControlException.invalid("invalid subnet " + quote(text) + ": 0.0.0.0/8, loopback, multicast and reserved addresses cannot be a network");
+        }
+        return new Cidr(network, prefixLength);
+    }
+
+    /** Parses a dotted IPv4 address (no prefix); {@code what} names the field in the message. */
+    public static int ipv4(final String text, final String what)
+    {
+        if (!DOTTED.matcher(text).matches())
+        {
+            throw ControlException.invalid("invalid " + what + ": " + quote(text) + " is not an IPv4 address");
+        }
+        try
+        {
+            return Ipv4Address.parse(text);
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw ControlException.invalid("invalid " + what + ": " + quote(text) + " is not an IPv4 address");
+        }
+    }
+
+    /** Parses a port's MAC: six hex pairs, unicast, not all zeros. */
+    public static long portMac(final String text)
+    {
+        final long mac;
+        try
+        {
+            if (!text.matches("\\p{XDigit}{2}([:-]\\p{XDigit}{2}){5}"))
+            {
+                throw new IllegalArgumentException(text);
+            }
+            mac = MacAddress.parse(text);
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw ControlException.invalid("invalid MAC address " + quote(text) + ": expected aa:bb:cc:dd:ee:ff");
+        }
+        if (mac == PortSpec.NO_MAC)
+        {
+            throw ControlException.invalid("invalid MAC address " + quote(text) + ": all zeros");
+        }
+        if (MacAddress.isMulticast(mac))
+        {
+            throw ControlException.invalid("invalid MAC address " + quote(text) + ": multicast; a port's MAC must be unicast");
+        }
+        return mac;
+    }
+
+    public static int vlan(final long vid)
+    {
+        if (vid < VLAN_MIN || vid > VLAN_MAX)
+        {
+            throw ControlException.invalid("VLAN " + vid + " is out of range " + VLAN_MIN + ".." + VLAN_MAX);
+        }
+        return (int)vid;
+    }
+
+    public static String quote(final String text)
+    {
+        return "\"" + text + "\"";
+    }
+}

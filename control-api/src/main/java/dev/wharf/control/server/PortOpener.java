@@ -1,0 +1,44 @@
+package dev.wharf.control.server;
+
+import dev.wharf.dataplane.port.Port;
+import dev.wharf.io.PortException;
+import dev.wharf.io.Ports;
+
+/**
+ * How the control plane opens ports: the seam between it and tap-io, so that tests attach
+ * {@link dev.wharf.dataplane.port.MemoryPort}s without devices. Called by {@link SwitchController}
+ * under its lock.
+ */
+public interface PortOpener
+{
+    /** True when a network interface of that name exists on the host. */
+    boolean interfaceExists(String name);
+
+    /** An AF_PACKET port on an existing interface, one queue per worker. */
+    Port openAfPacket(String name, int workers) throws PortException;
+
+    /** A TAP device the daemon creates (or opens), one queue per worker. */
+    Port openTap(String name, int workers) throws PortException;
+
+    /** The real thing: {@link Ports}. */
+    static PortOpener system()
+    {
+        return new PortOpener()
+        {
+            public boolean interfaceExists(final String name)
+            {
+                return Ports.interfaceExists(name);
+            }
+
+            public Port openAfPacket(final String name, final int workers) throws PortException
+            {
+                return Ports.openAfPacket(name, workers);
+            }
+
+            public Port openTap(final String name, final int workers) throws PortException
+            {
+                return Ports.openTap(name, workers);
+            }
+        };
+    }
+}

@@ -1,0 +1,387 @@
+package dev.wharf.control.server;
+
+import dev.wharf.control.state.Cidr;
+import dev.wharf.control.state.DesiredState;
+import dev.wharf.control.state.NetworkSpec;
+import dev.wharf.control.state.PortKind;
+import dev.wharf.control.state.PortSpec;
+import dev.wharf.dataplane.config.NetworkState;
+import dev.wharf.dataplane.config.PortBinding;
+import dev.wharf.dataplane.graph.CounterLayout;
+import dev.wharf.dataplane.l2.FdbTable;
+import dev.wharf.dataplane.port.Port;
+import dev.wharf.dataplane.protocol.Ipv4Address;
+import dev.wharf.dataplane.protocol.MacAddress;
+import dev.wharf.dataplane.worker.Dataplane;
+import dev.wharf.dataplane.worker.MonotonicClock;
+import dev.wharf.io.PortException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static dev.wharf.control.server.Inputs.quote;
+
+/**
+ * Applies the desired state to the {@link Dataplane}: the one writer of both. Every change checks
+ * the whole request against the current state first, then changes the dataplane, and only when
+ * that worked swaps in the new {@link DesiredState}; a refused request throws
+ * {@link ControlException} and leaves both as they were. The dataplane's own ids (network index,
+ * port id) are kept here, beside but outside the desired state, so the state can be persisted and
+ * replayed on a dataplane that numbers things differently.
+ *
+ * <p>Thread safety: gRPC calls arrive on the server's executor threads; every method takes this
+ * object's monitor, so changes are serial and readers see a state and its dataplane ids together.
+ */
+public final class SwitchController
+{
+    private static final Logger LOG = LoggerFactory.getLogger(SwitchController.class);
+
+    private final Dataplane dataplane;
+    private final PortOpener opener;
+    private DesiredState state = DesiredState.EMPTY;
+    private final Map<String, Integer> networkIndexes = new HashMap<>();
+    private final Map<String, Integer> portIds = new HashMap<>();
+    private final Map<Integer, String> portNames = new HashMap<>();
+
+    /** A port's runtime facts next to its desired state. */
+    public record PortStatus(int mtu, int learnedMacs, int macLimit)
+    {
+    }
+
+    /** One FDB entry with its port named. */
+    public record FdbRow(long mac, int vlan, String port, boolean isStatic, long ageMs)
+    {
+    }
+
+    /** One port's traffic since it was attached. */
+    public record PortCounters(
+        String name, String network, long rxPackets, long rxBytes, long txPackets, long txBytes, long rxDrops, long txDrops)
+    {
+    }
+
+    /** A named dataplane counter summed over workers. */
+    public record NamedCounter(String name, long value)
+    {
+    }
+
+    public SwitchController(final Dataplane dataplane, final PortOpener opener)
+    {
+        this.dataplane = dataplane;
+        this.opener = opener;
+    }
+
+    public synchronized DesiredState state()
+    {
+        return state;
+    }
+
+    /** The network called {@code name}, or NOT_FOUND. */
+    public synchronized NetworkSpec network(final String name)
+    {
+        final NetworkSpec network = state.network(name);
+        if (network == null)
+        {
+            throw ControlException.notFound("network " + quote(name) + " not found");
+        }
+        return network;
+    }
+
+    /**
+     * Creates a network.
+     *
+     * @param gateway the gateway address, or 0 for the subnet's first address.
+     * @param macLimit most MACs per port, or 0 for the daemon's default.
+     */
+    public synchronized NetworkSpec createNetwork(final String name, final Cidr subnet, final int gateway, final int macLimit)
+    {
+        Inputs.networkName(name);
+        final int gatewayIp = gateway == 0 ? subnet.firstHost() : gateway;
+        checkInside(subnet, gatewayIp, "gateway " + Ipv4Address.toString(gatewayIp));
+        checkMacLimit(macLimit);
+        if (state.network(name) != null)
+        {
+            throw ControlException.alreadyExists("network " + quote(name) + " already exists");
+        }
+        final Set<Long> takenMacs = new HashSet<>();
+        for (final NetworkSpec other : state.networks())
+        {
+            if (other.subnet().overlaps(subnet))
+            {
+                throw ControlException.precondition("subnet " + subnet + " overlaps network " + quote(other.name()) +
+                    " (" + other.subnet() + ")");
+            }
+            takenMacs.add(other.gatewayMac());
+        }
+        final NetworkSpec spec = new NetworkSpec(name, subnet, gatewayIp, GatewayMacs.derive(name, takenMacs), macLimit);
+        final int index = dataplane.addNetwork(name, subnet.network(), subnet.prefixLength(), gatewayIp, spec.gatewayMac());
+        networkIndexes.put(name, index);
+        state = state.withNetwork(spec);
+        LOG.info("network created: {}", spec);
+        return spec;
+    }
+
+    /** Removes a network that has no ports. */
+    public synchronized void removeNetwork(final String name)
+    {
+        network(name);
+        final List<PortSpec> ports = state.portsOf(name);
+        if (!ports.isEmpty())
+        {
+            throw ControlException.precondition("network " + quote(name) + " has " + ports.size() +
+                (ports.size() == 1 ? " port" : " ports") + " attached (" + String.join(", ", ports.stream().map(PortSpec::name).toList()) +
+                "); detach them first");
+        }
+        dataplane.removeNetwork(networkIndexes.remove(name));
+        state = state.withoutNetwork(name);
+        LOG.info("network removed: {}", name);
+    }
+
+    /**
+     * Opens the port's interface and attaches it. The interface is opened last among the checks
+     * and closed again if the dataplane refuses it, so a refusal leaves no open port behind.
+     */
+    public synchronized PortSpec attachPort(final PortSpec spec)
+    {
+        final NetworkSpec network = checkAttach(spec);
+        final Port port = open(spec);
+        final int id;
+        try
+        {
+            id = dataplane.attachPort(networkIndexes.get(network.name()), port, spec.isTrunk(), spec.vlan(),
+                spec.trunkVlans().stream().mapToInt(Integer::intValue).toArray(), effectiveMacLimit(spec, network));
+        }
+        catch (final IllegalStateException e)
+        {
+            port.close();
+            throw new ControlException(ControlException.Reason.RESOURCE_EXHAUSTED, "cannot attach " + quote(spec.name()) + ": " + e.getMessage());
+        }
+        catch (final RuntimeException e)
+        {
+            port.close();
+            throw e;
+        }
+        if (spec.hasMac())
+        {
+            fdb(network.name()).addStatic(spec.mac(), spec.untaggedVlan(), id);
+        }
+        portIds.put(spec.name(), id);
+        portNames.put(id, spec.name());
+        state = state.withPort(spec);
+        LOG.info("port attached to network {}: {}", network.name(), spec);
+        return spec;
+    }
+
+    private NetworkSpec checkAttach(final PortSpec spec)
+    {
+        Inputs.interfaceName(spec.name());
+        if (spec.isTrunk() && spec.vlan() != 0)
+        {
+            throw ControlException.invalid("a port is either an access port (--vlan) or a trunk (--trunk), not both");
+        }
+        if (spec.vlan() != 0)
+        {
+            Inputs.vlan(spec.vlan());
+        }
+        spec.trunkVlans().forEach(Inputs::vlan);
+        checkMacLimit(spec.macLimit());
+        final NetworkSpec network = network(spec.network());
+        if (spec.hasIp())
+        {
+            checkInside(network.subnet(), spec.ip(), "IP " + Ipv4Address.toString(spec.ip()));
+            if (spec.ip() == network.gateway())
+            {
+                throw ControlException.invalid("IP " + Ipv4Address.toString(spec.ip()) + " is the gateway of network " + quote(network.name()));
+            }
+        }
+        if (spec.hasMac() && spec.mac() == network.gatewayMac())
+        {
+            throw ControlException.invalid("MAC " + MacAddress.toString(spec.mac()) + " is the gateway MAC of network " + quote(network.name()));
+        }
+        final PortSpec existing = state.port(spec.name());
+        if (existing != null)
+        {
+            throw ControlException.alreadyExists("port " + quote(spec.name()) + " is already attached to network " + quote(existing.network()));
+        }
+        for (final PortSpec other : state.portsOf(network.name()))
+        {
+            if (spec.hasIp() && other.ip() == spec.ip())
+            {
+                throw ControlException.alreadyExists("IP " + Ipv4Address.toString(spec.ip()) + " is already used by port " +
+                    quote(other.name()) + " in network " + quote(network.name()));
+            }
+            if (spec.hasMac() && other.mac() == spec.mac())
+            {
+                throw ControlException.alreadyExists("MAC " + MacAddress.toString(spec.mac()) + " is already used by port " +
+                    quote(other.name()) + " in network " + quote(network.name()));
+            }
+        }
+        if (portIds.size() >= CounterLayout.MAX_PORTS)
+        {
+            throw new ControlException(ControlException.Reason.RESOURCE_EXHAUSTED, "too many ports: at most " + CounterLayout.MAX_PORTS);
+        }
+        if (spec.kind() == PortKind.AF_PACKET && !opener.interfaceExists(spec.name()))
+        {
+            throw ControlException.notFound("interface " + quote(spec.name()) + " not found (use --tap to create a TAP device)");
+        }
+        return network;
+    }
+
+    private Port open(final PortSpec spec)
+    {
+        try
+        {
+            return spec.kind() == PortKind.TAP ?
+                opener.openTap(spec.name(), dataplane.workerCount()) :
+                opener.openAfPacket(spec.name(), dataplane.workerCount());
+        }
+        catch (final PortException e)
+        {
+            throw ControlException.precondition("cannot open interface " + quote(spec.name()) + ": " + oneLine(e.getMessage()));
+        }
+    }
+
+    /** Detaches a port from the network it is attached to, and closes it. */
+    public synchronized void detachPort(final String networkName, final String name)
+    {
+        network(networkName);
+        final PortSpec port = state.port(name);
+        if (port == null)
+        {
+            throw ControlException.notFound("port " + quote(name) + " not found in network " + quote(networkName));
+        }
+        if (!port.network().equals(networkName))
+        {
+            throw ControlException.notFound("port " + quote(name) + " is attached to network " + quote(port.network()) +
+                ", not " + quote(networkName));
+        }
+        final int id = portIds.remove(name);
+        portNames.remove(id);
+        dataplane.detachPort(id);
+        state = state.withoutPort(name);
+        LOG.info("port detached from network {}: {}", networkName, name);
+    }
+
+    /** The runtime facts of an attached port. */
+    public synchronized PortStatus portStatus(final String name)
+    {
+        final Integer id = portIds.get(name);
+        final PortBinding binding = id == null ? null : dataplane.snapshot().port(id);
+        if (binding == null)
+        {
+            throw ControlException.notFound("port " + quote(name) + " not found");
+        }
+        final NetworkState network = dataplane.snapshot().network(binding.network);
+        return new PortStatus(binding.mtu, network.fdb.learnedOn(id), binding.macLimit);
+    }
+
+    public synchronized int fdbSize(final String network)
+    {
+        return fdb(network).size();
+    }
+
+    /** A network's FDB, ordered by VLAN then MAC. */
+    public synchronized List<FdbRow> fdbRows(final String network)
+    {
+        final List<FdbRow> rows = new ArrayList<>();
+        for (final FdbTable.Entry entry : fdb(network).entries(MonotonicClock.nowMs()))
+        {
+            final String port = portNames.getOrDefault(entry.port(), "#" + entry.port());
+            rows.add(new FdbRow(entry.mac(), entry.vlan(), port, entry.isStatic(), entry.ageMs()));
+        }
+        rows.sort(Comparator.comparingInt(FdbRow::vlan).thenComparingLong(FdbRow::mac));
+        return rows;
+    }
+
+    /** Every port's counters, in attach order. */
+    public synchronized List<PortCounters> portCounters()
+    {
+        final List<PortCounters> list = new ArrayList<>();
+        for (final PortSpec port : state.ports())
+        {
+            final int id = portIds.get(port.name());
+            list.add(new PortCounters(port.name(), port.network(),
+                dataplane.portCounter(id, CounterLayout.PORT_RX_PACKETS),
+                dataplane.portCounter(id, CounterLayout.PORT_RX_BYTES),
+                dataplane.portCounter(id, CounterLayout.PORT_TX_PACKETS),
+                dataplane.portCounter(id, CounterLayout.PORT_TX_BYTES),
+                dataplane.portCounter(id, CounterLayout.PORT_RX_DROPS),
+                dataplane.portCounter(id, CounterLayout.PORT_TX_DROPS)));
+        }
+        return list;
+    }
+
+    /** Every named counter ({@code node.error}) whose sum over workers is not zero, by name. */
+    public List<NamedCounter> nonZeroCounters()
+    {
+        final CounterLayout layout = dataplane.layout();
+        final List<NamedCounter> list = new ArrayList<>();
+        for (int error = 0; error < layout.errorCount(); error++)
+        {
+            final long value = dataplane.sum(error);
+            if (value != 0)
+            {
+                list.add(new NamedCounter(layout.errorName(error), value));
+            }
+        }
+        list.sort(Comparator.comparing(NamedCounter::name));
+        return list;
+    }
+
+    public int workers()
+    {
+        return dataplane.workerCount();
+    }
+
+    public long workerErrors()
+    {
+        return dataplane.workerErrors();
+    }
+
+    private FdbTable fdb(final String network)
+    {
+        network(network);
+        return dataplane.snapshot().network(networkIndexes.get(network)).fdb;
+    }
+
+    private int effectiveMacLimit(final PortSpec port, final NetworkSpec network)
+    {
+        return port.macLimit() > 0 ? port.macLimit() : network.macLimit();
+    }
+
+    private void checkMacLimit(final int macLimit)
+    {
+        final int max = dataplane.configuration().fdbMaxEntries();
+        if (macLimit < 0 || macLimit > max)
+        {
+            throw ControlException.invalid("MAC limit " + Integer.toUnsignedString(macLimit) + " is out of range 1.." + max);
+        }
+    }
+
+    private static void checkInside(final Cidr subnet, final int address, final String what)
+    {
+        if (!subnet.contains(address))
+        {
+            throw ControlException.invalid(what + " is outside the subnet " + subnet);
+        }
+        if (address == subnet.network())
+        {
+            throw ControlException.invalid(what + " is the network address of " + subnet);
+        }
+        if (address == subnet.broadcast())
+        {
+            throw ControlException.invalid(what + " is the broadcast address of " + subnet);
+        }
+    }
+
+    private static String oneLine(final String message)
+    {
+        return message == null ? "unknown error" : message.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+    }
+}
