@@ -313,11 +313,13 @@ def write(name, description, pkt):
 def main():
     os.makedirs(OUT, exist_ok=True)
     for old in os.listdir(OUT):
-        if old.endswith(".hex") or old.endswith(".properties"):
+        if old.endswith(".hex") or old.endswith(".properties") or old == "index":
             os.remove(os.path.join(OUT, old))
     table = frames()
     for name, (description, pkt) in sorted(table.items()):
         write(name, description, pkt)
+    with open(os.path.join(OUT, "index"), "w") as fh:
+        fh.write("".join(name + "\n" for name in sorted(table)))
     with open(os.path.join(OUT, "README"), "w") as fh:
         fh.write("Test frames built by scapy: NAME.hex (the frame) and NAME.properties (scapy's dissection of it).\n"
                  "Regenerate: /usr/bin/python3 dataplane/src/test/scapy/make_fixtures.py  (needs python3-scapy)\n")

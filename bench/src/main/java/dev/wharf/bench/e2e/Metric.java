@@ -1,0 +1,33 @@
+package dev.wharf.bench.e2e;
+
+/**
+ * One figure the harness reports (a row of the table, a panel of the chart).
+ *
+ * @param id             stable key in the raw samples ({@code tcp1_gbps}).
+ * @param label          what a reader sees.
+ * @param unit           the unit of every value.
+ * @param higherIsBetter whether a bigger value is better (throughput) or worse (latency, CPU).
+ * @param headline       whether it belongs in the table and chart, or only in the raw samples.
+ * @param decimals       digits shown after the point.
+ */
+record Metric(String id, String label, String unit, boolean higherIsBetter, boolean headline, int decimals)
+{
+    static Metric headline(final String id, final String label, final String unit, final boolean higherIsBetter, final int decimals)
+    {
+        return new Metric(id, label, unit, higherIsBetter, true, decimals);
+    }
+
+    static Metric detail(final String id, final String label, final String unit, final int decimals)
+    {
+        return new Metric(id, label, unit, false, false, decimals);
+    }
+
+    String format(final double value)
+    {
+        if (Double.isNaN(value))
+        {
+            return "n/a";
+        }
+        return String.format(java.util.Locale.ROOT, "%." + decimals + "f", value);
+    }
+}

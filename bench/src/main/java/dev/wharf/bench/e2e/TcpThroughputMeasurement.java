@@ -1,0 +1,113 @@
+package dev.wharf.bench.e2e;
+
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * TCP throughput from c1 to c2 with iperf3 ({@code -P streams}, {@code -J}): the rate the
+ * receiver got ({@code end.sum_received}), and the sender's retransmits as a detail (they show
+ * a switch dropping under bursts). The server is a one-off ({@code -1}) in c2.
+ */
+final class TcpThroughputMeasurement implements Measurement
+{
+    private static final int PORT = 5201;
+    private static final Pattern RECEIVED = Pattern.compile(
+        "\"sum_received\"\\s*:\\s*\\{[^}]*?\"bits_per_second\"\\s*:\\s*([0-9.eE+-]+)");
+    private static final Pattern RETRANSMITS = Pattern.compile(
+        "\"sum_sent\"\\s*:\\s*\\{[^}]*?\"retransmits\"\\s*:\\s*(\\d+)");
+    private static final Pattern ERROR = Pattern.compile("\"error\"\\s*:\\s*\"([^\"]*)\"");
+
+    private final int streams;
+    private final Metric throughput;
+    private final Metric retransmits;
+
+    TcpThroughputMeasurement(final int streams)
+    {
+        this.streams = streams;
+        final String name = "TCP, " + streams + (streams == 1 ? " stream" : " streams");
+        this.throughput = Metric.headline("tcp" + streams + "_gbps", name, "Gbit/s", true, 2);
+        this.retransmits = Metric.detail("tcp" + streams + "_retransmits", name + ", retransmits", "segments", 0);
+    }
+
+    @Override
+    public String title()
+    {
+        return "TCP throughput, " + streams + (streams == 1 ? " stream" : " streams") + " (iperf3)";
+    }
+
+    @Override
+    public List<Metric> metrics()
+    {
+        return List.of(throughput, retransmits);
+    }
+
+    @Override
+    public double estimatedSeconds(final double durationSeconds)
+    {
+        return seconds(durationSeconds) + 1.5;
+    }
+
+    private static int seconds(final double durationSeconds)
+    {
+        // iperf3 takes whole seconds
+        return Math.max(1, (int)Math.round(durationSeconds));
+    }
+
+    @Override
+    public List<Sample> run(final Context context)
+    {
+        final int seconds = seconds(context.durationSeconds());
+        final BackgroundProcess server = BackgroundProcess.start("iperf3 server",
+            List.of("ip", "netns", "exec", ContainerPair.C2, "iperf3", "-s", "-1", "-p", Integer.toString(PORT)),
+            Map.of(), context.workDir().resolve("iperf3-server.log"), context.cleanup());
+        try
+        {
+            awaitListening(server);
+            final Shell.Result client = Shell.inNamespace(seconds + 20, ContainerPair.C1,
+                "iperf3", "-c", ContainerPair.IP2, "-p", Integer.toString(PORT), "-t", Integer.toString(seconds),
+                "-P", Integer.toString(streams), "-J", "--connect-timeout", "3000");
+            final String json = client.stdout();
+            final Matcher received = RECEIVED.matcher(json);
+            if (!client.ok() || !received.find())
+            {
+                final Matcher error = ERROR.matcher(json);
+                throw new HarnessException("iperf3 -P " + streams + " failed" + (client.timedOut() ? " (timed out)" : "") + ": " +
+                    (error.find() ? error.group(1) : Shell.firstLine(client.stderr() + json)));
+            }
+            final double gbps = Double.parseDouble(received.group(1)) / 1e9;
+            final Matcher retransmitted = RETRANSMITS.matcher(json);
+            final double retransmitCount = retransmitted.find() ? Double.parseDouble(retransmitted.group(1)) : Double.NaN;
+            return List.of(context.sample(throughput, gbps), context.sample(retransmits, retransmitCount));
+        }
+        finally
+        {
+            server.stop();
+        }
+    }
+
+    private static void awaitListening(final BackgroundProcess server)
+    {
+        final long deadline = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() < deadline)
+        {
+            server.requireAlive();
+            final Shell.Result listening = Shell.inNamespace(5, ContainerPair.C2, "ss", "-Hltn", "sport = :" + PORT);
+            if (listening.ok() && !listening.stdout().isBlank())
+            {
+                return;
+            }
+            try
+            {
+                Thread.sleep(50);
+            }
+            catch (final InterruptedException e)
+            {
+                Thread.currentThread().interrupt();
+                throw new HarnessException("interrupted", e);
+            }
+        }
+        throw new HarnessException("iperf3 server in " + ContainerPair.C2 + " not listening after 5 s: " + server.logTail(2));
+    }
+}

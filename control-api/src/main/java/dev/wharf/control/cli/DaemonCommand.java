@@ -1,0 +1,78 @@
+package dev.wharf.control.cli;
+
+import dev.wharf.control.daemon.DaemonException;
+import dev.wharf.control.daemon.WharfDaemon;
+import dev.wharf.control.server.PortOpener;
+import dev.wharf.dataplane.worker.DataplaneConfiguration;
+import dev.wharf.io.Ports;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import sun.misc.Signal;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code wharf daemon}: runs the switch in the foreground until SIGTERM or SIGINT. The main thread
+ * starts the {@link WharfDaemon} and waits; a signal closes it (API first, then the dataplane) and
+ * the command exits 0. A JVM shutdown hook closes it too, for any other way out.
+ */
+@Command(
+    name = "daemon",
+    mixinStandardHelpOptions = true,
+    description = {"Run the switch: the dataplane workers and the API on a Unix socket (mode 0660).",
+        "Runs in the foreground until SIGTERM or SIGINT; logs one line per change to stderr."},
+    footer = {"", "Example:", "  wharf daemon &", "  wharf daemon --workers 2 --socket /tmp/wharf.sock"})
+final class DaemonCommand implements Callable<Integer>
+{
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--socket", paramLabel = "PATH",
+        description = "The API socket (default: $WHARF_SOCKET, else /run/wharf/wharf.sock).")
+    Path socket;
+
+    @Option(names = "--workers", paramLabel = "N", description = "Worker threads, 1..64 (default: ${DEFAULT-VALUE}).")
+    int workers = DataplaneConfiguration.WORKERS_DEFAULT;
+
+    @Option(names = "--fdb-aging", paramLabel = "SECONDS", description = "Learned MACs not seen for this long are forgotten (default: ${DEFAULT-VALUE}).")
+    long fdbAgingSeconds = DataplaneConfiguration.FDB_AGING_MS_DEFAULT / 1000;
+
+    @Override
+    public Integer call() throws InterruptedException
+    {
+        final DataplaneConfiguration configuration;
+        try
+        {
+            configuration = DataplaneConfiguration.defaults()
+                .withWorkers(workers)
+                .withFdbAgingMs(Math.multiplyExact(fdbAgingSeconds, 1000L))
+                .withIdleStrategies(Ports::pollIdleStrategy);
+        }
+        catch (final IllegalArgumentException | ArithmeticException e)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        final Path path = socket != null ? socket : WharfMain.socket(spec.commandLine());
+        final WharfDaemon daemon;
+        try
+        {
+            daemon = WharfDaemon.start(path, configuration, PortOpener.system());
+        }
+        catch (final DaemonException e)
+        {
+            throw new CliFailure(e.alreadyRunning() ? ExitCodes.ALREADY_EXISTS : ExitCodes.FAILURE, e.getMessage());
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "wharf-shutdown"));
+        // handling TERM and INT ourselves (instead of the JVM's exit 143/130) makes a requested stop exit 0
+        final Signal.Handler stop = signal -> new Thread(daemon::close, "wharf-stop").start();
+        Signal.handle(new Signal("TERM"), stop);
+        Signal.handle(new Signal("INT"), stop);
+        daemon.awaitTermination();
+        daemon.close();
+        return ExitCodes.OK;
+    }
+}

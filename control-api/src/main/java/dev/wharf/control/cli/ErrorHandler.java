@@ -1,0 +1,92 @@
+package dev.wharf.control.cli;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+
+/**
+ * Turns every failure of a command into exactly one line on stderr, {@code wharf: <what went wrong>},
+ * and an exit code from {@link ExitCodes}. Runs on the CLI's main thread.
+ */
+final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, CommandLine.IParameterExceptionHandler
+{
+    @Override
+    public int handleParseException(final CommandLine.ParameterException e, final String[] args)
+    {
+        final CommandLine command = e.getCommandLine();
+        fail(command, oneLine(e.getMessage()) + " (see '" + command.getCommandSpec().qualifiedName() + " --help')");
+        return ExitCodes.USAGE;
+    }
+
+    @Override
+    public int handleExecutionException(final Exception e, final CommandLine command, final CommandLine.ParseResult parseResult)
+    {
+        if (e instanceof StatusRuntimeException status)
+        {
+            return onStatus(status.getStatus(), command);
+        }
+        if (e instanceof CliFailure failure)
+        {
+            fail(command, oneLine(failure.getMessage()));
+            return failure.exitCode();
+        }
+        fail(command, oneLine(String.valueOf(e)));
+        return ExitCodes.FAILURE;
+    }
+
+    private static int onStatus(final Status status, final CommandLine command)
+    {
+        final String description = status.getDescription() == null ? status.getCode().toString() : status.getDescription();
+        switch (status.getCode())
+        {
+            case INVALID_ARGUMENT:
+                fail(command, description);
+                return ExitCodes.USAGE;
+            case NOT_FOUND:
+                fail(command, description);
+                return ExitCodes.NOT_FOUND;
+            case ALREADY_EXISTS:
+                fail(command, description);
+                return ExitCodes.ALREADY_EXISTS;
+            case FAILED_PRECONDITION:
+                fail(command, description);
+                return ExitCodes.PRECONDITION;
+            case UNAVAILABLE:
+            case DEADLINE_EXCEEDED:
+                final String socket = WharfMain.socket(command).toString();
+                fail(command, "daemon unreachable (" + rootCause(status) + "); is `wharf daemon` running? socket " + socket);
+                return ExitCodes.UNREACHABLE;
+            default:
+                fail(command, status.getCode() + ": " + description);
+                return ExitCodes.FAILURE;
+        }
+    }
+
+    private static String rootCause(final Status status)
+    {
+        Throwable cause = status.getCause();
+        if (cause == null)
+        {
+            return status.getDescription() == null ? status.getCode().toString() : status.getDescription();
+        }
+        while (cause.getCause() != null && cause.getCause() != cause)
+        {
+            cause = cause.getCause();
+        }
+        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    }
+
+    private static void fail(final CommandLine command, final String message)
+    {
+        final PrintWriter err = command.getErr();
+        err.println("wharf: " + oneLine(message));
+        err.flush();
+    }
+
+    static String oneLine(final String message)
+    {
+        return message == null ? "" : message.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+    }
+}

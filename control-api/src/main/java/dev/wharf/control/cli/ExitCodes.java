@@ -1,0 +1,28 @@
+package dev.wharf.control.cli;
+
+/**
+ * What {@code wharf} exits with, so that scripts can tell failures apart:
+ * <pre>
+ * 0  success
+ * 1  usage error or invalid argument (gRPC INVALID_ARGUMENT)
+ * 2  not found (NOT_FOUND)
+ * 3  already exists (ALREADY_EXISTS; also: a daemon already answers on the socket)
+ * 4  precondition failed (FAILED_PRECONDITION): e.g. a network still has ports
+ * 5  the daemon is unreachable (UNAVAILABLE, DEADLINE_EXCEEDED)
+ * 6  any other failure (RESOURCE_EXHAUSTED, INTERNAL, the daemon could not start)
+ * </pre>
+ */
+public final class ExitCodes
+{
+    public static final int OK = 0;
+    public static final int USAGE = 1;
+    public static final int NOT_FOUND = 2;
+    public static final int ALREADY_EXISTS = 3;
+    public static final int PRECONDITION = 4;
+    public static final int UNREACHABLE = 5;
+    public static final int FAILURE = 6;
+
+    private ExitCodes()
+    {
+    }
+}

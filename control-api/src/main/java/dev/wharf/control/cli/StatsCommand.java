@@ -1,0 +1,56 @@
+package dev.wharf.control.cli;
+
+import dev.wharf.control.api.v1.Counter;
+import dev.wharf.control.api.v1.GetStatsRequest;
+import dev.wharf.control.api.v1.GetStatsResponse;
+import dev.wharf.control.api.v1.PortStats;
+import dev.wharf.control.client.WharfClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+
+/** {@code wharf stats}: per-port traffic, then every non-zero named counter. */
+@Command(
+    name = "stats",
+    mixinStandardHelpOptions = true,
+    description = {"Show per-port packets, bytes and drops, and every non-zero dataplane counter",
+        "(node.reason, e.g. l2-learn.limit), summed over the workers."},
+    footer = {"", "Example:", "  wharf stats", "  wharf stats --json | jq '.counters'"})
+final class StatsCommand extends ClientCommand
+{
+    @Option(names = "--json", description = "Print JSON instead of tables.")
+    boolean json;
+
+    @Override
+    protected void run(final WharfClient client)
+    {
+        final GetStatsResponse response = client.stats().get(GetStatsRequest.getDefaultInstance());
+        if (json)
+        {
+            Json.print(out(), response);
+            return;
+        }
+        final Table ports = new Table("PORT", "NETWORK", "RX PACKETS", "RX BYTES", "TX PACKETS", "TX BYTES", "RX DROPS", "TX DROPS");
+        for (final PortStats port : response.getPortsList())
+        {
+            ports.row(port.getName(), port.getNetwork(), port.getRxPackets(), port.getRxBytes(), port.getTxPackets(),
+                port.getTxBytes(), port.getRxDrops(), port.getTxDrops());
+        }
+        final PrintWriter out = out();
+        ports.print(out);
+        out.println();
+        final Table counters = new Table("COUNTER", "VALUE");
+        for (final Counter counter : response.getCountersList())
+        {
+            counters.row(counter.getName(), counter.getValue());
+        }
+        counters.print(out);
+        if (response.getWorkerErrors() != 0)
+        {
+            out.println();
+            out.println("worker errors: " + response.getWorkerErrors());
+            out.flush();
+        }
+    }
+}

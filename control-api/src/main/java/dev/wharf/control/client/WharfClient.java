@@ -1,0 +1,103 @@
+package dev.wharf.control.client;
+
+import dev.wharf.control.api.v1.FdbServiceGrpc;
+import dev.wharf.control.api.v1.NetworkServiceGrpc;
+import dev.wharf.control.api.v1.PortServiceGrpc;
+import dev.wharf.control.api.v1.StatsServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A connection to a daemon's API on its Unix socket, with blocking stubs of each service. Every
+ * stub it hands out carries a fresh deadline, so a hung daemon fails a call instead of the CLI
+ * hanging. One thread at a time (the CLI's main thread); close it to release the channel.
+ */
+public final class WharfClient implements AutoCloseable
+{
+    public static final Path DEFAULT_SOCKET = Path.of("/run/wharf/wharf.sock");
+    public static final String SOCKET_ENV = "WHARF_SOCKET";
+    /** Attach and detach wait for workers and open devices; generous, but not forever. */
+    public static final long DEADLINE_MS_DEFAULT = 60_000;
+
+    private final Path socket;
+    private final EventLoopGroup group;
+    private final ManagedChannel channel;
+    private final long deadlineMs;
+
+    public WharfClient(final Path socket)
+    {
+        this(socket, DEADLINE_MS_DEFAULT);
+    }
+
+    public WharfClient(final Path socket, final long deadlineMs)
+    {
+        this.socket = socket;
+        this.deadlineMs = deadlineMs;
+        this.group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        this.channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+            .eventLoopGroup(group)
+            .channelType(EpollDomainSocketChannel.class)
+            .overrideAuthority("localhost")
+            .usePlaintext()
+            .build();
+    }
+
+    /** The socket the command line talks to: the option if given, else {@code WHARF_SOCKET}, else the default. */
+    public static Path resolveSocket(final Path option)
+    {
+        if (option != null)
+        {
+            return option;
+        }
+        final String env = System.getenv(SOCKET_ENV);
+        return env != null && !env.isBlank() ? Path.of(env) : DEFAULT_SOCKET;
+    }
+
+    public Path socket()
+    {
+        return socket;
+    }
+
+    public NetworkServiceGrpc.NetworkServiceBlockingStub networks()
+    {
+        return NetworkServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
+    }
+
+    public PortServiceGrpc.PortServiceBlockingStub ports()
+    {
+        return PortServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
+    }
+
+    public FdbServiceGrpc.FdbServiceBlockingStub fdb()
+    {
+        return FdbServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
+    }
+
+    public StatsServiceGrpc.StatsServiceBlockingStub stats()
+    {
+        return StatsServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close()
+    {
+        channel.shutdownNow();
+        try
+        {
+            channel.awaitTermination(2, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+        }
+        group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
+    }
+}

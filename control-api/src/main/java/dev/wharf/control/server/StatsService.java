@@ -1,0 +1,47 @@
+package dev.wharf.control.server;
+
+import dev.wharf.control.api.v1.Counter;
+import dev.wharf.control.api.v1.GetStatsRequest;
+import dev.wharf.control.api.v1.GetStatsResponse;
+import dev.wharf.control.api.v1.PortStats;
+import dev.wharf.control.api.v1.StatsServiceGrpc;
+import io.grpc.stub.StreamObserver;
+
+/** {@code wharf.v1.StatsService}: port and named counters, summed over workers as they are read. gRPC executor threads. */
+public final class StatsService extends StatsServiceGrpc.StatsServiceImplBase
+{
+    private final SwitchController controller;
+
+    public StatsService(final SwitchController controller)
+    {
+        this.controller = controller;
+    }
+
+    @Override
+    public void get(final GetStatsRequest request, final StreamObserver<GetStatsResponse> observer)
+    {
+        GrpcCalls.answer(observer, () ->
+        {
+            final GetStatsResponse.Builder response = GetStatsResponse.newBuilder()
+                .setWorkers(controller.workers())
+                .setWorkerErrors(controller.workerErrors());
+            for (final SwitchController.PortCounters port : controller.portCounters())
+            {
+                response.addPorts(PortStats.newBuilder()
+                    .setName(port.name())
+                    .setNetwork(port.network())
+                    .setRxPackets(port.rxPackets())
+                    .setRxBytes(port.rxBytes())
+                    .setTxPackets(port.txPackets())
+                    .setTxBytes(port.txBytes())
+                    .setRxDrops(port.rxDrops())
+                    .setTxDrops(port.txDrops()));
+            }
+            for (final SwitchController.NamedCounter counter : controller.nonZeroCounters())
+            {
+                response.addCounters(Counter.newBuilder().setName(counter.name()).setValue(counter.value()));
+            }
+            return response.build();
+        });
+    }
+}

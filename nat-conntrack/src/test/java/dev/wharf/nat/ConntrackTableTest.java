@@ -1,0 +1,215 @@
+package dev.wharf.nat;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConntrackTableTest
+{
+    private static final int TCP = 6;
+    private static final int CLIENT = 0x0A0A_0002; // 10.10.0.2
+    private static final int SERVER = 0x0A63_0001; // 10.99.0.1
+    private static final int UPLINK = 0x0A63_0002; // 10.99.0.2
+
+    private static long addrs(final int src, final int dst)
+    {
+        return FlowKey.addresses(src, dst);
+    }
+
+    private static long ports(final int sport, final int dport)
+    {
+        return FlowKey.ports(TCP, 0, sport, dport);
+    }
+
+    @Test
+    void aFlowIsFoundFromBothDirectionsIncludingItsTranslatedReply()
+    {
+        final ConntrackTable table = new ConntrackTable(16);
+        // masquerade: 10.10.0.2:40000 -> 10.99.0.1:80 leaves as 10.99.0.2:61000; the reply comes back to 10.99.0.2:61000
+        final int node = table.create(addrs(CLIENT, SERVER), ports(40000, 80), addrs(SERVER, UPLINK), ports(80, 61000),
+            ConnectionState.SYN_SENT, 1000);
+        assertTrue(node >= 0);
+        assertEquals(0, ConntrackTable.directionOf(node));
+        assertEquals(node, table.lookup(addrs(CLIENT, SERVER), ports(40000, 80)));
+        final int reply = table.lookup(addrs(SERVER, UPLINK), ports(80, 61000));
+        assertEquals(ConntrackTable.flowOf(node), ConntrackTable.flowOf(reply));
+        assertEquals(1, ConntrackTable.directionOf(reply));
+        assertEquals(ConntrackTable.NOT_FOUND, table.lookup(addrs(SERVER, CLIENT), ports(80, 40000)), "the untranslated reverse is not the reply");
+        assertEquals(1, table.size());
+    }
+
+    @Test
+    void creatingAnExistingFlowReturnsItAndATakenReplyTupleClashes()
+    {
+        final ConntrackTable table = new ConntrackTable(16);
+        final int first = table.create(addrs(CLIENT, SERVER), ports(40000, 80), addrs(SERVER, UPLINK), ports(80, 61000), 1, 1000);
+        assertEquals(first, table.create(addrs(CLIENT, SERVER), ports(40000, 80), addrs(SERVER, UPLINK), ports(80, 61001), 1, 1000));
+        assertEquals(ConntrackTable.CLASH,
+            table.create(addrs(CLIENT + 1, SERVER), ports(40000, 80), addrs(SERVER, UPLINK), ports(80, 61000), 1, 1000),
+            "another client may not take the same translated port");
+        assertEquals(1, table.size());
+    }
+
+    @Test
+    void aFullTableRefusesAndEarlyDropFreesAnUnassuredFlowOnly()
+    {
+        final ConntrackTable table = new ConntrackTable(4);
+        for (int i = 0; i < 4; i++)
+        {
+            final int state = i == 2 ? ConnectionState.SYN_SENT : ConnectionState.ESTABLISHED | ConnectionState.FLAG_ASSURED;
+            assertTrue(table.create(addrs(CLIENT, SERVER), ports(1000 + i, 80), addrs(SERVER, CLIENT), ports(80, 1000 + i), state, 1000) >= 0);
+        }
+        assertEquals(ConntrackTable.FULL, table.create(addrs(CLIENT, SERVER), ports(2000, 80), addrs(SERVER, CLIENT), ports(80, 2000), 1, 1000));
+        assertTrue(table.evictOne(4, s -> !ConnectionState.isAssured(s)));
+        assertEquals(ConntrackTable.NOT_FOUND, table.lookup(addrs(CLIENT, SERVER), ports(1002, 80)), "the unassured one went");
+        assertFalse(table.evictOne(4, s -> !ConnectionState.isAssured(s)), "assured flows are spared");
+        assertTrue(table.create(addrs(CLIENT, SERVER), ports(2000, 80), addrs(SERVER, CLIENT), ports(80, 2000), 1, 1000) >= 0);
+    }
+
+    @Test
+    void removeWithAStaleGenerationDoesNothing()
+    {
+        final ConntrackTable table = new ConntrackTable(2);
+        final int flow = ConntrackTable.flowOf(table.create(addrs(CLIENT, SERVER), ports(1, 80), addrs(SERVER, CLIENT), ports(80, 1), 1, 1000));
+        final int generation = table.generation(flow);
+        assertTrue(table.remove(flow, generation));
+        final int again = ConntrackTable.flowOf(table.create(addrs(CLIENT, SERVER), ports(2, 80), addrs(SERVER, CLIENT), ports(80, 2), 1, 1000));
+        assertEquals(flow, again, "the slot is reused");
+        assertFalse(table.remove(flow, generation), "the old generation no longer names it");
+        assertEquals(1, table.size());
+        assertTrue(table.lookup(addrs(CLIENT, SERVER), ports(2, 80)) >= 0);
+    }
+
+    @Test
+    void sweepRemovesOnlyExpiredFlowsAndFreesTheirSlots()
+    {
+        final ConntrackTable table = new ConntrackTable(1000);
+        for (int i = 0; i < 1000; i++)
+        {
+            table.create(addrs(CLIENT, SERVER), ports(i, 80), addrs(SERVER, CLIENT), ports(80, i), 1, i % 2 == 0 ? 100 : 10_000);
+        }
+        int removed = 0;
+        for (int pass = 0; pass < 10; pass++)
+        {
+            removed += table.sweep(5_000, 100);
+        }
+        assertEquals(500, removed);
+        assertEquals(500, table.size());
+        assertEquals(ConntrackTable.NOT_FOUND, table.lookup(addrs(CLIENT, SERVER), ports(0, 80)));
+        assertTrue(table.lookup(addrs(CLIENT, SERVER), ports(1, 80)) >= 0);
+        for (int i = 0; i < 500; i++)
+        {
+            assertTrue(table.create(addrs(UPLINK, SERVER), ports(i, 443), addrs(SERVER, UPLINK), ports(443, i), 1, 10_000) >= 0);
+        }
+        assertEquals(1000, table.size());
+    }
+
+    @Test
+    void workersCreatingLookingUpAndRemovingWhileASweeperExpiresNeverSeeAWrongFlow() throws Exception
+    {
+        final ConntrackTable table = new ConntrackTable(4096);
+        final int threads = 3;
+        final CountDownLatch start = new CountDownLatch(1);
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final AtomicLong hits = new AtomicLong();
+        final Thread[] workers = new Thread[threads];
+        for (int t = 0; t < threads; t++)
+        {
+            final int seed = t;
+            workers[t] = new Thread(() ->
+            {
+                final SplittableRandom random = new SplittableRandom(seed);
+                try
+                {
+                    start.await();
+                    for (int op = 0; op < 300_000; op++)
+                    {
+                        final int port = random.nextInt(8192);
+                        final long a = addrs(CLIENT, SERVER);
+                        final long p = ports(port, 80);
+                        final int node = table.lookup(a, p);
+                        if (node >= 0)
+                        {
+                            final int flow = ConntrackTable.flowOf(node);
+                            final int gen = table.generation(flow);
+                            // a hit must be this tuple's flow, unless it was reused after the lookup
+                            if (table.originalPorts(flow) != p && table.generation(flow) == gen && gen == table.generation(flow))
+                            {
+                                final long seen = table.originalPorts(flow);
+                                if (seen != p && FlowKey.sourcePort(seen) != port && table.lookup(a, p) == node)
+                                {
+                                    throw new AssertionError("lookup returned another flow's node for port " + port);
+                                }
+                            }
+                            hits.incrementAndGet();
+                            if (random.nextInt(4) == 0)
+                            {
+                                table.remove(flow, gen);
+                            }
+                        }
+                        else
+                        {
+                            final int created = table.create(a, p, addrs(SERVER, CLIENT), ports(80, port), 1, random.nextInt(100));
+                            if (created == ConntrackTable.CLASH)
+                            {
+                                throw new AssertionError("no clash is possible: reply tuples mirror unique originals");
+                            }
+                        }
+                    }
+                }
+                catch (final Throwable e)
+                {
+                    failure.compareAndSet(null, e);
+                }
+            });
+            workers[t].start();
+        }
+        final Thread sweeper = new Thread(() ->
+        {
+            try
+            {
+                start.await();
+                long now = 0;
+                while (workers[0].isAlive() || workers[1].isAlive() || workers[2].isAlive())
+                {
+                    table.sweep(now++ % 100, 512);
+                }
+            }
+            catch (final Throwable e)
+            {
+                failure.compareAndSet(null, e);
+            }
+        });
+        sweeper.start();
+        start.countDown();
+        for (final Thread worker : workers)
+        {
+            worker.join(120_000);
+        }
+        sweeper.join(10_000);
+        assertNull(failure.get(), () -> "concurrent use failed: " + failure.get());
+        assertTrue(hits.get() > 0, "lookups hit");
+
+        int live = 0;
+        for (int flow = 0; flow < table.capacity(); flow++)
+        {
+            if (table.isLive(flow))
+            {
+                live++;
+                final long a = table.originalAddresses(flow);
+                final long p = table.originalPorts(flow);
+                assertEquals(flow, ConntrackTable.flowOf(table.lookup(a, p)), "every live flow is findable");
+                assertEquals(flow, ConntrackTable.flowOf(table.lookup(table.replyAddresses(flow), table.replyPorts(flow))));
+            }
+        }
+        assertEquals(live, table.size(), "size matches the live flows");
+    }
+}
