@@ -85,6 +85,23 @@ public final class ConntrackTable
         return size.get();
     }
 
+    private static long handle(final int node, final int generation)
+    {
+        return ((long)generation << 32) | node;
+    }
+
+    /** The node of a handle {@link #lookup} returned. */
+    public static int nodeOf(final long handle)
+    {
+        return (int)handle;
+    }
+
+    /** The flow's generation when {@link #lookup} matched it. */
+    public static int generationOf(final long handle)
+    {
+        return (int)(handle >>> 32);
+    }
+
     public static int flowOf(final int node)
     {
         return node >>> 1;
@@ -99,9 +116,10 @@ public final class ConntrackTable
     /**
      * Finds the flow whose original or reply tuple is this one. Lock-free; any thread.
      *
-     * @return the node ({@link #flowOf}, {@link #directionOf}), or {@link #NOT_FOUND}.
+     * @return a handle: the node ({@link #nodeOf}) and the flow's generation at the time it matched
+     * ({@link #generationOf}, for {@link #remove}), or {@link #NOT_FOUND}.
      */
-    public int lookup(final long addresses, final long ports)
+    public long lookup(final long addresses, final long ports)
     {
         final int bucket = FlowKey.hash(addresses, ports) & bucketMask;
         int node = (int)INTS.getAcquire(heads, bucket);
@@ -119,7 +137,7 @@ public final class ConntrackTable
                 VarHandle.loadLoadFence();
                 if ((int)INTS.getVolatile(generation, flow) == before)
                 {
-                    return node;
+                    return handle(node, before);
                 }
             }
             node = (int)INTS.getAcquire(next, node);
@@ -127,13 +145,14 @@ public final class ConntrackTable
         return NOT_FOUND;
     }
 
-    private int lockedLookup(final int bucket, final long addresses, final long ports)
+    private long lockedLookup(final int bucket, final long addresses, final long ports)
     {
         final int stripe = stripe(bucket);
         lock(stripe);
         try
         {
-            return find(bucket, addresses, ports);
+            final int node = find(bucket, addresses, ports);
+            return node == NOT_FOUND ? NOT_FOUND : handle(node, generation[node >>> 1]);
         }
         finally
         {

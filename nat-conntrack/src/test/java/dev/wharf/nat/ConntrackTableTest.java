@@ -38,8 +38,8 @@ class ConntrackTableTest
             ConnectionState.SYN_SENT, 1000);
         assertTrue(node >= 0);
         assertEquals(0, ConntrackTable.directionOf(node));
-        assertEquals(node, table.lookup(addrs(CLIENT, SERVER), ports(40000, 80)));
-        final int reply = table.lookup(addrs(SERVER, UPLINK), ports(80, 61000));
+        assertEquals(node, ConntrackTable.nodeOf(table.lookup(addrs(CLIENT, SERVER), ports(40000, 80))));
+        final int reply = ConntrackTable.nodeOf(table.lookup(addrs(SERVER, UPLINK), ports(80, 61000)));
         assertEquals(ConntrackTable.flowOf(node), ConntrackTable.flowOf(reply));
         assertEquals(1, ConntrackTable.directionOf(reply));
         assertEquals(ConntrackTable.NOT_FOUND, table.lookup(addrs(SERVER, CLIENT), ports(80, 40000)), "the untranslated reverse is not the reply");
@@ -85,7 +85,7 @@ class ConntrackTableTest
         assertEquals(flow, again, "the slot is reused");
         assertFalse(table.remove(flow, generation), "the old generation no longer names it");
         assertEquals(1, table.size());
-        assertTrue(table.lookup(addrs(CLIENT, SERVER), ports(2, 80)) >= 0);
+        assertTrue(table.lookup(addrs(CLIENT, SERVER), ports(2, 80)) != ConntrackTable.NOT_FOUND);
     }
 
     @Test
@@ -104,7 +104,7 @@ class ConntrackTableTest
         assertEquals(500, removed);
         assertEquals(500, table.size());
         assertEquals(ConntrackTable.NOT_FOUND, table.lookup(addrs(CLIENT, SERVER), ports(0, 80)));
-        assertTrue(table.lookup(addrs(CLIENT, SERVER), ports(1, 80)) >= 0);
+        assertTrue(table.lookup(addrs(CLIENT, SERVER), ports(1, 80)) != ConntrackTable.NOT_FOUND);
         for (int i = 0; i < 500; i++)
         {
             assertTrue(table.create(addrs(UPLINK, SERVER), ports(i, 443), addrs(SERVER, UPLINK), ports(443, i), 1, 10_000) >= 0);
@@ -135,19 +135,16 @@ class ConntrackTableTest
                         final int port = random.nextInt(8192);
                         final long a = addrs(CLIENT, SERVER);
                         final long p = ports(port, 80);
-                        final int node = table.lookup(a, p);
-                        if (node >= 0)
+                        final long handle = table.lookup(a, p);
+                        if (handle != ConntrackTable.NOT_FOUND)
                         {
-                            final int flow = ConntrackTable.flowOf(node);
-                            final int gen = table.generation(flow);
-                            // a hit must be this tuple's flow, unless it was reused after the lookup
-                            if (table.originalPorts(flow) != p && table.generation(flow) == gen && gen == table.generation(flow))
+                            final int flow = ConntrackTable.flowOf(ConntrackTable.nodeOf(handle));
+                            final int gen = ConntrackTable.generationOf(handle);
+                            // the flow may be removed and reused after the lookup; while the generation the lookup saw holds, it is ours
+                            final long seenPorts = table.originalPorts(flow);
+                            if (table.generation(flow) == gen && seenPorts != p)
                             {
-                                final long seen = table.originalPorts(flow);
-                                if (seen != p && FlowKey.sourcePort(seen) != port && table.lookup(a, p) == node)
-                                {
-                                    throw new AssertionError("lookup returned another flow's node for port " + port);
-                                }
+                                throw new AssertionError("lookup of port " + port + " returned the flow of port " + FlowKey.sourcePort(seenPorts));
                             }
                             hits.incrementAndGet();
                             if (random.nextInt(4) == 0)
@@ -206,8 +203,8 @@ class ConntrackTableTest
                 live++;
                 final long a = table.originalAddresses(flow);
                 final long p = table.originalPorts(flow);
-                assertEquals(flow, ConntrackTable.flowOf(table.lookup(a, p)), "every live flow is findable");
-                assertEquals(flow, ConntrackTable.flowOf(table.lookup(table.replyAddresses(flow), table.replyPorts(flow))));
+                assertEquals(flow, ConntrackTable.flowOf(ConntrackTable.nodeOf(table.lookup(a, p))), "every live flow is findable");
+                assertEquals(flow, ConntrackTable.flowOf(ConntrackTable.nodeOf(table.lookup(table.replyAddresses(flow), table.replyPorts(flow)))));
             }
         }
         assertEquals(live, table.size(), "size matches the live flows");

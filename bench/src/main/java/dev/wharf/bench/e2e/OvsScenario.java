@@ -48,6 +48,12 @@ final class OvsScenario implements Scenario
     }
 
     @Override
+    public double estimatedSetupSeconds()
+    {
+        return 3;
+    }
+
+    @Override
     public String unavailableReason()
     {
         return PrivateOvs.unavailableReason();

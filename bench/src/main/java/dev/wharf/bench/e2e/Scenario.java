@@ -25,6 +25,12 @@ interface Scenario
         return false;
     }
 
+    /** About how long {@link #setUp} takes, for the estimate of time left. */
+    default double estimatedSetupSeconds()
+    {
+        return 2;
+    }
+
     /** Why this scenario cannot run on this machine (missing tool, ...), or null if it can. */
     String unavailableReason();
 

@@ -42,6 +42,13 @@ final class WharfScenario implements Scenario
     }
 
     @Override
+    public double estimatedSetupSeconds()
+    {
+        // a JVM starting, and one more JVM per CLI call
+        return 8;
+    }
+
+    @Override
     public String unavailableReason()
     {
         try

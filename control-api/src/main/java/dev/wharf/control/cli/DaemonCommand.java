@@ -11,6 +11,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -23,8 +24,8 @@ import java.util.concurrent.Callable;
 @Command(
     name = "daemon",
     mixinStandardHelpOptions = true,
-    description = {"Run the switch: the dataplane workers and the API on a Unix socket (mode 0660).",
-        "Runs in the foreground until SIGTERM or SIGINT; logs one line per change to stderr."},
+    description = {"Run the switch: the dataplane workers and the API on a Unix socket.",
+        "The socket gets mode 0660. Runs in the foreground until SIGTERM or SIGINT; logs one line per change to stderr."},
     footer = {"", "Example:", "  wharf daemon &", "  wharf daemon --workers 2 --socket /tmp/wharf.sock"})
 final class DaemonCommand implements Callable<Integer>
 {
@@ -68,7 +69,7 @@ final class DaemonCommand implements Callable<Integer>
         }
         Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "wharf-shutdown"));
         // handling TERM and INT ourselves (instead of the JVM's exit 143/130) makes a requested stop exit 0
-        final Signal.Handler stop = signal -> new Thread(daemon::close, "wharf-stop").start();
+        final SignalHandler stop = signal -> new Thread(daemon::close, "wharf-stop").start();
         Signal.handle(new Signal("TERM"), stop);
         Signal.handle(new Signal("INT"), stop);
         daemon.awaitTermination();

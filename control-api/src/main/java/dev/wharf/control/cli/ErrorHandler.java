@@ -5,6 +5,8 @@ import io.grpc.StatusRuntimeException;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * Turns every failure of a command into exactly one line on stderr, {@code wharf: <what went wrong>},
@@ -55,8 +57,10 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
                 return ExitCodes.PRECONDITION;
             case UNAVAILABLE:
             case DEADLINE_EXCEEDED:
-                final String socket = WharfMain.socket(command).toString();
-                fail(command, "daemon unreachable (" + rootCause(status) + "); is `wharf daemon` running? socket " + socket);
+                final Path socket = WharfMain.socket(command);
+                final String why = status.getCode() == Status.Code.DEADLINE_EXCEEDED ? "no answer in time" :
+                    Files.exists(socket) ? rootCause(status) : "no socket file";
+                fail(command, "daemon unreachable (" + why + "); is `wharf daemon` running? socket " + socket);
                 return ExitCodes.UNREACHABLE;
             default:
                 fail(command, status.getCode() + ": " + description);
@@ -64,18 +68,18 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
         }
     }
 
+    /** The innermost cause that says something, e.g. "connect(..) failed: Connection refused". */
     private static String rootCause(final Status status)
     {
-        Throwable cause = status.getCause();
-        if (cause == null)
+        String message = status.getDescription() == null ? status.getCode().toString() : status.getDescription();
+        for (Throwable cause = status.getCause(); cause != null; cause = cause.getCause() == cause ? null : cause.getCause())
         {
-            return status.getDescription() == null ? status.getCode().toString() : status.getDescription();
+            if (cause.getMessage() != null && !cause.getMessage().isBlank())
+            {
+                message = cause.getMessage();
+            }
         }
-        while (cause.getCause() != null && cause.getCause() != cause)
-        {
-            cause = cause.getCause();
-        }
-        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        return message;
     }
 
     private static void fail(final CommandLine command, final String message)

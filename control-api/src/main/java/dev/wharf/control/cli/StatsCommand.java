@@ -14,8 +14,8 @@ import java.io.PrintWriter;
 @Command(
     name = "stats",
     mixinStandardHelpOptions = true,
-    description = {"Show per-port packets, bytes and drops, and every non-zero dataplane counter",
-        "(node.reason, e.g. l2-learn.limit), summed over the workers."},
+    description = {"Show per-port traffic and drops, and every non-zero dataplane counter.",
+        "Counters are named node.reason (e.g. l2-learn.limit) and summed over the workers."},
     footer = {"", "Example:", "  wharf stats", "  wharf stats --json | jq '.counters'"})
 final class StatsCommand extends ClientCommand
 {

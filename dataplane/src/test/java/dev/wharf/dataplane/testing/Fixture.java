@@ -43,6 +43,25 @@ public final class Fixture
         return new Fixture(name, HexFormat.of().parseHex(hex), facts);
     }
 
+    /** Every fixture's name, from {@code frames/index}. */
+    public static java.util.List<String> names()
+    {
+        final String index = new String(read("frames/index"), StandardCharsets.US_ASCII);
+        return java.util.Arrays.stream(index.split("\n")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** Every fixture that has fact {@code key}. */
+    public static java.util.List<Fixture> having(final String key)
+    {
+        return names().stream().map(Fixture::load).filter(f -> f.has(key)).toList();
+    }
+
+    @Override
+    public String toString()
+    {
+        return name;
+    }
+
     /** The frame's bytes, as scapy wrote them (a fresh copy each call). */
     public static byte[] frame(final String name)
     {

@@ -1,5 +1,7 @@
 package dev.wharf.dataplane.testing;
 
+import org.agrona.concurrent.UnsafeBuffer;
+
 import java.util.HexFormat;
 
 /** Byte-level edits of test frames, written without Wharf's flyweights so tests do not check Wharf with itself. */
@@ -60,6 +62,22 @@ public final class Frames
     public static long hostMac(final int n)
     {
         return 0x0266_0000_0000L | (n & 0xFFFF_FFFFL);
+    }
+
+    /** A buffer holding {@code frame} at {@code offset}, with {@code offset} bytes of junk in front and behind. */
+    public static UnsafeBuffer bufferAt(final byte[] frame, final int offset)
+    {
+        final byte[] backing = new byte[offset + frame.length + offset];
+        java.util.Arrays.fill(backing, (byte)0xA5);
+        System.arraycopy(frame, 0, backing, offset, frame.length);
+        return new UnsafeBuffer(backing);
+    }
+
+    public static byte[] bytesOf(final UnsafeBuffer buffer, final int offset, final int length)
+    {
+        final byte[] out = new byte[length];
+        buffer.getBytes(offset, out);
+        return out;
     }
 
     public static String hex(final byte[] frame)

@@ -1,0 +1,133 @@
+package dev.wharf.bench.e2e;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Runs every measurement against every available scenario, interleaved across repeats
+ * (bridge, ovs, wharf, bridge, ovs, wharf, ...) so that a slow minute on a shared machine hurts
+ * every switch alike. Each scenario run gets a fresh topology and private directory, and is
+ * torn down through {@link Cleanup} before the next one starts. A failure is noted and the run
+ * goes on. Main thread only.
+ */
+final class BenchmarkRunner
+{
+    private static final int CONNECTIVITY_TIMEOUT_SECONDS = 20;
+
+    private final List<Scenario> scenarios;
+    private final List<Measurement> measurements;
+    private final E2eOptions options;
+    private final Path workRoot;
+    private final Cleanup cleanup;
+
+    BenchmarkRunner(final List<Scenario> scenarios, final List<Measurement> measurements, final E2eOptions options,
+        final Path workRoot, final Cleanup cleanup)
+    {
+        this.scenarios = List.copyOf(scenarios);
+        this.measurements = List.copyOf(measurements);
+        this.options = options;
+        this.workRoot = workRoot;
+        this.cleanup = cleanup;
+    }
+
+    /** Nominal seconds of one scenario run's measurements. */
+    private double measurementsEstimate()
+    {
+        double seconds = 0;
+        for (final Measurement measurement : measurements)
+        {
+            seconds += measurement.estimatedSeconds(options.durationSeconds());
+        }
+        return seconds;
+    }
+
+    Progress progress()
+    {
+        double total = 0;
+        for (final Scenario scenario : scenarios)
+        {
+            total += scenario.estimatedSetupSeconds() + measurementsEstimate();
+        }
+        return new Progress(System.out, scenarios.size() * (measurements.size() + 1) * options.repeats(), total * options.repeats());
+    }
+
+    void run(final RunResults results)
+    {
+        final Progress progress = progress();
+        for (int repeat = 1; repeat <= options.repeats(); repeat++)
+        {
+            for (final Scenario scenario : scenarios)
+            {
+                runScenario(scenario, repeat, progress, results);
+            }
+        }
+        System.out.println("done in " + Progress.format(progress.elapsedSeconds()).substring(1));
+    }
+
+    private void runScenario(final Scenario scenario, final int repeat, final Progress progress, final RunResults results)
+    {
+        final String id = scenario.id();
+        progress.begin(id, repeat, options.repeats(), "set up: containers, switch, first ping");
+        final Path workDir = workDir(id, repeat);
+        try
+        {
+            final ContainerPair containers;
+            try
+            {
+                containers = ContainerPair.create(cleanup);
+                scenario.setUp(containers, workDir, cleanup);
+                containers.awaitConnectivity(CONNECTIVITY_TIMEOUT_SECONDS);
+            }
+            catch (final HarnessException e)
+            {
+                final String failure = id + " repeat " + repeat + ": set-up failed: " + e.getMessage();
+                results.fail(failure);
+                progress.note("FAILED " + failure);
+                progress.skipped(measurements.size(), measurementsEstimate());
+                return;
+            }
+            finally
+            {
+                progress.finished(scenario.estimatedSetupSeconds());
+            }
+            for (final Measurement measurement : measurements)
+            {
+                progress.begin(id, repeat, options.repeats(), measurement.title());
+                try
+                {
+                    results.add(measurement.run(new Measurement.Context(scenario, containers, repeat,
+                        options.durationSeconds(), workDir, cleanup)));
+                }
+                catch (final HarnessException e)
+                {
+                    final String failure = id + " repeat " + repeat + ": " + measurement.title() + ": " + e.getMessage();
+                    results.fail(failure);
+                    progress.note("FAILED " + failure);
+                }
+                finally
+                {
+                    progress.finished(measurement.estimatedSeconds(options.durationSeconds()));
+                }
+            }
+        }
+        finally
+        {
+            cleanup.runAll();
+        }
+    }
+
+    private Path workDir(final String scenario, final int repeat)
+    {
+        final Path dir = workRoot.resolve(scenario + "-r" + repeat);
+        try
+        {
+            return Files.createDirectories(dir);
+        }
+        catch (final IOException e)
+        {
+            throw new HarnessException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}
