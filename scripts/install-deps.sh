@@ -16,6 +16,7 @@ packages=(
   ethtool          # offload inspection
   jq               # JSON in scripts
   bridge-utils     # the Linux bridge anchor in benchmarks
+  openvswitch-switch # the OVS userspace-datapath anchor in benchmarks (the harness runs its own private instance)
 )
 
 missing=()

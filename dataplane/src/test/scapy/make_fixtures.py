@@ -75,7 +75,8 @@ def frames():
     f["arp_truncated_to_gateway"] = ("ARP to the gateway MAC cut after 20 of its 28 bytes",
                                      Ether(dst=GW_MAC, src=A_MAC, type=0x0806) / Raw(bytes(ARP(op=1, hwsrc=A_MAC, psrc=A_IP, pdst=GW_IP))[:20]))
     f["arp_non_ethernet_to_gateway"] = ("ARP with hardware type 6 (IEEE 802) for the gateway",
-                                        Ether(dst=GW_MAC, src=A_MAC) / ARP(hwtype=6, op=1, hwsrc=A_MAC, psrc=A_IP, pdst=GW_IP))
+                                        Ether(dst=GW_MAC, src=A_MAC) / ARP(hwtype=6, hwlen=6, op=1, hwsrc=bytes.fromhex("02420a000002"),
+                                                                            psrc=A_IP, hwdst=bytes(6), pdst=GW_IP))
     f["arp_bad_operation_to_gateway"] = ("ARP operation 8 (InARP request) for the gateway",
                                          Ether(dst=GW_MAC, src=A_MAC) / ARP(op=8, hwsrc=A_MAC, psrc=A_IP, pdst=GW_IP))
 
@@ -162,6 +163,8 @@ def frames():
     f["dot1q_priority_tag"] = ("UDP A->B with an 802.1p priority tag (VID 0, PCP 5)",
                                Ether(dst=B_MAC, src=A_MAC) / Dot1Q(vlan=0, prio=5) / udp_a_to_b())
     f["dot1q_vid10"] = ("UDP A->B tagged VLAN 10, PCP 3", Ether(dst=B_MAC, src=A_MAC) / Dot1Q(vlan=10, prio=3) / udp_a_to_b())
+    f["dot1q_vid10_prio0"] = ("UDP A->B tagged VLAN 10, PCP 0 (as a trunk sends it)",
+                              Ether(dst=B_MAC, src=A_MAC) / Dot1Q(vlan=10, prio=0) / udp_a_to_b())
     f["dot1q_vid20"] = ("UDP A->B tagged VLAN 20", Ether(dst=B_MAC, src=A_MAC) / Dot1Q(vlan=20) / udp_a_to_b())
     f["dot1q_vid10_arp_broadcast"] = ("who-has 10.0.0.3 in VLAN 10",
                                       Ether(dst=BROADCAST, src=A_MAC) / Dot1Q(vlan=10) / ARP(op=1, hwsrc=A_MAC, psrc=A_IP, pdst=B_IP))
@@ -223,6 +226,8 @@ def corner_reply():
 
 
 def mac_of(value):
+    if isinstance(value, bytes):  # scapy keeps a non-Ethernet ARP hardware address as raw bytes
+        return ":".join("%02x" % b for b in value)
     return str(value).lower()
 
 

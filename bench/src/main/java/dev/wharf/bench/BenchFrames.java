@@ -10,7 +10,9 @@ import dev.wharf.dataplane.protocol.VlanTagFlyweight;
 import org.agrona.MutableDirectBuffer;
 
 import java.nio.ByteOrder;
+import java.util.HashSet;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * Builds the frames the benchmarks feed the pipeline, once, in their trial setup: UDP datagrams
@@ -39,7 +41,7 @@ final class BenchFrames
     /** {@code count} distinct unicast MACs. */
     static long[] distinctMacs(final Random random, final int count)
     {
-        final java.util.Set<Long> seen = new java.util.HashSet<>();
+        final Set<Long> seen = new HashSet<>();
         final long[] macs = new long[count];
         int n = 0;
         while (n < count)

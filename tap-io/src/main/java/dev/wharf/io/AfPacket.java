@@ -88,7 +88,7 @@ public final class AfPacket
                 final PacketSocket socket = new PacketSocket(interfaceName);
                 try
                 {
-                    queues[w] = openQueue(socket, index, options);
+                    queues[w] = openQueue(socket, index, options, mtu);
                     if (workers > 1)
                     {
                         fanoutGroup = socket.joinFanout(fanoutGroup);
@@ -96,7 +96,7 @@ public final class AfPacket
                 }
                 finally
                 {
-                    socket.close();
+                    socket.releaseSetupMemory();
                 }
             }
         }
@@ -114,7 +114,7 @@ public final class AfPacket
         return new AfPacketPort(interfaceName, index, options.offloads(), queues, fanoutGroup, mtu);
     }
 
-    private static AfPacketQueue openQueue(final PacketSocket socket, final int interfaceIndex, final PortOptions options)
+    private static AfPacketQueue openQueue(final PacketSocket socket, final int interfaceIndex, final PortOptions options, final int mtu)
         throws PortException
     {
         final int fd = socket.open();
@@ -151,7 +151,7 @@ public final class AfPacket
             // kernels before 4.20 lack it; the receive ring then skips PACKET_OUTGOING frames itself
             socket.trySetInt(PacketSocket.SOL_PACKET, PacketSocket.PACKET_IGNORE_OUTGOING, 1);
             socket.bind(interfaceIndex);
-            final PacketRxRing rx = new PacketRxRing(address, options.rxBlockSize(), options.rxBlocks(), vnetLength);
+            final PacketRxRing rx = new PacketRxRing(address, options.rxBlockSize(), options.rxBlocks(), vnetLength, mtu);
             final PacketTxRing tx = new PacketTxRing(address + rxBytes, PacketSocket.TX_BLOCK_SIZE, txBlocks, PacketSocket.TX_FRAME_SIZE);
             return new AfPacketQueue(fd, address, length, rx, tx, vnetLength);
         }

@@ -1,6 +1,5 @@
 package dev.wharf.io;
 
-import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -36,7 +35,7 @@ final class NetDevice
     static void up(final String name) throws PortException
     {
         final LibC libc = Syscalls.libc();
-        final UnsafeBuffer memory = new UnsafeBuffer(BufferUtil.allocateDirectAligned(IfreqFlyweight.LENGTH, 8));
+        final UnsafeBuffer memory = NativeMemory.allocate(IfreqFlyweight.LENGTH);
         final IfreqFlyweight ifreq = new IfreqFlyweight().wrap(memory, 0).name(name);
         final int fd = libc.socket(Syscalls.AF_INET, Syscalls.SOCK_DGRAM | Syscalls.SOCK_CLOEXEC, 0);
         if (fd < 0)
@@ -58,19 +57,19 @@ final class NetDevice
         finally
         {
             libc.close(fd);
-            BufferUtil.free(memory);
+            NativeMemory.free(memory);
         }
     }
 
     private static int query(final String name, final long request)
     {
         final LibC libc = Syscalls.libc();
-        final UnsafeBuffer memory = new UnsafeBuffer(BufferUtil.allocateDirectAligned(IfreqFlyweight.LENGTH, 8));
+        final UnsafeBuffer memory = NativeMemory.allocate(IfreqFlyweight.LENGTH);
         final IfreqFlyweight ifreq = new IfreqFlyweight().wrap(memory, 0).name(name);
         final int fd = libc.socket(Syscalls.AF_INET, Syscalls.SOCK_DGRAM | Syscalls.SOCK_CLOEXEC, 0);
         if (fd < 0)
         {
-            BufferUtil.free(memory);
+            NativeMemory.free(memory);
             return -1;
         }
         try
@@ -85,7 +84,7 @@ final class NetDevice
         finally
         {
             libc.close(fd);
-            BufferUtil.free(memory);
+            NativeMemory.free(memory);
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.wharf.dataplane.offload.OffloadInfo;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import static dev.wharf.io.Tpacket3HeaderFlyweight.TP_STATUS_CSUMNOTREADY;
+import static dev.wharf.io.Tpacket3HeaderFlyweight.TP_STATUS_GSO_TCP;
 import static dev.wharf.io.Tpacket3HeaderFlyweight.TP_STATUS_VLAN_TPID_VALID;
 import static dev.wharf.io.Tpacket3HeaderFlyweight.TP_STATUS_VLAN_VALID;
 import static java.nio.ByteOrder.BIG_ENDIAN;
@@ -28,6 +29,8 @@ final class PacketRxRing
     private final int blockSize;
     private final int blockCount;
     private final int vnetLength;
+    /** Link MTU at open: the segment size for GSO frames received without a virtio-net header. */
+    private final int mtu;
     /** Blocks whose every frame went into a batch, to give back on release, in ring order. */
     private final int[] consumed;
     private int consumedCount;
@@ -38,8 +41,9 @@ final class PacketRxRing
     private long outgoingSkipped;
     private long truncated;
 
-    PacketRxRing(final long address, final int blockSize, final int blockCount, final int vnetLength)
+    PacketRxRing(final long address, final int blockSize, final int blockCount, final int vnetLength, final int mtu)
     {
+        this.mtu = mtu;
         this.ring = new UnsafeBuffer(address, blockSize * blockCount);
         this.ringAddress = address;
         this.blockSize = blockSize;
@@ -121,10 +125,15 @@ final class PacketRxRing
         {
             offload = VirtioNetHeaderFlyweight.read(ring, frame - vnetLength);
         }
-        else if ((status & TP_STATUS_CSUMNOTREADY) != 0)
+        else if ((status & (TP_STATUS_CSUMNOTREADY | TP_STATUS_GSO_TCP)) != 0)
         {
+            // no virtio-net header: recover what the kernel left undone from the frame itself
             frameView.wrap(ringAddress + frame, length);
             offload = SoftwareOffload.partialChecksumOf(frameView, length);
+            if ((status & TP_STATUS_GSO_TCP) != 0 && offload != 0)
+            {
+                offload = SoftwareOffload.tcpGsoOf(frameView, length, offload, mtu);
+            }
         }
         else
         {

@@ -1,6 +1,5 @@
 package dev.wharf.io;
 
-import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteOrder;
@@ -37,7 +36,7 @@ final class PacketSocket
 
     private final String interfaceName;
     private final LibC libc = Syscalls.libc();
-    private final UnsafeBuffer scratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(64, 8));
+    private final UnsafeBuffer scratch = NativeMemory.allocate(64);
     private int fd = -1;
 
     PacketSocket(final String interfaceName)
@@ -135,8 +134,9 @@ final class PacketSocket
         return groupId < 0 ? getInt(SOL_PACKET, PACKET_FANOUT, "the fanout group") & 0xFFFF : groupId;
     }
 
-    void close()
+    /** Frees the setup scratch memory; the descriptor now belongs to the queue. */
+    void releaseSetupMemory()
     {
-        BufferUtil.free(scratch);
+        NativeMemory.free(scratch);
     }
 }

@@ -1,7 +1,6 @@
 package dev.wharf.io;
 
 import dev.wharf.dataplane.config.DataplaneSnapshot;
-import org.agrona.BufferUtil;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -28,7 +27,7 @@ public final class PollIdleStrategy implements IdleStrategy
     private final long yieldNs;
     private final int pollTimeoutMs;
     private final LibC libc;
-    private UnsafeBuffer pollFds = new UnsafeBuffer(BufferUtil.allocateDirectAligned(8 * PollFdFlyweight.LENGTH, 8));
+    private UnsafeBuffer pollFds = NativeMemory.allocate(8 * PollFdFlyweight.LENGTH);
     private int[] cachedDescriptors;
     private int pollFdCount;
     private long idleSinceNs;
@@ -102,8 +101,8 @@ public final class PollIdleStrategy implements IdleStrategy
     {
         if (descriptors.length * PollFdFlyweight.LENGTH > pollFds.capacity())
         {
-            BufferUtil.free(pollFds);
-            pollFds = new UnsafeBuffer(BufferUtil.allocateDirectAligned(descriptors.length * 2 * PollFdFlyweight.LENGTH, 8));
+            NativeMemory.free(pollFds);
+            pollFds = NativeMemory.allocate(descriptors.length * 2 * PollFdFlyweight.LENGTH);
         }
         for (int i = 0; i < descriptors.length; i++)
         {

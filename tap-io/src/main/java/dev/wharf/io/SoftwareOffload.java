@@ -347,6 +347,32 @@ public final class SoftwareOffload
         return 0;
     }
 
+    /**
+     * GSO metadata for a TCP super-frame that arrived without a virtio-net header (TP_STATUS_GSO_TCP on
+     * a port without offloads): segments as large as the link MTU allows.
+     *
+     * @param partial the frame's partial checksum metadata from {@link #partialChecksumOf}.
+     * @return the metadata with GSO type and size, or {@code partial} when the frame fits the MTU.
+     */
+    public static long tcpGsoOf(final DirectBuffer frame, final int length, final long partial, final int mtu)
+    {
+        final int l3 = l3Offset(frame, length);
+        final int l4 = OffloadInfo.csumStart(partial);
+        if (l3 < 0 || OffloadInfo.csumOffset(partial) != TCP_CHECKSUM_OFFSET || length - l3 <= mtu || l4 + 20 > length)
+        {
+            return partial;
+        }
+        final int tcpHeaderLength = ((frame.getByte(l4 + TCP_DATA_OFFSET_OFFSET) >>> 4) & 0x0F) << 2;
+        final int segmentSize = mtu - (l4 - l3) - tcpHeaderLength;
+        if (segmentSize <= 0)
+        {
+            return partial;
+        }
+        final boolean ipv4 = (frame.getShort(l3 - 2, NETWORK) & 0xFFFF) == ETHERTYPE_IPV4;
+        return OffloadInfo.pack(OffloadInfo.FLAG_NEEDS_CSUM, ipv4 ? OffloadInfo.GSO_TCPV4 : OffloadInfo.GSO_TCPV6, segmentSize, l4,
+            TCP_CHECKSUM_OFFSET);
+    }
+
     /** Offset of the L3 header after the Ethernet header and any in-frame VLAN tags, or -1. */
     static int l3Offset(final DirectBuffer frame, final int length)
     {

@@ -1,6 +1,5 @@
 package dev.wharf.io;
 
-import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteOrder;
@@ -88,7 +87,7 @@ public final class Tap
         final boolean existed = libc.if_nametoindex(name) > 0;
         final int vnetLength = options.offloads() ? VirtioNetHeaderFlyweight.LENGTH : 0;
         final TapQueue[] queues = new TapQueue[workers];
-        final UnsafeBuffer scratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(64, 8));
+        final UnsafeBuffer scratch = NativeMemory.allocate(64);
         try
         {
             for (int w = 0; w < workers; w++)
@@ -142,7 +141,7 @@ public final class Tap
         }
         finally
         {
-            BufferUtil.free(scratch);
+            NativeMemory.free(scratch);
         }
     }
 

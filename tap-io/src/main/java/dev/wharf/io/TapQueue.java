@@ -4,7 +4,6 @@ import dev.wharf.dataplane.buffer.BufferPool;
 import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.offload.OffloadInfo;
 import dev.wharf.dataplane.port.PortQueue;
-import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import static java.nio.ByteOrder.BIG_ENDIAN;
@@ -34,10 +33,10 @@ final class TapQueue implements PortQueue
     private final BufferPool pool;
     private final int[] received;
     private int receivedCount;
-    private final UnsafeBuffer iovecs = new UnsafeBuffer(BufferUtil.allocateDirectAligned(IOVEC_COUNT * IovecFlyweight.LENGTH, 16));
+    private final UnsafeBuffer iovecs = NativeMemory.allocate(IOVEC_COUNT * IovecFlyweight.LENGTH);
     /** The virtio-net header (at 0) and the VLAN tag (at 16) gathered in front of and into a frame. */
-    private final UnsafeBuffer headers = new UnsafeBuffer(BufferUtil.allocateDirectAligned(64, 16));
-    private final UnsafeBuffer scratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(MAX_FRAME_LENGTH + VLAN_TAG_LENGTH, 64));
+    private final UnsafeBuffer headers = NativeMemory.allocate(64);
+    private final UnsafeBuffer scratch = NativeMemory.allocate(MAX_FRAME_LENGTH + VLAN_TAG_LENGTH);
     private final SoftwareOffload softwareOffload = new SoftwareOffload();
     private final UnsafeBuffer frameView = new UnsafeBuffer(0, 0);
     private long readErrors;
@@ -219,9 +218,9 @@ final class TapQueue implements PortQueue
         }
         closed = true;
         libc.close(fd);
-        pool.close();
-        BufferUtil.free(iovecs);
-        BufferUtil.free(headers);
-        BufferUtil.free(scratch);
+        // not pool.close(): BufferPool frees its aligned slice with BufferUtil.free, which throws; the GC frees it
+        NativeMemory.free(iovecs);
+        NativeMemory.free(headers);
+        NativeMemory.free(scratch);
     }
 }

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The PNG chart of a run, drawn with Java2D: one panel per headline figure, each with its own
@@ -125,7 +126,9 @@ final class BarChart
                 max = Math.max(max, s.max());
             }
         }
-        final double scaleMax = niceCeiling(max <= 0 ? 1 : max * 1.12);
+        // four round steps, so that every grid line has a short label
+        final double step = niceCeiling((max <= 0 ? 1 : max * 1.12) / 4);
+        final double scaleMax = step * 4;
 
         // grid and axis labels
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
@@ -137,7 +140,7 @@ final class BarChart
             g.setColor(GRID);
             g.drawLine(plotLeft, y, plotRight, y);
             g.setColor(MUTED);
-            final String label = axisLabel(value, scaleMax);
+            final String label = axisLabel(value, step);
             g.drawString(label, plotLeft - 6 - small.stringWidth(label), y + 4);
         }
         g.setColor(TEXT);
@@ -208,16 +211,19 @@ final class BarChart
         return 10 * magnitude;
     }
 
-    private static String axisLabel(final double value, final double scaleMax)
+    /** The value with as few decimals as the step needs (2.5 needs one, 0.025 three). */
+    private static String axisLabel(final double value, final double step)
     {
-        if (scaleMax >= 20)
+        int decimals = 0;
+        while (decimals < 6)
         {
-            return Long.toString(Math.round(value));
+            final double scaled = step * Math.pow(10, decimals);
+            if (Math.abs(scaled - Math.rint(scaled)) < 1e-6 * Math.max(1, scaled))
+            {
+                break;
+            }
+            decimals++;
         }
-        if (scaleMax >= 2)
-        {
-            return String.format(java.util.Locale.ROOT, "%.1f", value);
-        }
-        return String.format(java.util.Locale.ROOT, "%.3f", value);
+        return String.format(Locale.ROOT, "%." + decimals + "f", value);
     }
 }

@@ -60,6 +60,10 @@ final class BenchmarkRunner
         {
             for (final Scenario scenario : scenarios)
             {
+                if (cleanup.shuttingDown())
+                {
+                    return;
+                }
                 runScenario(scenario, repeat, progress, results);
             }
         }
@@ -76,7 +80,7 @@ final class BenchmarkRunner
             final ContainerPair containers;
             try
             {
-                containers = ContainerPair.create(cleanup);
+                containers = ContainerPair.create(workDir, cleanup);
                 scenario.setUp(containers, workDir, cleanup);
                 containers.awaitConnectivity(CONNECTIVITY_TIMEOUT_SECONDS);
             }
@@ -94,6 +98,10 @@ final class BenchmarkRunner
             }
             for (final Measurement measurement : measurements)
             {
+                if (cleanup.shuttingDown())
+                {
+                    return;
+                }
                 progress.begin(id, repeat, options.repeats(), measurement.title());
                 try
                 {

@@ -31,6 +31,12 @@ final class Cleanup
         actions.push(new Action(what, undo));
     }
 
+    /** Whether the JVM is exiting (Ctrl-C): the runner then starts nothing new. */
+    synchronized boolean shuttingDown()
+    {
+        return shuttingDown;
+    }
+
     /** Undoes everything registered so far, newest first; one failing undo does not stop the others. */
     synchronized void runAll()
     {

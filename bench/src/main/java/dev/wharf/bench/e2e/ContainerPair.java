@@ -1,5 +1,11 @@
 package dev.wharf.bench.e2e;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -8,6 +14,10 @@ import java.util.regex.Pattern;
  * {@code wbe-c2}, each with {@code eth0} at 10.77.0.1/24 and 10.77.0.2/24) whose veth peers stay
  * on the host as {@code wbe-h1} and {@code wbe-h2} for the switch under test to take as ports.
  * Built fresh for every scenario run so no setting (offloads, learned MACs) leaks between switches.
+ * <p>
+ * Each namespace holds an idle {@code sleep} process: the harness reads the container's interface
+ * counters through that process's {@code /proc/PID/net/dev}, without forking {@code ip netns exec}
+ * (tens of milliseconds on a loaded machine, which would skew a rate measured between two reads).
  */
 final class ContainerPair
 {
@@ -22,19 +32,21 @@ final class ContainerPair
 
     private static final Pattern MAC = Pattern.compile("link/ether ([0-9a-f:]{17})");
 
+    private final Map<String, BackgroundProcess> holders = new HashMap<>();
+
     private ContainerPair()
     {
     }
 
-    static ContainerPair create(final Cleanup cleanup)
+    static ContainerPair create(final Path workDir, final Cleanup cleanup)
     {
         final ContainerPair pair = new ContainerPair();
-        pair.container(cleanup, C1, HOST_END_1, IP1);
-        pair.container(cleanup, C2, HOST_END_2, IP2);
+        pair.container(workDir, cleanup, C1, HOST_END_1, IP1);
+        pair.container(workDir, cleanup, C2, HOST_END_2, IP2);
         return pair;
     }
 
-    private void container(final Cleanup cleanup, final String ns, final String hostEnd, final String ip)
+    private void container(final Path workDir, final Cleanup cleanup, final String ns, final String hostEnd, final String ip)
     {
         Shell.run(10, "ip", "netns", "add", ns).require("ip netns add " + ns);
         cleanup.add("namespace " + ns, () ->
@@ -53,6 +65,8 @@ final class ContainerPair
         Shell.inNamespace(10, ns, "ip", "link", "set", "lo", "up").require("lo up in " + ns);
         Shell.inNamespace(10, ns, "ip", "addr", "add", ip + "/" + PREFIX_LENGTH, "dev", DEVICE).require("address in " + ns);
         Shell.inNamespace(10, ns, "ip", "link", "set", DEVICE, "up").require("eth0 up in " + ns);
+        holders.put(ns, BackgroundProcess.start("namespace holder in " + ns, List.of("ip", "netns", "exec", ns, "sleep", "86400"),
+            Map.of(), workDir.resolve(ns + "-holder.log"), cleanup));
     }
 
     /**
@@ -78,12 +92,42 @@ final class ContainerPair
         return m.group(1);
     }
 
-    /** An interface counter of the container's eth0 ({@code rx_packets}, {@code tx_packets}, ...). */
-    long counter(final String ns, final String name)
+    /** Packets received by the container's eth0. */
+    long rxPackets(final String ns)
     {
-        final Shell.Result r = Shell.inNamespace(10, ns, "cat", "/sys/class/net/" + DEVICE + "/statistics/" + name)
-            .require("read " + name + " in " + ns);
-        return Long.parseLong(r.stdout().strip());
+        return netDevField(ns, 1);
+    }
+
+    /** Packets sent by the container's eth0. */
+    long txPackets(final String ns)
+    {
+        return netDevField(ns, 9);
+    }
+
+    /** A field of eth0's line in the namespace's {@code /proc/net/dev}: 1 is rx packets, 9 tx packets. */
+    private long netDevField(final String ns, final int field)
+    {
+        final BackgroundProcess holder = holders.get(ns);
+        holder.requireAlive();
+        final String table;
+        try
+        {
+            table = Files.readString(Path.of("/proc", Long.toString(holder.pid()), "net", "dev"));
+        }
+        catch (final IOException e)
+        {
+            throw new HarnessException("cannot read the counters of " + ns + ": " + e.getMessage(), e);
+        }
+        for (final String line : table.split("\n"))
+        {
+            final int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).strip().equals(DEVICE))
+            {
+                // "  eth0: rxBytes rxPackets ... (8 rx fields) txBytes txPackets ..."
+                return Long.parseLong(line.substring(colon + 1).strip().split("\\s+")[field]);
+            }
+        }
+        throw new HarnessException("no " + DEVICE + " in " + ns + "'s /proc/net/dev");
     }
 
     /**

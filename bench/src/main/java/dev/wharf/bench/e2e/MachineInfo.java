@@ -7,6 +7,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -62,7 +63,7 @@ record MachineInfo(Map<String, String> facts)
             if (line.startsWith("MemTotal:"))
             {
                 final long kib = Long.parseLong(line.replaceAll("\\D", ""));
-                return String.format(java.util.Locale.ROOT, "%.1f GiB", kib / 1024.0 / 1024.0);
+                return String.format(Locale.ROOT, "%.1f GiB", kib / 1024.0 / 1024.0);
             }
         }
         return "?";

@@ -1,5 +1,6 @@
 package dev.wharf.bench.e2e;
 
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -31,7 +32,7 @@ interface Measurement
      * @param workDir         a private directory for config files and logs.
      * @param cleanup         where background traffic processes are registered, so they stop however the run ends.
      */
-    record Context(Scenario scenario, ContainerPair containers, int repeat, double durationSeconds, java.nio.file.Path workDir,
+    record Context(Scenario scenario, ContainerPair containers, int repeat, double durationSeconds, Path workDir,
         Cleanup cleanup)
     {
         Sample sample(final Metric metric, final double value)

@@ -1,5 +1,7 @@
 package dev.wharf.bench.e2e;
 
+import java.util.Locale;
+
 /**
  * One figure the harness reports (a row of the table, a panel of the chart).
  *
@@ -28,6 +30,6 @@ record Metric(String id, String label, String unit, boolean higherIsBetter, bool
         {
             return "n/a";
         }
-        return String.format(java.util.Locale.ROOT, "%." + decimals + "f", value);
+        return String.format(Locale.ROOT, "%." + decimals + "f", value);
     }
 }

@@ -94,11 +94,11 @@ final class SmallPacketRateMeasurement implements Measurement
     {
         static Reading take(final ContainerPair containers, final List<ProcessHandle> switchProcesses)
         {
-            final long rx = containers.counter(ContainerPair.C2, "rx_packets");
+            final long rx = containers.rxPackets(ContainerPair.C2);
             final long nanos = System.nanoTime();
             final double cpu = CpuCounters.processMs(switchProcesses);
             final double softirq = CpuCounters.softirqMs();
-            final long tx = containers.counter(ContainerPair.C1, "tx_packets");
+            final long tx = containers.txPackets(ContainerPair.C1);
             return new Reading(nanos, rx, tx, cpu, softirq);
         }
     }

@@ -15,9 +15,14 @@ abstract class GroupCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        final String verbs = String.join(", ", spec.subcommands().keySet().stream()
-            .filter(name -> spec.subcommands().get(name).getCommandSpec().name().equals(name))
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: choose one of " + verbs(spec));
+    }
+
+    /** The subcommands' names in declaration order, without aliases and without {@code help}. */
+    static String verbs(final CommandSpec spec)
+    {
+        return String.join(", ", spec.subcommands().keySet().stream()
+            .filter(name -> spec.subcommands().get(name).getCommandSpec().name().equals(name) && !"help".equals(name))
             .toList());
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: choose one of " + verbs);
     }
 }

@@ -26,6 +26,7 @@ import java.util.concurrent.Callable;
         PortCommand.class,
         FdbCommand.class,
         StatsCommand.class,
+        dev.wharf.control.demo.DemoCommand.class,
         CommandLine.HelpCommand.class
     },
     footer = {
@@ -66,7 +67,7 @@ public final class WharfMain implements Callable<Integer>
     @Override
     public Integer call()
     {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: choose one of daemon, network, port, fdb, stats");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: choose one of " + GroupCommand.verbs(spec));
     }
 
     /** The socket a command of this command line talks to (the root's --socket, WHARF_SOCKET, or the default). */

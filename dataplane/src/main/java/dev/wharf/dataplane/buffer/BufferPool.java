@@ -17,6 +17,7 @@ public final class BufferPool implements AutoCloseable
     public static final int DEFAULT_HEADROOM = 128;
     private static final int ALIGNMENT = 64;
 
+    /** The allocation itself; the slots start at its first aligned address. */
     private final ByteBuffer memory;
     private final long baseAddress;
     private final int slotSize;
@@ -39,8 +40,10 @@ public final class BufferPool implements AutoCloseable
         this.slotCount = slotCount;
         this.headroom = headroom;
         this.slotSize = align(dataSize + headroom);
-        this.memory = BufferUtil.allocateDirectAligned(Math.multiplyExact(slotSize, slotCount), ALIGNMENT);
-        this.baseAddress = BufferUtil.address(memory);
+        // allocate and align by hand: BufferUtil.free() rejects the slice that allocateDirectAligned() returns
+        this.memory = ByteBuffer.allocateDirect(Math.addExact(Math.multiplyExact(slotSize, slotCount), ALIGNMENT));
+        final long address = BufferUtil.address(memory);
+        this.baseAddress = (address + ALIGNMENT - 1) & -ALIGNMENT;
         this.free = new int[slotCount];
         for (int i = 0; i < slotCount; i++)
         {

@@ -26,13 +26,27 @@ public final class Ipv4Address
             {
                 throw new IllegalArgumentException("not an IPv4 address: '" + text + "'");
             }
-            if (octet < 0 || octet > 255 || part.isEmpty() || part.length() > 3)
+            if (octet < 0 || octet > 255 || part.isEmpty() || part.length() > 3 || !isDecimalDigits(part))
             {
                 throw new IllegalArgumentException("not an IPv4 address: '" + text + "'");
             }
             address = (address << 8) | octet;
         }
         return address;
+    }
+
+    /** Integer.parseInt alone would also take a sign ("+1", "-0") and non-ASCII digits. */
+    private static boolean isDecimalDigits(final String part)
+    {
+        for (int i = 0; i < part.length(); i++)
+        {
+            final char c = part.charAt(i);
+            if (c < '0' || c > '9')
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static String toString(final int address)

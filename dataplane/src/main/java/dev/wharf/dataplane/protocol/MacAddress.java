@@ -55,7 +55,7 @@ public final class MacAddress
     /** Parses {@code aa:bb:cc:dd:ee:ff} (or with '-'). */
     public static long parse(final String text)
     {
-        final String[] parts = text.trim().split("[:-]");
+        final String[] parts = text.trim().split("[:-]", -1); // -1: a trailing separator leaves an empty part, not none
         if (parts.length != 6)
         {
             throw new IllegalArgumentException("not a MAC address: '" + text + "' (expected aa:bb:cc:dd:ee:ff)");
@@ -63,7 +63,7 @@ public final class MacAddress
         long mac = 0;
         for (final String part : parts)
         {
-            if (part.isEmpty() || part.length() > 2)
+            if (part.isEmpty() || part.length() > 2 || !isHexDigits(part))
             {
                 throw new IllegalArgumentException("not a MAC address: '" + text + "' (expected aa:bb:cc:dd:ee:ff)");
             }
@@ -77,5 +77,19 @@ public final class MacAddress
             }
         }
         return mac;
+    }
+
+    /** Integer.parseInt alone would also take a sign and non-ASCII digits. */
+    private static boolean isHexDigits(final String part)
+    {
+        for (int i = 0; i < part.length(); i++)
+        {
+            final char c = part.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 }
