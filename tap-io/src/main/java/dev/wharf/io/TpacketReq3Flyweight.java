@@ -6,7 +6,8 @@ import java.nio.ByteOrder;
 
 /**
  * {@code struct tpacket_req3} (include/uapi/linux/if_packet.h): the geometry of a PACKET_RX_RING or
- * PACKET_TX_RING for TPACKET_V3. Written once on the setup path, native byte order.
+ * PACKET_TX_RING. TPACKET_V1/V2 read only its first four fields, {@code struct tpacket_req}
+ * ({@link #REQ_LENGTH} bytes). Written once on the setup path, native byte order.
  */
 public final class TpacketReq3Flyweight
 {
@@ -18,6 +19,8 @@ public final class TpacketReq3Flyweight
     public static final int SIZEOF_PRIV_OFFSET = 20;
     public static final int FEATURE_REQ_WORD_OFFSET = 24;
     public static final int LENGTH = 28;
+    /** sizeof(struct tpacket_req): what the kernel reads for TPACKET_V1 and V2. */
+    public static final int REQ_LENGTH = 16;
 
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 

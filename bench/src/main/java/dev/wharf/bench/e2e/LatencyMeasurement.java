@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 /**
  * Round-trip latency from c1 to c2 with ping at 10 ms intervals on an otherwise idle path: the
  * average and the 99th percentile (nearest rank) of the individual RTTs, and the loss as a detail.
- * An idle path is the honest worst case for a polling switch that sleeps when idle.
+ * It runs after the traffic tests: an idle path is the honest worst case for a polling switch that
+ * sleeps when idle, but a JVM still compiling its first packets' code would measure its warm-up.
  */
 final class LatencyMeasurement implements Measurement
 {

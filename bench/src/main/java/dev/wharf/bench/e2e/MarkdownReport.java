@@ -48,7 +48,7 @@ final class MarkdownReport
             .append("counted by c2's `eth0` rx counter over ").append(format(options.durationSeconds(), 0))
             .append(" s after a 1 s warm-up: what the switch delivered, not what was offered.\n");
         md.append("- Latency: ").append(LatencyMeasurement.count(options.durationSeconds()))
-            .append(" pings c1 → c2 at 10 ms intervals on an idle path; average and p99 (nearest rank) of the individual RTTs.\n");
+            .append(" pings c1 → c2 at 10 ms intervals, after the traffic tests (switch warm, path idle again); average and p99 (nearest rank) of the individual RTTs.\n");
         md.append("- Switch process CPU per Mpkt: utime+stime from `/proc/PID/stat` of the switch's process ")
             .append("(ovs-vswitchd; the Wharf daemon's JVM) during the packet-rate test, per million packets received. ")
             .append("The Linux bridge has no process: it forwards in the kernel's softirq context, hence n/a.\n");

@@ -38,6 +38,9 @@ import static dev.wharf.control.server.Inputs.quote;
  *
  * <p>Thread safety: gRPC calls arrive on the server's executor threads; every method takes this
  * object's monitor, so changes are serial and readers see a state and its dataplane ids together.
+ * A reader that combines several calls (a network with its ports) holds the monitor across them.
+ * Changes never wait on workers while holding anything they need: detaching waits for workers to
+ * drop the port, which they do from the snapshot alone.
  */
 public final class SwitchController
 {
@@ -169,7 +172,15 @@ public final class SwitchController
         }
         if (spec.hasMac())
         {
-            fdb(network.name()).addStatic(spec.mac(), spec.untaggedVlan(), id);
+            try
+            {
+                fdb(network.name()).addStatic(spec.mac(), spec.untaggedVlan(), id);
+            }
+            catch (final RuntimeException e)
+            {
+                dataplane.detachPort(id); // nothing half-applied: the port goes again (and is closed)
+                throw e;
+            }
         }
         portIds.put(spec.name(), id);
         portNames.put(id, spec.name());

@@ -47,14 +47,14 @@ public final class ArpInputNode extends Node
             final int l3 = batch.l3Offset[i];
             if (batch.length[i] < l3 + ArpFlyweight.LENGTH)
             {
-                drop(batch, i, Error.TRUNCATED.ordinal());
+                refuse(batch, i, flooded, Error.TRUNCATED.ordinal(), context);
                 continue;
             }
             final UnsafeBuffer frame = batch.frame(i);
             arp.wrap(frame, l3);
             if (!arp.isEthernetIpv4())
             {
-                drop(batch, i, Error.UNSUPPORTED_FORMAT.ordinal());
+                refuse(batch, i, flooded, Error.UNSUPPORTED_FORMAT.ordinal(), context);
                 continue;
             }
             final NetworkState network = context.snapshot.network(batch.network[i]);
@@ -72,7 +72,7 @@ public final class ArpInputNode extends Node
                 }
                 else
                 {
-                    drop(batch, i, Error.UNSUPPORTED_OPERATION.ordinal());
+                    refuse(batch, i, flooded, Error.UNSUPPORTED_OPERATION.ordinal(), context);
                 }
                 continue;
             }
@@ -88,6 +88,20 @@ public final class ArpInputNode extends Node
             batch.outPort[i] = batch.inPort[i];
             count(context, Error.REPLIED.ordinal());
             next(batch, i, NEXT_OUTPUT);
+        }
+    }
+
+    /** A flooded frame was delivered to the other ports already: the gateway's refusal is counted, not a drop. */
+    private void refuse(final PacketBatch batch, final int i, final boolean flooded, final int error, final WorkerContext context)
+    {
+        if (flooded)
+        {
+            count(context, error);
+            done(batch, i);
+        }
+        else
+        {
+            drop(batch, i, error);
         }
     }
 

@@ -66,6 +66,11 @@ public final class NodeGraph
                 }
                 nextIds[n] = target;
             }
+            if (node.errorNames().length > 0 && dropId < i)
+            {
+                // drop() is an edge too: behind the drop node, drops would wait for the next batch with stale indices
+                throw new IllegalArgumentException(node.name() + " -> " + DROP_NODE + " breaks topological order");
+            }
             node.bind(i, nextIds, errorNames.size(), dropId);
             for (final String error : node.errorNames())
             {
@@ -144,15 +149,46 @@ public final class NodeGraph
                 tracer.afterNode(nodes[n], batch, vector, count);
             }
             counters.add(layout.nodeCounter(n), count);
-            for (int k = 0; k < count; k++)
+            enqueueNext(batch, vector, count);
+        }
+    }
+
+    /**
+     * Hands each packet of a processed vector to its next node. Packets of a batch mostly go the same
+     * way, so a run to one next node is kept in locals and written back once (VPP's speculative enqueue).
+     */
+    private void enqueueNext(final PacketBatch batch, final int[] vector, final int count)
+    {
+        final int[] next = batch.next;
+        int runNode = next[vector[0]];
+        int[] runVector = runNode == DONE ? null : pending[runNode];
+        int runCount = runNode == DONE ? 0 : pendingCount[runNode];
+        for (int k = 0; k < count; k++)
+        {
+            final int packet = vector[k];
+            final int target = next[packet];
+            if (target != runNode)
             {
-                final int packet = vector[k];
-                final int next = batch.next[packet];
-                if (next != DONE)
+                if (runNode != DONE)
                 {
-                    pending[next][pendingCount[next]++] = packet;
+                    pendingCount[runNode] = runCount;
                 }
+                runNode = target;
+                if (target == DONE)
+                {
+                    continue;
+                }
+                runVector = pending[target];
+                runCount = pendingCount[target];
             }
+            if (runNode != DONE)
+            {
+                runVector[runCount++] = packet;
+            }
+        }
+        if (runNode != DONE)
+        {
+            pendingCount[runNode] = runCount;
         }
     }
 }

@@ -9,6 +9,7 @@ import dev.wharf.dataplane.offload.OffloadInfo;
 import dev.wharf.dataplane.protocol.EthernetFlyweight;
 import dev.wharf.dataplane.protocol.MacAddress;
 import dev.wharf.dataplane.protocol.VlanTagFlyweight;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -40,7 +41,6 @@ public final class EthernetInputNode extends Node
     /** 01:80:C2:00:00:0X: IEEE 802.1D link-local groups (STP, LACP, LLDP); a bridge never forwards them. */
     private static final long LINK_LOCAL_PREFIX = 0x0180_C200_0000L;
 
-    private final EthernetFlyweight ethernet = new EthernetFlyweight();
     private final VlanTagFlyweight tag = new VlanTagFlyweight();
 
     public EthernetInputNode()
@@ -66,21 +66,20 @@ public final class EthernetInputNode extends Node
                 drop(batch, i, Error.RUNT.ordinal());
                 continue;
             }
-            UnsafeBuffer frame = batch.frame(i);
-            ethernet.wrap(frame, 0);
-            final long source = ethernet.source();
+            final long address = batch.address[i];
+            final long source = MacAddress.readAt(address + EthernetFlyweight.SOURCE_OFFSET);
             if (MacAddress.isMulticast(source) || source == 0)
             {
                 drop(batch, i, Error.INVALID_SOURCE_MAC.ordinal());
                 continue;
             }
-            final long destination = ethernet.destination();
+            final long destination = MacAddress.readAt(address + EthernetFlyweight.DESTINATION_OFFSET);
             if ((destination & ~0xFL) == LINK_LOCAL_PREFIX)
             {
                 drop(batch, i, Error.RESERVED_MULTICAST.ordinal());
                 continue;
             }
-            int type = ethernet.etherType();
+            int type = Short.reverseBytes(UnsafeApi.getShort(address + EthernetFlyweight.ETHER_TYPE_OFFSET)) & 0xFFFF;
             int vlan = port.accessVlan;
             if (type == EthernetFlyweight.TYPE_VLAN)
             {
@@ -89,9 +88,16 @@ public final class EthernetInputNode extends Node
                     drop(batch, i, Error.RUNT.ordinal());
                     continue;
                 }
+                final UnsafeBuffer frame = batch.frame(i);
                 tag.wrap(frame, 0);
                 vlan = tag.vid();
                 type = tag.innerEtherType();
+                if (type == EthernetFlyweight.TYPE_VLAN || type == EthernetFlyweight.TYPE_QINQ)
+                {
+                    // a second tag would leave with the frame untouched: a priority tag over a VLAN tag hops VLANs
+                    drop(batch, i, Error.UNSUPPORTED_QINQ.ordinal());
+                    continue;
+                }
                 if (!port.trunk && vlan != 0)
                 {
                     drop(batch, i, Error.TAGGED_ON_ACCESS_PORT.ordinal());

@@ -30,32 +30,53 @@ public final class FdbTable
 
     private static final long EMPTY = 0;
     private static final long TOMBSTONE = -1;
-    private static final VarHandle KEYS = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final VarHandle PORTS = MethodHandles.arrayElementVarHandle(int[].class);
-    private static final VarHandle SEEN = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+
+    /** An entry is four longs in one array, so a lookup touches one cache line: key, port and static flag, last seen, spare. */
+    private static final int STRIDE = 4;
+    private static final int KEY = 0;
+    private static final int PORT = 1;
+    private static final int SEEN = 2;
+    private static final long STATIC_FLAG = 1L << 32;
 
     private final int maxEntries;
     private final int[] learnedPerPort;
     private volatile Slots slots;
     private int entries;
 
-    /** The arrays of one generation of the table. */
+    /** The array of one generation of the table. */
     private static final class Slots
     {
-        final long[] keys;
-        final int[] ports;
-        final long[] seenMs;
-        final boolean[] isStatic;
+        final long[] data;
+        final int capacity;
         final int mask;
         int used;
 
         Slots(final int capacity)
         {
-            keys = new long[capacity];
-            ports = new int[capacity];
-            seenMs = new long[capacity];
-            isStatic = new boolean[capacity];
-            mask = capacity - 1;
+            this.data = new long[capacity * STRIDE];
+            this.capacity = capacity;
+            this.mask = capacity - 1;
+        }
+
+        long key(final int slot)
+        {
+            return data[slot * STRIDE + KEY];
+        }
+
+        int port(final int slot)
+        {
+            return (int)data[slot * STRIDE + PORT];
+        }
+
+        boolean isStatic(final int slot)
+        {
+            return (data[slot * STRIDE + PORT] & STATIC_FLAG) != 0;
+        }
+
+        long seen(final int slot)
+        {
+            return (long)LONGS.getOpaque(data, slot * STRIDE + SEEN);
         }
     }
 
@@ -103,15 +124,15 @@ public final class FdbTable
     {
         final long key = key(mac, vlan);
         final Slots s = slots;
-        final long[] keys = s.keys;
+        final long[] data = s.data;
         final int mask = s.mask;
         int i = hash(key) & mask;
         while (true)
         {
-            final long k = (long)KEYS.getAcquire(keys, i);
+            final long k = (long)LONGS.getAcquire(data, i * STRIDE + KEY);
             if (k == key)
             {
-                return (int)PORTS.getOpaque(s.ports, i);
+                return (int)(long)LONGS.getOpaque(data, i * STRIDE + PORT);
             }
             if (k == EMPTY)
             {
@@ -132,19 +153,22 @@ public final class FdbTable
     {
         final long key = key(mac, vlan);
         final Slots s = slots;
-        final long[] keys = s.keys;
+        final long[] data = s.data;
         final int mask = s.mask;
         int i = hash(key) & mask;
         while (true)
         {
-            final long k = (long)KEYS.getAcquire(keys, i);
+            final int base = i * STRIDE;
+            final long k = (long)LONGS.getAcquire(data, base + KEY);
             if (k == key)
             {
-                if ((int)PORTS.getOpaque(s.ports, i) == port)
+                final long portWord = (long)LONGS.getOpaque(data, base + PORT);
+                if ((int)portWord == port)
                 {
-                    if (!s.isStatic[i])
+                    // write only when the millisecond moved: workers refreshing one MAC do not bounce its line
+                    if ((portWord & STATIC_FLAG) == 0 && (long)LONGS.getOpaque(data, base + SEEN) != nowMs)
                     {
-                        SEEN.setOpaque(s.seenMs, i, nowMs);
+                        LONGS.setOpaque(data, base + SEEN, nowMs);
                     }
                     return REFRESHED;
                 }
@@ -165,12 +189,12 @@ public final class FdbTable
         final int slot = find(s, key);
         if (slot >= 0)
         {
-            final int current = s.ports[slot];
+            final int current = s.port(slot);
             if (current == port)
             {
                 return REFRESHED;
             }
-            if (s.isStatic[slot])
+            if (s.isStatic(slot))
             {
                 return STATIC_CONFLICT;
             }
@@ -180,8 +204,8 @@ public final class FdbTable
             }
             learnedPerPort[current]--;
             learnedPerPort[port]++;
-            SEEN.setOpaque(s.seenMs, slot, nowMs);
-            PORTS.setRelease(s.ports, slot, port);
+            LONGS.setOpaque(s.data, slot * STRIDE + SEEN, nowMs);
+            LONGS.setRelease(s.data, slot * STRIDE + PORT, (long)port);
             return MOVED;
         }
         if (learnedPerPort[port] >= macLimit)
@@ -205,12 +229,11 @@ public final class FdbTable
         final int slot = find(s, key);
         if (slot >= 0)
         {
-            if (!s.isStatic[slot])
+            if (!s.isStatic(slot))
             {
-                learnedPerPort[s.ports[slot]]--;
+                learnedPerPort[s.port(slot)]--;
             }
-            s.isStatic[slot] = true;
-            PORTS.setRelease(s.ports, slot, port);
+            LONGS.setRelease(s.data, slot * STRIDE + PORT, STATIC_FLAG | port);
             return;
         }
         insert(key, port, 0, true);
@@ -234,10 +257,10 @@ public final class FdbTable
     {
         final Slots s = slots;
         int removed = 0;
-        for (int i = 0; i < s.keys.length; i++)
+        for (int i = 0; i < s.capacity; i++)
         {
-            final long k = s.keys[i];
-            if (k != EMPTY && k != TOMBSTONE && s.ports[i] == port)
+            final long k = s.key(i);
+            if (k != EMPTY && k != TOMBSTONE && s.port(i) == port)
             {
                 removeSlot(s, i);
                 removed++;
@@ -252,10 +275,10 @@ public final class FdbTable
     {
         final Slots s = slots;
         int removed = 0;
-        for (int i = 0; i < s.keys.length; i++)
+        for (int i = 0; i < s.capacity; i++)
         {
-            final long k = s.keys[i];
-            if (k != EMPTY && k != TOMBSTONE && !s.isStatic[i] && nowMs - (long)SEEN.getOpaque(s.seenMs, i) >= agingMs)
+            final long k = s.key(i);
+            if (k != EMPTY && k != TOMBSTONE && !s.isStatic(i) && nowMs - s.seen(i) >= agingMs)
             {
                 removeSlot(s, i);
                 removed++;
@@ -279,13 +302,13 @@ public final class FdbTable
     {
         final Slots s = slots;
         final List<Entry> list = new ArrayList<>(entries);
-        for (int i = 0; i < s.keys.length; i++)
+        for (int i = 0; i < s.capacity; i++)
         {
-            final long k = s.keys[i];
+            final long k = s.key(i);
             if (k != EMPTY && k != TOMBSTONE)
             {
-                list.add(new Entry(k & 0xFFFF_FFFF_FFFFL, (int)(k >>> 48) & 0xFFF, s.ports[i], s.isStatic[i],
-                    s.isStatic[i] ? 0 : Math.max(0, nowMs - s.seenMs[i])));
+                list.add(new Entry(k & 0xFFFF_FFFF_FFFFL, (int)(k >>> 48) & 0xFFF, s.port(i), s.isStatic(i),
+                    s.isStatic(i) ? 0 : Math.max(0, nowMs - s.seen(i))));
             }
         }
         return list;
@@ -296,7 +319,7 @@ public final class FdbTable
         int i = hash(key) & s.mask;
         while (true)
         {
-            final long k = s.keys[i];
+            final long k = s.key(i);
             if (k == key)
             {
                 return i;
@@ -311,30 +334,29 @@ public final class FdbTable
 
     private void removeSlot(final Slots s, final int slot)
     {
-        if (!s.isStatic[slot])
+        if (!s.isStatic(slot))
         {
-            learnedPerPort[s.ports[slot]]--;
+            learnedPerPort[s.port(slot)]--;
         }
-        KEYS.setRelease(s.keys, slot, TOMBSTONE);
+        LONGS.setRelease(s.data, slot * STRIDE + KEY, TOMBSTONE);
         entries--;
     }
 
     private void insert(final long key, final int port, final long nowMs, final boolean isStatic)
     {
         Slots s = slots;
-        if (s.used + 1 > s.keys.length * 3 / 4) // tombstones count as used: rebuild drops them
+        if (s.used + 1 > s.capacity * 3 / 4) // tombstones count as used: rebuild drops them
         {
             s = rebuild(capacityFor(Math.max(entries + 1, 16)));
         }
         int i = hash(key) & s.mask;
-        while (s.keys[i] != EMPTY)
+        while (s.key(i) != EMPTY)
         {
             i = (i + 1) & s.mask;
         }
-        s.ports[i] = port;
-        s.seenMs[i] = nowMs;
-        s.isStatic[i] = isStatic;
-        KEYS.setRelease(s.keys, i, key);
+        s.data[i * STRIDE + PORT] = isStatic ? STATIC_FLAG | port : port;
+        s.data[i * STRIDE + SEEN] = nowMs;
+        LONGS.setRelease(s.data, i * STRIDE + KEY, key);
         s.used++;
         entries++;
     }
@@ -344,20 +366,19 @@ public final class FdbTable
     {
         final Slots old = slots;
         final Slots fresh = new Slots(capacity);
-        for (int i = 0; i < old.keys.length; i++)
+        for (int i = 0; i < old.capacity; i++)
         {
-            final long k = old.keys[i];
+            final long k = old.key(i);
             if (k != EMPTY && k != TOMBSTONE)
             {
                 int j = hash(k) & fresh.mask;
-                while (fresh.keys[j] != EMPTY)
+                while (fresh.key(j) != EMPTY)
                 {
                     j = (j + 1) & fresh.mask;
                 }
-                fresh.keys[j] = k;
-                fresh.ports[j] = old.ports[i];
-                fresh.seenMs[j] = (long)SEEN.getOpaque(old.seenMs, i);
-                fresh.isStatic[j] = old.isStatic[i];
+                fresh.data[j * STRIDE + KEY] = k;
+                fresh.data[j * STRIDE + PORT] = old.data[i * STRIDE + PORT];
+                fresh.data[j * STRIDE + SEEN] = old.seen(i);
                 fresh.used++;
             }
         }

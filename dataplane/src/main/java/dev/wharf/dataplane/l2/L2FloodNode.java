@@ -11,8 +11,8 @@ import dev.wharf.dataplane.graph.WorkerContext;
 /**
  * l2-flood: sends a broadcast, multicast or unknown-unicast frame to every other port of its
  * network that carries its VLAN, never back out of the ingress port and never into another
- * network. Ports copy on send, so one frame serves every copy. An ARP frame then goes on to
- * arp-input, because the gateway is a member of the network too.
+ * network. Ports copy on send, so one frame serves every copy. A broadcast or multicast ARP frame
+ * then goes on to arp-input, because the gateway is a member of the network too.
  */
 public final class L2FloodNode extends Node
 {
@@ -55,7 +55,9 @@ public final class L2FloodNode extends Node
                 }
             }
             count(context, sent > 0 ? Error.FLOODED.ordinal() : Error.NO_OTHER_PORT.ordinal());
-            if ((batch.flags[i] & PacketBatch.FLAG_ARP) != 0)
+            final int flags = batch.flags[i];
+            // the gateway hears broadcast and multicast ARP; a unicast one flooded for an unknown MAC is not for it
+            if ((flags & PacketBatch.FLAG_ARP) != 0 && (flags & (PacketBatch.FLAG_BROADCAST | PacketBatch.FLAG_MULTICAST)) != 0)
             {
                 next(batch, i, NEXT_ARP);
             }

@@ -51,7 +51,7 @@ public final class L2ForwardNode extends Node
                 continue;
             }
             final NetworkState network = snapshot.network(batch.network[i]);
-            final long destination = MacAddress.read(batch.frame(i), EthernetFlyweight.DESTINATION_OFFSET);
+            final long destination = MacAddress.readAt(batch.address[i] + EthernetFlyweight.DESTINATION_OFFSET);
             if (destination == network.gatewayMac)
             {
                 if ((flags & PacketBatch.FLAG_IPV4) != 0)

@@ -50,7 +50,7 @@ public final class L2LearnNode extends Node
                 drop(batch, i, Error.NO_NETWORK.ordinal());
                 continue;
             }
-            final long source = MacAddress.read(batch.frame(i), EthernetFlyweight.SOURCE_OFFSET);
+            final long source = MacAddress.readAt(batch.address[i] + EthernetFlyweight.SOURCE_OFFSET);
             switch (network.fdb.learn(source, batch.vlan[i], port.id, nowMs, port.macLimit))
             {
                 case FdbTable.REFRESHED:

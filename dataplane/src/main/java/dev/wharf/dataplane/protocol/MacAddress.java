@@ -2,6 +2,7 @@ package dev.wharf.dataplane.protocol;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.UnsafeApi;
 
 import static dev.wharf.dataplane.protocol.ByteOrder.NETWORK;
 
@@ -18,6 +19,15 @@ public final class MacAddress
     public static long read(final DirectBuffer buffer, final int offset)
     {
         return ((long)(buffer.getShort(offset, NETWORK) & 0xFFFF) << 32) | (buffer.getInt(offset + 2, NETWORK) & 0xFFFF_FFFFL);
+    }
+
+    /**
+     * Reads the MAC at {@code address} straight from memory: one 8-byte load, no buffer wrap. The two bytes
+     * after the MAC are read too, so the caller must know 8 bytes are there (any Ethernet header's MACs).
+     */
+    public static long readAt(final long address)
+    {
+        return Long.reverseBytes(UnsafeApi.getLong(address)) >>> 16;
     }
 
     public static void write(final MutableDirectBuffer buffer, final int offset, final long mac)

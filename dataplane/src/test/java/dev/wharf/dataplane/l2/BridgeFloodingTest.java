@@ -75,6 +75,32 @@ class BridgeFloodingTest
     }
 
     @Test
+    void aUnicastArpReplyToAnUnknownHostIsFloodedAndNotCountedAsADrop()
+    {
+        final Outcome outcome = bridge.sendOne(p1, Fixture.frame("arp_reply_host")); // B -> A, A not yet learned
+
+        assertEquals("ethernet-input > l2-learn > l2-forward > l2-flood", outcome.pathText(), "not the gateway's business");
+        assertFalse(outcome.dropped());
+        assertEquals(1, bridge.sent(p0).size());
+        assertEquals(0, bridge.counter("arp-input.not-for-gateway"));
+        assertEquals(0, bridge.portCounter(p1, dev.wharf.dataplane.graph.CounterLayout.PORT_RX_DROPS));
+    }
+
+    @Test
+    void aBroadcastArpTheGatewayCannotReadIsStillFloodedAndCountedButNotDropped()
+    {
+        final byte[] nonEthernet = dev.wharf.dataplane.testing.Frames.withDestination(Fixture.frame("arp_non_ethernet_to_gateway"),
+            dev.wharf.dataplane.protocol.MacAddress.BROADCAST);
+
+        final Outcome outcome = bridge.sendOne(p0, nonEthernet);
+
+        assertFalse(outcome.dropped(), outcome.toString());
+        assertEquals(1, bridge.counter("arp-input.unsupported-format"));
+        assertEquals(0, bridge.portCounter(p0, dev.wharf.dataplane.graph.CounterLayout.PORT_RX_DROPS));
+        assertArrayEquals(nonEthernet, bridge.sent(p1).get(0));
+    }
+
+    @Test
     void broadcastIsFloodedWithoutCountingAnUnknownUnicast()
     {
         bridge.sendOne(p0, Fixture.frame("arp_request_other_host"));
