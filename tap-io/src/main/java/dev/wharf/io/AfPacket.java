@@ -80,23 +80,37 @@ public final class AfPacket
             throw new PortException("cannot read the MTU of " + interfaceName + ": " + Syscalls.lastError());
         }
         final AfPacketQueue[] queues = new AfPacketQueue[workers];
+        final PacketSocket[] sockets = new PacketSocket[workers];
+        final boolean fanout = workers > 1;
         int fanoutGroup = -1;
+        int fanoutFlags = PacketSocket.PACKET_FANOUT_FLAG_IGNORE_OUTGOING;
         try
         {
             for (int w = 0; w < workers; w++)
             {
-                final PacketSocket socket = new PacketSocket(interfaceName);
-                try
+                sockets[w] = new PacketSocket(interfaceName);
+                queues[w] = openQueue(sockets[w], index, options, mtu, fanout);
+                if (fanout && w == 0)
                 {
-                    queues[w] = openQueue(socket, index, options, mtu);
-                    if (workers > 1)
+                    fanoutGroup = sockets[w].tryJoinFanout(fanoutGroup, fanoutFlags);
+                    if (fanoutGroup < 0)
                     {
-                        fanoutGroup = socket.joinFanout(fanoutGroup);
+                        // an older kernel: outgoing frames reach the group, and the rings skip them instead
+                        fanoutFlags = 0;
+                        fanoutGroup = sockets[w].joinFanout(fanoutGroup, fanoutFlags);
                     }
                 }
-                finally
+                else if (fanout)
                 {
-                    socket.releaseSetupMemory();
+                    sockets[w].joinFanout(fanoutGroup, fanoutFlags);
+                }
+            }
+            if (fanout)
+            {
+                // every socket is in the group now, so each frame reaches exactly one of them
+                for (final PacketSocket socket : sockets)
+                {
+                    socket.detachFilter();
                 }
             }
         }
@@ -111,10 +125,26 @@ public final class AfPacket
             }
             throw ex;
         }
-        return new AfPacketPort(interfaceName, index, options.offloads(), queues, fanoutGroup, mtu);
+        finally
+        {
+            for (final PacketSocket socket : sockets)
+            {
+                if (socket != null)
+                {
+                    socket.releaseSetupMemory();
+                }
+            }
+        }
+        return new AfPacketPort(interfaceName, index, options.offloads(), options.ringVersion(), queues, fanoutGroup,
+            fanoutGroup >= 0 && fanoutFlags != 0, mtu);
     }
 
-    private static AfPacketQueue openQueue(final PacketSocket socket, final int interfaceIndex, final PortOptions options, final int mtu)
+    /**
+     * Opens one worker's socket with both rings mapped, bound to the interface. With {@code closed}, the
+     * socket accepts no frame until its filter is detached (see {@link PacketSocket#attachDropAllFilter()}).
+     */
+    static AfPacketQueue openQueue(
+        final PacketSocket socket, final int interfaceIndex, final PortOptions options, final int mtu, final boolean closed)
         throws PortException
     {
         final int fd = socket.open();
@@ -122,7 +152,12 @@ public final class AfPacket
         long length = 0;
         try
         {
-            socket.setInt(PacketSocket.SOL_PACKET, PacketSocket.PACKET_VERSION, PacketSocket.TPACKET_V3, "TPACKET_V3");
+            if (closed)
+            {
+                socket.attachDropAllFilter();
+            }
+            final TpacketVersion version = options.ringVersion();
+            socket.setInt(PacketSocket.SOL_PACKET, PacketSocket.PACKET_VERSION, version.id, "TPACKET_" + version);
             final int vnetLength = options.offloads() ? VirtioNetHeaderFlyweight.LENGTH : 0;
             if (options.offloads())
             {
@@ -131,13 +166,30 @@ public final class AfPacket
             socket.setInt(PacketSocket.SOL_PACKET, PacketSocket.PACKET_RESERVE, AfPacketQueue.RESERVE, "PACKET_RESERVE");
             // a malformed frame in the transmit ring is skipped instead of stopping the ring
             socket.setInt(PacketSocket.SOL_PACKET, PacketSocket.PACKET_LOSS, 1, "PACKET_LOSS");
-            socket.ring(PacketSocket.PACKET_RX_RING, options.rxBlockSize(), options.rxBlocks(), PacketSocket.RX_FRAME_SIZE,
-                options.retireBlockMs(), "receive ring");
+            final int rxBlockSize;
+            final int rxBlocks;
+            final int rxFrameSize;
+            if (version == TpacketVersion.V2)
+            {
+                rxBlockSize = PacketSocket.RX_V2_BLOCK_SIZE;
+                rxFrameSize = PacketSocket.rxV2FrameSize(vnetLength);
+                final int framesPerBlock = rxBlockSize / rxFrameSize;
+                rxBlocks = (options.rxFrames() + framesPerBlock - 1) / framesPerBlock;
+                socket.ring(version, PacketSocket.PACKET_RX_RING, rxBlockSize, rxBlocks, rxFrameSize, 0, "receive ring");
+            }
+            else
+            {
+                rxBlockSize = options.rxBlockSize();
+                rxBlocks = options.rxBlocks();
+                rxFrameSize = PacketSocket.RX_V3_FRAME_SIZE;
+                socket.ring(version, PacketSocket.PACKET_RX_RING, rxBlockSize, rxBlocks, rxFrameSize, options.retireBlockMs(),
+                    "receive ring");
+            }
             final int framesPerBlock = PacketSocket.TX_BLOCK_SIZE / PacketSocket.TX_FRAME_SIZE;
             final int txBlocks = (options.txFrames() + framesPerBlock - 1) / framesPerBlock;
-            socket.ring(PacketSocket.PACKET_TX_RING, PacketSocket.TX_BLOCK_SIZE, txBlocks, PacketSocket.TX_FRAME_SIZE, 0,
+            socket.ring(version, PacketSocket.PACKET_TX_RING, PacketSocket.TX_BLOCK_SIZE, txBlocks, PacketSocket.TX_FRAME_SIZE, 0,
                 "transmit ring");
-            final long rxBytes = (long)options.rxBlockSize() * options.rxBlocks();
+            final long rxBytes = (long)rxBlockSize * rxBlocks;
             length = rxBytes + (long)PacketSocket.TX_BLOCK_SIZE * txBlocks;
             address = socket.map(length);
             if (!socket.trySetInt(Syscalls.SOL_SOCKET, Syscalls.SO_RCVBUFFORCE, PacketSocket.SOCKET_BUFFER_BYTES) ||
@@ -151,8 +203,11 @@ public final class AfPacket
             // kernels before 4.20 lack it; the receive ring then skips PACKET_OUTGOING frames itself
             socket.trySetInt(PacketSocket.SOL_PACKET, PacketSocket.PACKET_IGNORE_OUTGOING, 1);
             socket.bind(interfaceIndex);
-            final PacketRxRing rx = new PacketRxRing(address, options.rxBlockSize(), options.rxBlocks(), vnetLength, mtu);
-            final PacketTxRing tx = new PacketTxRing(address + rxBytes, PacketSocket.TX_BLOCK_SIZE, txBlocks, PacketSocket.TX_FRAME_SIZE);
+            final PacketRxRing rx = version == TpacketVersion.V2 ?
+                new Tpacket2RxRing(address, rxBlockSize, rxBlocks, rxFrameSize, vnetLength, mtu) :
+                new Tpacket3RxRing(address, rxBlockSize, rxBlocks, vnetLength, mtu);
+            final PacketTxRing tx = new PacketTxRing(
+                version, address + rxBytes, PacketSocket.TX_BLOCK_SIZE, txBlocks, PacketSocket.TX_FRAME_SIZE);
             return new AfPacketQueue(fd, address, length, rx, tx, vnetLength);
         }
         catch (final PortException | RuntimeException ex)

@@ -5,8 +5,9 @@ import dev.wharf.dataplane.port.PortQueue;
 
 /**
  * An existing interface (a veth's host end, an uplink) attached through AF_PACKET: one socket per
- * worker, joined in a PACKET_FANOUT_HASH group so the kernel spreads flows over the workers. Opened
- * with {@link AfPacket#open}; the queues are used by their workers, the rest by the control plane.
+ * worker, with TPACKET_V2 or V3 rings, joined in a PACKET_FANOUT_HASH group so the kernel spreads
+ * flows over the workers. Opened with {@link AfPacket#open}; the queues are used by their workers, the
+ * rest by the control plane.
  */
 public final class AfPacketPort implements Port
 {
@@ -15,19 +16,23 @@ public final class AfPacketPort implements Port
     private final String name;
     private final int interfaceIndex;
     private final boolean offloads;
+    private final TpacketVersion ringVersion;
     private final AfPacketQueue[] queues;
     private final int fanoutGroup;
+    private final boolean fanoutIgnoresOutgoing;
     private volatile int lastMtu;
 
     AfPacketPort(
-        final String name, final int interfaceIndex, final boolean offloads, final AfPacketQueue[] queues, final int fanoutGroup,
-        final int mtu)
+        final String name, final int interfaceIndex, final boolean offloads, final TpacketVersion ringVersion, final AfPacketQueue[] queues,
+        final int fanoutGroup, final boolean fanoutIgnoresOutgoing, final int mtu)
     {
         this.name = name;
         this.interfaceIndex = interfaceIndex;
         this.offloads = offloads;
+        this.ringVersion = ringVersion;
         this.queues = queues;
         this.fanoutGroup = fanoutGroup;
+        this.fanoutIgnoresOutgoing = fanoutIgnoresOutgoing;
         this.lastMtu = mtu;
     }
 
@@ -76,6 +81,20 @@ public final class AfPacketPort implements Port
     public int fanoutGroup()
     {
         return fanoutGroup;
+    }
+
+    /**
+     * Whether the kernel keeps the frames this port sends out of its fanout group; when it cannot
+     * (older kernels), the rings skip them, at the cost of the kernel copying each into a ring first.
+     */
+    public boolean fanoutIgnoresOutgoing()
+    {
+        return fanoutIgnoresOutgoing;
+    }
+
+    public TpacketVersion ringVersion()
+    {
+        return ringVersion;
     }
 
     public int workers()

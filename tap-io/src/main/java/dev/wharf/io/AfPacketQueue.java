@@ -7,10 +7,10 @@ import dev.wharf.dataplane.port.PortQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * One worker's AF_PACKET socket on an interface: a TPACKET_V3 receive ring read in place and a
- * transmit ring that {@link #send} copies frames into (with their virtio-net header, or segmented and
- * checksummed in software when the port runs without offloads) and {@link #flush} hands to the kernel
- * with one sendto().
+ * One worker's AF_PACKET socket on an interface: a receive ring read in place (TPACKET_V2 or V3, see
+ * {@link TpacketVersion}) and a transmit ring that {@link #send} copies frames into (with their
+ * virtio-net header, or segmented and checksummed in software when the port runs without offloads) and
+ * {@link #flush} hands to the kernel with one sendto().
  *
  * <p>Used only by the worker that owns it; created and closed by the control plane, closed only after
  * no worker sees the port any more.
@@ -19,7 +19,10 @@ final class AfPacketQueue implements PortQueue
 {
     /** Frame headroom wanted in the receive ring: PACKET_RESERVE is sized so each frame gets this much. */
     static final int RX_HEADROOM = BufferPool.DEFAULT_HEADROOM;
-    /** netoff = TPACKET_ALIGN(TPACKET3_HDRLEN + 16) + reserve (+ vnet), macoff = netoff - 14: headroom = 14 + reserve. */
+    /**
+     * tpacket_rcv: netoff = TPACKET_ALIGN(tp_hdrlen + 16) + reserve (+ vnet), macoff = netoff - 14, so the
+     * headroom after the header and sockaddr_ll is 14 + reserve (plus alignment padding) for every version.
+     */
     static final int RESERVE = RX_HEADROOM - 14;
     private static final int ETHERNET_HEADER_LENGTH = 14;
     private static final int VLAN_TAG_LENGTH = 4;
@@ -51,6 +54,11 @@ final class AfPacketQueue implements PortQueue
     @Override
     public int receive(final PacketBatch batch, final int portId, final int limit)
     {
+        if (tx.submitted() != 0)
+        {
+            // the last kick left frames behind; the worker flushes only ports it sent to, so retry here
+            flush();
+        }
         return rx.receive(batch, portId, limit);
     }
 
@@ -81,13 +89,12 @@ final class AfPacketQueue implements PortQueue
             txUnsendable++;
             return false;
         }
-        final int header = claim();
-        if (header < 0)
+        final int data = claim();
+        if (data < 0)
         {
             return false;
         }
         final UnsafeBuffer ring = tx.buffer();
-        final int data = header + Tpacket3HeaderFlyweight.TX_DATA_OFFSET;
         final UnsafeBuffer frame = batch.frame(index);
         if (vnetLength != 0)
         {
@@ -101,7 +108,7 @@ final class AfPacketQueue implements PortQueue
             txUnsendable++;
             return false;
         }
-        tx.submit(header, slotLength);
+        tx.submit(data, slotLength);
         return true;
     }
 
@@ -117,31 +124,31 @@ final class AfPacketQueue implements PortQueue
         final UnsafeBuffer ring = tx.buffer();
         for (int k = 0; k < segments; k++)
         {
-            final int header = claim();
-            if (header < 0)
+            final int data = claim();
+            if (data < 0)
             {
                 return false;
             }
-            final int length = softwareOffload.writeSegment(k, ring, header + Tpacket3HeaderFlyweight.TX_DATA_OFFSET, vlanTci);
-            tx.submit(header, length);
+            final int length = softwareOffload.writeSegment(k, ring, data, vlanTci);
+            tx.submit(data, length);
         }
         return true;
     }
 
-    /** The next free transmit slot; when the ring is full, kicks the kernel once to drain it first. */
+    /** Where the next frame goes in a free transmit slot; when the ring is full, kicks the kernel once to drain it first. */
     private int claim()
     {
-        int header = tx.claim();
-        if (header < 0 && tx.submitted() > 0)
+        int data = tx.claim();
+        if (data < 0 && tx.submitted() > 0)
         {
             flush();
-            header = tx.claim();
+            data = tx.claim();
         }
-        if (header < 0)
+        if (data < 0)
         {
             txRingFull++;
         }
-        return header;
+        return data;
     }
 
     @Override
@@ -151,7 +158,7 @@ final class AfPacketQueue implements PortQueue
         {
             return;
         }
-        // frames the kernel could not take now (no buffer) stay marked and go with the next kick
+        // frames the kernel could not take now (no buffer) stay marked; kicked() remembers to kick again
         if (libc.sendto(fd, 0, 0, Syscalls.MSG_DONTWAIT, 0, 0) < 0)
         {
             kickErrors++;
@@ -183,6 +190,11 @@ final class AfPacketQueue implements PortQueue
     PacketRxRing rxRing()
     {
         return rx;
+    }
+
+    PacketTxRing txRing()
+    {
+        return tx;
     }
 
     void close()

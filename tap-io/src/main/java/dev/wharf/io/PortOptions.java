@@ -1,20 +1,31 @@
 package dev.wharf.io;
 
 /**
- * How a port is opened: whether frames cross the kernel boundary with a virtio-net header, and the
- * sizes of its rings and pools. {@link #DEFAULT} is what the control plane uses; the other settings
- * exist for tests and benchmarks (a port without offloads exercises software segmentation).
+ * How a port is opened: whether frames cross the kernel boundary with a virtio-net header, the
+ * AF_PACKET ring version, and the sizes of its rings and pools. {@link #DEFAULT} is what the control
+ * plane uses; the other settings exist for tests and benchmarks (a port without offloads exercises
+ * software segmentation, a TPACKET_V3 port the block ring).
  *
  * @param offloads      set PACKET_VNET_HDR / IFF_VNET_HDR; without it GSO frames are segmented and
  *                      partial checksums completed before they are sent.
+ * @param ringVersion   the AF_PACKET ring layout: {@link TpacketVersion#V2} hands over each frame at once
+ *                      (latency), {@link TpacketVersion#V3} whole blocks (fewer wakeups, ms under light load).
+ * @param rxFrames      TPACKET_V2 receive frames per AF_PACKET queue (at least this many; each holds a GSO frame).
  * @param rxBlocks      TPACKET_V3 receive blocks per AF_PACKET queue.
- * @param rxBlockSize   bytes per receive block; a power of two of at least a page, and larger than a GSO frame.
+ * @param rxBlockSize   TPACKET_V3 bytes per receive block; a power of two of at least 128 KiB, larger than a GSO frame.
  * @param txFrames      transmit ring frames per AF_PACKET queue, each large enough for a GSO frame.
  * @param tapSlots      receive slots per TAP queue (each holds a GSO frame).
  * @param retireBlockMs TPACKET_V3 block retire timeout: a partly filled block is handed over after this long.
  */
-public record PortOptions(boolean offloads, int rxBlocks, int rxBlockSize, int txFrames, int tapSlots, int retireBlockMs)
+public record PortOptions(
+    boolean offloads, TpacketVersion ringVersion, int rxFrames, int rxBlocks, int rxBlockSize, int txFrames, int tapSlots,
+    int retireBlockMs)
 {
+    /** System property that overrides {@link #RING_VERSION_DEFAULT} in {@link #DEFAULT}: {@code v2} or {@code v3}. */
+    public static final String RING_VERSION_PROP_NAME = "wharf.afpacket.ring";
+    public static final TpacketVersion RING_VERSION_DEFAULT = TpacketVersion.V2;
+    /** A full batch, plus room for the kernel to keep filling while the worker holds that batch. */
+    public static final int RX_FRAMES_DEFAULT = 256;
     public static final int RX_BLOCKS_DEFAULT = 64;
     public static final int RX_BLOCK_SIZE_DEFAULT = 256 * 1024;
     public static final int TX_FRAMES_DEFAULT = 96;
@@ -22,30 +33,49 @@ public record PortOptions(boolean offloads, int rxBlocks, int rxBlockSize, int t
     public static final int RETIRE_BLOCK_MS_DEFAULT = 1;
 
     public static final PortOptions DEFAULT = new PortOptions(
-        true, RX_BLOCKS_DEFAULT, RX_BLOCK_SIZE_DEFAULT, TX_FRAMES_DEFAULT, TAP_SLOTS_DEFAULT, RETIRE_BLOCK_MS_DEFAULT);
+        true, ringVersionFromProperty(), RX_FRAMES_DEFAULT, RX_BLOCKS_DEFAULT, RX_BLOCK_SIZE_DEFAULT, TX_FRAMES_DEFAULT,
+        TAP_SLOTS_DEFAULT, RETIRE_BLOCK_MS_DEFAULT);
 
     public PortOptions
     {
-        if (rxBlocks < 2 || Integer.bitCount(rxBlockSize) != 1 || rxBlockSize < 128 * 1024 || txFrames < 1 || tapSlots < 1 ||
-            retireBlockMs < 1)
+        if (ringVersion == null || rxFrames < 2 || rxBlocks < 2 || Integer.bitCount(rxBlockSize) != 1 || rxBlockSize < 128 * 1024 ||
+            txFrames < 1 || tapSlots < 1 || retireBlockMs < 1)
         {
-            throw new IllegalArgumentException("invalid port options: " + rxBlocks + " blocks of " + rxBlockSize + ", " +
-                txFrames + " tx frames, " + tapSlots + " TAP slots, retire " + retireBlockMs + " ms");
+            throw new IllegalArgumentException("invalid port options: " + ringVersion + ", " + rxFrames + " frames, " + rxBlocks +
+                " blocks of " + rxBlockSize + ", " + txFrames + " tx frames, " + tapSlots + " TAP slots, retire " + retireBlockMs + " ms");
         }
     }
 
     public PortOptions withOffloads(final boolean enabled)
     {
-        return new PortOptions(enabled, rxBlocks, rxBlockSize, txFrames, tapSlots, retireBlockMs);
+        return new PortOptions(enabled, ringVersion, rxFrames, rxBlocks, rxBlockSize, txFrames, tapSlots, retireBlockMs);
     }
 
+    public PortOptions withRingVersion(final TpacketVersion version)
+    {
+        return new PortOptions(offloads, version, rxFrames, rxBlocks, rxBlockSize, txFrames, tapSlots, retireBlockMs);
+    }
+
+    /** TPACKET_V2 receive ring size. */
+    public PortOptions withRxFrames(final int frames)
+    {
+        return new PortOptions(offloads, ringVersion, frames, rxBlocks, rxBlockSize, txFrames, tapSlots, retireBlockMs);
+    }
+
+    /** TPACKET_V3 receive ring geometry. */
     public PortOptions withRxRing(final int blocks, final int blockSize)
     {
-        return new PortOptions(offloads, blocks, blockSize, txFrames, tapSlots, retireBlockMs);
+        return new PortOptions(offloads, ringVersion, rxFrames, blocks, blockSize, txFrames, tapSlots, retireBlockMs);
     }
 
     public PortOptions withTxFrames(final int frames)
     {
-        return new PortOptions(offloads, rxBlocks, rxBlockSize, frames, tapSlots, retireBlockMs);
+        return new PortOptions(offloads, ringVersion, rxFrames, rxBlocks, rxBlockSize, frames, tapSlots, retireBlockMs);
+    }
+
+    private static TpacketVersion ringVersionFromProperty()
+    {
+        final String value = System.getProperty(RING_VERSION_PROP_NAME);
+        return value == null || value.isBlank() ? RING_VERSION_DEFAULT : TpacketVersion.parse(value);
     }
 }

@@ -45,11 +45,23 @@ abstract class PortContractTest
     /** Opens a port of this backend whose far end is in a new namespace, addressed {@code ip}/24. */
     abstract Endpoint attach(String side, String ip, PortOptions options) throws PortException;
 
+    /** The options every test of the suite opens its ports with (a backend variant overrides them). */
+    PortOptions options()
+    {
+        return PortOptions.DEFAULT;
+    }
+
+    /** Prefix of the namespaces and links the suite creates. */
+    String topologyPrefix()
+    {
+        return "wta";
+    }
+
     @BeforeEach
     void setUp()
     {
         Privileges.requireRoot();
-        topology = new Topology();
+        topology = new Topology(topologyPrefix());
         pool = new BufferPool(4, 128 * 1024, BufferPool.DEFAULT_HEADROOM);
     }
 
@@ -77,7 +89,7 @@ abstract class PortContractTest
     @Test
     void reportsMtuAndOffloads() throws Exception
     {
-        final Endpoint a = open("a", "10.77.0.1", PortOptions.DEFAULT);
+        final Endpoint a = open("a", "10.77.0.1", options());
         assertEquals(1500, a.port().mtu());
         assertTrue(a.port().offloads());
         assertTrue(a.port().queue(0).pollDescriptor() >= 0);
@@ -86,7 +98,7 @@ abstract class PortContractTest
     @Test
     void receivesWhatTheKernelSendsByteForByte() throws Exception
     {
-        final Endpoint a = open("a", "10.77.0.1", PortOptions.DEFAULT);
+        final Endpoint a = open("a", "10.77.0.1", options());
         neighbour(a, "10.77.0.50", FAKE_MAC);
         final byte[] payload = "wharf-udp-payload-0123456789".getBytes();
         Shell.run(Shell.inNamespace(a.namespace(), PYTHON, "-c",
@@ -119,7 +131,7 @@ abstract class PortContractTest
     @Test
     void framesSentReachTheKernelWhichAnswers() throws Exception
     {
-        final Endpoint a = open("a", "10.77.0.1", PortOptions.DEFAULT);
+        final Endpoint a = open("a", "10.77.0.1", options());
         neighbour(a, "10.77.0.99", FAKE_MAC);
         final byte[] request = Frames.icmpEchoRequest(
             Frames.mac(topology.mac(a.namespace(), a.link())), Frames.mac(FAKE_MAC), Frames.ip("10.77.0.99"), Frames.ip(a.ip()), 0x4242, 56);
@@ -136,7 +148,7 @@ abstract class PortContractTest
     void insertsTheVlanTagOnSend() throws Exception
     {
         // this kernel has no 802.1Q devices: tshark in the namespace is the judge of what is on the wire
-        final Endpoint a = open("a", "10.77.0.1", PortOptions.DEFAULT);
+        final Endpoint a = open("a", "10.77.0.1", options());
         final Process capture = Shell.start(Shell.inNamespace(a.namespace(), "tshark", "-l", "-n", "-i", a.link(), "-a", "duration:10",
             "-c", "1", "-f", "vlan 100 and icmp", "-T", "fields", "-e", "vlan.id", "-e", "ip.dst", "-e", "icmp.type"));
         try
@@ -163,7 +175,7 @@ abstract class PortContractTest
     @Test
     void keepsTheVlanTagOnReceive() throws Exception
     {
-        final Endpoint a = open("a", "10.77.0.1", PortOptions.DEFAULT);
+        final Endpoint a = open("a", "10.77.0.1", options());
         // a tagged frame from a raw socket in the namespace; the kernel may carry the tag beside the data
         Shell.run(Shell.inNamespace(a.namespace(), PYTHON, "-c",
             "import socket\n" +
@@ -181,7 +193,7 @@ abstract class PortContractTest
     @Test
     void refusesAFrameLargerThanItCanCarry() throws Exception
     {
-        final Endpoint a = open("a", "10.77.0.1", PortOptions.DEFAULT);
+        final Endpoint a = open("a", "10.77.0.1", options());
         final PacketBatch batch = new PacketBatch();
         final int slot = pool.acquire();
         final int i = batch.add(pool.dataAddress(slot), 100_000, pool.headroom(), 0);
@@ -193,7 +205,7 @@ abstract class PortContractTest
     @Test
     void doesNotReceiveWhatItSent() throws Exception
     {
-        final Endpoint a = open("a", "10.77.0.1", PortOptions.DEFAULT);
+        final Endpoint a = open("a", "10.77.0.1", options());
         // to a MAC nobody has: the kernel drops it, so nothing may come back
         final byte[] frame = Frames.icmpEchoRequest(
             Frames.mac("02:00:00:00:77:98"), Frames.mac(FAKE_MAC), Frames.ip("10.77.0.99"), Frames.ip("10.77.0.1"), 0x4444, 16);
@@ -204,8 +216,8 @@ abstract class PortContractTest
     @Test
     void carriesPingAndTcpBetweenTwoNamespaces() throws Exception
     {
-        final Endpoint a = open("a", "10.77.0.1", PortOptions.DEFAULT);
-        final Endpoint b = open("b", "10.77.0.2", PortOptions.DEFAULT);
+        final Endpoint a = open("a", "10.77.0.1", options());
+        final Endpoint b = open("b", "10.77.0.2", options());
         try (Forwarder forwarder = new Forwarder(a.port(), b.port()))
         {
             final String ping = Shell.run(Shell.inNamespace(a.namespace(), "ping", "-c", "5", "-i", "0.2", "-W", "2", b.ip()));
@@ -233,8 +245,8 @@ abstract class PortContractTest
     @Test
     void segmentsInSoftwareForAPortWithoutOffloads() throws Exception
     {
-        final Endpoint a = open("a", "10.77.0.1", PortOptions.DEFAULT);
-        final Endpoint b = open("b", "10.77.0.2", PortOptions.DEFAULT.withOffloads(false));
+        final Endpoint a = open("a", "10.77.0.1", options());
+        final Endpoint b = open("b", "10.77.0.2", options().withOffloads(false));
         assertFalse(b.port().offloads());
         try (Forwarder forwarder = new Forwarder(a.port(), b.port()))
         {
@@ -250,10 +262,12 @@ abstract class PortContractTest
     /** Sends {@code bytes} of seeded random data from a to b over TCP and checks the receiver's digest. */
     void transfer(final Endpoint from, final Endpoint to, final int bytes) throws Exception
     {
+        // generous for a slow shared machine: 60 s, plus a second per 2 MiB
+        final long timeoutS = 60 + (bytes >> 21);
         final Process server = Shell.start(Shell.inNamespace(to.namespace(), PYTHON, "-c",
             "import socket,hashlib\n" +
             "s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('" + to.ip() + "', 5201)); s.listen(1)\n" +
-            "s.settimeout(30); c,_=s.accept(); c.settimeout(30); h=hashlib.sha256(); n=0\n" +
+            "s.settimeout(30); c,_=s.accept(); c.settimeout(" + timeoutS + "); h=hashlib.sha256(); n=0\n" +
             "while True:\n" +
             "    d=c.recv(1<<20)\n" +
             "    if not d: break\n" +
@@ -261,16 +275,16 @@ abstract class PortContractTest
             "print(n, h.hexdigest())\n"));
         try
         {
-            final String sent = Shell.run(60, Shell.inNamespace(from.namespace(), PYTHON, "-c",
+            final String sent = Shell.run(timeoutS, Shell.inNamespace(from.namespace(), PYTHON, "-c",
                 "import socket,hashlib,random,time\n" +
                 "data=random.Random(7).randbytes(" + bytes + ")\n" +
                 "for i in range(50):\n" +
                 "    try:\n" +
-                "        s=socket.create_connection(('" + to.ip() + "', 5201), timeout=30); break\n" +
+                "        s=socket.create_connection(('" + to.ip() + "', 5201), timeout=" + timeoutS + "); break\n" +
                 "    except OSError: time.sleep(0.1)\n" +
                 "t=time.time(); s.sendall(data); s.shutdown(socket.SHUT_WR); s.recv(1); s.close()\n" +
                 "print(len(data), hashlib.sha256(data).hexdigest(), '%.1f' % (len(data)*8/(time.time()-t)/1e6))\n")).trim();
-            assertTrue(server.waitFor(60, TimeUnit.SECONDS), "the receiver did not finish");
+            assertTrue(server.waitFor(timeoutS, TimeUnit.SECONDS), "the receiver did not finish");
             final String received = Shell.read(server.getInputStream()).trim();
             final String[] sentFields = sent.split(" ");
             assertEquals(sentFields[0] + " " + sentFields[1], received, "bytes and SHA-256 at the receiver");

@@ -5,23 +5,35 @@ import java.util.Deque;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Network namespaces and links one test builds, all named with the {@code wta} prefix plus a random
- * token (names stay under IFNAMSIZ), torn down by {@link #close()} in reverse order even after a failure.
+ * Network namespaces and links one test builds, all named with a three-letter prefix ({@code wta}, or
+ * {@code wtb} for the AF_PACKET ring suites) plus a random token (names stay under IFNAMSIZ), torn down
+ * by {@link #close()} in reverse order even after a failure.
  */
 final class Topology implements AutoCloseable
 {
     final String token = String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
+    private final String prefix;
     private final Deque<String[]> undo = new ArrayDeque<>();
 
-    /** A name for a namespace or link: {@code wta<token><suffix>}. */
+    Topology()
+    {
+        this("wta");
+    }
+
+    Topology(final String prefix)
+    {
+        this.prefix = prefix;
+    }
+
+    /** A name for a namespace or link: {@code <prefix><token><suffix>}. */
     String name(final String suffix)
     {
-        return "wta" + token + suffix;
+        return prefix + token + suffix;
     }
 
     String namespace(final String suffix)
     {
-        final String name = "wta-" + token + "-" + suffix;
+        final String name = prefix + "-" + token + "-" + suffix;
         Shell.run("ip", "netns", "add", name);
         undo.push(new String[] {"ip", "netns", "del", name});
         return name;

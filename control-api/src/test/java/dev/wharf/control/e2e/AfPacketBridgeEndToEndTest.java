@@ -23,6 +23,12 @@ class AfPacketBridgeEndToEndTest extends BridgeEndToEndTest
     }
 
     @Override
+    boolean startsQuiet()
+    {
+        return true;
+    }
+
+    @Override
     String iface(final String ns)
     {
         return "eth0";

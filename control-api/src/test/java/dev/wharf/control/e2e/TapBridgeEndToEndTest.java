@@ -27,6 +27,12 @@ class TapBridgeEndToEndTest extends BridgeEndToEndTest
     }
 
     @Override
+    boolean startsQuiet()
+    {
+        return false;
+    }
+
+    @Override
     String iface(final String ns)
     {
         return ns.equals(c1) ? p1 : ns.equals(c2) ? p2 : ns.equals(c3) ? p3 : p4;

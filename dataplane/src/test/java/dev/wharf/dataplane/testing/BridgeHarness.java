@@ -96,7 +96,7 @@ public final class BridgeHarness implements AutoCloseable
     public int port(final int network, final boolean trunk, final int accessVlan, final int[] trunkVlans, final int mtu, final int macLimit)
     {
         final int id = ports.size();
-        final MemoryPort port = new MemoryPort("mem" + id, mtu, 512);
+        final MemoryPort port = new MemoryPort("mem" + id, mtu, PacketBatch.CAPACITY); // a batch at most is injected at a time
         memoryPorts.add(port);
         ports.add(new PortBinding(id, port, network, trunk, accessVlan, trunkVlans, mtu, macLimit));
         snapshot = null;
