@@ -17,6 +17,8 @@ import java.util.function.Supplier;
  */
 public final class PollIdleStrategy implements IdleStrategy
 {
+    public static final String SPIN_NS_PROP_NAME = "wharf.idle.spin.ns";
+    public static final String YIELD_NS_PROP_NAME = "wharf.idle.yield.ns";
     public static final long SPIN_NS_DEFAULT = 20_000;
     public static final long YIELD_NS_DEFAULT = 50_000;
     public static final int POLL_TIMEOUT_MS_DEFAULT = 10;
@@ -36,7 +38,8 @@ public final class PollIdleStrategy implements IdleStrategy
 
     public PollIdleStrategy(final int worker, final Supplier<DataplaneSnapshot> snapshots)
     {
-        this(worker, snapshots, SPIN_NS_DEFAULT, YIELD_NS_DEFAULT, POLL_TIMEOUT_MS_DEFAULT);
+        this(worker, snapshots, Long.getLong(SPIN_NS_PROP_NAME, SPIN_NS_DEFAULT), Long.getLong(YIELD_NS_PROP_NAME, YIELD_NS_DEFAULT),
+            POLL_TIMEOUT_MS_DEFAULT);
     }
 
     public PollIdleStrategy(

@@ -213,7 +213,8 @@ class AfPacketPortTest extends PortContractTest
                 ", corrupt " + result[1] + ", duplicated " + result[2] + "; transmit ring full " + ring.txRingFull() + " times");
             assertEquals("0", result[1], "frames corrupted on the way (a slot rewritten while the kernel owned it?)");
             assertEquals("0", result[2], "frames sent twice");
-            assertTrue(Integer.parseInt(result[0]) >= frames / 2, "received " + result[0] + " of " + frames);
+            // a slot reused too early loses or garbles frames; the kernel itself may drop a few under load
+            assertTrue(Integer.parseInt(result[0]) >= frames * 9 / 10, "received " + result[0] + " of " + frames);
         }
         finally
         {

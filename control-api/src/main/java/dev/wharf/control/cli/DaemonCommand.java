@@ -3,6 +3,7 @@ package dev.wharf.control.cli;
 import dev.wharf.control.daemon.DaemonException;
 import dev.wharf.control.daemon.WharfDaemon;
 import dev.wharf.control.server.PortOpener;
+import dev.wharf.control.state.StateStore;
 import dev.wharf.dataplane.worker.DataplaneConfiguration;
 import dev.wharf.io.Ports;
 import picocli.CommandLine;
@@ -26,7 +27,7 @@ import java.util.concurrent.Callable;
     mixinStandardHelpOptions = true,
     description = {"Run the switch: the dataplane workers and the API on a Unix socket.",
         "The socket gets mode 0660. Runs in the foreground until SIGTERM or SIGINT; logs one line per change to stderr."},
-    footer = {"", "Example:", "  wharf daemon &", "  wharf daemon --workers 2 --socket /tmp/wharf.sock"})
+    footer = {"", "Example:", "  wharf daemon &", "  wharf daemon --workers 2 --socket /tmp/wharf.sock --state-dir /tmp/wharf-state"})
 final class DaemonCommand implements Callable<Integer>
 {
     @Spec
@@ -35,6 +36,10 @@ final class DaemonCommand implements Callable<Integer>
     @Option(names = "--socket", paramLabel = "PATH",
         description = "The API socket (default: $WHARF_SOCKET, else /run/wharf/wharf.sock).")
     Path socket;
+
+    @Option(names = "--state-dir", paramLabel = "DIR",
+        description = "Where the desired state is kept and replayed from on restart (default: ${DEFAULT-VALUE}).")
+    Path stateDir = Path.of("/var/lib/wharf");
 
     @Option(names = "--workers", paramLabel = "N", description = "Worker threads, 1..64 (default: ${DEFAULT-VALUE}).")
     int workers = DataplaneConfiguration.WORKERS_DEFAULT;
@@ -61,7 +66,7 @@ final class DaemonCommand implements Callable<Integer>
         final WharfDaemon daemon;
         try
         {
-            daemon = WharfDaemon.start(path, configuration, PortOpener.system());
+            daemon = WharfDaemon.start(path, configuration, PortOpener.system(), new StateStore(stateDir));
         }
         catch (final DaemonException e)
         {

@@ -43,21 +43,28 @@ final class PortListCommand extends ClientCommand
     static Table table(final List<Port> ports, final boolean withNetwork)
     {
         final Table table = withNetwork ?
-            new Table("NAME", "NETWORK", "KIND", "IP", "MAC", "VLAN", "MTU", "LEARNED") :
-            new Table("NAME", "KIND", "IP", "MAC", "VLAN", "MTU", "LEARNED");
+            new Table("NAME", "NETWORK", "KIND", "IP", "MAC", "VLAN", "MTU", "LEARNED", "STATE") :
+            new Table("NAME", "KIND", "IP", "MAC", "VLAN", "MTU", "LEARNED", "STATE");
         for (final Port port : ports)
         {
             if (withNetwork)
             {
                 table.row(port.getName(), port.getNetwork(), kind(port.getKind()), port.getIp(), port.getMac(), vlan(port),
-                    port.getMtu(), port.getLearnedMacs());
+                    port.getMtu(), port.getLearnedMacs(), state(port));
             }
             else
             {
-                table.row(port.getName(), kind(port.getKind()), port.getIp(), port.getMac(), vlan(port), port.getMtu(), port.getLearnedMacs());
+                table.row(port.getName(), kind(port.getKind()), port.getIp(), port.getMac(), vlan(port), port.getMtu(), port.getLearnedMacs(),
+                    state(port));
             }
         }
         return table;
+    }
+
+    /** "up", or "down (why)". */
+    static String state(final Port port)
+    {
+        return port.getStateReason().isEmpty() ? port.getState() : port.getState() + " (" + port.getStateReason() + ")";
     }
 
     static String kind(final PortKind kind)

@@ -3,6 +3,9 @@ package dev.wharf.control.daemon;
 import dev.wharf.control.server.ApiServer;
 import dev.wharf.control.server.PortOpener;
 import dev.wharf.control.server.SwitchController;
+import dev.wharf.control.state.DesiredState;
+import dev.wharf.control.state.StateFileException;
+import dev.wharf.control.state.StateStore;
 import dev.wharf.dataplane.worker.Dataplane;
 import dev.wharf.dataplane.worker.DataplaneConfiguration;
 import org.slf4j.Logger;
@@ -11,6 +14,9 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The daemon's assembly: a started {@link Dataplane}, the {@link SwitchController} that applies
@@ -21,12 +27,19 @@ import java.nio.file.Path;
 public final class WharfDaemon implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(WharfDaemon.class);
+    private static final long RECONCILE_PERIOD_MS = 1_000;
 
     private final Path socket;
     private final Dataplane dataplane;
     private final SwitchController controller;
     private final ApiServer server;
     private boolean closed;
+    private final ScheduledExecutorService reconciler = Executors.newSingleThreadScheduledExecutor(r ->
+    {
+        final Thread thread = new Thread(r, "wharf-reconcile");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private WharfDaemon(final Path socket, final Dataplane dataplane, final SwitchController controller, final ApiServer server)
     {
@@ -44,10 +57,42 @@ public final class WharfDaemon implements AutoCloseable
     public static WharfDaemon start(final Path socket, final DataplaneConfiguration configuration, final PortOpener opener)
         throws DaemonException
     {
+        return start(socket, configuration, opener, null);
+    }
+
+    /**
+     * Starts the dataplane, replays the state saved in {@code store} (if any), and serves the API on {@code socket}.
+     *
+     * @param store the state directory's store, or null to keep state in memory only.
+     * @throws DaemonException when another daemon answers on the socket, the socket cannot be bound, or the
+     *                         state file cannot be read (it is then left as it is).
+     */
+    public static WharfDaemon start(
+        final Path socket, final DataplaneConfiguration configuration, final PortOpener opener, final StateStore store)
+        throws DaemonException
+    {
         SocketFile.prepare(socket);
+        final DesiredState saved;
+        try
+        {
+            if (store != null)
+            {
+                store.prepare();
+            }
+            saved = store == null ? DesiredState.EMPTY : store.load();
+        }
+        catch (final StateFileException e)
+        {
+            throw new DaemonException("cannot start: " + e.getMessage() + " (fix or move the file; it was left untouched)", false);
+        }
         final Dataplane dataplane = new Dataplane(configuration);
         dataplane.start();
-        final SwitchController controller = new SwitchController(dataplane, opener);
+        final SwitchController controller = new SwitchController(dataplane, opener, store);
+        controller.restore(saved);
+        if (!saved.networks().isEmpty())
+        {
+            LOG.info("restored {} networks and {} ports from {}", saved.networks().size(), saved.ports().size(), store.file());
+        }
         final ApiServer server;
         try
         {
@@ -59,6 +104,7 @@ public final class WharfDaemon implements AutoCloseable
             throw new DaemonException("cannot serve on " + socket + ": " + e.getMessage(), false);
         }
         final WharfDaemon daemon = new WharfDaemon(socket, dataplane, controller, server);
+        daemon.reconciler.scheduleWithFixedDelay(daemon::reconcile, RECONCILE_PERIOD_MS, RECONCILE_PERIOD_MS, TimeUnit.MILLISECONDS);
         try
         {
             SocketFile.restrict(socket);
@@ -71,6 +117,18 @@ public final class WharfDaemon implements AutoCloseable
         LOG.info("wharf daemon listening on {} ({} workers, FDB aging {} s)",
             socket, configuration.workers(), configuration.fdbAgingMs() / 1000);
         return daemon;
+    }
+
+    private void reconcile()
+    {
+        try
+        {
+            controller.reconcile();
+        }
+        catch (final RuntimeException e)
+        {
+            LOG.error("port reconciliation failed", e);
+        }
     }
 
     public SwitchController controller()
@@ -99,6 +157,7 @@ public final class WharfDaemon implements AutoCloseable
         }
         closed = true;
         LOG.info("wharf daemon stopping");
+        reconciler.shutdownNow();
         server.close();
         dataplane.close();
         try

@@ -43,7 +43,9 @@ final class ApiMessages
             .addAllTrunkVlans(spec.trunkVlans())
             .setMacLimit(status.macLimit())
             .setMtu(status.mtu())
-            .setLearnedMacs(status.learnedMacs());
+            .setLearnedMacs(status.learnedMacs())
+            .setState(status.up() ? "up" : "down")
+            .setStateReason(status.up() ? "" : status.downReason());
         if (spec.hasIp())
         {
             port.setIp(Ipv4Address.toString(spec.ip()));

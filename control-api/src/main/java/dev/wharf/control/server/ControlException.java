@@ -19,7 +19,9 @@ public final class ControlException extends RuntimeException
         /** Well-formed but conflicts with the current state. */
         FAILED_PRECONDITION,
         /** A table of the switch is full. */
-        RESOURCE_EXHAUSTED
+        RESOURCE_EXHAUSTED,
+        /** The daemon cannot persist the change (its state file cannot be written); nothing was changed. */
+        UNAVAILABLE
     }
 
     private final Reason reason;

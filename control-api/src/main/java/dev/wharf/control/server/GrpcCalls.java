@@ -52,6 +52,7 @@ final class GrpcCalls
             case ALREADY_EXISTS -> Status.ALREADY_EXISTS;
             case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
             case RESOURCE_EXHAUSTED -> Status.RESOURCE_EXHAUSTED;
+            case UNAVAILABLE -> Status.UNAVAILABLE;
         };
         return status.withDescription(e.getMessage());
     }

@@ -14,6 +14,19 @@ public interface PortOpener
     /** True when a network interface of that name exists on the host. */
     boolean interfaceExists(String name);
 
+    /** The host interface's index, or -1 when there is none: a changed index means the interface was replaced. */
+    default int interfaceIndex(final String name)
+    {
+        try
+        {
+            return Integer.parseInt(java.nio.file.Files.readString(java.nio.file.Path.of("/sys/class/net", name, "ifindex")).strip());
+        }
+        catch (final java.io.IOException | NumberFormatException | java.nio.file.InvalidPathException e)
+        {
+            return -1;
+        }
+    }
+
     /** An AF_PACKET port on an existing interface, one queue per worker. */
     Port openAfPacket(String name, int workers) throws PortException;
 

@@ -5,6 +5,8 @@ import dev.wharf.control.state.DesiredState;
 import dev.wharf.control.state.NetworkSpec;
 import dev.wharf.control.state.PortKind;
 import dev.wharf.control.state.PortSpec;
+import dev.wharf.control.state.StateFileException;
+import dev.wharf.control.state.StateStore;
 import dev.wharf.dataplane.config.NetworkState;
 import dev.wharf.dataplane.config.PortBinding;
 import dev.wharf.dataplane.graph.CounterLayout;
@@ -22,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -48,13 +51,18 @@ public final class SwitchController
 
     private final Dataplane dataplane;
     private final PortOpener opener;
+    private final StateStore store;
     private DesiredState state = DesiredState.EMPTY;
+    /** Ports of the desired state that are not in the dataplane now, and why. */
+    private final Map<String, String> downReasons = new LinkedHashMap<>();
+    /** The interface index each attached AF_PACKET port was opened on: a new index means a new interface. */
+    private final Map<String, Integer> interfaceIndexes = new HashMap<>();
     private final Map<String, Integer> networkIndexes = new HashMap<>();
     private final Map<String, Integer> portIds = new HashMap<>();
     private final Map<Integer, String> portNames = new HashMap<>();
 
     /** A port's runtime facts next to its desired state. */
-    public record PortStatus(int mtu, int learnedMacs, int macLimit)
+    public record PortStatus(int mtu, int learnedMacs, int macLimit, boolean up, String downReason)
     {
     }
 
@@ -74,10 +82,18 @@ public final class SwitchController
     {
     }
 
+    /** A controller that keeps its state in memory only (tests). */
     public SwitchController(final Dataplane dataplane, final PortOpener opener)
+    {
+        this(dataplane, opener, null);
+    }
+
+    /** @param store where every accepted change is persisted, or null to keep it in memory only. */
+    public SwitchController(final Dataplane dataplane, final PortOpener opener, final StateStore store)
     {
         this.dataplane = dataplane;
         this.opener = opener;
+        this.store = store;
     }
 
     public synchronized DesiredState state()
@@ -123,9 +139,8 @@ public final class SwitchController
             takenMacs.add(other.gatewayMac());
         }
         final NetworkSpec spec = new NetworkSpec(name, subnet, gatewayIp, GatewayMacs.derive(name, takenMacs), macLimit);
-        final int index = dataplane.addNetwork(name, subnet.network(), subnet.prefixLength(), gatewayIp, spec.gatewayMac());
-        networkIndexes.put(name, index);
-        state = state.withNetwork(spec);
+        addToDataplane(spec);
+        commit(state.withNetwork(spec), () -> dataplane.removeNetwork(networkIndexes.remove(name)));
         LOG.info("network created: {}", spec);
         return spec;
     }
@@ -141,8 +156,8 @@ public final class SwitchController
                 (ports.size() == 1 ? " port" : " ports") + " attached (" + String.join(", ", ports.stream().map(PortSpec::name).toList()) +
                 "); detach them first");
         }
+        commit(state.withoutNetwork(name), () -> { });
         dataplane.removeNetwork(networkIndexes.remove(name));
-        state = state.withoutNetwork(name);
         LOG.info("network removed: {}", name);
     }
 
@@ -153,6 +168,16 @@ public final class SwitchController
     public synchronized PortSpec attachPort(final PortSpec spec)
     {
         final NetworkSpec network = checkAttach(spec);
+        final int id = attachToDataplane(spec, network);
+        commit(state.withPort(spec), () -> forgetAttached(spec.name(), id));
+        LOG.info("port attached to network {}: {}", network.name(), spec);
+        return spec;
+    }
+
+    /** Opens the port and puts it in the dataplane with its static MAC; on any failure nothing stays open. */
+    private int attachToDataplane(final PortSpec spec, final NetworkSpec network)
+    {
+        final int interfaceIndex = spec.kind() == PortKind.AF_PACKET ? opener.interfaceIndex(spec.name()) : -1;
         final Port port = open(spec);
         final int id;
         try
@@ -184,9 +209,20 @@ public final class SwitchController
         }
         portIds.put(spec.name(), id);
         portNames.put(id, spec.name());
-        state = state.withPort(spec);
-        LOG.info("port attached to network {}: {}", network.name(), spec);
-        return spec;
+        downReasons.remove(spec.name());
+        if (interfaceIndex > 0)
+        {
+            interfaceIndexes.put(spec.name(), interfaceIndex);
+        }
+        return id;
+    }
+
+    private void forgetAttached(final String name, final int id)
+    {
+        portIds.remove(name);
+        portNames.remove(id);
+        interfaceIndexes.remove(name);
+        dataplane.detachPort(id);
     }
 
     private NetworkSpec checkAttach(final PortSpec spec)
@@ -272,16 +308,25 @@ public final class SwitchController
             throw ControlException.notFound("port " + quote(name) + " is attached to network " + quote(port.network()) +
                 ", not " + quote(networkName));
         }
-        final int id = portIds.remove(name);
-        portNames.remove(id);
-        dataplane.detachPort(id);
-        state = state.withoutPort(name);
+        commit(state.withoutPort(name), () -> { });
+        final Integer id = portIds.get(name);
+        if (id != null)
+        {
+            forgetAttached(name, id);
+        }
+        downReasons.remove(name);
         LOG.info("port detached from network {}: {}", networkName, name);
     }
 
     /** The runtime facts of an attached port. */
     public synchronized PortStatus portStatus(final String name)
     {
+        final String down = downReasons.get(name);
+        final PortSpec spec = state.port(name);
+        if (down != null && spec != null)
+        {
+            return new PortStatus(0, 0, effectiveMacLimit(spec, state.network(spec.network())), false, down);
+        }
         final Integer id = portIds.get(name);
         final PortBinding binding = id == null ? null : dataplane.snapshot().port(id);
         if (binding == null)
@@ -289,7 +334,7 @@ public final class SwitchController
             throw ControlException.notFound("port " + quote(name) + " not found");
         }
         final NetworkState network = dataplane.snapshot().network(binding.network);
-        return new PortStatus(binding.mtu, network.fdb.learnedOn(id), binding.macLimit);
+        return new PortStatus(binding.mtu, network.fdb.learnedOn(id), binding.macLimit, true, "");
     }
 
     public synchronized int fdbSize(final String network)
@@ -316,7 +361,12 @@ public final class SwitchController
         final List<PortCounters> list = new ArrayList<>();
         for (final PortSpec port : state.ports())
         {
-            final int id = portIds.get(port.name());
+            final Integer id = portIds.get(port.name());
+            if (id == null)
+            {
+                list.add(new PortCounters(port.name(), port.network(), 0, 0, 0, 0, 0, 0));
+                continue;
+            }
             list.add(new PortCounters(port.name(), port.network(),
                 dataplane.portCounter(id, CounterLayout.PORT_RX_PACKETS),
                 dataplane.portCounter(id, CounterLayout.PORT_RX_BYTES),
@@ -353,6 +403,103 @@ public final class SwitchController
     public long workerErrors()
     {
         return dataplane.workerErrors();
+    }
+
+    /**
+     * Replays a saved state on the empty dataplane at start-up: every network, then every port. A port whose
+     * interface is missing or cannot be opened is kept as down; {@link #reconcile()} brings it up later.
+     */
+    public synchronized void restore(final DesiredState saved)
+    {
+        if (!state.networks().isEmpty())
+        {
+            throw new IllegalStateException("restore needs an empty controller");
+        }
+        for (final NetworkSpec network : saved.networks())
+        {
+            addToDataplane(network);
+            state = state.withNetwork(network);
+            LOG.info("network restored: {}", network);
+        }
+        for (final PortSpec port : saved.ports())
+        {
+            state = state.withPort(port);
+            bringUp(port, "restored");
+        }
+    }
+
+    /**
+     * Brings the ports in line with their interfaces: an AF_PACKET port whose interface disappeared (the
+     * container was deleted) goes down, and a down port whose interface is there again comes back.
+     * Called about once a second by the daemon's housekeeping thread.
+     */
+    public synchronized void reconcile()
+    {
+        for (final Map.Entry<String, Integer> entry : List.copyOf(interfaceIndexes.entrySet()))
+        {
+            final String name = entry.getKey();
+            if (opener.interfaceIndex(name) != entry.getValue())
+            {
+                forgetAttached(name, portIds.get(name));
+                downReasons.put(name, "interface disappeared");
+                LOG.warn("port {} is down: its interface disappeared; it comes back when an interface of that name appears", name);
+            }
+        }
+        for (final String name : List.copyOf(downReasons.keySet()))
+        {
+            final PortSpec port = state.port(name);
+            if (port != null && (port.kind() == PortKind.TAP || opener.interfaceExists(name)))
+            {
+                bringUp(port, "back up");
+            }
+        }
+    }
+
+    private void bringUp(final PortSpec port, final String what)
+    {
+        final String before = downReasons.get(port.name());
+        try
+        {
+            if (port.kind() == PortKind.AF_PACKET && !opener.interfaceExists(port.name()))
+            {
+                throw ControlException.notFound("interface not found");
+            }
+            attachToDataplane(port, state.network(port.network()));
+            LOG.info("port {}: {}", what, port);
+        }
+        catch (final ControlException e)
+        {
+            downReasons.put(port.name(), e.getMessage());
+            if (!e.getMessage().equals(before))
+            {
+                LOG.warn("port {} is down: {}", port.name(), e.getMessage());
+            }
+        }
+    }
+
+    private void addToDataplane(final NetworkSpec network)
+    {
+        final int index = dataplane.addNetwork(network.name(), network.subnet().network(), network.subnet().prefixLength(),
+            network.gateway(), network.gatewayMac());
+        networkIndexes.put(network.name(), index);
+    }
+
+    /** Persists {@code next} and makes it the state; when it cannot be written, undoes the dataplane change and refuses. */
+    private void commit(final DesiredState next, final Runnable undo)
+    {
+        if (store != null)
+        {
+            try
+            {
+                store.save(next);
+            }
+            catch (final StateFileException e)
+            {
+                undo.run();
+                throw new ControlException(ControlException.Reason.UNAVAILABLE, "cannot save the state: " + oneLine(e.getMessage()));
+            }
+        }
+        state = next;
     }
 
     private FdbTable fdb(final String network)

@@ -24,6 +24,7 @@ public final class WharfDaemonProcess implements AutoCloseable
 
     private final Path directory;
     private final Path socket;
+    private final Path stateDirectory;
     private final Path log;
     private final List<String> extraArgs;
     private Process process;
@@ -32,6 +33,7 @@ public final class WharfDaemonProcess implements AutoCloseable
     {
         this.directory = Files.createTempDirectory("wharf-e2e");
         this.socket = directory.resolve("wharf.sock");
+        this.stateDirectory = directory.resolve("state");
         this.log = directory.resolve("daemon.log");
         this.extraArgs = List.of(extraDaemonArgs);
     }
@@ -67,6 +69,28 @@ public final class WharfDaemonProcess implements AutoCloseable
         return socket;
     }
 
+    /** The daemon's --state-dir: private to this test, kept across {@link #kill9()} and {@link #start()}. */
+    public Path stateDirectory()
+    {
+        return stateDirectory;
+    }
+
+    /** Kills the daemon with SIGKILL (no chance to clean up) and waits until it is gone. */
+    public void kill9() throws InterruptedException
+    {
+        Host.run(10, "kill", "-9", String.valueOf(process.pid())).assertOk("kill -9");
+        Assertions.assertTrue(process.waitFor(10, TimeUnit.SECONDS), "daemon gone after kill -9");
+    }
+
+    /** Runs {@code wharf daemon} in the foreground expecting it to refuse to start; returns its result. */
+    public Host.Result startExpectingFailure()
+    {
+        final List<String> command = java();
+        command.addAll(List.of("daemon", "--socket", socket.toString(), "--state-dir", stateDirectory.toString()));
+        command.addAll(extraArgs);
+        return Host.run(60, command.toArray(new String[0]));
+    }
+
     /** Starts the daemon and waits until its API answers. */
     public WharfDaemonProcess start() throws IOException, InterruptedException
     {
@@ -74,6 +98,8 @@ public final class WharfDaemonProcess implements AutoCloseable
         command.add("daemon");
         command.add("--socket");
         command.add(socket.toString());
+        command.add("--state-dir");
+        command.add(stateDirectory.toString());
         command.addAll(extraArgs);
         process = new ProcessBuilder(command)
             .redirectErrorStream(true)
