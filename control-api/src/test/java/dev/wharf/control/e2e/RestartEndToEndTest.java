@@ -101,11 +101,14 @@ class RestartEndToEndTest
         final String c1 = wire();
         final String h2 = topology.name("h2");
         final String c2 = topology.name("c2");
+        final String mac2 = topology.mac(c2, "eth0");
         Host.run(10, "ip", "link", "del", h2).assertOk("delete c2's veth (the container went away)");
         assertTrue(awaitPortLs(h2 + ".*down \\(interface disappeared\\)"), "shown down with the reason:\n" + wharf.ok("port", "ls"));
         assertTrue(topology.ping(c1, "10.10.0.1", 1), "the daemon and the other ports keep working");
 
         topology.container(c2, h2, "10.10.0.3/24", "10.10.0.1");
+        // a runtime recreates the container with the MAC it was given (the port's --mac)
+        topology.exec(c2, "ip", "link", "set", "eth0", "address", mac2).assertOk("restore the container's MAC");
         assertTrue(awaitPortLs(h2 + ".* up\\s*$"), "back up by itself:\n" + wharf.ok("port", "ls"));
         assertTrue(topology.ping(c1, "10.10.0.3", 3), "traffic to the recreated container\n" + wharf.log());
     }
