@@ -187,6 +187,31 @@ final class AfPacketQueue implements PortQueue
         return kickErrors;
     }
 
+    /**
+     * Frames the kernel dropped for want of a free receive frame (or block) since the last call
+     * (PACKET_STATISTICS clears on read), or -1 if it cannot tell. A syscall with a small allocation:
+     * for diagnostics and tests, from any thread, never from the fast path.
+     */
+    long kernelDropsSinceLastCall()
+    {
+        final org.agrona.concurrent.UnsafeBuffer stats = NativeMemory.allocate(32);
+        try
+        {
+            // struct tpacket_stats(_v3): tp_packets, tp_drops, (tp_freeze_q_cnt); the length goes in and out
+            stats.putInt(16, 12, java.nio.ByteOrder.nativeOrder());
+            if (libc.getsockopt(fd, PacketSocket.SOL_PACKET, PacketSocket.PACKET_STATISTICS, stats.addressOffset(),
+                stats.addressOffset() + 16) < 0)
+            {
+                return -1;
+            }
+            return stats.getInt(4, java.nio.ByteOrder.nativeOrder()) & 0xFFFF_FFFFL;
+        }
+        finally
+        {
+            NativeMemory.free(stats);
+        }
+    }
+
     PacketRxRing rxRing()
     {
         return rx;

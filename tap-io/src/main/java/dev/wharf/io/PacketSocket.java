@@ -15,6 +15,7 @@ final class PacketSocket
     static final int SOL_PACKET = 263;
     static final int PACKET_RESERVE = 12;
     static final int PACKET_RX_RING = 5;
+    static final int PACKET_STATISTICS = 6;
     static final int PACKET_TX_RING = 13;
     static final int PACKET_LOSS = 14;
     static final int PACKET_VNET_HDR = 15;

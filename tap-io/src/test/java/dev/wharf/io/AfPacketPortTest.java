@@ -494,7 +494,8 @@ class AfPacketPortTest extends PortContractTest
         final AfPacketQueue qb = (AfPacketQueue)b.port().queue(0);
         System.out.println("[" + getClass().getSimpleName() + "] " + what + ": forwarded " + forwarder.forwarded + " frames (" +
             forwarder.gsoFrames + " GSO), send failures " + forwarder.sendFailures + ", tx ring full " + (qa.txRingFull() + qb.txRingFull()) +
-            ", kick errors " + (qa.kickErrors() + qb.kickErrors()) + ", truncated " + (qa.rxRing().truncated() + qb.rxRing().truncated()));
+            ", kick errors " + (qa.kickErrors() + qb.kickErrors()) + ", truncated " + (qa.rxRing().truncated() + qb.rxRing().truncated()) +
+            ", dropped by the kernel for a full receive ring " + (qa.kernelDropsSinceLastCall() + qb.kernelDropsSinceLastCall()));
         assertEquals(0, qa.rxRing().truncated() + qb.rxRing().truncated(), "frames too large for the receive ring");
     }
 }
