@@ -6,6 +6,8 @@ import dev.wharf.dataplane.offload.OffloadInfo;
 import dev.wharf.dataplane.port.PortQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.nio.ByteOrder;
+
 /**
  * One worker's AF_PACKET socket on an interface: a receive ring read in place (TPACKET_V2 or V3, see
  * {@link TpacketVersion}) and a transmit ring that {@link #send} copies frames into (with their
@@ -194,17 +196,17 @@ final class AfPacketQueue implements PortQueue
      */
     long kernelDropsSinceLastCall()
     {
-        final org.agrona.concurrent.UnsafeBuffer stats = NativeMemory.allocate(32);
+        final UnsafeBuffer stats = NativeMemory.allocate(32);
         try
         {
             // struct tpacket_stats(_v3): tp_packets, tp_drops, (tp_freeze_q_cnt); the length goes in and out
-            stats.putInt(16, 12, java.nio.ByteOrder.nativeOrder());
+            stats.putInt(16, 12, ByteOrder.nativeOrder());
             if (libc.getsockopt(fd, PacketSocket.SOL_PACKET, PacketSocket.PACKET_STATISTICS, stats.addressOffset(),
                 stats.addressOffset() + 16) < 0)
             {
                 return -1;
             }
-            return stats.getInt(4, java.nio.ByteOrder.nativeOrder()) & 0xFFFF_FFFFL;
+            return stats.getInt(4, ByteOrder.nativeOrder()) & 0xFFFF_FFFFL;
         }
         finally
         {
@@ -215,11 +217,6 @@ final class AfPacketQueue implements PortQueue
     PacketRxRing rxRing()
     {
         return rx;
-    }
-
-    PacketTxRing txRing()
-    {
-        return tx;
     }
 
     void close()

@@ -103,11 +103,6 @@ final class PacketTxRing
             1 : 0;
     }
 
-    int frameCount()
-    {
-        return frameCount;
-    }
-
     private int headerOffset(final int frame)
     {
         return (frame / framesPerBlock) * blockSize + (frame % framesPerBlock) * frameSize;

@@ -17,6 +17,12 @@ import java.util.function.Supplier;
  */
 public final class PollIdleStrategy implements IdleStrategy
 {
+    /**
+     * System properties that override the spin and yield phases of the strategies the daemon builds. A
+     * worker that sleeps pays a thread wake-up (tens to hundreds of microseconds in a VM) on the next
+     * frame; a longer phase (milliseconds) keeps a steady trickle such as ping from ever paying it, at the
+     * cost of a busy CPU for that long after each frame.
+     */
     public static final String SPIN_NS_PROP_NAME = "wharf.idle.spin.ns";
     public static final String YIELD_NS_PROP_NAME = "wharf.idle.yield.ns";
     public static final long SPIN_NS_DEFAULT = 20_000;

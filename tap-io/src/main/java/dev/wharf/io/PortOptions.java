@@ -76,6 +76,19 @@ public record PortOptions(
     private static TpacketVersion ringVersionFromProperty()
     {
         final String value = System.getProperty(RING_VERSION_PROP_NAME);
-        return value == null || value.isBlank() ? RING_VERSION_DEFAULT : TpacketVersion.parse(value);
+        if (value == null || value.isBlank())
+        {
+            return RING_VERSION_DEFAULT;
+        }
+        try
+        {
+            return TpacketVersion.parse(value);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            // a typo in a tuning knob must not leave the class uninitialised and every port unopenable
+            System.err.println("wharf: ignoring -D" + RING_VERSION_PROP_NAME + ": " + ex.getMessage() + "; using " + RING_VERSION_DEFAULT);
+            return RING_VERSION_DEFAULT;
+        }
     }
 }
