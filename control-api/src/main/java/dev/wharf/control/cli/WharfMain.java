@@ -26,6 +26,8 @@ import java.util.concurrent.Callable;
         PortCommand.class,
         FdbCommand.class,
         StatsCommand.class,
+        TraceCommand.class,
+        CaptureCommand.class,
         dev.wharf.control.demo.DemoCommand.class,
         CommandLine.HelpCommand.class
     },

@@ -1,9 +1,11 @@
 package dev.wharf.control.client;
 
+import dev.wharf.control.api.v1.CaptureServiceGrpc;
 import dev.wharf.control.api.v1.FdbServiceGrpc;
 import dev.wharf.control.api.v1.NetworkServiceGrpc;
 import dev.wharf.control.api.v1.PortServiceGrpc;
 import dev.wharf.control.api.v1.StatsServiceGrpc;
+import dev.wharf.control.api.v1.TraceServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
@@ -26,6 +28,8 @@ public final class WharfClient implements AutoCloseable
     public static final String SOCKET_ENV = "WHARF_SOCKET";
     /** Attach and detach wait for workers and open devices; generous, but not forever. */
     public static final long DEADLINE_MS_DEFAULT = 60_000;
+    /** A full trace (10000 packets) is larger than gRPC's default 4 MiB message. */
+    public static final int MAX_INBOUND_MESSAGE_BYTES = 64 * 1024 * 1024;
 
     private final Path socket;
     private final EventLoopGroup group;
@@ -47,6 +51,7 @@ public final class WharfClient implements AutoCloseable
             .channelType(EpollDomainSocketChannel.class)
             .overrideAuthority("localhost")
             .usePlaintext()
+            .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
             .build();
     }
 
@@ -84,6 +89,20 @@ public final class WharfClient implements AutoCloseable
     public StatsServiceGrpc.StatsServiceBlockingStub stats()
     {
         return StatsServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
+    }
+
+    public TraceServiceGrpc.TraceServiceBlockingStub trace()
+    {
+        return TraceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A stub for the capture stream, without a deadline: a capture without a count runs until the
+     * caller cancels it (through the gRPC {@link io.grpc.Context} it calls in).
+     */
+    public CaptureServiceGrpc.CaptureServiceBlockingStub capture()
+    {
+        return CaptureServiceGrpc.newBlockingStub(channel);
     }
 
     @Override

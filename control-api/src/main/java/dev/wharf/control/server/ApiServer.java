@@ -53,6 +53,8 @@ public final class ApiServer implements AutoCloseable
                 .addService(new PortService(controller))
                 .addService(new FdbService(controller))
                 .addService(new StatsService(controller))
+                .addService(new TraceService(controller))
+                .addService(new CaptureService(controller))
                 .addService(new HealthStatusManager().getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .build()

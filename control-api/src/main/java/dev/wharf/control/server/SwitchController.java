@@ -337,6 +337,32 @@ public final class SwitchController
         return new PortStatus(binding.mtu, network.fdb.learnedOn(id), binding.macLimit, true, "");
     }
 
+    /** The dataplane id of the attached port {@code name}, for trace and capture; NOT_FOUND if there is none. */
+    public synchronized int portId(final String name)
+    {
+        final Integer id = portIds.get(name);
+        if (id == null)
+        {
+            throw ControlException.notFound("port " + quote(name) + " not found");
+        }
+        return id;
+    }
+
+    /** The name of the port with dataplane id {@code id}, or {@code #id} once it is detached. */
+    public synchronized String portName(final int id)
+    {
+        return portNames.getOrDefault(id, "#" + id);
+    }
+
+    /**
+     * The dataplane, for diagnostics that observe it without changing its configuration (trace,
+     * capture); configuration changes go through this class only.
+     */
+    public Dataplane dataplane()
+    {
+        return dataplane;
+    }
+
     public synchronized int fdbSize(final String network)
     {
         return fdb(network).size();

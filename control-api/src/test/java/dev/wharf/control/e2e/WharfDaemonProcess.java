@@ -135,11 +135,17 @@ public final class WharfDaemonProcess implements AutoCloseable
     /** Runs {@code wharf <args>} against this daemon. */
     public Host.Result cli(final String... args)
     {
+        return Host.run(60, cliCommand(args).toArray(new String[0]));
+    }
+
+    /** The command line of {@code wharf <args>} against this daemon, for a test that runs it itself (in the background, in a pipe). */
+    public List<String> cliCommand(final String... args)
+    {
         final List<String> command = java();
         command.add("--socket");
         command.add(socket.toString());
         command.addAll(List.of(args));
-        return Host.run(60, command.toArray(new String[0]));
+        return command;
     }
 
     /** Runs {@code wharf <args>} and fails the test unless it exits 0. */
