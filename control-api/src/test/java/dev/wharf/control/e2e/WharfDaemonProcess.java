@@ -74,6 +74,12 @@ public final class WharfDaemonProcess implements AutoCloseable
         command.add("daemon");
         command.add("--socket");
         command.add(socket.toString());
+        if (!extraArgs.contains("--metrics"))
+        {
+            // the default metrics port is one per host: concurrent suites would collide on it
+            command.add("--metrics");
+            command.add("off");
+        }
         command.addAll(extraArgs);
         process = new ProcessBuilder(command)
             .redirectErrorStream(true)
