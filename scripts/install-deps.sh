@@ -17,6 +17,7 @@ packages=(
   jq               # JSON in scripts
   bridge-utils     # the Linux bridge anchor in benchmarks
   openvswitch-switch # the OVS userspace-datapath anchor in benchmarks (the harness runs its own private instance)
+  prometheus       # a real scraper of the metrics endpoint in end-to-end tests (the test runs its own instance)
 )
 
 missing=()

@@ -2,6 +2,7 @@ package dev.wharf.control.cli;
 
 import dev.wharf.control.daemon.DaemonException;
 import dev.wharf.control.daemon.WharfDaemon;
+import dev.wharf.control.metrics.MetricsAddress;
 import dev.wharf.control.server.PortOpener;
 import dev.wharf.control.state.StateStore;
 import dev.wharf.dataplane.worker.DataplaneConfiguration;
@@ -14,6 +15,7 @@ import picocli.CommandLine.Spec;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -26,8 +28,11 @@ import java.util.concurrent.Callable;
     name = "daemon",
     mixinStandardHelpOptions = true,
     description = {"Run the switch: the dataplane workers and the API on a Unix socket.",
-        "The socket gets mode 0660. Runs in the foreground until SIGTERM or SIGINT; logs one line per change to stderr."},
-    footer = {"", "Example:", "  wharf daemon &", "  wharf daemon --workers 2 --socket /tmp/wharf.sock --state-dir /tmp/wharf-state"})
+        "The socket gets mode 0660. Runs in the foreground until SIGTERM or SIGINT; logs one line per change to stderr.",
+        "The desired state is kept in --state-dir and replayed on restart.",
+        "Prometheus metrics are served over HTTP at http://127.0.0.1:9464/metrics unless --metrics says otherwise."},
+    footer = {"", "Example:", "  wharf daemon &", "  wharf daemon --workers 2 --socket /tmp/wharf.sock --state-dir /tmp/wharf-state",
+        "  wharf daemon --metrics 127.0.0.1:9100", "  curl -s http://127.0.0.1:9464/metrics | grep wharf_port_rx_packets_total"})
 final class DaemonCommand implements Callable<Integer>
 {
     @Spec
@@ -47,12 +52,19 @@ final class DaemonCommand implements Callable<Integer>
     @Option(names = "--fdb-aging", paramLabel = "SECONDS", description = "Learned MACs not seen for this long are forgotten (default: ${DEFAULT-VALUE}).")
     long fdbAgingSeconds = DataplaneConfiguration.FDB_AGING_MS_DEFAULT / 1000;
 
+    @Option(names = "--metrics", paramLabel = "ADDR",
+        description = {"Serve Prometheus metrics at http://ADDR/metrics: HOST:PORT ([::1]:PORT for IPv6), or off (default: ${DEFAULT-VALUE}).",
+            "Loopback by default; any other address is served as given, to whoever can reach it."})
+    String metrics = MetricsAddress.DEFAULT;
+
     @Override
     public Integer call() throws InterruptedException
     {
         final DataplaneConfiguration configuration;
+        final InetSocketAddress metricsAddress;
         try
         {
+            metricsAddress = MetricsAddress.parse(metrics);
             configuration = DataplaneConfiguration.defaults()
                 .withWorkers(workers)
                 .withFdbAgingMs(Math.multiplyExact(fdbAgingSeconds, 1000L))
@@ -66,7 +78,7 @@ final class DaemonCommand implements Callable<Integer>
         final WharfDaemon daemon;
         try
         {
-            daemon = WharfDaemon.start(path, configuration, PortOpener.system(), new StateStore(stateDir));
+            daemon = WharfDaemon.start(path, configuration, PortOpener.system(), new StateStore(stateDir), metricsAddress);
         }
         catch (final DaemonException e)
         {

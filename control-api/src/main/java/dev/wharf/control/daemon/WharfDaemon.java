@@ -1,5 +1,7 @@
 package dev.wharf.control.daemon;
 
+import dev.wharf.control.metrics.MetricsServer;
+import dev.wharf.control.metrics.SwitchMetrics;
 import dev.wharf.control.server.ApiServer;
 import dev.wharf.control.server.PortOpener;
 import dev.wharf.control.server.SwitchController;
@@ -12,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Executors;
@@ -20,7 +23,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The daemon's assembly: a started {@link Dataplane}, the {@link SwitchController} that applies
- * the desired state to it, and the {@link ApiServer} on the Unix socket. Started by
+ * the desired state to it, the {@link ApiServer} on the Unix socket, and the optional
+ * {@link MetricsServer} for Prometheus. Started by
  * {@code wharf daemon} on the main thread; {@link #close()} may come from a shutdown hook
  * (SIGTERM, SIGINT) and runs once.
  */
@@ -33,6 +37,7 @@ public final class WharfDaemon implements AutoCloseable
     private final Dataplane dataplane;
     private final SwitchController controller;
     private final ApiServer server;
+    private final MetricsServer metricsServer;
     private boolean closed;
     private final ScheduledExecutorService reconciler = Executors.newSingleThreadScheduledExecutor(r ->
     {
@@ -41,34 +46,36 @@ public final class WharfDaemon implements AutoCloseable
         return thread;
     });
 
-    private WharfDaemon(final Path socket, final Dataplane dataplane, final SwitchController controller, final ApiServer server)
+    private WharfDaemon(
+        final Path socket, final Dataplane dataplane, final SwitchController controller, final ApiServer server,
+        final MetricsServer metricsServer)
     {
         this.socket = socket;
         this.dataplane = dataplane;
         this.controller = controller;
         this.server = server;
+        this.metricsServer = metricsServer;
     }
 
-    /**
-     * Starts the dataplane and serves the API on {@code socket}.
-     *
-     * @throws DaemonException when another daemon answers on the socket, or the socket cannot be bound.
-     */
+    /** Starts the dataplane and serves the API on {@code socket}: no metrics, state in memory only (tests, the demo). */
     public static WharfDaemon start(final Path socket, final DataplaneConfiguration configuration, final PortOpener opener)
         throws DaemonException
     {
-        return start(socket, configuration, opener, null);
+        return start(socket, configuration, opener, null, null);
     }
 
     /**
-     * Starts the dataplane, replays the state saved in {@code store} (if any), and serves the API on {@code socket}.
+     * Starts the dataplane, replays the state saved in {@code store} (if any), serves the API on {@code socket}
+     * and metrics at {@code metricsAddress}.
      *
-     * @param store the state directory's store, or null to keep state in memory only.
-     * @throws DaemonException when another daemon answers on the socket, the socket cannot be bound, or the
-     *                         state file cannot be read (it is then left as it is).
+     * @param store          the state directory's store, or null to keep state in memory only.
+     * @param metricsAddress where Prometheus scrapes {@value MetricsServer#PATH}, or null for no metrics.
+     * @throws DaemonException when another daemon answers on the socket, the socket or metrics address cannot be
+     *                         bound, or the state file cannot be read (it is then left as it is).
      */
     public static WharfDaemon start(
-        final Path socket, final DataplaneConfiguration configuration, final PortOpener opener, final StateStore store)
+        final Path socket, final DataplaneConfiguration configuration, final PortOpener opener, final StateStore store,
+        final InetSocketAddress metricsAddress)
         throws DaemonException
     {
         SocketFile.prepare(socket);
@@ -93,6 +100,7 @@ public final class WharfDaemon implements AutoCloseable
         {
             LOG.info("restored {} networks and {} ports from {}", saved.networks().size(), saved.ports().size(), store.file());
         }
+        final MetricsServer metricsServer = metricsAddress == null ? null : startMetrics(metricsAddress, dataplane, controller);
         final ApiServer server;
         try
         {
@@ -100,10 +108,11 @@ public final class WharfDaemon implements AutoCloseable
         }
         catch (final IOException | RuntimeException e)
         {
+            closeMetrics(metricsServer);
             dataplane.close();
             throw new DaemonException("cannot serve on " + socket + ": " + e.getMessage(), false);
         }
-        final WharfDaemon daemon = new WharfDaemon(socket, dataplane, controller, server);
+        final WharfDaemon daemon = new WharfDaemon(socket, dataplane, controller, server, metricsServer);
         daemon.reconciler.scheduleWithFixedDelay(daemon::reconcile, RECONCILE_PERIOD_MS, RECONCILE_PERIOD_MS, TimeUnit.MILLISECONDS);
         try
         {
@@ -129,6 +138,55 @@ public final class WharfDaemon implements AutoCloseable
         {
             LOG.error("port reconciliation failed", e);
         }
+    }
+
+    private static MetricsServer startMetrics(
+        final InetSocketAddress address, final Dataplane dataplane, final SwitchController controller) throws DaemonException
+    {
+        final SwitchMetrics metrics = new SwitchMetrics(dataplane, controller);
+        final MetricsServer metricsServer;
+        try
+        {
+            metricsServer = MetricsServer.start(address, metrics);
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            metrics.close();
+            dataplane.close();
+            throw new DaemonException("cannot serve metrics on " + hostPort(address) + ": " + e.getMessage() +
+                " (move them with --metrics HOST:PORT, or --metrics off)", false);
+        }
+        final InetSocketAddress bound = metricsServer.address();
+        if (bound.getAddress().isLoopbackAddress())
+        {
+            LOG.info("metrics at http://{}{}", hostPort(bound), MetricsServer.PATH);
+        }
+        else
+        {
+            LOG.warn("metrics at http://{}{}, not on loopback: whoever reaches that address can read them",
+                hostPort(bound), MetricsServer.PATH);
+        }
+        return metricsServer;
+    }
+
+    private static String hostPort(final InetSocketAddress address)
+    {
+        final String host = address.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
+    private static void closeMetrics(final MetricsServer metricsServer)
+    {
+        if (metricsServer != null)
+        {
+            metricsServer.close();
+        }
+    }
+
+    /** Where metrics are served, or null when they are off. */
+    public InetSocketAddress metricsAddress()
+    {
+        return metricsServer == null ? null : metricsServer.address();
     }
 
     public SwitchController controller()
@@ -158,6 +216,7 @@ public final class WharfDaemon implements AutoCloseable
         closed = true;
         LOG.info("wharf daemon stopping");
         reconciler.shutdownNow();
+        closeMetrics(metricsServer);
         server.close();
         dataplane.close();
         try

@@ -86,7 +86,7 @@ public final class WharfDaemonProcess implements AutoCloseable
     public Host.Result startExpectingFailure()
     {
         final List<String> command = java();
-        command.addAll(List.of("daemon", "--socket", socket.toString(), "--state-dir", stateDirectory.toString()));
+        command.addAll(List.of("daemon", "--socket", socket.toString(), "--state-dir", stateDirectory.toString(), "--metrics", "off"));
         command.addAll(extraArgs);
         return Host.run(60, command.toArray(new String[0]));
     }
@@ -100,6 +100,12 @@ public final class WharfDaemonProcess implements AutoCloseable
         command.add(socket.toString());
         command.add("--state-dir");
         command.add(stateDirectory.toString());
+        if (!extraArgs.contains("--metrics"))
+        {
+            // the default metrics port is one per host: concurrent suites would collide on it
+            command.add("--metrics");
+            command.add("off");
+        }
         command.addAll(extraArgs);
         process = new ProcessBuilder(command)
             .redirectErrorStream(true)

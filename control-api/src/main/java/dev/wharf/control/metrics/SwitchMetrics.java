@@ -1,0 +1,241 @@
+package dev.wharf.control.metrics;
+
+import dev.wharf.control.server.SwitchController;
+import dev.wharf.control.state.DesiredState;
+import dev.wharf.control.state.NetworkSpec;
+import dev.wharf.control.state.PortSpec;
+import dev.wharf.dataplane.graph.CounterLayout;
+import dev.wharf.dataplane.worker.Dataplane;
+import dev.wharf.dataplane.worker.WorkerAgent;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.BaseUnits;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The switch's meters in a Prometheus registry. The fast path never sees Micrometer: its counters
+ * stay per-worker plain longs, and every meter here is a function of them, read when scraped.
+ *
+ * <p>Two kinds of meters. Those whose set never changes (per pipeline node, per error, per
+ * worker) are registered once and read the {@link Dataplane} directly. Those that follow the
+ * configuration (per port, per network) are reconciled with the {@link SwitchController} at the
+ * start of every scrape: new ports and networks get meters, gone ones lose theirs, so a scrape
+ * never shows a detached port and a re-attached one is never registered twice. Their values are
+ * copied in the same pass, under the controller's monitor, so a scrape's ports, networks and
+ * values all come from one consistent moment; a port id reused between two scrapes can never
+ * lend its counters to the wrong name.
+ *
+ * <p>Thread safety: {@link #scrape} is synchronized; the metrics HTTP server calls it from its one
+ * thread, tests from theirs. Reading the workers' counters from here is safe and at worst a
+ * moment old ({@code WorkerCounters}).
+ */
+public final class SwitchMetrics implements AutoCloseable
+{
+    /** Content type of the Prometheus text exposition format that {@link #scrape} writes. */
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    private static final String[] PORT_METERS = {
+        "wharf.port.rx.packets", "wharf.port.rx.bytes", "wharf.port.tx.packets",
+        "wharf.port.tx.bytes", "wharf.port.rx.drops", "wharf.port.tx.drops"};
+    private static final int[] PORT_COUNTERS = {
+        CounterLayout.PORT_RX_PACKETS, CounterLayout.PORT_RX_BYTES, CounterLayout.PORT_TX_PACKETS,
+        CounterLayout.PORT_TX_BYTES, CounterLayout.PORT_RX_DROPS, CounterLayout.PORT_TX_DROPS};
+    private static final String[] PORT_HELP = {
+        "Frames received on the port since it was attached",
+        "Bytes received on the port since it was attached",
+        "Frames sent on the port since it was attached",
+        "Bytes sent on the port since it was attached",
+        "Frames received on the port and dropped by the pipeline",
+        "Frames the port could not send"};
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final SwitchController controller;
+    private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+    private final Map<PortKey, PortMeters> ports = new HashMap<>();
+    private final Map<String, NetworkMeters> networks = new HashMap<>();
+
+    /** Identity of a port's series: a port re-attached elsewhere or as another kind is a new series. */
+    private record PortKey(String name, String network, String kind)
+    {
+    }
+
+    /** A port's values as of the last scrape, and the meters that show them. */
+    private static final class PortMeters
+    {
+        final long[] values = new long[PORT_COUNTERS.length];
+        final Meter[] meters = new Meter[PORT_COUNTERS.length];
+    }
+
+    /** A network's FDB size as of the last scrape, and its gauge. */
+    private static final class NetworkMeters
+    {
+        long fdbEntries;
+        Meter meter;
+    }
+
+    public SwitchMetrics(final Dataplane dataplane, final SwitchController controller)
+    {
+        this.controller = controller;
+        bindDataplane(dataplane);
+        new JvmMemoryMetrics().bindTo(registry);
+        gcMetrics.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+
+    private void bindDataplane(final Dataplane dataplane)
+    {
+        final CounterLayout layout = dataplane.layout();
+        for (int node = 0; node < layout.nodeCount(); node++)
+        {
+            final int counter = layout.nodeCounter(node);
+            FunctionCounter.builder("wharf.node.packets", dataplane, d -> d.sum(counter))
+                .description("Packets processed by the pipeline node, summed over workers")
+                .tag("node", layout.nodeName(node))
+                .register(registry);
+        }
+        // the layout keeps drops and counted events (arp-input.replied, l2-learn.new-mac) in one
+        // list of node errors, as VPP's error counters do: the reason tag says which one it is
+        for (int error = 0; error < layout.errorCount(); error++)
+        {
+            final int counter = error;
+            FunctionCounter.builder("wharf.node.errors", dataplane, d -> d.sum(counter))
+                .description("Packets a pipeline node dropped or counted, by reason (node.error), summed over workers")
+                .tag("reason", layout.errorName(error))
+                .register(registry);
+        }
+        for (int w = 0; w < dataplane.workerCount(); w++)
+        {
+            final WorkerAgent worker = dataplane.worker(w);
+            final Tags tags = Tags.of("worker", Integer.toString(w));
+            FunctionCounter.builder("wharf.worker.busy.cycles", worker, WorkerAgent::busyCycles)
+                .description("Duty cycles in which the worker found work")
+                .tags(tags)
+                .register(registry);
+            FunctionCounter.builder("wharf.worker.idle.cycles", worker, WorkerAgent::idleCycles)
+                .description("Duty cycles in which the worker found nothing to do")
+                .tags(tags)
+                .register(registry);
+        }
+        FunctionCounter.builder("wharf.worker.errors", dataplane, Dataplane::workerErrors)
+            .description("Exceptions thrown out of a worker's duty cycle (the worker carries on)")
+            .register(registry);
+    }
+
+    /** Brings the per-port and per-network meters in line with the switch, then writes every series in the text format. */
+    public synchronized void scrape(final OutputStream out) throws IOException
+    {
+        reconcile();
+        registry.scrape(out, CONTENT_TYPE);
+    }
+
+    /** {@link #scrape(OutputStream)} as a string, for tests and tools. */
+    public synchronized String scrape()
+    {
+        reconcile();
+        return registry.scrape(CONTENT_TYPE);
+    }
+
+    private void reconcile()
+    {
+        final Set<PortKey> seenPorts = new HashSet<>();
+        final Set<String> seenNetworks = new HashSet<>();
+        // the controller's documented way to read several of its answers as one state
+        synchronized (controller)
+        {
+            final DesiredState state = controller.state();
+            final List<SwitchController.PortCounters> counters = controller.portCounters();
+            for (final SwitchController.PortCounters port : counters)
+            {
+                final PortSpec spec = state.port(port.name());
+                final PortKey key = new PortKey(port.name(), port.network(), spec.kind().label());
+                seenPorts.add(key);
+                final PortMeters meters = ports.computeIfAbsent(key, this::registerPort);
+                meters.values[0] = port.rxPackets();
+                meters.values[1] = port.rxBytes();
+                meters.values[2] = port.txPackets();
+                meters.values[3] = port.txBytes();
+                meters.values[4] = port.rxDrops();
+                meters.values[5] = port.txDrops();
+            }
+            for (final NetworkSpec network : state.networks())
+            {
+                seenNetworks.add(network.name());
+                networks.computeIfAbsent(network.name(), this::registerNetwork).fdbEntries = controller.fdbSize(network.name());
+            }
+        }
+        for (final Iterator<Map.Entry<PortKey, PortMeters>> it = ports.entrySet().iterator(); it.hasNext(); )
+        {
+            final Map.Entry<PortKey, PortMeters> entry = it.next();
+            if (!seenPorts.contains(entry.getKey()))
+            {
+                for (final Meter meter : entry.getValue().meters)
+                {
+                    registry.remove(meter);
+                }
+                it.remove();
+            }
+        }
+        for (final Iterator<Map.Entry<String, NetworkMeters>> it = networks.entrySet().iterator(); it.hasNext(); )
+        {
+            final Map.Entry<String, NetworkMeters> entry = it.next();
+            if (!seenNetworks.contains(entry.getKey()))
+            {
+                registry.remove(entry.getValue().meter);
+                it.remove();
+            }
+        }
+    }
+
+    private PortMeters registerPort(final PortKey key)
+    {
+        final PortMeters meters = new PortMeters();
+        final Tags tags = Tags.of("port", key.name(), "network", key.network(), "kind", key.kind());
+        for (int k = 0; k < PORT_COUNTERS.length; k++)
+        {
+            final int which = k;
+            meters.meters[k] = FunctionCounter.builder(PORT_METERS[k], meters, m -> m.values[which])
+                .description(PORT_HELP[k])
+                .baseUnit(PORT_METERS[k].endsWith(".bytes") ? BaseUnits.BYTES : null)
+                .tags(tags)
+                .register(registry);
+        }
+        return meters;
+    }
+
+    private NetworkMeters registerNetwork(final String name)
+    {
+        final NetworkMeters meters = new NetworkMeters();
+        meters.meter = Gauge.builder("wharf.fdb.entries", meters, m -> m.fdbEntries)
+            .description("MAC addresses in the network's forwarding database, learned and static")
+            .tag("network", name)
+            .strongReference(true)
+            .register(registry);
+        return meters;
+    }
+
+    @Override
+    public synchronized void close()
+    {
+        gcMetrics.close();
+        registry.close();
+    }
+}

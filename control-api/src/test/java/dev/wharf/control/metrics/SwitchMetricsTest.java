@@ -1,0 +1,193 @@
+package dev.wharf.control.metrics;
+
+import dev.wharf.control.server.FakePortOpener;
+import dev.wharf.control.server.SwitchController;
+import dev.wharf.control.state.Cidr;
+import dev.wharf.control.state.PortKind;
+import dev.wharf.control.state.PortSpec;
+import dev.wharf.dataplane.worker.Dataplane;
+import dev.wharf.dataplane.worker.DataplaneConfiguration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The scrape of a switch whose one worker the test drives by hand over memory ports: every series
+ * with the value the frames sent make it, series that follow ports and networks as they come and
+ * go, and the JVM's own.
+ */
+class SwitchMetricsTest
+{
+    private static final long C1_MAC = 0x0200_0000_0002L;
+
+    private final FakePortOpener opener = new FakePortOpener().withInterfaces("veth-c1", "veth-c2");
+    private final Dataplane dataplane = new Dataplane(DataplaneConfiguration.defaults().withWorkers(1));
+    private final SwitchController controller = new SwitchController(dataplane, opener);
+    private SwitchMetrics metrics;
+    private FakePortOpener.TrackedPort c1;
+    private FakePortOpener.TrackedPort c2;
+
+    @BeforeEach
+    void topology()
+    {
+        controller.createNetwork("front", new Cidr(0x0A0A_0000, 24), 0, 0);
+        c1 = attach("veth-c1", PortKind.AF_PACKET, 0x0A0A_0002, PortSpec.NO_MAC);
+        c2 = attach("veth-c2", PortKind.TAP, 0x0A0A_0003, 0x0200_0000_0003L);
+        metrics = new SwitchMetrics(dataplane, controller);
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        metrics.close();
+        dataplane.close();
+    }
+
+    private FakePortOpener.TrackedPort attach(final String name, final PortKind kind, final int ip, final long mac)
+    {
+        controller.attachPort(new PortSpec(name, "front", kind, ip, mac, 0, List.of(), 0));
+        return opener.lastOpened();
+    }
+
+    /** A broadcast ARP request from 10.10.0.2 asking for the gateway 10.10.0.1, padded to 60 bytes. */
+    private static byte[] arpRequestForGateway()
+    {
+        final ByteBuffer frame = ByteBuffer.allocate(60);
+        frame.putShort((short)0xFFFF).putInt(0xFFFF_FFFF);
+        frame.putShort((short)(C1_MAC >>> 32)).putInt((int)C1_MAC);
+        frame.putShort((short)0x0806);
+        frame.putShort((short)1).putShort((short)0x0800).put((byte)6).put((byte)4).putShort((short)1);
+        frame.putShort((short)(C1_MAC >>> 32)).putInt((int)C1_MAC).putInt(0x0A0A_0002);
+        frame.putShort((short)0).putInt(0).putInt(0x0A0A_0001);
+        return frame.array();
+    }
+
+    private void runWorker()
+    {
+        for (int i = 0; i < 4; i++)
+        {
+            dataplane.worker(0).doWork();
+        }
+    }
+
+    private Scrape scrape()
+    {
+        return new Scrape(metrics.scrape());
+    }
+
+    @Test
+    void portSeriesCountTheFramesEachWay()
+    {
+        c1.memory().inject(arpRequestForGateway());
+        c1.memory().inject(new byte[10]);
+        runWorker();
+
+        final Scrape scrape = scrape();
+        final String[] p1 = {"port", "veth-c1", "network", "front", "kind", "af_packet"};
+        final String[] p2 = {"port", "veth-c2", "network", "front", "kind", "tap"};
+        assertEquals(2, scrape.value("wharf_port_rx_packets_total", p1));
+        assertEquals(70, scrape.value("wharf_port_rx_bytes_total", p1));
+        assertEquals(1, scrape.value("wharf_port_rx_drops_total", p1), "the runt");
+        // the broadcast goes to the gateway, which answers on veth-c1, and is flooded to veth-c2
+        assertEquals(c1.memory().sentCount(), scrape.value("wharf_port_tx_packets_total", p1));
+        assertEquals(1, scrape.value("wharf_port_tx_packets_total", p1));
+        assertEquals(1, scrape.value("wharf_port_tx_packets_total", p2));
+        assertEquals(60, scrape.value("wharf_port_tx_bytes_total", p2));
+        assertEquals(0, scrape.value("wharf_port_rx_packets_total", p2));
+        assertEquals(0, scrape.value("wharf_port_tx_drops_total", p2));
+
+        // the same numbers as `wharf stats`, which reads the same counters through the API
+        for (final SwitchController.PortCounters port : controller.portCounters())
+        {
+            assertEquals(port.rxPackets(), scrape.value("wharf_port_rx_packets_total", "port", port.name()));
+            assertEquals(port.rxBytes(), scrape.value("wharf_port_rx_bytes_total", "port", port.name()));
+            assertEquals(port.txPackets(), scrape.value("wharf_port_tx_packets_total", "port", port.name()));
+            assertEquals(port.txBytes(), scrape.value("wharf_port_tx_bytes_total", "port", port.name()));
+            assertEquals(port.rxDrops(), scrape.value("wharf_port_rx_drops_total", "port", port.name()));
+            assertEquals(port.txDrops(), scrape.value("wharf_port_tx_drops_total", "port", port.name()));
+        }
+    }
+
+    @Test
+    void dropsByReasonNodesFdbAndWorkers()
+    {
+        final Scrape before = scrape();
+        assertEquals(0, before.value("wharf_node_errors_total", "reason", "ethernet-input.runt"), "every reason is listed, zero too");
+        assertEquals(1, before.value("wharf_fdb_entries", "network", "front"), "the static MAC of veth-c2");
+
+        c1.memory().inject(arpRequestForGateway());
+        c1.memory().inject(new byte[10]);
+        runWorker();
+
+        final Scrape scrape = scrape();
+        assertEquals(1, scrape.value("wharf_node_errors_total", "reason", "ethernet-input.runt"));
+        assertEquals(1, scrape.value("wharf_node_errors_total", "reason", "arp-input.replied"));
+        for (final SwitchController.NamedCounter counter : controller.nonZeroCounters())
+        {
+            assertEquals(counter.value(), scrape.value("wharf_node_errors_total", "reason", counter.name()), counter.name());
+        }
+        final int reasons = dataplane.layout().errorCount();
+        assertEquals(reasons, scrape.samples("wharf_node_errors_total").size());
+
+        assertEquals(2, scrape.value("wharf_node_packets_total", "node", "ethernet-input"), "both frames entered the pipeline");
+        assertEquals(1, scrape.value("wharf_node_packets_total", "node", "arp-input"));
+        assertEquals(dataplane.layout().nodeCount(), scrape.samples("wharf_node_packets_total").size());
+
+        assertEquals(2, scrape.value("wharf_fdb_entries", "network", "front"), "veth-c1's MAC was learned");
+
+        final long busy = scrape.value("wharf_worker_busy_cycles_total", "worker", "0");
+        final long idle = scrape.value("wharf_worker_idle_cycles_total", "worker", "0");
+        assertTrue(busy >= 1, "the worker found the frames");
+        assertEquals(4, busy + idle, "four duty cycles were run");
+        assertEquals(0, scrape.value("wharf_worker_errors_total"));
+    }
+
+    @Test
+    void seriesFollowPortsAndNetworksAsTheyComeAndGo()
+    {
+        c1.memory().inject(arpRequestForGateway());
+        runWorker();
+        assertEquals(1, scrape().value("wharf_port_rx_packets_total", "port", "veth-c1"));
+
+        controller.detachPort("front", "veth-c1");
+        final Scrape detached = scrape();
+        assertFalse(detached.has("wharf_port_rx_packets_total", "port", "veth-c1"), "no stale series for a detached port");
+        assertFalse(detached.has("wharf_port_tx_bytes_total", "port", "veth-c1"));
+        assertTrue(detached.has("wharf_port_rx_packets_total", "port", "veth-c2"));
+
+        // back under the same name, as a TAP this time: a new series that starts from zero, and no duplicate
+        c1 = attach("veth-c1", PortKind.TAP, 0x0A0A_0002, PortSpec.NO_MAC);
+        final Scrape again = scrape();
+        assertEquals(1, again.samples("wharf_port_rx_packets_total", "port", "veth-c1").size());
+        assertEquals(0, again.value("wharf_port_rx_packets_total", "port", "veth-c1", "kind", "tap"));
+        c1.memory().inject(arpRequestForGateway());
+        runWorker();
+        assertEquals(1, scrape().value("wharf_port_rx_packets_total", "port", "veth-c1", "kind", "tap"));
+
+        controller.createNetwork("back", new Cidr(0x0A14_0000, 24), 0, 0);
+        assertEquals(0, scrape().value("wharf_fdb_entries", "network", "back"));
+        controller.removeNetwork("back");
+        assertFalse(scrape().has("wharf_fdb_entries", "network", "back"), "no stale series for a removed network");
+    }
+
+    @Test
+    void includesJvmAndProcessMetrics()
+    {
+        final Scrape scrape = scrape();
+        for (final String name : List.of("jvm_memory_used_bytes", "jvm_threads_live_threads", "jvm_gc_memory_allocated_bytes_total",
+            "system_cpu_count", "process_uptime_seconds"))
+        {
+            assertTrue(scrape.has(name), () -> name + " missing in:\n" + scrape.text());
+        }
+        assertTrue(scrape.text().contains("# HELP wharf_port_rx_packets_total "), scrape.text());
+        assertTrue(scrape.text().contains("# TYPE wharf_port_rx_packets_total counter"), scrape.text());
+        assertTrue(scrape.text().contains("# TYPE wharf_fdb_entries gauge"), scrape.text());
+    }
+}
