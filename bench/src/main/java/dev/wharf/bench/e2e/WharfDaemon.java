@@ -62,6 +62,9 @@ final class WharfDaemon
             command.add("--state-dir");
             command.add(workDir.resolve("wharf-state").toString());
         }
+        // the default metrics port is one per host: a user's own daemon may hold it
+        command.add("--metrics");
+        command.add("off");
         final BackgroundProcess process = BackgroundProcess.start("wharf daemon", command,
             Map.of("WHARF_SOCKET", socket.toString()), workDir.resolve("wharf-daemon.log"), cleanup);
         final WharfDaemon daemon = new WharfDaemon(launcher, socket, process);
