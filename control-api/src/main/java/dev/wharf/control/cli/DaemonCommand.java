@@ -3,6 +3,7 @@ package dev.wharf.control.cli;
 import dev.wharf.control.daemon.DaemonException;
 import dev.wharf.control.daemon.WharfDaemon;
 import dev.wharf.control.server.PortOpener;
+import dev.wharf.control.server.TcpListener;
 import dev.wharf.control.state.StateStore;
 import dev.wharf.dataplane.worker.DataplaneConfiguration;
 import dev.wharf.io.Ports;
@@ -27,7 +28,8 @@ import java.util.concurrent.Callable;
     mixinStandardHelpOptions = true,
     description = {"Run the switch: the dataplane workers and the API on a Unix socket.",
         "The socket gets mode 0660. Runs in the foreground until SIGTERM or SIGINT; logs one line per change to stderr."},
-    footer = {"", "Example:", "  wharf daemon &", "  wharf daemon --workers 2 --socket /tmp/wharf.sock --state-dir /tmp/wharf-state"})
+    footer = {"", "Example:", "  wharf daemon &", "  wharf daemon --workers 2 --socket /tmp/wharf.sock --state-dir /tmp/wharf-state",
+        "  wharf daemon --listen 0.0.0.0:9443 --tls-cert server.pem --tls-key server.key --tls-client-ca clients-ca.pem"})
 final class DaemonCommand implements Callable<Integer>
 {
     @Spec
@@ -47,9 +49,25 @@ final class DaemonCommand implements Callable<Integer>
     @Option(names = "--fdb-aging", paramLabel = "SECONDS", description = "Learned MACs not seen for this long are forgotten (default: ${DEFAULT-VALUE}).")
     long fdbAgingSeconds = DataplaneConfiguration.FDB_AGING_MS_DEFAULT / 1000;
 
+    @Option(names = "--listen", paramLabel = "HOST:PORT",
+        description = {"Serve the API on TCP too. Without TLS only on a loopback address (e.g. 127.0.0.1:9443);",
+            "with --tls-cert and --tls-key on any (0.0.0.0:9443)."})
+    String listen;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "The listener's certificate chain (PEM).")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "The listener's private key (PEM, PKCS#8).")
+    Path tlsKey;
+
+    @Option(names = "--tls-client-ca", paramLabel = "FILE",
+        description = "Require clients to present a certificate signed by this CA (PEM): mutual TLS.")
+    Path tlsClientCa;
+
     @Override
     public Integer call() throws InterruptedException
     {
+        final TcpListener listener = tcpListener();
         final DataplaneConfiguration configuration;
         try
         {
@@ -72,6 +90,18 @@ final class DaemonCommand implements Callable<Integer>
         {
             throw new CliFailure(e.alreadyRunning() ? ExitCodes.ALREADY_EXISTS : ExitCodes.FAILURE, e.getMessage());
         }
+        if (listener != null)
+        {
+            try
+            {
+                daemon.listen(listener);
+            }
+            catch (final DaemonException e)
+            {
+                daemon.close();
+                throw new CliFailure(ExitCodes.FAILURE, e.getMessage());
+            }
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "wharf-shutdown"));
         // handling TERM and INT ourselves (instead of the JVM's exit 143/130) makes a requested stop exit 0
         final SignalHandler stop = signal -> new Thread(daemon::close, "wharf-stop").start();
@@ -80,5 +110,26 @@ final class DaemonCommand implements Callable<Integer>
         daemon.awaitTermination();
         daemon.close();
         return ExitCodes.OK;
+    }
+
+    /** The TCP listener the options ask for, checked before anything starts; null without --listen. */
+    private TcpListener tcpListener()
+    {
+        if (listen == null)
+        {
+            if (tlsCert != null || tlsKey != null || tlsClientCa != null)
+            {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--tls-cert, --tls-key and --tls-client-ca need --listen");
+            }
+            return null;
+        }
+        try
+        {
+            return TcpListener.of(listen, tlsCert, tlsKey, tlsClientCa);
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.wharf.control.cli;
 
+import dev.wharf.control.client.HostPort;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import picocli.CommandLine;
@@ -57,6 +58,13 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
                 return ExitCodes.PRECONDITION;
             case UNAVAILABLE:
             case DEADLINE_EXCEEDED:
+                final HostPort host = WharfMain.host(command);
+                if (host != null)
+                {
+                    final String why = status.getCode() == Status.Code.DEADLINE_EXCEEDED ? "no answer in time" : rootCause(status);
+                    fail(command, "daemon unreachable (" + why + "); is `wharf daemon --listen " + host + "` running, with TLS as this command? host " + host);
+                    return ExitCodes.UNREACHABLE;
+                }
                 final Path socket = WharfMain.socket(command);
                 final String why = status.getCode() == Status.Code.DEADLINE_EXCEEDED ? "no answer in time" :
                     Files.exists(socket) ? rootCause(status) : "no socket file";
