@@ -62,7 +62,8 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
                 if (host != null)
                 {
                     final String why = status.getCode() == Status.Code.DEADLINE_EXCEEDED ? "no answer in time" : rootCause(status);
-                    fail(command, "daemon unreachable (" + why + "); is `wharf daemon --listen " + host + "` running, with TLS as this command? host " + host);
+                    fail(command, "daemon unreachable at " + host + " (" + why + "); check that `wharf daemon --listen` runs there and that " +
+                        "--tls-ca, --tls-cert and --tls-key match its TLS settings");
                     return ExitCodes.UNREACHABLE;
                 }
                 final Path socket = WharfMain.socket(command);
