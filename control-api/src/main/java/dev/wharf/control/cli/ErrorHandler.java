@@ -48,7 +48,7 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
                 fail(command, description);
                 return ExitCodes.USAGE;
             case NOT_FOUND:
-                fail(command, description);
+                fail(command, description + listingHint(description));
                 return ExitCodes.NOT_FOUND;
             case ALREADY_EXISTS:
                 fail(command, description);
@@ -75,6 +75,28 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
                 fail(command, status.getCode() + ": " + description);
                 return ExitCodes.FAILURE;
         }
+    }
+
+    /**
+     * What to run to see the names that do exist, for a NOT_FOUND that names a network or port and
+     * says nothing more. The API's messages name the object but not CLI verbs (grpcurl users read
+     * them too), so the CLI adds the verb here.
+     */
+    static String listingHint(final String description)
+    {
+        if (description.contains("("))
+        {
+            return "";
+        }
+        if (description.startsWith("network "))
+        {
+            return " (see 'wharf network ls')";
+        }
+        if (description.startsWith("port "))
+        {
+            return " (see 'wharf port ls')";
+        }
+        return "";
     }
 
     /** The innermost cause that says something, e.g. "connect(..) failed: Connection refused". */
