@@ -140,9 +140,10 @@ public final class WharfDaemon implements AutoCloseable
         }
         catch (final IOException | RuntimeException e)
         {
-            throw new DaemonException("cannot listen on " + listener.address() + ": " + oneLine(e), false);
+            throw new DaemonException("cannot listen on " + listener + ": " + oneLine(e), false);
         }
-        LOG.info("wharf daemon listening on tcp {} {}", tcpServer.tcpAddress(), listener);
+        final InetSocketAddress bound = tcpServer.tcpAddress();
+        LOG.info("wharf daemon listening on tcp {}:{} ({})", bound.getHostString(), bound.getPort(), listener.security());
         return tcpServer.tcpAddress();
     }
 

@@ -118,9 +118,15 @@ public final class TcpListener
         return mutual;
     }
 
+    /** How clients are let in, for the daemon's log. */
+    public String security()
+    {
+        return mutual ? "TLS, client certificates required" : tls ? "TLS" : "plaintext, loopback only";
+    }
+
     @Override
     public String toString()
     {
-        return text + (mutual ? " (TLS, client certificates required)" : tls ? " (TLS)" : " (plaintext, loopback)");
+        return text + " (" + security() + ")";
     }
 }

@@ -199,7 +199,7 @@ class TcpListenerTest
         daemon = WharfDaemon.start(directory.resolve("wharf.sock"), CONFIGURATION, new FakePortOpener());
         final DaemonException e = assertThrows(DaemonException.class,
             () -> daemon.listen(TcpListener.of("127.0.0.1:0", server.cert(), ca.cert(), null)));
-        assertTrue(e.getMessage().startsWith("cannot listen on /127.0.0.1:0: "), e.getMessage());
+        assertTrue(e.getMessage().startsWith("cannot listen on 127.0.0.1:0 (TLS): "), e.getMessage());
         assertEquals(1, e.getMessage().lines().count());
     }
 }
