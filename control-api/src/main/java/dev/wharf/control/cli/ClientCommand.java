@@ -8,8 +8,8 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
 /**
- * A command that calls the daemon: opens a {@link WharfClient} on the socket the command line
- * names, runs, and closes it. Failures propagate to {@link ErrorHandler}. Main thread.
+ * A command that calls the daemon: opens a {@link WharfClient} on the socket (or TCP listener) the
+ * command line names, runs, and closes it. Failures propagate to {@link ErrorHandler}. Main thread.
  */
 abstract class ClientCommand implements Callable<Integer>
 {
@@ -19,7 +19,7 @@ abstract class ClientCommand implements Callable<Integer>
     @Override
     public final Integer call() throws Exception
     {
-        try (WharfClient client = new WharfClient(WharfMain.socket(spec.commandLine())))
+        try (WharfClient client = WharfMain.connect(spec.commandLine()))
         {
             run(client);
         }

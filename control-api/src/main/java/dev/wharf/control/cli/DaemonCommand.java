@@ -4,6 +4,7 @@ import dev.wharf.control.daemon.DaemonException;
 import dev.wharf.control.daemon.WharfDaemon;
 import dev.wharf.control.metrics.MetricsAddress;
 import dev.wharf.control.server.PortOpener;
+import dev.wharf.control.server.TcpListener;
 import dev.wharf.control.state.StateStore;
 import dev.wharf.dataplane.worker.DataplaneConfiguration;
 import dev.wharf.io.Ports;
@@ -32,7 +33,8 @@ import java.util.concurrent.Callable;
         "The desired state is kept in --state-dir and replayed on restart.",
         "Prometheus metrics are served over HTTP at http://127.0.0.1:9464/metrics unless --metrics says otherwise."},
     footer = {"", "Example:", "  wharf daemon &", "  wharf daemon --workers 2 --socket /tmp/wharf.sock --state-dir /tmp/wharf-state",
-        "  wharf daemon --metrics 127.0.0.1:9100", "  curl -s http://127.0.0.1:9464/metrics | grep wharf_port_rx_packets_total"})
+        "  wharf daemon --metrics 127.0.0.1:9100", "  curl -s http://127.0.0.1:9464/metrics | grep wharf_port_rx_packets_total",
+        "  wharf daemon --listen 0.0.0.0:9443 --tls-cert server.pem --tls-key server.key --tls-client-ca clients-ca.pem"})
 final class DaemonCommand implements Callable<Integer>
 {
     @Spec
@@ -56,10 +58,25 @@ final class DaemonCommand implements Callable<Integer>
         description = {"Serve Prometheus metrics at http://ADDR/metrics: HOST:PORT ([::1]:PORT for IPv6), or off (default: ${DEFAULT-VALUE}).",
             "Loopback by default; any other address is served as given, to whoever can reach it."})
     String metrics = MetricsAddress.DEFAULT;
+    @Option(names = "--listen", paramLabel = "HOST:PORT",
+        description = {"Serve the API on TCP too. Without TLS only on a loopback address (e.g. 127.0.0.1:9443);",
+            "with --tls-cert and --tls-key on any (0.0.0.0:9443)."})
+    String listen;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "The listener's certificate chain (PEM).")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "The listener's private key (PEM, PKCS#8).")
+    Path tlsKey;
+
+    @Option(names = "--tls-client-ca", paramLabel = "FILE",
+        description = "Require clients to present a certificate signed by this CA (PEM): mutual TLS.")
+    Path tlsClientCa;
 
     @Override
     public Integer call() throws InterruptedException
     {
+        final TcpListener listener = tcpListener();
         final DataplaneConfiguration configuration;
         final InetSocketAddress metricsAddress;
         try
@@ -84,6 +101,18 @@ final class DaemonCommand implements Callable<Integer>
         {
             throw new CliFailure(e.alreadyRunning() ? ExitCodes.ALREADY_EXISTS : ExitCodes.FAILURE, e.getMessage());
         }
+        if (listener != null)
+        {
+            try
+            {
+                daemon.listen(listener);
+            }
+            catch (final DaemonException e)
+            {
+                daemon.close();
+                throw new CliFailure(ExitCodes.FAILURE, e.getMessage());
+            }
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "wharf-shutdown"));
         // handling TERM and INT ourselves (instead of the JVM's exit 143/130) makes a requested stop exit 0
         final SignalHandler stop = signal -> new Thread(daemon::close, "wharf-stop").start();
@@ -92,5 +121,26 @@ final class DaemonCommand implements Callable<Integer>
         daemon.awaitTermination();
         daemon.close();
         return ExitCodes.OK;
+    }
+
+    /** The TCP listener the options ask for, checked before anything starts; null without --listen. */
+    private TcpListener tcpListener()
+    {
+        if (listen == null)
+        {
+            if (tlsCert != null || tlsKey != null || tlsClientCa != null)
+            {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--tls-cert, --tls-key and --tls-client-ca need --listen");
+            }
+            return null;
+        }
+        try
+        {
+            return TcpListener.of(listen, tlsCert, tlsKey, tlsClientCa);
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 }

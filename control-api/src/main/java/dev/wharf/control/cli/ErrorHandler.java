@@ -1,5 +1,6 @@
 package dev.wharf.control.cli;
 
+import dev.wharf.control.client.HostPort;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import picocli.CommandLine;
@@ -47,7 +48,7 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
                 fail(command, description);
                 return ExitCodes.USAGE;
             case NOT_FOUND:
-                fail(command, description);
+                fail(command, description + listingHint(description));
                 return ExitCodes.NOT_FOUND;
             case ALREADY_EXISTS:
                 fail(command, description);
@@ -57,6 +58,14 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
                 return ExitCodes.PRECONDITION;
             case UNAVAILABLE:
             case DEADLINE_EXCEEDED:
+                final HostPort host = WharfMain.host(command);
+                if (host != null)
+                {
+                    final String why = status.getCode() == Status.Code.DEADLINE_EXCEEDED ? "no answer in time" : rootCause(status);
+                    fail(command, "daemon unreachable at " + host + " (" + why + "); check that `wharf daemon --listen` runs there and that " +
+                        "--tls-ca, --tls-cert and --tls-key match its TLS settings");
+                    return ExitCodes.UNREACHABLE;
+                }
                 final Path socket = WharfMain.socket(command);
                 final String why = status.getCode() == Status.Code.DEADLINE_EXCEEDED ? "no answer in time" :
                     Files.exists(socket) ? rootCause(status) : "no socket file";
@@ -66,6 +75,28 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
                 fail(command, status.getCode() + ": " + description);
                 return ExitCodes.FAILURE;
         }
+    }
+
+    /**
+     * What to run to see the names that do exist, for a NOT_FOUND that names a network or port and
+     * says nothing more. The API's messages name the object but not CLI verbs (grpcurl users read
+     * them too), so the CLI adds the verb here.
+     */
+    static String listingHint(final String description)
+    {
+        if (description.contains("("))
+        {
+            return "";
+        }
+        if (description.startsWith("network "))
+        {
+            return " (see 'wharf network ls')";
+        }
+        if (description.startsWith("port "))
+        {
+            return " (see 'wharf port ls')";
+        }
+        return "";
     }
 
     /** The innermost cause that says something, e.g. "connect(..) failed: Connection refused". */

@@ -22,6 +22,16 @@ public final class ExitCodes
     public static final int UNREACHABLE = 5;
     public static final int FAILURE = 6;
 
+    /** Each code and what it means, for the CLI reference (docs/cli.md). */
+    public static final String[][] MEANINGS = {
+        {"0", "success"},
+        {"1", "usage error or invalid argument (gRPC INVALID_ARGUMENT): fix the command line"},
+        {"2", "not found (NOT_FOUND): a network, port or interface named does not exist"},
+        {"3", "already exists (ALREADY_EXISTS); also: a daemon already answers on the socket"},
+        {"4", "precondition failed (FAILED_PRECONDITION): e.g. a network still has ports"},
+        {"5", "the daemon is unreachable (UNAVAILABLE, DEADLINE_EXCEEDED): is it running, with matching TLS?"},
+        {"6", "any other failure (RESOURCE_EXHAUSTED, INTERNAL, the daemon could not start)"}};
+
     private ExitCodes()
     {
     }

@@ -1,5 +1,7 @@
 package dev.wharf.control.cli;
 
+import dev.wharf.control.client.ClientTls;
+import dev.wharf.control.client.HostPort;
 import dev.wharf.control.client.WharfClient;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -7,6 +9,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -29,6 +32,7 @@ import java.util.concurrent.Callable;
         TraceCommand.class,
         CaptureCommand.class,
         dev.wharf.control.demo.DemoCommand.class,
+        CompletionCommand.class,
         CommandLine.HelpCommand.class
     },
     footer = {
@@ -38,7 +42,8 @@ import java.util.concurrent.Callable;
         "  wharf network create front --subnet 10.10.0.0/24",
         "  wharf port attach front veth-c1 --ip 10.10.0.2",
         "",
-        "The API socket is /run/wharf/wharf.sock unless WHARF_SOCKET says otherwise.",
+        "The API socket is /run/wharf/wharf.sock unless WHARF_SOCKET says otherwise;",
+        "--host (or WHARF_HOST) calls a daemon's TCP listener (wharf daemon --listen) instead.",
         "Exit codes: 0 ok, 1 usage or invalid argument, 2 not found, 3 already exists,",
         "4 precondition failed, 5 daemon unreachable, 6 other failure."
     })
@@ -50,6 +55,21 @@ public final class WharfMain implements Callable<Integer>
     // hidden for now: the socket is rarely moved, and `daemon --socket` documents it
     @Option(names = "--socket", hidden = true, paramLabel = "PATH", description = "The daemon's API socket.")
     Path socket;
+
+    @Option(names = "--host", paramLabel = "HOST:PORT",
+        description = "Call the daemon's TCP listener (wharf daemon --listen) instead of the socket (default: $WHARF_HOST).")
+    String host;
+
+    @Option(names = "--tls-ca", paramLabel = "FILE",
+        description = "With --host: speak TLS and trust the daemon's certificate if this CA (PEM) signed it (default: $WHARF_TLS_CA).")
+    Path tlsCa;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+        description = "With --host: speak TLS and present this client certificate (PEM), for a daemon with --tls-client-ca (default: $WHARF_TLS_CERT).")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "The client certificate's private key (PEM, PKCS#8) (default: $WHARF_TLS_KEY).")
+    Path tlsKey;
 
     public static void main(final String[] args)
     {
@@ -75,13 +95,75 @@ public final class WharfMain implements Callable<Integer>
     /** The socket a command of this command line talks to (the root's --socket, WHARF_SOCKET, or the default). */
     static Path socket(final CommandLine command)
     {
+        final WharfMain main = root(command);
+        return WharfClient.resolveSocket(main == null ? null : main.socket);
+    }
+
+    /**
+     * The TCP listener a command of this command line talks to (the root's --host, else WHARF_HOST), or
+     * null for the socket. An explicit --socket wins over WHARF_HOST.
+     */
+    static HostPort host(final CommandLine command)
+    {
+        final WharfMain main = root(command);
+        final String text = main != null && main.host != null ? main.host :
+            main != null && main.socket != null ? null : env(WharfClient.HOST_ENV);
+        if (text == null)
+        {
+            return null;
+        }
+        try
+        {
+            return HostPort.parse(text, main != null && main.host != null ? "--host" : WharfClient.HOST_ENV);
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw new CliFailure(ExitCodes.USAGE, e.getMessage());
+        }
+    }
+
+    /** A client for the daemon this command line names: its TCP listener when there is a host, else its socket. */
+    static WharfClient connect(final CommandLine command)
+    {
+        final HostPort target = host(command);
+        if (target == null)
+        {
+            return new WharfClient(socket(command));
+        }
+        final WharfMain main = root(command);
+        final Path ca = main != null && main.tlsCa != null ? main.tlsCa : path(env("WHARF_TLS_CA"));
+        final Path cert = main != null && main.tlsCert != null ? main.tlsCert : path(env("WHARF_TLS_CERT"));
+        final Path key = main != null && main.tlsKey != null ? main.tlsKey : path(env("WHARF_TLS_KEY"));
+        try
+        {
+            final ClientTls tls = ca == null && cert == null && key == null ? null : new ClientTls(ca, cert, key);
+            return WharfClient.overTcp(target, tls, WharfClient.DEADLINE_MS_DEFAULT);
+        }
+        catch (final IllegalArgumentException | IOException e)
+        {
+            throw new CliFailure(ExitCodes.USAGE, e.getMessage());
+        }
+    }
+
+    private static WharfMain root(final CommandLine command)
+    {
         CommandLine root = command;
         while (root.getParent() != null)
         {
             root = root.getParent();
         }
-        final Object main = root.getCommand();
-        return WharfClient.resolveSocket(main instanceof WharfMain wharf ? wharf.socket : null);
+        return root.getCommand() instanceof WharfMain main ? main : null;
+    }
+
+    private static String env(final String name)
+    {
+        final String value = System.getenv(name);
+        return value == null || value.isBlank() ? null : value;
+    }
+
+    private static Path path(final String text)
+    {
+        return text == null ? null : Path.of(text);
     }
 
     /** The version from the jar's manifest, when there is one. */

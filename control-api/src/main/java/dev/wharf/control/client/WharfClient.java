@@ -6,6 +6,8 @@ import dev.wharf.control.api.v1.NetworkServiceGrpc;
 import dev.wharf.control.api.v1.PortServiceGrpc;
 import dev.wharf.control.api.v1.StatsServiceGrpc;
 import dev.wharf.control.api.v1.TraceServiceGrpc;
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
@@ -14,18 +16,22 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A connection to a daemon's API on its Unix socket, with blocking stubs of each service. Every
- * stub it hands out carries a fresh deadline, so a hung daemon fails a call instead of the CLI
- * hanging. One thread at a time (the CLI's main thread); close it to release the channel.
+ * A connection to a daemon's API on its Unix socket (or on its TCP listener, see
+ * {@link #overTcp}), with blocking stubs of each service. Every stub it hands out carries a fresh
+ * deadline, so a hung daemon fails a call instead of the CLI hanging. One thread at a time (the
+ * CLI's main thread); close it to release the channel.
  */
 public final class WharfClient implements AutoCloseable
 {
     public static final Path DEFAULT_SOCKET = Path.of("/run/wharf/wharf.sock");
     public static final String SOCKET_ENV = "WHARF_SOCKET";
+    /** When set (HOST:PORT), the CLI calls that TCP listener instead of the socket. */
+    public static final String HOST_ENV = "WHARF_HOST";
     /** Attach and detach wait for workers and open devices; generous, but not forever. */
     public static final long DEADLINE_MS_DEFAULT = 60_000;
     /** A full trace (10000 packets) is larger than gRPC's default 4 MiB message. */
@@ -55,6 +61,26 @@ public final class WharfClient implements AutoCloseable
             .build();
     }
 
+    private WharfClient(final ManagedChannel channel, final long deadlineMs)
+    {
+        this.socket = null;
+        this.deadlineMs = deadlineMs;
+        this.group = null;
+        this.channel = channel;
+    }
+
+    /**
+     * A connection to a daemon's TCP listener ({@code wharf daemon --listen}).
+     *
+     * @param tls null for plaintext, which the daemon accepts only on a loopback address.
+     * @throws IOException when a TLS file cannot be read; the message names the option and the file.
+     */
+    public static WharfClient overTcp(final HostPort target, final ClientTls tls, final long deadlineMs) throws IOException
+    {
+        final ChannelCredentials credentials = tls == null ? InsecureChannelCredentials.create() : tls.credentials();
+        return new WharfClient(NettyChannelBuilder.forAddress(target.host(), target.port(), credentials).build(), deadlineMs);
+    }
+
     /** The socket the command line talks to: the option if given, else {@code WHARF_SOCKET}, else the default. */
     public static Path resolveSocket(final Path option)
     {
@@ -66,6 +92,7 @@ public final class WharfClient implements AutoCloseable
         return env != null && !env.isBlank() ? Path.of(env) : DEFAULT_SOCKET;
     }
 
+    /** The socket this client talks to; null over TCP. */
     public Path socket()
     {
         return socket;
@@ -117,6 +144,9 @@ public final class WharfClient implements AutoCloseable
         {
             Thread.currentThread().interrupt();
         }
-        group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
+        if (group != null)
+        {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
+        }
     }
 }

@@ -5,6 +5,7 @@ import dev.wharf.control.metrics.SwitchMetrics;
 import dev.wharf.control.server.ApiServer;
 import dev.wharf.control.server.PortOpener;
 import dev.wharf.control.server.SwitchController;
+import dev.wharf.control.server.TcpListener;
 import dev.wharf.control.state.DesiredState;
 import dev.wharf.control.state.StateFileException;
 import dev.wharf.control.state.StateStore;
@@ -38,6 +39,7 @@ public final class WharfDaemon implements AutoCloseable
     private final SwitchController controller;
     private final ApiServer server;
     private final MetricsServer metricsServer;
+    private ApiServer tcpServer;
     private boolean closed;
     private final ScheduledExecutorService reconciler = Executors.newSingleThreadScheduledExecutor(r ->
     {
@@ -126,6 +128,51 @@ public final class WharfDaemon implements AutoCloseable
         LOG.info("wharf daemon listening on {} ({} workers, FDB aging {} s)",
             socket, configuration.workers(), configuration.fdbAgingMs() / 1000);
         return daemon;
+    }
+
+    /**
+     * Serves the API on a TCP listener too, beside the socket ({@code wharf daemon --listen}).
+     * Called once, on the main thread, right after {@link #start}.
+     *
+     * @throws DaemonException when the address cannot be bound or the TLS certificate or key is unusable.
+     */
+    public synchronized InetSocketAddress listen(final TcpListener listener) throws DaemonException
+    {
+        if (tcpServer != null)
+        {
+            throw new IllegalStateException("already listening on " + tcpServer.tcpAddress());
+        }
+        try
+        {
+            tcpServer = server.alsoOnTcp(listener);
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            throw new DaemonException("cannot listen on " + listener + ": " + oneLine(e), false);
+        }
+        final InetSocketAddress bound = tcpServer.tcpAddress();
+        LOG.info("wharf daemon listening on tcp {}:{} ({})", bound.getHostString(), bound.getPort(), listener.security());
+        return tcpServer.tcpAddress();
+    }
+
+    /** The TCP listener's bound address, or null when there is none. */
+    public synchronized InetSocketAddress tcpAddress()
+    {
+        return tcpServer == null ? null : tcpServer.tcpAddress();
+    }
+
+    /** The innermost message of a failure to bind or to load a certificate, which is the one that says why. */
+    private static String oneLine(final Throwable failure)
+    {
+        String message = String.valueOf(failure);
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause())
+        {
+            if (cause.getMessage() != null && !cause.getMessage().isBlank())
+            {
+                message = cause.getMessage();
+            }
+        }
+        return message.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
     }
 
     private void reconcile()
@@ -217,6 +264,10 @@ public final class WharfDaemon implements AutoCloseable
         LOG.info("wharf daemon stopping");
         reconciler.shutdownNow();
         closeMetrics(metricsServer);
+        if (tcpServer != null)
+        {
+            tcpServer.close();
+        }
         server.close();
         dataplane.close();
         try

@@ -1,6 +1,7 @@
 package dev.wharf.control.server;
 
 import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -12,13 +13,16 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The gRPC server of the {@code wharf.v1} API on a Unix domain socket (Netty's epoll transport, as
  * shaded into grpc-netty-shaded), with the standard health and reflection services so that generic
- * tools (grpcurl, grpc-health-probe) work too. Started and closed by the daemon's main thread.
+ * tools (grpcurl, grpc-health-probe) work too; optionally the same services on TCP
+ * ({@link #alsoOnTcp}). Started and closed by the daemon's main thread.
  */
 public final class ApiServer implements AutoCloseable
 {
@@ -68,9 +72,38 @@ public final class ApiServer implements AutoCloseable
         }
     }
 
+    /**
+     * Serves the services of this server on a TCP listener too: a second server sharing the same
+     * service instances, so that whatever the socket serves the listener serves, with the
+     * listener's credentials (TLS, or plaintext on loopback). The caller closes what it returns.
+     */
+    public ApiServer alsoOnTcp(final TcpListener listener) throws IOException
+    {
+        final NettyServerBuilder builder = NettyServerBuilder.forAddress(listener.address(), listener.credentials());
+        for (final ServerServiceDefinition service : server.getServices())
+        {
+            builder.addService(service);
+        }
+        return new ApiServer(null, null, builder.build().start());
+    }
+
+    /** The socket this server serves on; null for a TCP listener. */
     public Path socket()
     {
         return socket;
+    }
+
+    /** The TCP address a listener is bound to (the actual port when 0 was asked for); null on a socket. */
+    public InetSocketAddress tcpAddress()
+    {
+        for (final SocketAddress address : server.getListenSockets())
+        {
+            if (address instanceof InetSocketAddress inet)
+            {
+                return inet;
+            }
+        }
+        return null;
     }
 
     /** Blocks until the server has shut down. */
@@ -97,6 +130,9 @@ public final class ApiServer implements AutoCloseable
             server.shutdownNow();
             Thread.currentThread().interrupt();
         }
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        if (group != null)
+        {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
     }
 }

@@ -172,8 +172,10 @@ class CliTest
     void failuresAreOneLineWithTheirExitCode()
     {
         wharf("network", "create", "front", "--subnet", "10.10.0.0/24").ok();
-        wharf("network", "inspect", "nope").fails(ExitCodes.NOT_FOUND, "wharf: network \"nope\" not found");
-        wharf("fdb", "show", "nope").fails(ExitCodes.NOT_FOUND, "wharf: network \"nope\" not found");
+        wharf("network", "inspect", "nope").fails(ExitCodes.NOT_FOUND, "wharf: network \"nope\" not found (see 'wharf network ls')");
+        wharf("fdb", "show", "nope").fails(ExitCodes.NOT_FOUND, "wharf: network \"nope\" not found (see 'wharf network ls')");
+        wharf("port", "detach", "front", "veth-c2").fails(ExitCodes.NOT_FOUND,
+            "wharf: port \"veth-c2\" not found in network \"front\" (see 'wharf port ls')");
         wharf("port", "attach", "front", "veth-c9").fails(ExitCodes.NOT_FOUND,
             "wharf: interface \"veth-c9\" not found (use --tap to create a TAP device)");
         wharf("network", "create", "front", "--subnet", "10.30.0.0/24").fails(ExitCodes.ALREADY_EXISTS,
@@ -216,19 +218,187 @@ class CliTest
         run.fails(ExitCodes.UNREACHABLE, "wharf: daemon unreachable (no socket file); is `wharf daemon` running? socket " + missing);
     }
 
-    @Test
-    void everyCommandHasHelpWithAnExample()
+    /** Every command of the model, as the words that run it ({} for the root), whatever branch added it. */
+    private static List<List<String>> everyCommand()
     {
-        final String[][] commands = {
-            {}, {"daemon"}, {"network"}, {"network", "create"}, {"network", "ls"}, {"network", "inspect"}, {"network", "rm"},
-            {"port"}, {"port", "attach"}, {"port", "detach"}, {"port", "ls"}, {"fdb"}, {"fdb", "show"}, {"stats"}};
-        for (final String[] command : commands)
+        final List<List<String>> commands = new ArrayList<>();
+        for (final String name : dev.wharf.control.docs.CliReference.commandNames())
         {
-            final List<String> args = new ArrayList<>(List.of(command));
+            final List<String> words = List.of(name.split(" "));
+            commands.add(words.subList(1, words.size()));
+        }
+        return commands;
+    }
+
+    @Test
+    void everyCommandHasHelpWithADescriptionAndAnExample()
+    {
+        final List<List<String>> commands = everyCommand();
+        assertTrue(commands.size() >= 16, commands::toString);
+        for (final List<String> command : commands)
+        {
+            final List<String> args = new ArrayList<>(command);
             args.add("--help");
             final Run run = wharfWithoutSocket(args.toArray(new String[0])).ok();
-            assertTrue(run.out().contains("Example:"), () -> String.join(" ", command) + ": " + run.out());
             assertTrue(run.out().contains("Usage: wharf"), run.out());
+            if (!command.equals(List.of("help")))
+            {
+                assertTrue(run.out().contains("Example:"), () -> "wharf " + String.join(" ", command) + " --help has no example: " + run.out());
+            }
+        }
+    }
+
+    @Test
+    void everyListingVerbTakesJson()
+    {
+        final CommandLine root = WharfMain.newCommandLine();
+        int listings = 0;
+        for (final List<String> command : everyCommand())
+        {
+            if (command.isEmpty() || !List.of("ls", "show", "inspect", "stats").contains(command.get(command.size() - 1)))
+            {
+                continue;
+            }
+            CommandLine sub = root;
+            for (final String word : command)
+            {
+                sub = sub.getSubcommands().get(word);
+            }
+            listings++;
+            assertTrue(sub.getCommandSpec().findOption("--json") != null, () -> "wharf " + String.join(" ", command) + " has no --json");
+        }
+        assertTrue(listings >= 5, "found the listing verbs");
+    }
+
+    @Test
+    void completionPrintsABashScriptWithEveryVerb()
+    {
+        final String script = wharfWithoutSocket("completion").ok().out();
+        assertTrue(script.contains("complete -F _complete_wharf"), script.lines().limit(5).toList()::toString);
+        for (final String verb : List.of("network", "create", "attach", "fdb", "--subnet", "--json", "--host"))
+        {
+            assertTrue(script.contains(verb), () -> "completion lacks " + verb);
+        }
+    }
+
+    /** A bad command line for one verb, and the exit code it must give. */
+    private record BadInput(String verb, int exitCode, List<String> args)
+    {
+    }
+
+    private static BadInput bad(final String verb, final int exitCode, final String... args)
+    {
+        return new BadInput(verb, exitCode, List.of(args));
+    }
+
+    /** Networks, ports and forwarding entries as the API shows them: what a refused command must not change. */
+    private String snapshot()
+    {
+        try (dev.wharf.control.client.WharfClient client = new dev.wharf.control.client.WharfClient(socket))
+        {
+            final StringBuilder state = new StringBuilder();
+            final ListNetworksResponse networks = client.networks().list(dev.wharf.control.api.v1.ListNetworksRequest.getDefaultInstance());
+            state.append(networks);
+            state.append(client.ports().list(dev.wharf.control.api.v1.ListPortsRequest.getDefaultInstance()));
+            for (final dev.wharf.control.api.v1.Network network : networks.getNetworksList())
+            {
+                state.append(client.fdb().show(dev.wharf.control.api.v1.ShowFdbRequest.newBuilder().setNetwork(network.getName()).build()));
+            }
+            return state.toString();
+        }
+    }
+
+    @Test
+    void everyVerbGivenBadInputExitsNonZeroWithOneLineAndChangesNothing()
+    {
+        wharf("network", "create", "front", "--subnet", "10.10.0.0/24").ok();
+        wharf("network", "create", "back", "--subnet", "10.20.0.0/24").ok();
+        wharf("port", "attach", "front", "veth-c1", "--ip", "10.10.0.2", "--mac", "aa:bb:cc:00:00:02").ok();
+        wharf("port", "attach", "back", "tap-c3", "--tap", "--ip", "10.20.0.2").ok();
+        final String before = snapshot();
+        final String neverSocket = directory.resolve("never.sock").toString();
+
+        final List<BadInput> cases = List.of(
+            bad("", ExitCodes.USAGE),
+            bad("", ExitCodes.USAGE, "frobnicate"),
+            bad("daemon", ExitCodes.USAGE, "daemon", "--socket", neverSocket, "--workers", "0"),
+            bad("daemon", ExitCodes.USAGE, "daemon", "--socket", neverSocket, "--listen", "0.0.0.0:9443"),
+            bad("network", ExitCodes.USAGE, "network"),
+            bad("network create", ExitCodes.USAGE, "network", "create", "x"),
+            bad("network create", ExitCodes.USAGE, "network", "create", "bad name!", "--subnet", "10.30.0.0/24"),
+            bad("network create", ExitCodes.USAGE, "network", "create", "x", "--subnet", "10.30.0.1/24"),
+            bad("network create", ExitCodes.USAGE, "network", "create", "x", "--subnet", "nonsense"),
+            bad("network create", ExitCodes.USAGE, "network", "create", "x", "--subnet", "10.30.0.0/24", "--gateway", "10.40.0.1"),
+            bad("network create", ExitCodes.USAGE, "network", "create", "x", "--subnet", "10.30.0.0/24", "--mac-limit", "ten"),
+            bad("network create", ExitCodes.USAGE, "network", "create", "x", "--subnet", "10.30.0.0/24", "--frobnicate"),
+            bad("network create", ExitCodes.ALREADY_EXISTS, "network", "create", "front", "--subnet", "10.30.0.0/24"),
+            bad("network create", ExitCodes.PRECONDITION, "network", "create", "x", "--subnet", "10.10.0.0/16"),
+            bad("network ls", ExitCodes.USAGE, "network", "ls", "extra"),
+            bad("network inspect", ExitCodes.NOT_FOUND, "network", "inspect", "nope"),
+            bad("network inspect", ExitCodes.USAGE, "network", "inspect"),
+            bad("network rm", ExitCodes.NOT_FOUND, "network", "rm", "nope"),
+            bad("network rm", ExitCodes.PRECONDITION, "network", "rm", "front"),
+            bad("network rm", ExitCodes.USAGE, "network", "rm"),
+            bad("network rm", ExitCodes.USAGE, "network", "rm", "front", "back"),
+            bad("port", ExitCodes.USAGE, "port"),
+            bad("port attach", ExitCodes.NOT_FOUND, "port", "attach", "nope", "veth-c2"),
+            bad("port attach", ExitCodes.NOT_FOUND, "port", "attach", "front", "veth-c9"),
+            bad("port attach", ExitCodes.ALREADY_EXISTS, "port", "attach", "front", "veth-c1"),
+            bad("port attach", ExitCodes.ALREADY_EXISTS, "port", "attach", "front", "veth-c2", "--ip", "10.10.0.2"),
+            bad("port attach", ExitCodes.ALREADY_EXISTS, "port", "attach", "front", "veth-c2", "--mac", "aa:bb:cc:00:00:02"),
+            bad("port attach", ExitCodes.USAGE, "port", "attach", "front", "veth-c2", "--ip", "10.20.0.5"),
+            bad("port attach", ExitCodes.USAGE, "port", "attach", "front", "veth-c2", "--mac", "zz"),
+            bad("port attach", ExitCodes.USAGE, "port", "attach", "front", "veth-c2", "--vlan", "4095"),
+            bad("port attach", ExitCodes.USAGE, "port", "attach", "front", "veth-c2", "--vlan", "10", "--trunk", "20"),
+            bad("port attach", ExitCodes.USAGE, "port", "attach", "front", "veth-c2", "--trunk", "x"),
+            bad("port attach", ExitCodes.USAGE, "port", "attach", "front", "bad/name"),
+            bad("port attach", ExitCodes.USAGE, "port", "attach", "front"),
+            bad("port detach", ExitCodes.NOT_FOUND, "port", "detach", "nope", "veth-c1"),
+            bad("port detach", ExitCodes.NOT_FOUND, "port", "detach", "front", "veth-c2"),
+            bad("port detach", ExitCodes.NOT_FOUND, "port", "detach", "back", "veth-c1"),
+            bad("port detach", ExitCodes.USAGE, "port", "detach", "front"),
+            bad("port ls", ExitCodes.NOT_FOUND, "port", "ls", "--network", "nope"),
+            bad("port ls", ExitCodes.USAGE, "port", "ls", "--network"),
+            bad("fdb", ExitCodes.USAGE, "fdb"),
+            bad("fdb show", ExitCodes.NOT_FOUND, "fdb", "show", "nope"),
+            bad("fdb show", ExitCodes.USAGE, "fdb", "show"),
+            bad("stats", ExitCodes.USAGE, "stats", "extra"),
+            bad("demo", ExitCodes.USAGE, "demo", "--megabytes", "lots"),
+            bad("daemon", ExitCodes.USAGE, "daemon", "--socket", neverSocket, "--metrics", "nowhere"),
+            bad("trace", ExitCodes.USAGE, "trace"),
+            bad("trace start", ExitCodes.NOT_FOUND, "trace", "start", "--port", "veth-c9"),
+            bad("trace start", ExitCodes.USAGE, "trace", "start", "--count", "0"),
+            bad("trace start", ExitCodes.USAGE, "trace", "start", "--count", "many"),
+            bad("trace show", ExitCodes.USAGE, "trace", "show", "extra"),
+            bad("trace stop", ExitCodes.USAGE, "trace", "stop", "extra"),
+            bad("capture", ExitCodes.NOT_FOUND, "capture", "veth-c9", "-w", "-"),
+            bad("capture", ExitCodes.USAGE, "capture", "veth-c1"),
+            bad("capture", ExitCodes.USAGE, "capture", "veth-c1", "-w", "-", "--direction", "sideways"),
+            bad("completion", ExitCodes.USAGE, "completion", "extra"),
+            bad("help", ExitCodes.USAGE, "help", "nope"));
+
+        for (final BadInput input : cases)
+        {
+            final String line = String.join(" ", input.args());
+            final Run run = wharf(input.args().toArray(new String[0]));
+            assertEquals(input.exitCode(), run.exitCode(), () -> "wharf " + line + ": exit code; stderr: " + run.err());
+            assertEquals("", run.out(), () -> "wharf " + line + ": stdout");
+            assertEquals(1, run.err().lines().count(), () -> "wharf " + line + ": one line on stderr: " + run.err());
+            assertTrue(run.err().startsWith("wharf: ") && run.err().length() > "wharf: ".length() + 10,
+                () -> "wharf " + line + ": stderr: " + run.err());
+            assertEquals(before, snapshot(), () -> "wharf " + line + " changed the state");
+        }
+        opener.failNextOpen("veth-c2: permission denied");
+        wharf("port", "attach", "front", "veth-c2").fails(ExitCodes.PRECONDITION,
+            "wharf: cannot open interface \"veth-c2\": veth-c2: permission denied");
+        assertEquals(before, snapshot(), "a port the kernel would not open is not half-attached");
+
+        final java.util.Set<String> covered = new java.util.HashSet<>();
+        cases.forEach(input -> covered.add(input.verb()));
+        for (final List<String> command : everyCommand())
+        {
+            final String verb = String.join(" ", command);
+            assertTrue(covered.contains(verb), () -> "no bad-input case for 'wharf " + verb + "': add one to this test");
         }
     }
 }

@@ -180,7 +180,7 @@ class TraceAndCaptureCliTest
     @Test
     void traceRefusalsAreOneLine()
     {
-        wharf("trace", "start", "--port", "veth-c9").fails(ExitCodes.NOT_FOUND, "wharf: port \"veth-c9\" not found");
+        wharf("trace", "start", "--port", "veth-c9").fails(ExitCodes.NOT_FOUND, "wharf: port \"veth-c9\" not found (see 'wharf port ls')");
         wharf("trace", "start", "--count", "0").fails(ExitCodes.USAGE, "wharf: trace count 0 is out of range 1..10000");
         wharf("trace", "start", "--count", "10001").fails(ExitCodes.USAGE, "wharf: trace count 10001 is out of range 1..10000");
         wharf("trace", "start", "--count", "many").fails(ExitCodes.USAGE,
@@ -224,7 +224,7 @@ class TraceAndCaptureCliTest
     void captureRefusalsAreOneLineAndCreateNoFile() throws Exception
     {
         final Path file = directory.resolve("none.pcap");
-        wharf("capture", "veth-c9", "-w", file.toString()).fails(ExitCodes.NOT_FOUND, "wharf: port \"veth-c9\" not found");
+        wharf("capture", "veth-c9", "-w", file.toString()).fails(ExitCodes.NOT_FOUND, "wharf: port \"veth-c9\" not found (see 'wharf port ls')");
         wharf("capture", "veth-c1", "-w", file.toString(), "--count", "0").fails(ExitCodes.USAGE,
             "wharf: capture count 0 must be at least 1 (leave --count out to capture until Ctrl-C)");
         wharf("capture", "veth-c1", "-w", file.toString(), "--direction", "sideways").fails(ExitCodes.USAGE,
