@@ -104,6 +104,10 @@ abstract class BridgeEndToEndTest
     {
         final String mac4 = topology.mac(c4, iface(c4));
         assertTrue(topology.ping(c4, "10.20.0.1", 1), "back's own gateway answers");
+        // pin c4's gateway neighbour: the kernel's reachability probe a few seconds later would be a frame in back
+        final String gatewayMac = topology.exec(c4, "ip", "neigh", "show", "10.20.0.1").stdout().split("lladdr ")[1].split(" ")[0];
+        topology.exec(c4, "ip", "neigh", "replace", "10.20.0.1", "lladdr", gatewayMac, "dev", iface(c4), "nud", "permanent")
+            .assertOk("pin the gateway neighbour");
         final long c4RxBefore = rxPackets(c4);
 
         // broadcasts and frames sent straight to c4's MAC from front stay in front

@@ -136,6 +136,6 @@ class TraceEndToEndTest
     {
         final Host.Result result = wharf.cli("trace", "start", "--port", "wtct-none");
         assertEquals(2, result.exitCode(), result.stderr());
-        assertEquals("wharf: port \"wtct-none\" not found\n", result.stderr());
+        assertEquals("wharf: port \"wtct-none\" not found (see 'wharf port ls')\n", result.stderr());
     }
 }
