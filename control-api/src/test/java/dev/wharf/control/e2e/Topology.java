@@ -50,6 +50,9 @@ public final class Topology implements AutoCloseable
         Host.run(10, "ip", "link", "add", hostEnd, "type", "veth", "peer", "name", "eth0", "netns", ns)
             .assertOk("veth " + hostEnd);
         links.push(hostEnd);
+        // a switch port has no L3 presence: without this the host kernel sends router solicitations out of the
+        // host end straight to the container, frames that never pass through the switch
+        Host.run(10, "sysctl", "-qw", "net.ipv6.conf." + hostEnd + ".disable_ipv6=1").assertOk("IPv6 off on " + hostEnd);
         Host.run(10, "ip", "link", "set", hostEnd, "up").assertOk("up " + hostEnd);
         configureInterface(ns, "eth0", cidr, gateway);
         return hostEnd;
