@@ -15,6 +15,7 @@ packages=(
   netsniff-ng      # trafgen: small-packet rate
   ethtool          # offload inspection
   jq               # JSON in scripts
+  openssl          # certificates for the TLS listener tests
   bridge-utils     # the Linux bridge anchor in benchmarks
   openvswitch-switch # the OVS userspace-datapath anchor in benchmarks (the harness runs its own private instance)
   prometheus       # a real scraper of the metrics endpoint in end-to-end tests (the test runs its own instance)
