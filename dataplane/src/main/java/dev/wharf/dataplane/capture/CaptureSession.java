@@ -3,7 +3,6 @@ package dev.wharf.dataplane.capture;
 import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.protocol.VlanTagFlyweight;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -66,23 +65,9 @@ public final class CaptureSession
         {
             return;
         }
-        final UnsafeBuffer frame = batch.frame(i);
-        final int length = batch.length[i];
-        final int wireLength = vlanTci >= 0 ? length + VlanTagFlyweight.TAG_LENGTH : length;
+        final int wireLength = VlanTagFlyweight.taggedLength(batch.length[i], vlanTci);
         final byte[] data = new byte[Math.min(wireLength, SNAP_LENGTH)];
-        if (vlanTci >= 0 && data.length >= 16)
-        {
-            frame.getBytes(0, data, 0, 12);
-            data[12] = (byte)0x81; // TPID 0x8100
-            data[13] = 0x00;
-            data[14] = (byte)(vlanTci >>> 8);
-            data[15] = (byte)vlanTci;
-            frame.getBytes(12, data, 16, data.length - 16);
-        }
-        else
-        {
-            frame.getBytes(0, data, 0, data.length);
-        }
+        VlanTagFlyweight.copyOut(batch.frame(i), batch.length[i], vlanTci, data);
         final java.time.Instant at = java.time.Instant.now();
         final long now = at.getEpochSecond() * 1_000_000_000L + at.getNano();
         if (!queue.offer(new Frame(now, direction, data, wireLength)))

@@ -143,25 +143,9 @@ public final class MemoryPort implements Port, PortQueue
         {
             return true;
         }
-        final UnsafeBuffer frame = batch.frame(index);
-        final int length = batch.length[index];
-        if (vlanTci == NO_TAG)
-        {
-            final byte[] copy = new byte[length];
-            frame.getBytes(0, copy);
-            sent.add(copy);
-        }
-        else
-        {
-            final byte[] copy = new byte[length + VlanTagFlyweight.TAG_LENGTH];
-            frame.getBytes(0, copy, 0, 12);
-            copy[12] = (byte)0x81;
-            copy[13] = 0x00;
-            copy[14] = (byte)(vlanTci >>> 8);
-            copy[15] = (byte)vlanTci;
-            frame.getBytes(12, copy, 16, length - 12);
-            sent.add(copy);
-        }
+        final byte[] copy = new byte[VlanTagFlyweight.taggedLength(batch.length[index], vlanTci)];
+        VlanTagFlyweight.copyOut(batch.frame(index), batch.length[index], vlanTci, copy);
+        sent.add(copy);
         return true;
     }
 

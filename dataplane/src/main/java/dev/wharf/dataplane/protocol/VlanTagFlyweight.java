@@ -1,5 +1,6 @@
 package dev.wharf.dataplane.protocol;
 
+import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 import static dev.wharf.dataplane.protocol.ByteOrder.NETWORK;
@@ -52,6 +53,32 @@ public final class VlanTagFlyweight
     {
         buffer.putShort(offset + TCI_OFFSET, (short)tci, NETWORK);
         return this;
+    }
+
+    /** The length of a frame of {@code length} bytes on the wire, with a tag when {@code tci} is not negative. */
+    public static int taggedLength(final int length, final int tci)
+    {
+        return tci >= 0 ? length + TAG_LENGTH : length;
+    }
+
+    /**
+     * Copies an untagged frame into {@code copy} as it leaves with {@code tci} inserted after the source MAC
+     * (or as it is when {@code tci} is negative), keeping as many bytes as {@code copy} holds. Slow paths only
+     * (capture, test ports): it is for frames leaving the dataplane as byte arrays.
+     */
+    public static void copyOut(final DirectBuffer frame, final int length, final int tci, final byte[] copy)
+    {
+        if (tci < 0 || copy.length < TAGGED_HEADER_LENGTH - 2)
+        {
+            frame.getBytes(0, copy, 0, Math.min(copy.length, length));
+            return;
+        }
+        frame.getBytes(0, copy, 0, TPID_OFFSET);
+        copy[TPID_OFFSET] = (byte)(EthernetFlyweight.TYPE_VLAN >>> 8);
+        copy[TPID_OFFSET + 1] = (byte)EthernetFlyweight.TYPE_VLAN;
+        copy[TCI_OFFSET] = (byte)(tci >>> 8);
+        copy[TCI_OFFSET + 1] = (byte)tci;
+        frame.getBytes(TPID_OFFSET, copy, INNER_TYPE_OFFSET, Math.min(copy.length - INNER_TYPE_OFFSET, length - TPID_OFFSET));
     }
 
     /**
