@@ -22,6 +22,13 @@ public final class PacketBatch
     public static final int FLAG_ARP = 1 << 5;
     /** Recorded by the packet tracer at every node. */
     public static final int FLAG_TRACED = 1 << 6;
+    /**
+     * Belongs to a tracked connection (or is an ICMP error related to one), set by ip4-nat-in: the
+     * checks made when the connection was set up (isolation, user rules) are not made again.
+     */
+    public static final int FLAG_CT_ESTABLISHED = 1 << 7;
+    /** A new connection to a published port, its destination translated by ip4-nat-in: may enter from the uplink. */
+    public static final int FLAG_CT_DNAT = 1 << 8;
 
     /** Address of the first byte of the Ethernet header. */
     public final long[] address = new long[CAPACITY];
@@ -35,6 +42,10 @@ public final class PacketBatch
     public final int[] outPort = new int[CAPACITY];
     /** Network index of the ingress port. */
     public final int[] network = new int[CAPACITY];
+    /** Network index a routed packet leaves into, chosen by ip4-lookup (-1 until then). */
+    public final int[] outNetwork = new int[CAPACITY];
+    /** IPv4 next hop of a routed packet (the destination itself, or the uplink's gateway), chosen by ip4-lookup. */
+    public final int[] nextHop = new int[CAPACITY];
     /** VLAN id the frame belongs to (0: the untagged VLAN). Tags are stripped at input. */
     public final int[] vlan = new int[CAPACITY];
     /** Offset of the L3 header from {@link #address}, recorded once by ethernet-input. */
@@ -76,6 +87,8 @@ public final class PacketBatch
         inPort[i] = port;
         outPort[i] = -1;
         network[i] = -1;
+        outNetwork[i] = -1;
+        nextHop[i] = 0;
         vlan[i] = 0;
         l3Offset[i] = 0;
         l4Offset[i] = 0;

@@ -19,6 +19,7 @@ public final class DataplaneSnapshot
     private final int[][] pollDescriptors;
     /** Attached ports in id order, for the receive loop. */
     private final PortBinding[] attached;
+    private final int uplinkIndex;
 
     public DataplaneSnapshot(final long version, final NetworkState[] networks, final PortBinding[] ports, final int workers)
     {
@@ -34,6 +35,15 @@ public final class DataplaneSnapshot
             }
         }
         this.attached = list.toArray(new PortBinding[0]);
+        int uplink = -1;
+        for (final NetworkState network : networks)
+        {
+            if (network != null && network.uplink)
+            {
+                uplink = network.index;
+            }
+        }
+        this.uplinkIndex = uplink;
         this.pollDescriptors = new int[workers][];
         for (int w = 0; w < workers; w++)
         {
@@ -59,6 +69,18 @@ public final class DataplaneSnapshot
     public PortBinding port(final int id)
     {
         return id >= 0 && id < ports.length ? ports[id] : null;
+    }
+
+    /** The uplink network's index, or -1 when no uplink is set. */
+    public int uplinkIndex()
+    {
+        return uplinkIndex;
+    }
+
+    /** The uplink network, or null. */
+    public NetworkState uplink()
+    {
+        return uplinkIndex < 0 ? null : networks[uplinkIndex];
     }
 
     public int networkSlots()

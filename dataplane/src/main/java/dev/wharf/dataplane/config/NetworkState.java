@@ -1,10 +1,16 @@
 package dev.wharf.dataplane.config;
 
 import dev.wharf.dataplane.l2.FdbTable;
+import dev.wharf.dataplane.l3.NeighbourTable;
 
 /**
- * One network as the workers see it: its gateway, its FDB and its member ports. Immutable but for
- * the FDB, which is a concurrent table of its own.
+ * One network as the workers see it: its gateway, its FDB, its neighbours and its member ports.
+ * Immutable but for the FDB and the neighbour table, which are concurrent tables of their own.
+ *
+ * <p>The uplink is a network too ({@link #uplink}): its one port is the host's outside interface,
+ * its "gateway" address and MAC are the host's outside address and that interface's MAC (which is
+ * what ARP and ping from outside are answered with), and {@link #defaultGateway} is the outside
+ * router every destination off all networks is sent to.
  */
 public final class NetworkState
 {
@@ -17,10 +23,28 @@ public final class NetworkState
     public final FdbTable fdb;
     /** Member port ids, in attach order. */
     public final int[] portIds;
+    public final NetworkPolicy policy;
+    /** True for the uplink network. */
+    public final boolean uplink;
+    /** The uplink's next hop for destinations outside every network (0: none); 0 on container networks. */
+    public final int defaultGateway;
+    public final NeighbourTable neighbours;
+    /** Bit n set: this network may route to and from network n (the user connected them). */
+    private final long[] connected;
 
     public NetworkState(
         final int index, final String name, final int subnet, final int prefixLength,
         final int gatewayIp, final long gatewayMac, final FdbTable fdb, final int[] portIds)
+    {
+        this(index, name, subnet, prefixLength, gatewayIp, gatewayMac, fdb, portIds, NetworkPolicy.DEFAULT, false, 0,
+            new NeighbourTable(NeighbourTable.CAPACITY_DEFAULT), new long[0]);
+    }
+
+    public NetworkState(
+        final int index, final String name, final int subnet, final int prefixLength,
+        final int gatewayIp, final long gatewayMac, final FdbTable fdb, final int[] portIds,
+        final NetworkPolicy policy, final boolean uplink, final int defaultGateway, final NeighbourTable neighbours,
+        final long[] connected)
     {
         this.index = index;
         this.name = name;
@@ -30,10 +54,52 @@ public final class NetworkState
         this.gatewayMac = gatewayMac;
         this.fdb = fdb;
         this.portIds = portIds;
+        this.policy = policy;
+        this.uplink = uplink;
+        this.defaultGateway = defaultGateway;
+        this.neighbours = neighbours;
+        this.connected = connected;
+    }
+
+    /** True when {@code address} is inside this network's subnet. */
+    public boolean contains(final int address)
+    {
+        final int mask = prefixLength == 0 ? 0 : -1 << (32 - prefixLength);
+        return (address & mask) == (subnet & mask);
+    }
+
+    /** True when the user connected this network with network {@code other} (routing between them allowed). */
+    public boolean isConnectedTo(final int other)
+    {
+        final int word = other >>> 6;
+        return word < connected.length && (connected[word] & (1L << (other & 63))) != 0;
     }
 
     public NetworkState withPorts(final int[] newPortIds)
     {
-        return new NetworkState(index, name, subnet, prefixLength, gatewayIp, gatewayMac, fdb, newPortIds);
+        return new NetworkState(index, name, subnet, prefixLength, gatewayIp, gatewayMac, fdb, newPortIds, policy, uplink,
+            defaultGateway, neighbours, connected);
+    }
+
+    public NetworkState withPolicy(final NetworkPolicy newPolicy)
+    {
+        return new NetworkState(index, name, subnet, prefixLength, gatewayIp, gatewayMac, fdb, portIds, newPolicy, uplink,
+            defaultGateway, neighbours, connected);
+    }
+
+    /** The same network with its connection to {@code other} set or cleared. */
+    public NetworkState withConnection(final int other, final boolean on)
+    {
+        final long[] bits = java.util.Arrays.copyOf(connected, Math.max(connected.length, (other >>> 6) + 1));
+        if (on)
+        {
+            bits[other >>> 6] |= 1L << (other & 63);
+        }
+        else
+        {
+            bits[other >>> 6] &= ~(1L << (other & 63));
+        }
+        return new NetworkState(index, name, subnet, prefixLength, gatewayIp, gatewayMac, fdb, portIds, policy, uplink,
+            defaultGateway, neighbours, bits);
     }
 }

@@ -2,11 +2,13 @@ package dev.wharf.dataplane.worker;
 
 import dev.wharf.dataplane.capture.CaptureSession;
 import dev.wharf.dataplane.config.DataplaneSnapshot;
+import dev.wharf.dataplane.config.NetworkPolicy;
 import dev.wharf.dataplane.config.NetworkState;
 import dev.wharf.dataplane.config.PortBinding;
 import dev.wharf.dataplane.graph.CounterLayout;
 import dev.wharf.dataplane.graph.NodeGraph;
 import dev.wharf.dataplane.l2.FdbTable;
+import dev.wharf.dataplane.l3.NeighbourTable;
 import dev.wharf.dataplane.port.Port;
 import dev.wharf.dataplane.trace.TraceSession;
 import org.agrona.CloseHelper;
@@ -55,7 +57,7 @@ public final class Dataplane implements AutoCloseable
         CounterLayout layout = null;
         for (int w = 0; w < workers.length; w++)
         {
-            final NodeGraph graph = Pipeline.bridge();
+            final NodeGraph graph = configuration.pipelines().create(w);
             layout = graph.layout();
             workers[w] = new WorkerAgent(w, this::snapshot, graph);
         }
@@ -129,17 +131,86 @@ public final class Dataplane implements AutoCloseable
      */
     public synchronized int addNetwork(final String name, final int subnet, final int prefixLength, final int gatewayIp, final long gatewayMac)
     {
+        return addNetwork(name, subnet, prefixLength, gatewayIp, gatewayMac, NetworkPolicy.DEFAULT);
+    }
+
+    /**
+     * Adds a container network with its policy.
+     *
+     * @return its index.
+     */
+    public synchronized int addNetwork(
+        final String name, final int subnet, final int prefixLength, final int gatewayIp, final long gatewayMac, final NetworkPolicy policy)
+    {
+        return insertNetwork(name, subnet, prefixLength, gatewayIp, gatewayMac, policy, false, 0);
+    }
+
+    /**
+     * Adds the uplink network: the host's outside address ({@code address/prefixLength}, answered
+     * for with {@code mac}) and the router beyond it; attach the outside interface to it with
+     * {@link #attachPort}.
+     *
+     * @return its index.
+     */
+    public synchronized int addUplink(
+        final String name, final int address, final int prefixLength, final long mac, final int defaultGateway)
+    {
+        if (snapshot.uplinkIndex() >= 0)
+        {
+            throw new IllegalArgumentException("the uplink is set already");
+        }
+        final int mask = prefixLength == 0 ? 0 : -1 << (32 - prefixLength);
+        return insertNetwork(name, address & mask, prefixLength, address, mac, NetworkPolicy.DEFAULT, true, defaultGateway);
+    }
+
+    private int insertNetwork(
+        final String name, final int subnet, final int prefixLength, final int gatewayIp, final long gatewayMac,
+        final NetworkPolicy policy, final boolean uplink, final int defaultGateway)
+    {
         final DataplaneSnapshot current = snapshot;
         NetworkState[] networks = current.networksCopy();
-        int index = indexOfFree(networks);
+        final int index = indexOfFree(networks);
         if (index == networks.length)
         {
             networks = Arrays.copyOf(networks, networks.length + 1);
         }
         networks[index] = new NetworkState(index, name, subnet, prefixLength, gatewayIp, gatewayMac,
-            new FdbTable(configuration.fdbMaxEntries(), CounterLayout.MAX_PORTS), new int[0]);
+            new FdbTable(configuration.fdbMaxEntries(), CounterLayout.MAX_PORTS), new int[0], policy, uplink, defaultGateway,
+            new NeighbourTable(NeighbourTable.CAPACITY_DEFAULT), new long[0]);
         publish(networks, current.portsCopy());
         return index;
+    }
+
+    /** Replaces a network's policy (internal, icc, masquerade); connections already tracked keep flowing. */
+    public synchronized void setNetworkPolicy(final int index, final NetworkPolicy policy)
+    {
+        final DataplaneSnapshot current = snapshot;
+        final NetworkState network = requireNetwork(current, index);
+        final NetworkState[] networks = current.networksCopy();
+        networks[index] = network.withPolicy(policy);
+        publish(networks, current.portsCopy());
+    }
+
+    /** Allows (or with {@code on} false, forbids again) routing between networks {@code a} and {@code b}. */
+    public synchronized void connectNetworks(final int a, final int b, final boolean on)
+    {
+        final DataplaneSnapshot current = snapshot;
+        final NetworkState first = requireNetwork(current, a);
+        final NetworkState second = requireNetwork(current, b);
+        final NetworkState[] networks = current.networksCopy();
+        networks[a] = first.withConnection(b, on);
+        networks[b] = networks[b].withConnection(a, on);
+        publish(networks, current.portsCopy());
+    }
+
+    private static NetworkState requireNetwork(final DataplaneSnapshot current, final int index)
+    {
+        final NetworkState network = current.network(index);
+        if (network == null)
+        {
+            throw new IllegalArgumentException("no network " + index);
+        }
+        return network;
     }
 
     /** Removes a network that has no ports left. */
@@ -157,6 +228,13 @@ public final class Dataplane implements AutoCloseable
         }
         final NetworkState[] networks = current.networksCopy();
         networks[index] = null;
+        for (int n = 0; n < networks.length; n++)
+        {
+            if (networks[n] != null && networks[n].isConnectedTo(index))
+            {
+                networks[n] = networks[n].withConnection(index, false);
+            }
+        }
         publish(networks, current.portsCopy());
     }
 

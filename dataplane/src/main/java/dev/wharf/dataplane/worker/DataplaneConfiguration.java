@@ -15,13 +15,15 @@ import java.util.function.Supplier;
  * @param fdbMaxEntries    most entries of one network's FDB.
  * @param defaultMacLimit  most MACs one port may have learned, unless the port says otherwise.
  * @param idleStrategies   makes each worker's idle strategy, given the worker and the snapshots.
+ * @param pipelines        makes each worker's node graph; feature modules (NAT) plug their nodes in here.
  */
 public record DataplaneConfiguration(
     int workers,
     long fdbAgingMs,
     int fdbMaxEntries,
     int defaultMacLimit,
-    IdleStrategyFactory idleStrategies)
+    IdleStrategyFactory idleStrategies,
+    PipelineFactory pipelines)
 {
     public static final int WORKERS_DEFAULT = 1;
     public static final long FDB_AGING_MS_DEFAULT = 300_000;
@@ -33,6 +35,13 @@ public record DataplaneConfiguration(
     public interface IdleStrategyFactory
     {
         IdleStrategy create(int worker, Supplier<DataplaneSnapshot> snapshots);
+    }
+
+    /** Makes one worker's node graph (a graph and its nodes belong to one worker thread). */
+    @FunctionalInterface
+    public interface PipelineFactory
+    {
+        dev.wharf.dataplane.graph.NodeGraph create(int worker);
     }
 
     public DataplaneConfiguration
@@ -54,21 +63,26 @@ public record DataplaneConfiguration(
     public static DataplaneConfiguration defaults()
     {
         return new DataplaneConfiguration(WORKERS_DEFAULT, FDB_AGING_MS_DEFAULT, FDB_MAX_ENTRIES_DEFAULT, MAC_LIMIT_DEFAULT,
-            (worker, snapshots) -> new BackoffIdleStrategy(100, 10, 1_000, 100_000));
+            (worker, snapshots) -> new BackoffIdleStrategy(100, 10, 1_000, 100_000), worker -> Pipeline.standard());
     }
 
     public DataplaneConfiguration withWorkers(final int count)
     {
-        return new DataplaneConfiguration(count, fdbAgingMs, fdbMaxEntries, defaultMacLimit, idleStrategies);
+        return new DataplaneConfiguration(count, fdbAgingMs, fdbMaxEntries, defaultMacLimit, idleStrategies, pipelines);
     }
 
     public DataplaneConfiguration withFdbAgingMs(final long agingMs)
     {
-        return new DataplaneConfiguration(workers, agingMs, fdbMaxEntries, defaultMacLimit, idleStrategies);
+        return new DataplaneConfiguration(workers, agingMs, fdbMaxEntries, defaultMacLimit, idleStrategies, pipelines);
     }
 
     public DataplaneConfiguration withIdleStrategies(final IdleStrategyFactory factory)
     {
-        return new DataplaneConfiguration(workers, fdbAgingMs, fdbMaxEntries, defaultMacLimit, factory);
+        return new DataplaneConfiguration(workers, fdbAgingMs, fdbMaxEntries, defaultMacLimit, factory, pipelines);
+    }
+
+    public DataplaneConfiguration withPipelines(final PipelineFactory factory)
+    {
+        return new DataplaneConfiguration(workers, fdbAgingMs, fdbMaxEntries, defaultMacLimit, idleStrategies, factory);
     }
 }

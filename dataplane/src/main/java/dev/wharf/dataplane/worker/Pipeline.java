@@ -14,11 +14,39 @@ import dev.wharf.dataplane.l2.L2LearnNode;
 
 import java.util.List;
 
-/** The node graph every worker runs, in topological order (DESIGN.md, "The data path"). */
+/**
+ * The node graph every worker runs, in topological order (DESIGN.md, "The data path").
+ *
+ * <p>Routed IPv4 passes two hooks that feature modules fill (VPP's feature arcs, netfilter's
+ * PREROUTING and POSTROUTING): {@value #IP4_NAT_IN} between ip4-input and ip4-lookup, where
+ * connection tracking finds a packet's flow and translates its destination, and
+ * {@value #IP4_NAT_OUT} between ip4-lookup and ip4-rewrite, where a new flow is checked, created
+ * and its source translated. Without NAT both are pass-through nodes.
+ */
 public final class Pipeline
 {
+    public static final String IP4_NAT_IN = "ip4-nat-in";
+    public static final String IP4_NAT_OUT = "ip4-nat-out";
+    public static final String IP4_LOOKUP = "ip4-lookup";
+    public static final String IP4_REWRITE = "ip4-rewrite";
+
     private Pipeline()
     {
+    }
+
+    /** The graph without NAT. */
+    public static NodeGraph standard()
+    {
+        return bridge();
+    }
+
+    /**
+     * The graph with the NAT module's two nodes, named {@value #IP4_NAT_IN} (next: {@value #IP4_LOOKUP})
+     * and {@value #IP4_NAT_OUT} (next: {@value #IP4_REWRITE}), in place of the pass-through ones.
+     */
+    public static NodeGraph routed(final Node natIn, final Node natOut)
+    {
+        throw new UnsupportedOperationException("the routing nodes are being written");
     }
 
     public static NodeGraph bridge()
