@@ -66,7 +66,8 @@ public final class NatService
         return new Node[]{new NatInNode(this, scratch), new NatOutNode(this, scratch, failures)};
     }
 
-    ConntrackTable table()
+    /** The connection table (benchmarks and tests fill it directly; the load balancer shares it). */
+    public ConntrackTable table()
     {
         return table;
     }
