@@ -327,19 +327,30 @@ public final class ConntrackTable
      */
     public int sweep(final long nowMs, final int flows)
     {
+        final int start = sweepCursor;
+        sweepCursor = (int)((start + (long)flows) % capacity);
+        return sweepFrom(nowMs, start, flows);
+    }
+
+    /**
+     * Removes the flows expired at {@code nowMs} among {@code flows} entries from {@code start}
+     * (wrapping around). Any thread; each removal holds its locks only for a chain walk.
+     *
+     * @return flows removed.
+     */
+    public int sweepFrom(final long nowMs, final int start, final int flows)
+    {
         int removed = 0;
-        int cursor = sweepCursor;
+        int flow = start;
         for (int i = 0; i < flows; i++)
         {
-            final int flow = cursor;
-            cursor = cursor + 1 == capacity ? 0 : cursor + 1;
             final int gen = generation(flow);
             if ((gen & 1) != 0 && expiresAtMs(flow) <= nowMs && remove(flow, gen))
             {
                 removed++;
             }
+            flow = flow + 1 == capacity ? 0 : flow + 1;
         }
-        sweepCursor = cursor;
         return removed;
     }
 

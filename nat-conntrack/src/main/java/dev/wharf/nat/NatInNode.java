@@ -3,6 +3,7 @@ package dev.wharf.nat;
 import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.config.DataplaneSnapshot;
 import dev.wharf.dataplane.config.NetworkState;
+import dev.wharf.dataplane.graph.DutyCycleTask;
 import dev.wharf.dataplane.graph.Node;
 import dev.wharf.dataplane.graph.WorkerContext;
 import dev.wharf.dataplane.protocol.Checksums;
@@ -30,7 +31,7 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  * <p>One instance per worker, run on that worker's thread; it shares its {@link NatScratch} with the
  * worker's ip4-nat-out.
  */
-public final class NatInNode extends Node
+public final class NatInNode extends Node implements DutyCycleTask
 {
     public static final String NAME = Pipeline.IP4_NAT_IN;
     static final int FRAGMENT_OFFSET_MASK = 0x1FFF;
@@ -65,6 +66,13 @@ public final class NatInNode extends Node
         super(NAME, new String[]{Pipeline.IP4_LOOKUP}, names(Error.values()));
         this.service = service;
         this.scratch = scratch;
+    }
+
+    /** Expires a slice of the connection table: the workers expire it themselves (see {@link ConntrackExpiry}). */
+    @Override
+    public int doDutyCycleWork(final WorkerContext context)
+    {
+        return service.expiry().run(context.nowMs);
     }
 
     @Override

@@ -26,17 +26,18 @@ public final class NatService
 
     private final NatConfiguration configuration;
     private final ConntrackTable table;
+    private final ConntrackExpiry expiry;
     private final List<FailureRing> failureRings = new CopyOnWriteArrayList<>();
     private volatile PublishedPortIndex publishedPorts = PublishedPortIndex.EMPTY;
     private volatile UserRule[] rules = new UserRule[0];
     private final Object expiryLock = new Object();
     private long lastExpireMs = Long.MIN_VALUE;
-    private volatile long clockMs;
 
     public NatService(final NatConfiguration configuration)
     {
         this.configuration = configuration;
         this.table = new ConntrackTable(configuration.maxFlows());
+        this.expiry = new ConntrackExpiry(table, FULL_SWEEP_MS);
     }
 
     public NatConfiguration configuration()
@@ -64,6 +65,12 @@ public final class NatService
         final FailureRing failures = new FailureRing();
         failureRings.add(failures);
         return new Node[]{new NatInNode(this, scratch), new NatOutNode(this, scratch, failures)};
+    }
+
+    /** The workers' expiry, run by each worker's ip4-nat-in once per duty cycle. */
+    public ConntrackExpiry expiry()
+    {
+        return expiry;
     }
 
     /** The connection table (benchmarks and tests fill it directly; the load balancer shares it). */
@@ -106,11 +113,16 @@ public final class NatService
         return table.size();
     }
 
-    /** Up to {@code limit} tracked connections; times left are measured from the latest {@link #expire} clock. */
+    /** Up to {@code limit} tracked connections, times left measured from now. */
     public List<FlowView> list(final int limit)
     {
+        return list(limit, dev.wharf.dataplane.worker.MonotonicClock.nowMs());
+    }
+
+    /** Up to {@code limit} tracked connections, times left measured from {@code nowMs} (the workers' clock). */
+    public List<FlowView> list(final int limit, final long nowMs)
+    {
         final List<FlowView> flows = new ArrayList<>();
-        final long nowMs = clockMs;
         for (int flow = 0; flow < table.capacity() && flows.size() < limit; flow++)
         {
             final int generation = table.generation(flow);
@@ -155,15 +167,14 @@ public final class NatService
     }
 
     /**
-     * Removes expired connections a slice at a time; the daemon's housekeeping calls it often (every 100 ms).
-     * The slice is sized from the time since the previous call so that a whole pass over the table takes
+     * Removes expired connections a slice at a time, from the calling thread (tests, tools). The daemon
+     * does not call it: its workers expire the table themselves through {@link #expiry()}. The slice is sized from the time since the previous call so that a whole pass over the table takes
      * about {@value #FULL_SWEEP_MS} ms; every removal locks only the two buckets of the flow it removes.
      */
     public int expire(final long nowMs)
     {
         synchronized (expiryLock)
         {
-            clockMs = nowMs;
             final long elapsedMs = lastExpireMs == Long.MIN_VALUE ? 100 : Math.max(0, nowMs - lastExpireMs);
             lastExpireMs = nowMs;
             final long capacity = table.capacity();

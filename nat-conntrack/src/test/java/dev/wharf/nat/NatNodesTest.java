@@ -355,7 +355,7 @@ class NatNodesTest
         nat.send(FRONT, frame("udp_c1"));
         final long now = nat.context.nowMs;
         nat.service.expire(now);
-        assertEquals(Timeouts.UDP_UNREPLIED.millis(), nat.service.list(1).get(0).expiresInMs());
+        assertEquals(Timeouts.UDP_UNREPLIED.millis(), nat.service.list(1, now).get(0).expiresInMs());
         nat.context.nowMs += 5_000;
         nat.send(UPLINK, frame("udp_reply_s"));
 

@@ -24,6 +24,7 @@ public final class NodeGraph
     private final int[][] pending;
     private final int[] pendingCount;
     private final CounterLayout layout;
+    private final DutyCycleTask[] tasks;
     private final Map<String, Integer> idsByName = new HashMap<>();
     private PacketTracer tracer = PacketTracer.OFF;
 
@@ -81,6 +82,26 @@ public final class NodeGraph
         this.layout = new CounterLayout(errorNames.toArray(new String[0]), nodeNames.toArray(new String[0]));
         this.pending = new int[this.nodes.length][PacketBatch.CAPACITY];
         this.pendingCount = new int[this.nodes.length];
+        final List<DutyCycleTask> found = new ArrayList<>();
+        for (final Node node : this.nodes)
+        {
+            if (node instanceof DutyCycleTask task)
+            {
+                found.add(task);
+            }
+        }
+        this.tasks = found.toArray(new DutyCycleTask[0]);
+    }
+
+    /** Runs the nodes' {@link DutyCycleTask}s once; called by the worker every duty cycle. */
+    public int runTasks(final WorkerContext context)
+    {
+        int work = 0;
+        for (final DutyCycleTask task : tasks)
+        {
+            work += task.doDutyCycleWork(context);
+        }
+        return work;
     }
 
     public CounterLayout layout()

@@ -102,6 +102,8 @@ public final class WorkerAgent implements Agent
             queue.releaseReceived();
             work += received;
         }
+        // counted apart: background work done while idle must not keep the worker out of its idle strategy
+        graph.runTasks(context);
         if (work > 0)
         {
             busyCycles++;
