@@ -28,6 +28,12 @@ GW_MAC, GW_IP = "02:42:0a:00:00:01", "10.0.0.1"
 A_MAC, A_IP = "02:42:0a:00:00:02", "10.0.0.2"
 B_MAC, B_IP = "02:42:0a:00:00:03", "10.0.0.3"
 A_IP6, B_IP6 = "fd00::2", "fd00::3"
+# routing: a second container network and the uplink (the host's outside interface and its router)
+NET1_GW_MAC, NET1_GW_IP = "02:42:0a:00:01:01", "10.0.1.1"
+C_MAC, C_IP = "02:42:0a:00:01:02", "10.0.1.2"
+UPLINK_MAC, UPLINK_IP = "02:00:c0:a8:64:02", "192.168.100.2"
+ROUTER_MAC, ROUTER_IP = "02:00:c0:a8:64:01", "192.168.100.1"
+OUTSIDE_IP = "198.51.100.7"
 
 
 def payload(n):
@@ -195,7 +201,101 @@ def frames():
                      Ether(dst=B_MAC, src=A_MAC) / IP(src=A_IP, dst=B_IP, ttl=64) / UDP(sport=40000, dport=5000) / Raw(payload(1472)))
     f["oversize_1515"] = ("UDP A->B of 1501 IP bytes: one byte over a 1500 MTU",
                           Ether(dst=B_MAC, src=A_MAC) / IP(src=A_IP, dst=B_IP, ttl=64) / UDP(sport=40000, dport=5000) / Raw(payload(1473)))
+    routed(f)
     return f
+
+
+def icmp_error(gw_mac, gw_ip, to_mac, offender, type_, code, mtu=0):
+    """The ICMP error a router sends about `offender` (an Ether frame): quoting its IP datagram up to
+    548 bytes, from the gateway, TTL 64, DF clear, TOS 0xc0, IP id 0 (the worker's first error)."""
+    quoted = bytes(offender[IP])[:548]
+    icmp = ICMP(type=type_, code=code, nexthopmtu=mtu) if type_ == 3 and code == 4 else ICMP(type=type_, code=code)
+    return Ether(dst=to_mac, src=gw_mac) / IP(src=gw_ip, dst=offender[IP].src, ttl=64, id=0, flags=0, tos=0xC0) / icmp / Raw(quoted)
+
+
+def routed(f):
+    """Frames for the router: net0 (10.0.0.0/24, A) and net1 (10.0.1.0/24, C) and the uplink 192.168.100.2/24."""
+    def a_to(dst, ttl=64, size=18, flags=0, ip_id=0x4321):
+        return Ether(dst=GW_MAC, src=A_MAC) / IP(src=A_IP, dst=dst, ttl=ttl, id=ip_id, flags=flags) / \
+            UDP(sport=40000, dport=5000) / Raw(payload(size))
+
+    def forwarded(pkt, dst_mac, src_mac):
+        """What leaves the router: new MACs, TTL one less, header checksum computed by scapy from scratch."""
+        ip = pkt[IP].copy()
+        ip.ttl -= 1
+        del ip.chksum
+        return Ether(dst=dst_mac, src=src_mac) / ip
+
+    to_c = a_to(C_IP)
+    f["route_a_to_c"] = ("UDP A (net0) -> C (net1) through the gateway", to_c)
+    f["route_a_to_c_expected"] = ("route_a_to_c as it leaves into net1", forwarded(to_c, C_MAC, NET1_GW_MAC))
+    padded = to_c / Padding(b"\x00" * 4)
+    f["route_a_to_c_padded"] = ("route_a_to_c with 4 bytes of Ethernet padding", padded)
+    to_c_ttl1 = a_to(C_IP, ttl=1)
+    f["route_a_to_c_ttl1"] = ("UDP A -> C with TTL 1", to_c_ttl1)
+    f["route_a_to_c_ttl1_expected_error"] = ("time exceeded about route_a_to_c_ttl1, from net0's gateway",
+                                             icmp_error(GW_MAC, GW_IP, A_MAC, to_c_ttl1, 11, 0))
+    big_df = a_to(C_IP, size=1472, flags="DF")
+    f["route_a_to_c_1500_df"] = ("UDP A -> C of 1500 IP bytes with DF", big_df)
+    f["route_a_to_c_1500_df_expected_error"] = ("fragmentation needed about route_a_to_c_1500_df, next-hop MTU 1400",
+                                                icmp_error(GW_MAC, GW_IP, A_MAC, big_df, 3, 4, mtu=1400))
+    f["route_a_to_c_1500"] = ("UDP A -> C of 1500 IP bytes, DF clear", a_to(C_IP, size=1472))
+    err_ttl1 = Ether(dst=GW_MAC, src=A_MAC) / IP(src=A_IP, dst=C_IP, ttl=1) / ICMP(type=3, code=3) / \
+        Raw(bytes(IP(src=C_IP, dst=A_IP) / UDP(sport=5000, dport=40000)))
+    f["route_icmp_error_ttl1"] = ("an ICMP port unreachable A -> C with TTL 1: no error about an error", err_ttl1)
+    ping_c_ttl1 = Ether(dst=GW_MAC, src=A_MAC) / IP(src=A_IP, dst=C_IP, ttl=1, id=5) / ICMP(type=8, id=3, seq=1) / Raw(payload(16))
+    f["route_ping_c_ttl1"] = ("ping A -> C with TTL 1 (traceroute's first probe)", ping_c_ttl1)
+    f["route_ping_c_ttl1_expected_error"] = ("time exceeded about route_ping_c_ttl1", icmp_error(GW_MAC, GW_IP, A_MAC, ping_c_ttl1, 11, 0))
+    nonfirst = Ether(dst=GW_MAC, src=A_MAC) / IP(src=A_IP, dst=C_IP, ttl=1, frag=185, proto=17) / Raw(payload(40))
+    f["route_fragment_ttl1"] = ("a non-first fragment A -> C with TTL 1: no error about it", nonfirst)
+    f["route_udp_gateway_expected_error"] = ("port unreachable about ip_udp_to_gateway",
+                                             icmp_error(GW_MAC, GW_IP, A_MAC,
+                                                        Ether(dst=GW_MAC, src=A_MAC) / IP(src=A_IP, dst=GW_IP) /
+                                                        UDP(sport=1234, dport=53) / Raw(payload(12)), 3, 3))
+
+    to_outside = a_to(OUTSIDE_IP)
+    f["route_a_to_outside"] = ("UDP A -> 198.51.100.7, off every network: through the uplink's router", to_outside)
+    f["route_a_to_outside_expected"] = ("route_a_to_outside as it leaves the uplink to the router",
+                                        forwarded(to_outside, ROUTER_MAC, UPLINK_MAC))
+    f["route_a_to_outside_unreachable"] = ("net unreachable about route_a_to_outside when there is no uplink",
+                                           icmp_error(GW_MAC, GW_IP, A_MAC, to_outside, 3, 0))
+    f["route_outside_to_a"] = ("UDP 198.51.100.7 -> A arriving on the uplink from the router",
+                               Ether(dst=UPLINK_MAC, src=ROUTER_MAC) / IP(src=OUTSIDE_IP, dst=A_IP, ttl=50) /
+                               UDP(sport=443, dport=40000) / Raw(payload(18)))
+    f["route_c_to_a"] = ("UDP C (net1) -> A (net0)", Ether(dst=NET1_GW_MAC, src=C_MAC) / IP(src=C_IP, dst=A_IP) /
+                         UDP(sport=5000, dport=40000) / Raw(payload(18)))
+    f["route_a_to_b_hairpin"] = ("UDP A -> B (both net0) sent to the gateway MAC: routed back into net0", a_to(B_IP))
+    f["route_a_to_net1_broadcast"] = ("UDP A -> 10.0.1.255, net1's directed broadcast", a_to("10.0.1.255"))
+
+    ping_up_out = Ether(dst=UPLINK_MAC, src=ROUTER_MAC) / IP(src=OUTSIDE_IP, dst=UPLINK_IP, id=0x99, ttl=55) / \
+        ICMP(type=8, id=0x42, seq=1) / Raw(payload(32))
+    f["ping_uplink_from_outside"] = ("ping the uplink address from outside, through the router", ping_up_out)
+    f["ping_uplink_from_outside_expected_reply"] = ("the uplink's answer",
+                                                    Ether(dst=ROUTER_MAC, src=UPLINK_MAC) /
+                                                    IP(src=UPLINK_IP, dst=OUTSIDE_IP, id=0x99, ttl=64) /
+                                                    ICMP(type=0, id=0x42, seq=1) / Raw(payload(32)))
+    f["ping_uplink_from_a"] = ("A pings the uplink address (the host's outside address)",
+                               Ether(dst=GW_MAC, src=A_MAC) / IP(src=A_IP, dst=UPLINK_IP, id=0x98, ttl=64) /
+                               ICMP(type=8, id=0x43, seq=2) / Raw(payload(32)))
+    f["ping_uplink_from_a_expected_reply"] = ("the answer: from the uplink address, by net0's gateway MAC",
+                                              Ether(dst=A_MAC, src=GW_MAC) / IP(src=UPLINK_IP, dst=A_IP, id=0x98, ttl=64) /
+                                              ICMP(type=0, id=0x43, seq=2) / Raw(payload(32)))
+    f["ping_net1_gateway_from_a"] = ("A pings net1's gateway address through its own gateway",
+                                     Ether(dst=GW_MAC, src=A_MAC) / IP(src=A_IP, dst=NET1_GW_IP, id=0x97, ttl=64) /
+                                     ICMP(type=8, id=0x44, seq=3) / Raw(payload(8)))
+
+    f["arp_request_for_c_expected"] = ("who-has C, from net1's gateway, broadcast",
+                                       Ether(dst=BROADCAST, src=NET1_GW_MAC) /
+                                       ARP(op=1, hwsrc=NET1_GW_MAC, psrc=NET1_GW_IP, hwdst="00:00:00:00:00:00", pdst=C_IP))
+    f["arp_reply_c"] = ("C is-at C_MAC, to net1's gateway",
+                        Ether(dst=NET1_GW_MAC, src=C_MAC) / ARP(op=2, hwsrc=C_MAC, psrc=C_IP, hwdst=NET1_GW_MAC, pdst=NET1_GW_IP))
+    f["arp_request_for_router_expected"] = ("who-has the uplink's router, from the uplink address",
+                                            Ether(dst=BROADCAST, src=UPLINK_MAC) /
+                                            ARP(op=1, hwsrc=UPLINK_MAC, psrc=UPLINK_IP, hwdst="00:00:00:00:00:00", pdst=ROUTER_IP))
+    f["arp_reply_router"] = ("the router is-at ROUTER_MAC, to the uplink address",
+                             Ether(dst=UPLINK_MAC, src=ROUTER_MAC) / ARP(op=2, hwsrc=ROUTER_MAC, psrc=ROUTER_IP, hwdst=UPLINK_MAC, pdst=UPLINK_IP))
+    f["arp_request_uplink_from_router"] = ("the router asks who-has the uplink address",
+                                           Ether(dst=BROADCAST, src=ROUTER_MAC) / ARP(op=1, hwsrc=ROUTER_MAC, psrc=ROUTER_IP, pdst=UPLINK_IP))
 
 
 def bad_ip_checksum(pkt):

@@ -1,21 +1,42 @@
 package dev.wharf.nat;
 
+import dev.wharf.dataplane.graph.Node;
 import dev.wharf.dataplane.worker.DataplaneConfiguration;
+import dev.wharf.dataplane.worker.Pipeline;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Connection tracking and NAT for one dataplane: the connection table, the published ports and
  * user rules the nodes read (each an immutable list swapped through a volatile reference), the
  * nodes each worker's pipeline gets, expiry, and what the control plane lists and flushes.
+ *
+ * <p>Threads: the workers run the nodes; the control plane calls {@link #publishedPorts},
+ * {@link #rules}, {@link #list}, {@link #count}, {@link #flush} and {@link #recentFailures} from any
+ * thread; one housekeeping thread calls {@link #expire}.
  */
 public final class NatService
 {
+    /** Expiry visits the whole table in about this long, whatever its size. */
+    static final long FULL_SWEEP_MS = 1_000;
+    private static final int MIN_SWEEP_SLICE = 1_024;
+
     private final NatConfiguration configuration;
+    private final ConntrackTable table;
+    private final List<FailureRing> failureRings = new CopyOnWriteArrayList<>();
+    private volatile PublishedPortIndex publishedPorts = PublishedPortIndex.EMPTY;
+    private volatile UserRule[] rules = new UserRule[0];
+    private final Object expiryLock = new Object();
+    private long lastExpireMs = Long.MIN_VALUE;
+    private volatile long clockMs;
 
     public NatService(final NatConfiguration configuration)
     {
         this.configuration = configuration;
+        this.table = new ConntrackTable(configuration.maxFlows());
     }
 
     public NatConfiguration configuration()
@@ -26,48 +47,128 @@ public final class NatService
     /** The pipelines with this service's ip4-nat-in and ip4-nat-out nodes, for {@link DataplaneConfiguration#withPipelines}. */
     public DataplaneConfiguration.PipelineFactory pipelines()
     {
-        throw new UnsupportedOperationException("filled in by the nat-conntrack work");
+        return worker ->
+        {
+            final Node[] nodes = workerNodes(worker);
+            return Pipeline.routed(nodes[0], nodes[1]);
+        };
+    }
+
+    /**
+     * One worker's pair of nodes, {ip4-nat-in, ip4-nat-out}, sharing that worker's scratch state:
+     * they belong together in one graph run by one thread.
+     */
+    public Node[] workerNodes(final int worker)
+    {
+        final NatScratch scratch = new NatScratch();
+        final FailureRing failures = new FailureRing();
+        failureRings.add(failures);
+        return new Node[]{new NatInNode(this, scratch), new NatOutNode(this, scratch, failures)};
+    }
+
+    /** The connection table (benchmarks and tests fill it directly; the load balancer shares it). */
+    public ConntrackTable table()
+    {
+        return table;
+    }
+
+    PublishedPortIndex publishedPortIndex()
+    {
+        return publishedPorts;
+    }
+
+    UserRule[] userRules()
+    {
+        return rules;
     }
 
     /** Replaces the published ports; connections already set up keep their translation. */
     public void publishedPorts(final List<PublishedPort> ports)
     {
-        throw new UnsupportedOperationException("filled in by the nat-conntrack work");
+        publishedPorts = ports.isEmpty() ? PublishedPortIndex.EMPTY : new PublishedPortIndex(ports);
+    }
+
+    /** The published ports in force. */
+    public List<PublishedPort> publishedPorts()
+    {
+        return publishedPorts.ports();
     }
 
     /** Replaces the user rules; only connections set up afterwards see them. */
     public void rules(final List<UserRule> rules)
     {
-        throw new UnsupportedOperationException("filled in by the nat-conntrack work");
+        this.rules = rules.toArray(new UserRule[0]);
     }
 
     /** Connections tracked now. */
     public int count()
     {
-        throw new UnsupportedOperationException("filled in by the nat-conntrack work");
+        return table.size();
     }
 
-    /** Up to {@code limit} tracked connections. */
+    /** Up to {@code limit} tracked connections; times left are measured from the latest {@link #expire} clock. */
     public List<FlowView> list(final int limit)
     {
-        throw new UnsupportedOperationException("filled in by the nat-conntrack work");
+        final List<FlowView> flows = new ArrayList<>();
+        final long nowMs = clockMs;
+        for (int flow = 0; flow < table.capacity() && flows.size() < limit; flow++)
+        {
+            final int generation = table.generation(flow);
+            if ((generation & 1) == 0)
+            {
+                continue;
+            }
+            final long oa = table.originalAddresses(flow);
+            final long op = table.originalPorts(flow);
+            final long ra = table.replyAddresses(flow);
+            final long rp = table.replyPorts(flow);
+            final int state = table.state(flow);
+            final long expiresAt = table.expiresAtMs(flow);
+            if (table.generation(flow) != generation)
+            {
+                continue; // removed or replaced while read
+            }
+            flows.add(new FlowView(FlowKey.protocol(op), ConnectionState.name(state), ConnectionState.isAssured(state),
+                FlowKey.zone(op), FlowKey.source(oa), FlowKey.sourcePort(op), FlowKey.destination(oa), FlowKey.destinationPort(op),
+                FlowKey.zone(rp), FlowKey.source(ra), FlowKey.sourcePort(rp), FlowKey.destination(ra), FlowKey.destinationPort(rp),
+                Math.max(0, expiresAt - nowMs)));
+        }
+        return flows;
     }
 
     /** Removes every tracked connection. @return how many. */
     public int flush()
     {
-        throw new UnsupportedOperationException("filled in by the nat-conntrack work");
+        return table.clear();
     }
 
     /** The latest connections that could not be set up, newest first (at most a few dozen). */
     public List<NatFailure> recentFailures()
     {
-        throw new UnsupportedOperationException("filled in by the nat-conntrack work");
+        final List<NatFailure> all = new ArrayList<>();
+        for (final FailureRing ring : failureRings)
+        {
+            ring.collect(all);
+        }
+        all.sort(Comparator.comparingLong(NatFailure::atMs).reversed());
+        return all.size() > FailureRing.CAPACITY ? List.copyOf(all.subList(0, FailureRing.CAPACITY)) : all;
     }
 
-    /** Removes expired connections a slice at a time; the daemon's housekeeping calls it often (every 100 ms). */
+    /**
+     * Removes expired connections a slice at a time; the daemon's housekeeping calls it often (every 100 ms).
+     * The slice is sized from the time since the previous call so that a whole pass over the table takes
+     * about {@value #FULL_SWEEP_MS} ms; every removal locks only the two buckets of the flow it removes.
+     */
     public int expire(final long nowMs)
     {
-        throw new UnsupportedOperationException("filled in by the nat-conntrack work");
+        synchronized (expiryLock)
+        {
+            clockMs = nowMs;
+            final long elapsedMs = lastExpireMs == Long.MIN_VALUE ? 100 : Math.max(0, nowMs - lastExpireMs);
+            lastExpireMs = nowMs;
+            final long capacity = table.capacity();
+            final long slice = Math.min(capacity, Math.max(Math.min(capacity, MIN_SWEEP_SLICE), capacity * elapsedMs / FULL_SWEEP_MS));
+            return table.sweep(nowMs, (int)slice);
+        }
     }
 }

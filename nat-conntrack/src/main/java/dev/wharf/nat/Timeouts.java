@@ -41,4 +41,21 @@ public enum Timeouts
     {
         return state < TCP_BY_STATE.length ? TCP_BY_STATE[state] : TCP_CLOSE.millis;
     }
+
+    /** The timeout of a flow of {@code protocol} in state word {@code word} ({@link ConnectionState}). */
+    public static long of(final int protocol, final int word)
+    {
+        final int state = ConnectionState.of(word);
+        switch (protocol)
+        {
+            case 6:
+                return tcp(state);
+            case 17:
+                return state == ConnectionState.REPLIED ? UDP_STREAM.millis : UDP_UNREPLIED.millis;
+            case 1:
+                return ICMP.millis;
+            default:
+                return GENERIC.millis;
+        }
+    }
 }

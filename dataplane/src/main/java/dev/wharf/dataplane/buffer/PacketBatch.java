@@ -57,6 +57,12 @@ public final class PacketBatch
     public final int[] next = new int[CAPACITY];
     /** Drop reason ordinal when {@link #next} is the drop node. */
     public final int[] dropReason = new int[CAPACITY];
+    /**
+     * The ICMP error to send about this packet, set by the node that sends it to icmp-error:
+     * {@code type << 8 | code}, and for "fragmentation needed" the next-hop MTU in the high 16 bits
+     * (see {@link dev.wharf.dataplane.l3.IcmpErrorNode#encode}). 0 otherwise.
+     */
+    public final int[] icmpError = new int[CAPACITY];
     /** Offload metadata from the virtio-net header (see {@link dev.wharf.dataplane.offload.OffloadInfo}). */
     public final long[] offload = new long[CAPACITY];
 
@@ -95,6 +101,7 @@ public final class PacketBatch
         flags[i] = 0;
         next[i] = 0;
         dropReason[i] = 0;
+        icmpError[i] = 0;
         offload[i] = 0;
         return i;
     }

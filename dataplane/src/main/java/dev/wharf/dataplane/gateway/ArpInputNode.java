@@ -7,12 +7,16 @@ import dev.wharf.dataplane.graph.WorkerContext;
 import dev.wharf.dataplane.l2.InterfaceOutputNode;
 import dev.wharf.dataplane.protocol.ArpFlyweight;
 import dev.wharf.dataplane.protocol.EthernetFlyweight;
+import dev.wharf.dataplane.protocol.MacAddress;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * arp-input: answers ARP requests for the network's gateway address (RFC 826), rewriting the
- * request into the reply in place and sending it back out of the ingress port. ARP frames that are
- * not for the gateway were already flooded to the other ports and end here.
+ * request into the reply in place and sending it back out of the ingress port; on the uplink that
+ * address is the host's outside address. Every ARP frame the gateway hears teaches its neighbour
+ * table the sender's address when the sender is on the network's subnet ("gleaning", RFC 826's
+ * merge step): this is how the answer to ip4-arp's request, the uplink router's among them, is
+ * learned. ARP frames that are not for the gateway were already flooded to the other ports and end here.
  */
 public final class ArpInputNode extends Node
 {
@@ -23,6 +27,8 @@ public final class ArpInputNode extends Node
     public enum Error
     {
         REPLIED,
+        /** A reply to the gateway's own request: learned, consumed. */
+        REPLY_RECEIVED,
         NOT_FOR_GATEWAY,
         TRUNCATED,
         UNSUPPORTED_FORMAT,
@@ -58,6 +64,7 @@ public final class ArpInputNode extends Node
                 continue;
             }
             final NetworkState network = context.snapshot.network(batch.network[i]);
+            glean(network, context.nowMs);
             if (arp.targetIp() != network.gatewayIp)
             {
                 endNotForUs(batch, i, flooded, context);
@@ -68,7 +75,8 @@ public final class ArpInputNode extends Node
             {
                 if (operation == ArpFlyweight.OP_REPLY)
                 {
-                    endNotForUs(batch, i, flooded, context);
+                    count(context, Error.REPLY_RECEIVED.ordinal());
+                    done(batch, i);
                 }
                 else
                 {
@@ -88,6 +96,17 @@ public final class ArpInputNode extends Node
             batch.outPort[i] = batch.inPort[i];
             count(context, Error.REPLIED.ordinal());
             next(batch, i, NEXT_OUTPUT);
+        }
+    }
+
+    /** Learns the sender of the wrapped ARP packet when it is a host of the network; a probe (sender 0.0.0.0) teaches nothing. */
+    private void glean(final NetworkState network, final long nowMs)
+    {
+        final int sender = arp.senderIp();
+        final long mac = arp.senderMac();
+        if (sender != 0 && sender != network.gatewayIp && network.contains(sender) && mac != 0 && !MacAddress.isMulticast(mac))
+        {
+            network.neighbours.learn(sender, mac, nowMs);
         }
     }
 

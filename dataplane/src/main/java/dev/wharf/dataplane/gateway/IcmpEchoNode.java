@@ -12,9 +12,11 @@ import dev.wharf.dataplane.protocol.Ipv4Flyweight;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * icmp-echo: the gateway's answer to ping (RFC 792, RFC 1122 section 3.2.2.6). The request becomes
- * the reply in place: addresses swapped, type 0, TTL reset, both checksums updated incrementally
- * (RFC 1624), then it leaves by the port it came in on.
+ * icmp-echo: the switch's answer to ping (RFC 792, RFC 1122 section 3.2.2.6) for any of its own
+ * addresses (ip4-local sends only those). The request becomes the reply in place: addresses swapped,
+ * so the reply comes from the address that was pinged (RFC 1122 3.2.2.6), type 0, TTL reset, both
+ * checksums updated incrementally (RFC 1624), then it leaves by the port it came in on, from the
+ * gateway MAC it was sent to.
  */
 public final class IcmpEchoNode extends Node
 {
@@ -73,8 +75,8 @@ public final class IcmpEchoNode extends Node
 
             final int requester = ip.source();
             final int oldTtlProtocol = (ip.ttl() << 8) | ip.protocol();
-            ip.source(network.gatewayIp).destination(requester).ttl(REPLY_TTL);
-            // swapped addresses leave the header sum as it was (the request was addressed to the gateway); only TTL moves it
+            ip.source(ip.destination()).destination(requester).ttl(REPLY_TTL);
+            // swapped addresses leave the header sum as it was; only TTL moves it
             ip.checksum(Checksums.update16(ip.checksum(), oldTtlProtocol, (REPLY_TTL << 8) | ip.protocol()));
 
             ethernet.wrap(frame, 0);

@@ -4,20 +4,24 @@ import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.config.NetworkState;
 import dev.wharf.dataplane.graph.Node;
 import dev.wharf.dataplane.graph.WorkerContext;
+import dev.wharf.dataplane.protocol.EthernetFlyweight;
 import dev.wharf.dataplane.protocol.Ipv4Flyweight;
+import dev.wharf.dataplane.protocol.MacAddress;
+import dev.wharf.dataplane.worker.Pipeline;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * ip4-input: validates IPv4 frames sent to the gateway MAC (RFC 1812 section 5.2.2: version, header
- * length, total length, header checksum), records the L4 offset, and dispatches what the gateway
- * itself answers. Routing to other networks and the uplink comes later; until then such packets
- * are dropped as having no route.
+ * length, total length, header checksum), records the L4 offset, gleans the sender's address (a
+ * host that sends to the gateway is at the frame's source MAC, so replies need no ARP round trip),
+ * and hands every valid packet to {@value Pipeline#IP4_NAT_IN} and then ip4-lookup, which decide
+ * whether it is for the gateway itself or to be routed.
  */
 public final class Ip4InputNode extends Node
 {
     public static final String NAME = "ip4-input";
 
-    private static final int NEXT_ICMP = 0;
+    private static final int NEXT_NAT_IN = 0;
 
     public enum Error
     {
@@ -26,16 +30,14 @@ public final class Ip4InputNode extends Node
         BAD_HEADER_LENGTH,
         BAD_TOTAL_LENGTH,
         BAD_CHECKSUM,
-        FRAGMENT_TO_GATEWAY,
-        PROTOCOL_UNSUPPORTED_BY_GATEWAY,
-        NO_ROUTE
+        NO_NETWORK
     }
 
     private final Ipv4Flyweight ip = new Ipv4Flyweight();
 
     public Ip4InputNode()
     {
-        super(NAME, new String[]{IcmpEchoNode.NAME}, names(Error.values()));
+        super(NAME, new String[]{Pipeline.IP4_NAT_IN}, names(Error.values()));
     }
 
     @Override
@@ -77,22 +79,22 @@ public final class Ip4InputNode extends Node
             }
             batch.l4Offset[i] = l3 + headerLength;
             final NetworkState network = context.snapshot.network(batch.network[i]);
-            if (ip.destination() != network.gatewayIp)
+            if (network == null)
             {
-                drop(batch, i, Error.NO_ROUTE.ordinal());
+                drop(batch, i, Error.NO_NETWORK.ordinal());
+                continue;
             }
-            else if (ip.isFragment())
-            {
-                drop(batch, i, Error.FRAGMENT_TO_GATEWAY.ordinal());
-            }
-            else if (ip.protocol() == Ipv4Flyweight.PROTOCOL_ICMP)
-            {
-                next(batch, i, NEXT_ICMP);
-            }
-            else
-            {
-                drop(batch, i, Error.PROTOCOL_UNSUPPORTED_BY_GATEWAY.ordinal());
-            }
+            glean(network, ip.source(), batch.address[i], context.nowMs);
+            next(batch, i, NEXT_NAT_IN);
+        }
+    }
+
+    /** Only a sender on the network's own subnet is a neighbour; anything else came through a router. */
+    private static void glean(final NetworkState network, final int source, final long frameAddress, final long nowMs)
+    {
+        if (source != network.gatewayIp && source != 0 && network.contains(source))
+        {
+            network.neighbours.learn(source, MacAddress.readAt(frameAddress + EthernetFlyweight.SOURCE_OFFSET), nowMs);
         }
     }
 }

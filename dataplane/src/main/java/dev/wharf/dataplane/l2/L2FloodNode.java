@@ -12,18 +12,22 @@ import dev.wharf.dataplane.graph.WorkerContext;
  * l2-flood: sends a broadcast, multicast or unknown-unicast frame to every other port of its
  * network that carries its VLAN, never back out of the ingress port and never into another
  * network. Ports copy on send, so one frame serves every copy. A broadcast or multicast ARP frame
- * then goes on to arp-input, because the gateway is a member of the network too.
+ * then goes on to arp-input, because the gateway is a member of the network too. On a network
+ * without inter-container communication (icc false) no other port gets a copy: only the gateway
+ * hears the frame.
  */
 public final class L2FloodNode extends Node
 {
     public static final String NAME = "l2-flood";
 
     private static final int NEXT_ARP = 0;
+    private static final int[] NO_PORTS = new int[0];
 
     public enum Error
     {
         FLOODED,
-        NO_OTHER_PORT
+        NO_OTHER_PORT,
+        ICC_DENIED
     }
 
     public L2FloodNode()
@@ -39,7 +43,8 @@ public final class L2FloodNode extends Node
         {
             final int i = packets[k];
             final NetworkState network = snapshot.network(batch.network[i]);
-            final int[] members = network.portIds;
+            final boolean icc = network.policy.icc();
+            final int[] members = icc ? network.portIds : NO_PORTS;
             final int inPort = batch.inPort[i];
             int sent = 0;
             for (final int member : members)
@@ -54,7 +59,7 @@ public final class L2FloodNode extends Node
                     sent++;
                 }
             }
-            count(context, sent > 0 ? Error.FLOODED.ordinal() : Error.NO_OTHER_PORT.ordinal());
+            count(context, !icc ? Error.ICC_DENIED.ordinal() : sent > 0 ? Error.FLOODED.ordinal() : Error.NO_OTHER_PORT.ordinal());
             final int flags = batch.flags[i];
             // the gateway hears broadcast and multicast ARP; a unicast one flooded for an unknown MAC is not for it
             if ((flags & PacketBatch.FLAG_ARP) != 0 && (flags & (PacketBatch.FLAG_BROADCAST | PacketBatch.FLAG_MULTICAST)) != 0)

@@ -13,7 +13,10 @@ import dev.wharf.dataplane.protocol.MacAddress;
 /**
  * l2-forward: the forwarding decision. Broadcast, multicast and unknown unicast go to l2-flood;
  * frames for the network's gateway MAC go up to the gateway's ARP and IPv4 input; a known
- * destination goes to interface-output, except back out of the port it came in on.
+ * destination goes to interface-output, except back out of the port it came in on. On a network
+ * without inter-container communication (icc false) containers reach only the gateway: unicast to
+ * any other MAC, known or not, is dropped (ICC_DENIED), as Docker's DROP rule between the bridge's
+ * ports does.
  */
 public final class L2ForwardNode extends Node
 {
@@ -28,7 +31,8 @@ public final class L2ForwardNode extends Node
     {
         UNKNOWN_UNICAST,
         SAME_PORT,
-        GATEWAY_PROTOCOL_UNSUPPORTED
+        GATEWAY_PROTOCOL_UNSUPPORTED,
+        ICC_DENIED
     }
 
     public L2ForwardNode()
@@ -66,6 +70,11 @@ public final class L2ForwardNode extends Node
                 {
                     drop(batch, i, Error.GATEWAY_PROTOCOL_UNSUPPORTED.ordinal());
                 }
+                continue;
+            }
+            if (!network.policy.icc())
+            {
+                drop(batch, i, Error.ICC_DENIED.ordinal());
                 continue;
             }
             final int out = network.fdb.lookup(destination, batch.vlan[i]);

@@ -41,6 +41,16 @@ public final class ArpFlyweight
             buffer.getByte(offset + PROTOCOL_LENGTH_OFFSET) == 4;
     }
 
+    /** Writes the Ethernet/IPv4 format fields (hardware and protocol types and lengths). */
+    public ArpFlyweight ethernetIpv4()
+    {
+        buffer.putShort(offset + HARDWARE_TYPE_OFFSET, (short)HARDWARE_ETHERNET, NETWORK);
+        buffer.putShort(offset + PROTOCOL_TYPE_OFFSET, (short)EthernetFlyweight.TYPE_IPV4, NETWORK);
+        buffer.putByte(offset + HARDWARE_LENGTH_OFFSET, (byte)6);
+        buffer.putByte(offset + PROTOCOL_LENGTH_OFFSET, (byte)4);
+        return this;
+    }
+
     public int operation()
     {
         return buffer.getShort(offset + OPERATION_OFFSET, NETWORK) & 0xFFFF;

@@ -18,6 +18,22 @@ public final class IcmpFlyweight
     public static final int TYPE_DESTINATION_UNREACHABLE = 3;
     public static final int TYPE_ECHO_REQUEST = 8;
     public static final int TYPE_TIME_EXCEEDED = 11;
+    public static final int TYPE_SOURCE_QUENCH = 4;
+    public static final int TYPE_REDIRECT = 5;
+    public static final int TYPE_PARAMETER_PROBLEM = 12;
+    /** Bytes 4-7 of an error message: unused, but for "fragmentation needed", whose last two carry the next-hop MTU. */
+    public static final int REST_OF_HEADER_OFFSET = 4;
+
+    /**
+     * True for the error messages (RFC 792), which must never be answered with an error (RFC 1122
+     * 3.2.2, RFC 1812 4.3.2.7). A type beyond the last one RFC 792/950 define counts as an error too,
+     * as Linux counts it: better to stay silent than to risk an error storm.
+     */
+    public static boolean isErrorType(final int type)
+    {
+        return type == TYPE_DESTINATION_UNREACHABLE || type == TYPE_SOURCE_QUENCH || type == TYPE_REDIRECT ||
+            type == TYPE_TIME_EXCEEDED || type == TYPE_PARAMETER_PROBLEM || type > 18;
+    }
 
     private MutableDirectBuffer buffer;
     private int offset;
@@ -59,6 +75,13 @@ public final class IcmpFlyweight
     public IcmpFlyweight checksum(final int checksum)
     {
         buffer.putShort(offset + CHECKSUM_OFFSET, (short)checksum, NETWORK);
+        return this;
+    }
+
+    /** Writes bytes 4-7 (the echo identifier and sequence, or an error's unused word and MTU). */
+    public IcmpFlyweight restOfHeader(final int value)
+    {
+        buffer.putInt(offset + REST_OF_HEADER_OFFSET, value, NETWORK);
         return this;
     }
 

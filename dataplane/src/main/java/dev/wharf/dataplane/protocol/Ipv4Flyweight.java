@@ -23,6 +23,8 @@ public final class Ipv4Flyweight
     public static final int PROTOCOL_TCP = 6;
     public static final int PROTOCOL_UDP = 17;
 
+    /** Don't Fragment, in the flags/fragment-offset word. */
+    public static final int DONT_FRAGMENT = 0x4000;
     private static final int MORE_FRAGMENTS = 0x2000;
     private static final int FRAGMENT_OFFSET_MASK = 0x1FFF;
 
@@ -73,6 +75,44 @@ public final class Ipv4Flyweight
     public boolean isFragment()
     {
         return (buffer.getShort(offset + FLAGS_FRAGMENT_OFFSET, NETWORK) & (MORE_FRAGMENTS | FRAGMENT_OFFSET_MASK)) != 0;
+    }
+
+    /** True when DF is set: the sender does path MTU discovery (RFC 1191) and wants to hear about a too-small link. */
+    public boolean dontFragment()
+    {
+        return (buffer.getShort(offset + FLAGS_FRAGMENT_OFFSET, NETWORK) & DONT_FRAGMENT) != 0;
+    }
+
+    /** The fragment offset in 8-byte units: 0 for a whole datagram and for a first fragment. */
+    public int fragmentOffset()
+    {
+        return buffer.getShort(offset + FLAGS_FRAGMENT_OFFSET, NETWORK) & FRAGMENT_OFFSET_MASK;
+    }
+
+    /** Writes the whole flags/fragment-offset word. */
+    public Ipv4Flyweight flagsAndFragmentOffset(final int value)
+    {
+        buffer.putShort(offset + FLAGS_FRAGMENT_OFFSET, (short)value, NETWORK);
+        return this;
+    }
+
+    /** Writes version 4 and a header length in bytes (a multiple of 4). */
+    public Ipv4Flyweight versionAndHeaderLength(final int headerLength)
+    {
+        buffer.putByte(offset + VERSION_IHL_OFFSET, (byte)(0x40 | (headerLength >>> 2)));
+        return this;
+    }
+
+    public Ipv4Flyweight tos(final int tos)
+    {
+        buffer.putByte(offset + TOS_OFFSET, (byte)tos);
+        return this;
+    }
+
+    public Ipv4Flyweight protocol(final int protocol)
+    {
+        buffer.putByte(offset + PROTOCOL_OFFSET, (byte)protocol);
+        return this;
     }
 
     public int ttl()

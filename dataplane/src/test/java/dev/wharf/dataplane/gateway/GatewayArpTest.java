@@ -91,7 +91,7 @@ class GatewayArpTest
     }
 
     @Test
-    void aReplyToTheGatewayIsConsumedAsNotForIt()
+    void aReplyToTheGatewayIsConsumedAndItsSenderLearned()
     {
         final byte[] reply = Fixture.frame("arp_reply_host");
         reply[41] = 1; // target IP 10.0.0.1, the gateway
@@ -99,7 +99,10 @@ class GatewayArpTest
 
         final Outcome outcome = bridge.sendOne(p1, toGateway);
 
-        assertEquals("arp-input.not-for-gateway", outcome.dropReason());
+        assertFalse(outcome.dropped());
+        assertEquals("arp-input", outcome.lastNode());
+        assertEquals(1, bridge.counter("arp-input.reply-received"));
+        assertEquals(Frames.B_MAC, bridge.neighbours(0).lookup(Fixture.ipv4Value("10.0.0.3")));
         assertEquals(0, bridge.sent(p0).size() + bridge.sent(p1).size() + bridge.sent(p2).size());
     }
 

@@ -2,6 +2,7 @@ package dev.wharf.dataplane.testing;
 
 import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.config.DataplaneSnapshot;
+import dev.wharf.dataplane.config.NetworkPolicy;
 import dev.wharf.dataplane.config.NetworkState;
 import dev.wharf.dataplane.config.PortBinding;
 import dev.wharf.dataplane.graph.CounterLayout;
@@ -10,6 +11,7 @@ import dev.wharf.dataplane.graph.NodeGraph;
 import dev.wharf.dataplane.graph.PacketTracer;
 import dev.wharf.dataplane.graph.WorkerContext;
 import dev.wharf.dataplane.l2.FdbTable;
+import dev.wharf.dataplane.l3.NeighbourTable;
 import dev.wharf.dataplane.port.MemoryPort;
 import dev.wharf.dataplane.worker.Pipeline;
 
@@ -28,8 +30,8 @@ public final class BridgeHarness implements AutoCloseable
     public static final int DEFAULT_MTU = 1500;
     public static final int DEFAULT_MAC_LIMIT = 1024;
 
-    private final NodeGraph graph = Pipeline.bridge();
-    private final WorkerContext context = new WorkerContext(0, graph.layout());
+    private final NodeGraph graph;
+    private final WorkerContext context;
     private final PacketBatch batch = new PacketBatch();
     private final List<NetworkState> networks = new ArrayList<>();
     private final List<PortBinding> ports = new ArrayList<>();
@@ -39,6 +41,14 @@ public final class BridgeHarness implements AutoCloseable
 
     public BridgeHarness()
     {
+        this(Pipeline.bridge());
+    }
+
+    /** A harness over another graph (the routed one with test NAT nodes, a smaller ICMP error budget). */
+    public BridgeHarness(final NodeGraph graph)
+    {
+        this.graph = graph;
+        this.context = new WorkerContext(0, graph.layout());
         graph.tracer(recorder);
         context.nowMs = 1_000;
     }
@@ -75,6 +85,41 @@ public final class BridgeHarness implements AutoCloseable
             new FdbTable(fdbMaxEntries, CounterLayout.MAX_PORTS), new int[0]));
         snapshot = null;
         return index;
+    }
+
+    /** A container network with a policy (internal, icc, masquerade). */
+    public int addNetwork(final String name, final String subnet, final int prefixLength, final String gatewayIp, final long gatewayMac,
+        final NetworkPolicy policy)
+    {
+        final int index = addNetwork(name, subnet, prefixLength, gatewayIp, gatewayMac);
+        networks.set(index, networks.get(index).withPolicy(policy));
+        return index;
+    }
+
+    /** The uplink network: the host's outside {@code address/prefixLength} at {@code mac}, and the outside router. */
+    public int addUplink(final String address, final int prefixLength, final long mac, final String defaultGateway)
+    {
+        final int index = networks.size();
+        final int ip = Fixture.ipv4Value(address);
+        final int mask = -1 << (32 - prefixLength);
+        networks.add(new NetworkState(index, "uplink", ip & mask, prefixLength, ip, mac, new FdbTable(65_536, CounterLayout.MAX_PORTS),
+            new int[0], NetworkPolicy.DEFAULT, true, defaultGateway == null ? 0 : Fixture.ipv4Value(defaultGateway),
+            new NeighbourTable(NeighbourTable.CAPACITY_DEFAULT), new long[0]));
+        snapshot = null;
+        return index;
+    }
+
+    /** Allows routing between two container networks, as Dataplane.connectNetworks does. */
+    public void connect(final int a, final int b)
+    {
+        networks.set(a, networks.get(a).withConnection(b, true));
+        networks.set(b, networks.get(b).withConnection(a, true));
+        snapshot = null;
+    }
+
+    public NeighbourTable neighbours(final int network)
+    {
+        return networks.get(network).neighbours;
     }
 
     /** The usual test network: 10.0.0.0/24, gateway 10.0.0.1 at 02:42:0a:00:00:01. */

@@ -125,6 +125,85 @@ class PipelineFuzzTest
         }
     }
 
+    /**
+     * The same mutations through a routed topology: two connected networks (one with icc off), an
+     * internal one and the uplink, every neighbour known, so mutated frames reach ip4-lookup, ip4-local,
+     * ip4-rewrite, ip4-arp and icmp-error. Nothing throws; every frame ends sent, flooded, consumed
+     * or dropped under a named reason; no frame reaches the internal network from the others.
+     */
+    @Test
+    void mutatedFramesThroughTheRouterNeverThrowAndEachEndsWithAReason()
+    {
+        final Random random = new Random(SEED + 1);
+        final List<byte[]> seeds = Fixture.names().stream().map(Fixture::frame).toList();
+        try (BridgeHarness router = new BridgeHarness())
+        {
+            final int net0 = router.addDefaultNetwork();
+            final int net1 = router.addNetwork("net1", "10.0.1.0", 24, "10.0.1.1", 0x02420a000101L,
+                new dev.wharf.dataplane.config.NetworkPolicy(false, false, true));
+            final int internal = router.addNetwork("int", "10.0.2.0", 24, "10.0.2.1", 0x02420a000201L,
+                new dev.wharf.dataplane.config.NetworkPolicy(true, true, false));
+            final int uplink = router.addUplink("192.168.100.2", 24, 0x0200c0a86402L, "192.168.100.1");
+            router.connect(net0, net1);
+            final int[] ports = {
+                router.accessPort(net0, 0), router.accessPort(net0, 0), router.trunkPort(net0, 10),
+                router.port(net1, false, 0, new int[0], 1400, 1024), router.accessPort(net1, 0),
+                router.accessPort(internal, 0), router.accessPort(uplink, 0)};
+            final int internalPort = ports[5];
+            router.neighbours(net0).learn(Fixture.ipv4Value("10.0.0.3"), Frames.B_MAC, 1_000);
+            router.fdb(net0).learn(Frames.B_MAC, 0, ports[1], 1_000, 1024);
+            router.neighbours(net1).learn(Fixture.ipv4Value("10.0.1.2"), 0x02420a000102L, 1_000);
+            router.fdb(net1).learn(0x02420a000102L, 0, ports[3], 1_000, 1024);
+            router.neighbours(uplink).learn(Fixture.ipv4Value("192.168.100.1"), 0x0200c0a86401L, 1_000);
+            router.fdb(uplink).learn(0x0200c0a86401L, 0, ports[6], 1_000, 1024);
+            final Set<String> ends = Set.of("interface-output", "l2-flood", "arp-input", NodeGraph.DROP_NODE);
+            final long[] destinations = {Frames.GATEWAY_MAC, 0x02420a000101L, 0x02420a000201L, 0x0200c0a86402L, 0xFFFF_FFFF_FFFFL};
+            final Map<String, Integer> dropsByReason = new HashMap<>();
+            int injected = 0;
+            int routed = 0;
+            while (injected < FRAMES)
+            {
+                final int in = random.nextInt(ports.length);
+                final int count = Math.min(FRAMES - injected, 1 + random.nextInt(PacketBatch.CAPACITY));
+                final byte[][] frames = new byte[count][];
+                for (int k = 0; k < count; k++)
+                {
+                    frames[k] = mutate(seeds.get(random.nextInt(seeds.size())), random);
+                    if (frames[k].length >= 12 && random.nextBoolean())
+                    {
+                        Frames.putMac(frames[k], 0, destinations[random.nextInt(destinations.length)]);
+                    }
+                }
+                final int internalBefore = router.sent(internalPort).size();
+                router.nowMs(router.context().nowMs + random.nextInt(50));
+
+                final List<Outcome> outcomes = router.send(ports[in], frames);
+
+                for (int k = 0; k < count; k++)
+                {
+                    final Outcome outcome = outcomes.get(k);
+                    final String where = "frame " + (injected + k) + " " + Frames.hex(frames[k]) + " " + outcome;
+                    assertTrue(ends.contains(outcome.lastNode()), where);
+                    routed += outcome.path().contains("ip4-rewrite") ? 1 : 0;
+                    if (outcome.dropped())
+                    {
+                        assertTrue(outcome.dropReason().matches("[a-z0-9-]+\\.[a-z0-9-]+"), where);
+                        dropsByReason.merge(outcome.dropReason(), 1, Integer::sum);
+                    }
+                }
+                if (ports[in] != internalPort)
+                {
+                    // only the gateway's own answers (ARP, echo, errors) and floods within the network may reach it
+                    assertEquals(internalBefore, router.sent(internalPort).size(), "a frame reached the internal network");
+                }
+                router.clearSent();
+                injected += count;
+            }
+            assertTrue(routed > 100, "many frames are routed: " + routed);
+            assertTrue(dropsByReason.keySet().stream().anyMatch(r -> r.startsWith("ip4-lookup.")), dropsByReason.keySet().toString());
+        }
+    }
+
     /** No port receives a frame still carrying a tag it did not ask for, or bigger than its MTU allows. */
     private static void assertEgressFramesRespectVlans(final BridgeHarness bridge, final int[] ports)
     {

@@ -1,0 +1,347 @@
+package dev.wharf.nat;
+
+import dev.wharf.dataplane.buffer.PacketBatch;
+import dev.wharf.dataplane.config.DataplaneSnapshot;
+import dev.wharf.dataplane.config.NetworkState;
+import dev.wharf.dataplane.graph.Node;
+import dev.wharf.dataplane.graph.WorkerContext;
+import dev.wharf.dataplane.protocol.Checksums;
+import dev.wharf.dataplane.protocol.IcmpFlyweight;
+import dev.wharf.dataplane.protocol.Ipv4Flyweight;
+import dev.wharf.dataplane.protocol.TcpFlyweight;
+import dev.wharf.dataplane.worker.Pipeline;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import static java.nio.ByteOrder.BIG_ENDIAN;
+
+/**
+ * ip4-nat-in (netfilter's PREROUTING: conntrack, then DNAT). Finds each packet's flow from either
+ * direction, updates its state and expiry, and applies the DESTINATION part of its translation; the
+ * source part waits for ip4-nat-out, after routing (as Linux applies SNAT in POSTROUTING), so an
+ * ICMP error made by ip4-lookup quotes the packet as its sender sent it. A packet of no flow may
+ * match a published port (its destination is translated, {@link PacketBatch#FLAG_CT_DNAT}); one to
+ * a local address that matches nothing passes untracked (the gateway answers it); any other is a
+ * new flow, which ip4-nat-out creates. ICMP errors about a tracked flow (RELATED) are translated
+ * whole here: outer addresses, the quoted header and its checksums.
+ *
+ * <p>Fragments: only a first fragment carries the ports, so later fragments cannot be matched to a
+ * flow; they are dropped and counted ({@code non-first-fragment}). Linux reassembles first; we do not.
+ *
+ * <p>One instance per worker, run on that worker's thread; it shares its {@link NatScratch} with the
+ * worker's ip4-nat-out.
+ */
+public final class NatInNode extends Node
+{
+    public static final String NAME = Pipeline.IP4_NAT_IN;
+    static final int FRAGMENT_OFFSET_MASK = 0x1FFF;
+    /** An expiry is rewritten only when it moves by at least this much, to keep the flow's cache line quiet. */
+    static final long EXPIRY_GRANULARITY_MS = 1_000;
+    private static final int NEXT_LOOKUP = 0;
+    private static final int TCP_CAS_ATTEMPTS = 8;
+
+    public enum Error
+    {
+        /** A fragment after the first: no ports to match a flow with (not reassembled). */
+        NON_FIRST_FRAGMENT,
+        TRUNCATED,
+        /** A TCP segment that cannot open a connection (a stray SYN-ACK, RST...) and belongs to none. */
+        TCP_INVALID,
+        /** A segment the flow's TCP state does not expect; forwarded, the state left as it was. */
+        TCP_OUT_OF_STATE,
+        /** An ICMP error quoting no tracked flow. */
+        ICMP_ERROR_UNMATCHED,
+        /** An ICMP error translated for a tracked flow (not a drop). */
+        RELATED,
+        /** A new connection to a published port (not a drop). */
+        DNAT
+    }
+
+    private final NatService service;
+    private final NatScratch scratch;
+    private final Ipv4Flyweight ip = new Ipv4Flyweight();
+
+    NatInNode(final NatService service, final NatScratch scratch)
+    {
+        super(NAME, new String[]{Pipeline.IP4_LOOKUP}, names(Error.values()));
+        this.service = service;
+        this.scratch = scratch;
+    }
+
+    @Override
+    public void process(final PacketBatch batch, final int[] packets, final int count, final WorkerContext context)
+    {
+        final ConntrackTable table = service.table();
+        final PublishedPortIndex published = service.publishedPortIndex();
+        final DataplaneSnapshot snapshot = context.snapshot;
+        final long nowMs = context.nowMs;
+        final int[] scratchNode = scratch.node;
+        for (int k = 0; k < count; k++)
+        {
+            final int i = packets[k];
+            scratchNode[i] = NatScratch.UNTRACKED;
+            final UnsafeBuffer frame = batch.frame(i);
+            final int l3 = batch.l3Offset[i];
+            final int l4 = batch.l4Offset[i];
+            ip.wrap(frame, l3);
+            if ((frame.getShort(l3 + Ipv4Flyweight.FLAGS_FRAGMENT_OFFSET, BIG_ENDIAN) & FRAGMENT_OFFSET_MASK) != 0)
+            {
+                drop(batch, i, Error.NON_FIRST_FRAGMENT.ordinal());
+                continue;
+            }
+            final int protocol = ip.protocol();
+            final int end = Math.min(l3 + ip.totalLength(), batch.length[i]);
+            final int source = ip.source();
+            final int destination = ip.destination();
+            int sourcePort = 0;
+            int destinationPort = 0;
+            int tcpFlags = 0;
+            if (protocol == Ipv4Flyweight.PROTOCOL_TCP || protocol == Ipv4Flyweight.PROTOCOL_UDP)
+            {
+                if (l4 + (protocol == Ipv4Flyweight.PROTOCOL_TCP ? TcpFlyweight.MIN_HEADER_LENGTH : 8) > end)
+                {
+                    drop(batch, i, Error.TRUNCATED.ordinal());
+                    continue;
+                }
+                sourcePort = frame.getShort(l4, BIG_ENDIAN) & 0xFFFF;
+                destinationPort = frame.getShort(l4 + 2, BIG_ENDIAN) & 0xFFFF;
+                if (protocol == Ipv4Flyweight.PROTOCOL_TCP)
+                {
+                    tcpFlags = frame.getByte(l4 + TcpFlyweight.FLAGS_OFFSET) & 0xFF;
+                }
+            }
+            else if (protocol == Ipv4Flyweight.PROTOCOL_ICMP)
+            {
+                if (l4 + IcmpFlyweight.HEADER_LENGTH > end)
+                {
+                    drop(batch, i, Error.TRUNCATED.ordinal());
+                    continue;
+                }
+                final int type = frame.getByte(l4) & 0xFF;
+                if (isIcmpError(type))
+                {
+                    related(batch, i, frame, l3, l4, end, table, context);
+                    continue;
+                }
+                if (type != IcmpFlyweight.TYPE_ECHO_REQUEST && type != IcmpFlyweight.TYPE_ECHO_REPLY)
+                {
+                    next(batch, i, NEXT_LOOKUP); // timestamps, router adverts...: not tracked
+                    continue;
+                }
+                sourcePort = frame.getShort(l4 + IcmpFlyweight.IDENTIFIER_OFFSET, BIG_ENDIAN) & 0xFFFF;
+                destinationPort = sourcePort;
+            }
+            final long addresses = FlowKey.addresses(source, destination);
+            final long ports = FlowKey.ports(protocol, batch.network[i], sourcePort, destinationPort);
+            final long handle = table.lookup(addresses, ports);
+            if (handle != ConntrackTable.NOT_FOUND &&
+                established(batch, i, frame, l3, l4, protocol, tcpFlags, handle, table, nowMs, context))
+            {
+                continue;
+            }
+
+            // a new flow: to a published port, to us, or through us
+            int entry = published.first(protocol, destinationPort);
+            while (entry != PublishedPortIndex.NONE)
+            {
+                final int hostIp = published.hostIp[entry];
+                if (hostIp == destination || (hostIp == 0 && isLocal(snapshot, destination)))
+                {
+                    break;
+                }
+                entry = published.next(entry);
+            }
+            if (entry == PublishedPortIndex.NONE && isLocal(snapshot, destination))
+            {
+                next(batch, i, NEXT_LOOKUP);
+                continue;
+            }
+            if (protocol == Ipv4Flyweight.PROTOCOL_TCP && TcpTracker.next(ConnectionState.NONE, 0, tcpFlags) == TcpTracker.INVALID)
+            {
+                drop(batch, i, Error.TCP_INVALID.ordinal());
+                continue;
+            }
+            if (entry != PublishedPortIndex.NONE)
+            {
+                NatRewriter.destination(frame, l3, l4, batch.offload[i], published.containerIp[entry], published.containerPort[entry]);
+                batch.flags[i] |= PacketBatch.FLAG_CT_DNAT;
+                count(context, Error.DNAT.ordinal());
+            }
+            scratchNode[i] = NatScratch.NEW;
+            scratch.originalAddresses[i] = addresses;
+            scratch.originalPorts[i] = ports;
+            next(batch, i, NEXT_LOOKUP);
+        }
+    }
+
+    /** @return false when the flow went away under us (treat the packet as new). */
+    private boolean established(
+        final PacketBatch batch, final int i, final UnsafeBuffer frame, final int l3, final int l4, final int protocol,
+        final int tcpFlags, final long handle, final ConntrackTable table, final long nowMs, final WorkerContext context)
+    {
+        final int node = ConntrackTable.nodeOf(handle);
+        final int flow = ConntrackTable.flowOf(node);
+        final int direction = ConntrackTable.directionOf(node);
+        // the destination part: original direction to the reply tuple's source, reply direction to the original's
+        final long peerAddresses = direction == 0 ? table.replyAddresses(flow) : table.originalAddresses(flow);
+        final long peerPorts = direction == 0 ? table.replyPorts(flow) : table.originalPorts(flow);
+        int word = table.state(flow);
+        if (table.generation(flow) != ConntrackTable.generationOf(handle))
+        {
+            return false;
+        }
+        if (protocol == Ipv4Flyweight.PROTOCOL_TCP)
+        {
+            for (int attempt = 0; attempt < TCP_CAS_ATTEMPTS; attempt++)
+            {
+                final int updated = TcpTracker.next(word, direction, tcpFlags);
+                if (updated == TcpTracker.INVALID)
+                {
+                    count(context, Error.TCP_OUT_OF_STATE.ordinal());
+                    break;
+                }
+                if (updated == word || table.compareAndSetState(flow, word, updated))
+                {
+                    word = updated;
+                    break;
+                }
+                word = table.state(flow);
+            }
+        }
+        else
+        {
+            final int updated = nextDatagramState(word, direction);
+            if (updated != word && table.compareAndSetState(flow, word, updated))
+            {
+                word = updated;
+            }
+        }
+        final long expiresAt = nowMs + Timeouts.of(protocol, word);
+        final long moved = expiresAt - table.expiresAtMs(flow);
+        if (moved >= EXPIRY_GRANULARITY_MS || moved <= -EXPIRY_GRANULARITY_MS)
+        {
+            table.expiresAtMs(flow, expiresAt);
+        }
+        NatRewriter.destination(frame, l3, l4, batch.offload[i], FlowKey.source(peerAddresses), FlowKey.sourcePort(peerPorts));
+        batch.flags[i] |= PacketBatch.FLAG_CT_ESTABLISHED;
+        scratch.node[i] = node;
+        next(batch, i, NEXT_LOOKUP);
+        return true;
+    }
+
+    /** UDP, ICMP and the rest: replied once the reply direction is seen, assured by the next packet after that. */
+    static int nextDatagramState(final int word, final int direction)
+    {
+        final int state = ConnectionState.of(word);
+        if (state == ConnectionState.UNREPLIED)
+        {
+            return direction == 1 ? ConnectionState.with(word | ConnectionState.FLAG_SEEN_REPLY, ConnectionState.REPLIED) : word;
+        }
+        return state == ConnectionState.REPLIED ? word | ConnectionState.FLAG_ASSURED : word;
+    }
+
+    static boolean isIcmpError(final int type)
+    {
+        return type == IcmpFlyweight.TYPE_DESTINATION_UNREACHABLE || type == IcmpFlyweight.TYPE_TIME_EXCEEDED || type == 12 ||
+            type == 4 || type == 5;
+    }
+
+    /** The uplink's address or any network's gateway address. A scan of the networks: new flows only. */
+    static boolean isLocal(final DataplaneSnapshot snapshot, final int address)
+    {
+        final int slots = snapshot.networkSlots();
+        for (int n = 0; n < slots; n++)
+        {
+            final NetworkState network = snapshot.network(n);
+            if (network != null && network.gatewayIp == address)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * An ICMP error: the quoted packet, reversed, is a tracked tuple. The error travels in the
+     * flow's direction d that lookup found; the packet it quotes went the other way and is restored to
+     * how its sender saw it (before translation): d = reply quotes the original tuple, d = original
+     * quotes the reply tuple. Outer addresses get the flow's translation as a packet of direction d.
+     */
+    private void related(
+        final PacketBatch batch, final int i, final UnsafeBuffer frame, final int l3, final int l4, final int end,
+        final ConntrackTable table, final WorkerContext context)
+    {
+        final int inner = l4 + IcmpFlyweight.HEADER_LENGTH;
+        if (inner + Ipv4Flyweight.MIN_HEADER_LENGTH > end || ((frame.getByte(inner) >>> 4) & 0xF) != 4)
+        {
+            drop(batch, i, Error.TRUNCATED.ordinal());
+            return;
+        }
+        final int innerL4 = inner + ((frame.getByte(inner) & 0xF) << 2);
+        if (innerL4 + 8 > end)
+        {
+            drop(batch, i, Error.TRUNCATED.ordinal());
+            return;
+        }
+        final int innerProtocol = frame.getByte(inner + Ipv4Flyweight.PROTOCOL_OFFSET) & 0xFF;
+        final int innerSource = frame.getInt(inner + Ipv4Flyweight.SOURCE_OFFSET, BIG_ENDIAN);
+        final int innerDestination = frame.getInt(inner + Ipv4Flyweight.DESTINATION_OFFSET, BIG_ENDIAN);
+        int innerSourcePort = 0;
+        int innerDestinationPort = 0;
+        if (innerProtocol == Ipv4Flyweight.PROTOCOL_TCP || innerProtocol == Ipv4Flyweight.PROTOCOL_UDP)
+        {
+            innerSourcePort = frame.getShort(innerL4, BIG_ENDIAN) & 0xFFFF;
+            innerDestinationPort = frame.getShort(innerL4 + 2, BIG_ENDIAN) & 0xFFFF;
+        }
+        else if (innerProtocol == Ipv4Flyweight.PROTOCOL_ICMP)
+        {
+            final int type = frame.getByte(innerL4) & 0xFF;
+            if (type != IcmpFlyweight.TYPE_ECHO_REQUEST && type != IcmpFlyweight.TYPE_ECHO_REPLY)
+            {
+                drop(batch, i, Error.ICMP_ERROR_UNMATCHED.ordinal());
+                return;
+            }
+            innerSourcePort = frame.getShort(innerL4 + IcmpFlyweight.IDENTIFIER_OFFSET, BIG_ENDIAN) & 0xFFFF;
+            innerDestinationPort = innerSourcePort;
+        }
+        final long handle = table.lookup(
+            FlowKey.addresses(innerDestination, innerSource),
+            FlowKey.ports(innerProtocol, batch.network[i], innerDestinationPort, innerSourcePort));
+        if (handle == ConntrackTable.NOT_FOUND)
+        {
+            drop(batch, i, Error.ICMP_ERROR_UNMATCHED.ordinal());
+            return;
+        }
+        final int node = ConntrackTable.nodeOf(handle);
+        final int flow = ConntrackTable.flowOf(node);
+        final int direction = ConntrackTable.directionOf(node);
+        final long oa = table.originalAddresses(flow);
+        final long op = table.originalPorts(flow);
+        final long ra = table.replyAddresses(flow);
+        final long rp = table.replyPorts(flow);
+        if (table.generation(flow) != ConntrackTable.generationOf(handle))
+        {
+            drop(batch, i, Error.ICMP_ERROR_UNMATCHED.ordinal());
+            return;
+        }
+        final long quotedAddresses = direction == 1 ? oa : ra;
+        final long quotedPorts = direction == 1 ? op : rp;
+        NatRewriter.quoted(frame, inner, end, true, FlowKey.source(quotedAddresses), FlowKey.sourcePort(quotedPorts));
+        NatRewriter.quoted(frame, inner, end, false, FlowKey.destination(quotedAddresses), FlowKey.destinationPort(quotedPorts));
+
+        final int outerSource = frame.getInt(l3 + Ipv4Flyweight.SOURCE_OFFSET, BIG_ENDIAN);
+        // the error's sender is the flow's far end only when it reports about itself; a router on the way keeps its address
+        final int farEnd = direction == 0 ? FlowKey.source(oa) : FlowKey.source(ra);
+        if (outerSource == farEnd)
+        {
+            NatRewriter.source(frame, l3, l4, 0, direction == 0 ? FlowKey.destination(ra) : FlowKey.destination(oa), 0);
+        }
+        NatRewriter.destination(frame, l3, l4, 0, direction == 0 ? FlowKey.source(ra) : FlowKey.source(oa), 0);
+        frame.putShort(l4 + IcmpFlyweight.CHECKSUM_OFFSET, (short)0, BIG_ENDIAN);
+        frame.putShort(l4 + IcmpFlyweight.CHECKSUM_OFFSET, (short)Checksums.finish(Checksums.sum(frame, l4, end - l4, 0)), BIG_ENDIAN);
+
+        batch.flags[i] |= PacketBatch.FLAG_CT_ESTABLISHED;
+        scratch.node[i] = NatScratch.RELATED;
+        count(context, Error.RELATED.ordinal());
+        next(batch, i, NEXT_LOOKUP);
+    }
+}

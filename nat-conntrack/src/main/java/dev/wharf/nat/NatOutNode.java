@@ -1,0 +1,242 @@
+package dev.wharf.nat;
+
+import dev.wharf.dataplane.buffer.PacketBatch;
+import dev.wharf.dataplane.config.DataplaneSnapshot;
+import dev.wharf.dataplane.config.NetworkState;
+import dev.wharf.dataplane.graph.Node;
+import dev.wharf.dataplane.graph.WorkerContext;
+import dev.wharf.dataplane.protocol.IcmpFlyweight;
+import dev.wharf.dataplane.protocol.Ipv4Flyweight;
+import dev.wharf.dataplane.protocol.TcpFlyweight;
+import dev.wharf.dataplane.worker.Pipeline;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import static java.nio.ByteOrder.BIG_ENDIAN;
+
+/**
+ * ip4-nat-out (netfilter's POSTROUTING: SNAT, then the conntrack confirm). A packet of a tracked
+ * flow gets the SOURCE part of the flow's translation. A new flow, now that ip4-lookup chose where
+ * it goes, is checked against the user rules (first match decides, none = allow), given a source
+ * translation when it needs one (masquerade to the uplink address; hairpin to the gateway address),
+ * and created: the reply tuple, which must be unique, decides the source port, so the original port
+ * is tried first and then others chosen pseudo-randomly in the configured range, each try a
+ * {@link ConntrackTable#create} that says CLASH when the tuple is taken. A full table early-drops an
+ * unassured flow and tries once more (Linux's early_drop). Every failure is counted under its reason
+ * and recorded with its tuple in the worker's {@link FailureRing}.
+ *
+ * <p>One instance per worker, run on that worker's thread.
+ */
+public final class NatOutNode extends Node
+{
+    public static final String NAME = Pipeline.IP4_NAT_OUT;
+    /** Tries of a source port beyond the original one before giving up (Linux tries up to 128). */
+    static final int MAX_PORT_TRIES = 64;
+    /** Entries early drop looks through for an unassured flow. */
+    static final int EARLY_DROP_WINDOW = 256;
+    private static final int NEXT_REWRITE = 0;
+    private static final ConntrackTable.StatePredicate UNASSURED = word -> !ConnectionState.isAssured(word);
+
+    public enum Error
+    {
+        DENIED_BY_RULE,
+        NAT_PORTS_EXHAUSTED,
+        TABLE_FULL,
+        /** No network to leave into (ip4-lookup did not route it). */
+        NO_OUT_NETWORK,
+        /** An unassured flow removed to make room for a new one (not a drop of this packet). */
+        EARLY_DROP
+    }
+
+    private static final String[] ERROR_NAMES = names(Error.values());
+
+    private final NatService service;
+    private final NatScratch scratch;
+    private final FailureRing failures;
+    private final int portFirst;
+    private final int portRange;
+
+    NatOutNode(final NatService service, final NatScratch scratch, final FailureRing failures)
+    {
+        super(NAME, new String[]{Pipeline.IP4_REWRITE}, ERROR_NAMES);
+        this.service = service;
+        this.scratch = scratch;
+        this.failures = failures;
+        this.portFirst = service.configuration().portFirst();
+        this.portRange = service.configuration().portLast() - portFirst + 1;
+    }
+
+    @Override
+    public void process(final PacketBatch batch, final int[] packets, final int count, final WorkerContext context)
+    {
+        final ConntrackTable table = service.table();
+        final UserRule[] rules = service.userRules();
+        final int[] scratchNode = scratch.node;
+        for (int k = 0; k < count; k++)
+        {
+            final int i = packets[k];
+            final int node = scratchNode[i];
+            if (node >= 0)
+            {
+                applySource(batch, i, table, node);
+                next(batch, i, NEXT_REWRITE);
+            }
+            else if (node == NatScratch.NEW)
+            {
+                newFlow(batch, i, table, rules, context);
+            }
+            else
+            {
+                next(batch, i, NEXT_REWRITE); // untracked, or related and already translated
+            }
+        }
+    }
+
+    /** The source part: original direction to the reply tuple's destination, reply direction to the original's. */
+    private static void applySource(final PacketBatch batch, final int i, final ConntrackTable table, final int node)
+    {
+        final int flow = ConntrackTable.flowOf(node);
+        final long peerAddresses;
+        final long peerPorts;
+        if (ConntrackTable.directionOf(node) == 0)
+        {
+            peerAddresses = table.replyAddresses(flow);
+            peerPorts = table.replyPorts(flow);
+        }
+        else
+        {
+            peerAddresses = table.originalAddresses(flow);
+            peerPorts = table.originalPorts(flow);
+        }
+        NatRewriter.source(batch.frame(i), batch.l3Offset[i], batch.l4Offset[i], batch.offload[i],
+            FlowKey.destination(peerAddresses), FlowKey.destinationPort(peerPorts));
+    }
+
+    private void newFlow(final PacketBatch batch, final int i, final ConntrackTable table, final UserRule[] rules, final WorkerContext context)
+    {
+        final long originalAddresses = scratch.originalAddresses[i];
+        final long originalPorts = scratch.originalPorts[i];
+        final int protocol = FlowKey.protocol(originalPorts);
+        for (final UserRule rule : rules)
+        {
+            if (rule.matches(FlowKey.source(originalAddresses), FlowKey.destination(originalAddresses), protocol,
+                FlowKey.destinationPort(originalPorts)))
+            {
+                if (!rule.allow())
+                {
+                    fail(batch, i, context, Error.DENIED_BY_RULE, originalAddresses, originalPorts);
+                    return;
+                }
+                break;
+            }
+        }
+        final DataplaneSnapshot snapshot = context.snapshot;
+        final int outIndex = batch.outNetwork[i];
+        final NetworkState out = snapshot.network(outIndex);
+        if (out == null)
+        {
+            drop(batch, i, Error.NO_OUT_NETWORK.ordinal());
+            return;
+        }
+        final NetworkState in = snapshot.network(batch.network[i]);
+        final UnsafeBuffer frame = batch.frame(i);
+        final int l3 = batch.l3Offset[i];
+        final int l4 = batch.l4Offset[i];
+        final int source = frame.getInt(l3 + Ipv4Flyweight.SOURCE_OFFSET, BIG_ENDIAN);
+        final int destination = frame.getInt(l3 + Ipv4Flyweight.DESTINATION_OFFSET, BIG_ENDIAN);
+        final boolean echo = protocol == Ipv4Flyweight.PROTOCOL_ICMP;
+        final boolean hasPorts = echo || protocol == Ipv4Flyweight.PROTOCOL_TCP || protocol == Ipv4Flyweight.PROTOCOL_UDP;
+        final int sourcePort;
+        final int destinationPort;
+        if (echo)
+        {
+            sourcePort = frame.getShort(l4 + IcmpFlyweight.IDENTIFIER_OFFSET, BIG_ENDIAN) & 0xFFFF;
+            destinationPort = sourcePort;
+        }
+        else if (hasPorts)
+        {
+            sourcePort = frame.getShort(l4, BIG_ENDIAN) & 0xFFFF;
+            destinationPort = frame.getShort(l4 + 2, BIG_ENDIAN) & 0xFFFF;
+        }
+        else
+        {
+            sourcePort = 0;
+            destinationPort = 0;
+        }
+
+        int translatedSource = source;
+        boolean snat = false;
+        if (out.uplink && in != null && !in.uplink && in.policy.masquerade())
+        {
+            translatedSource = out.gatewayIp;
+            snat = true;
+        }
+        else if ((batch.flags[i] & PacketBatch.FLAG_CT_DNAT) != 0 && outIndex == batch.network[i] && in != null)
+        {
+            translatedSource = in.gatewayIp; // hairpin: the reply must come back through us to be de-translated
+            snat = true;
+        }
+
+        final int initialState = protocol == Ipv4Flyweight.PROTOCOL_TCP ?
+            TcpTracker.next(ConnectionState.NONE, 0, frame.getByte(l4 + TcpFlyweight.FLAGS_OFFSET) & 0xFF) : ConnectionState.UNREPLIED;
+        final long expiresAt = context.nowMs + Timeouts.of(protocol, initialState);
+        final long replyAddresses = FlowKey.addresses(destination, translatedSource);
+        final int hash = FlowKey.hash(originalAddresses, originalPorts);
+        final boolean keepFirst = !snat || (sourcePort - portFirst >= 0 && sourcePort - portFirst < portRange);
+        final int tries = !hasPorts ? 1 : 1 + Math.min(portRange, MAX_PORT_TRIES);
+        boolean evicted = false;
+        for (int attempt = keepFirst ? 0 : 1; attempt < tries; attempt++)
+        {
+            final int port = attempt == 0 ? sourcePort : probe(hash, attempt);
+            final long replyPorts = echo ? FlowKey.ports(protocol, outIndex, port, port) :
+                FlowKey.ports(protocol, outIndex, destinationPort, port);
+            final int created = table.create(originalAddresses, originalPorts, replyAddresses, replyPorts, initialState, expiresAt);
+            if (created >= 0)
+            {
+                // the flow, ours or one another packet of the same connection made first: its translation
+                applySource(batch, i, table, created);
+                next(batch, i, NEXT_REWRITE);
+                return;
+            }
+            if (created == ConntrackTable.FULL)
+            {
+                if (!evicted && table.evictOne(EARLY_DROP_WINDOW, UNASSURED))
+                {
+                    evicted = true;
+                    count(context, Error.EARLY_DROP.ordinal());
+                    attempt--; // the same port again, now that there is room
+                    continue;
+                }
+                fail(batch, i, context, Error.TABLE_FULL, originalAddresses, originalPorts);
+                return;
+            }
+        }
+        fail(batch, i, context, Error.NAT_PORTS_EXHAUSTED, originalAddresses, originalPorts);
+    }
+
+    /**
+     * The source port of try {@code attempt} (>= 1): a small range is walked in order from a point the
+     * tuple's hash chooses, so every port is tried; a large one is sampled pseudo-randomly.
+     */
+    private int probe(final int hash, final int attempt)
+    {
+        final long step;
+        if (portRange <= MAX_PORT_TRIES)
+        {
+            step = (hash & 0xFFFF_FFFFL) + attempt;
+        }
+        else
+        {
+            long h = (hash + (long)attempt * 0x9E37_79B9L) * 0xBF58_476D_1CE4_E5B9L;
+            h ^= h >>> 31;
+            step = h & Long.MAX_VALUE;
+        }
+        return portFirst + (int)(step % portRange);
+    }
+
+    private void fail(
+        final PacketBatch batch, final int i, final WorkerContext context, final Error error, final long addresses, final long ports)
+    {
+        drop(batch, i, error.ordinal());
+        failures.record(ERROR_NAMES[error.ordinal()], context.nowMs, addresses, ports);
+    }
+}
