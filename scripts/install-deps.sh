@@ -11,6 +11,7 @@ packages=(
   socat            # TCP transfers with a content check
   iperf3           # throughput
   tshark           # dissects what Wharf sends
+  python3          # netpeer.py: servers and clients of the NAT end-to-end tests
   python3-scapy    # builds test frames (malformed ones too)
   netsniff-ng      # trafgen: small-packet rate
   ethtool          # offload inspection

@@ -8,6 +8,8 @@ import dev.wharf.control.server.TcpListener;
 import dev.wharf.control.state.StateStore;
 import dev.wharf.dataplane.worker.DataplaneConfiguration;
 import dev.wharf.io.Ports;
+import dev.wharf.nat.NatConfiguration;
+import dev.wharf.nat.NatService;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,7 +35,7 @@ import java.util.concurrent.Callable;
         "The desired state is kept in --state-dir and replayed on restart.",
         "Prometheus metrics are served over HTTP at http://127.0.0.1:9464/metrics unless --metrics says otherwise."},
     footer = {"", "Example:", "  wharf daemon &", "  wharf daemon --workers 2 --socket /tmp/wharf.sock --state-dir /tmp/wharf-state",
-        "  wharf daemon --metrics 127.0.0.1:9100", "  curl -s http://127.0.0.1:9464/metrics | grep wharf_port_rx_packets_total",
+        "  wharf daemon --metrics 127.0.0.1:9100", "  wharf daemon --conntrack-max 65536", "  curl -s http://127.0.0.1:9464/metrics | grep wharf_port_rx_packets_total",
         "  wharf daemon --listen 0.0.0.0:9443 --tls-cert server.pem --tls-key server.key --tls-client-ca clients-ca.pem"})
 final class DaemonCommand implements Callable<Integer>
 {
@@ -53,6 +55,11 @@ final class DaemonCommand implements Callable<Integer>
 
     @Option(names = "--fdb-aging", paramLabel = "SECONDS", description = "Learned MACs not seen for this long are forgotten (default: ${DEFAULT-VALUE}).")
     long fdbAgingSeconds = DataplaneConfiguration.FDB_AGING_MS_DEFAULT / 1000;
+
+    @Option(names = "--conntrack-max", paramLabel = "N",
+        description = {"Most connections tracked at once (default: ${DEFAULT-VALUE}); beyond it a new connection",
+            "early-drops one that never saw a reply, or is dropped and counted (wharf conntrack stats)."})
+    int conntrackMax = NatConfiguration.MAX_FLOWS_DEFAULT;
 
     @Option(names = "--metrics", paramLabel = "ADDR",
         description = {"Serve Prometheus metrics at http://ADDR/metrics: HOST:PORT ([::1]:PORT for IPv6), or off (default: ${DEFAULT-VALUE}).",
@@ -79,9 +86,11 @@ final class DaemonCommand implements Callable<Integer>
         final TcpListener listener = tcpListener();
         final DataplaneConfiguration configuration;
         final InetSocketAddress metricsAddress;
+        final NatService nat;
         try
         {
             metricsAddress = MetricsAddress.parse(metrics);
+            nat = new NatService(NatConfiguration.defaults().withMaxFlows(conntrackMax));
             configuration = DataplaneConfiguration.defaults()
                 .withWorkers(workers)
                 .withFdbAgingMs(Math.multiplyExact(fdbAgingSeconds, 1000L))
@@ -95,7 +104,12 @@ final class DaemonCommand implements Callable<Integer>
         final WharfDaemon daemon;
         try
         {
-            daemon = WharfDaemon.start(path, configuration, PortOpener.system(), new StateStore(stateDir), metricsAddress);
+            daemon = WharfDaemon.start(path, configuration.withPipelines(nat.pipelines()), PortOpener.system(), new StateStore(stateDir),
+                metricsAddress, nat);
+        }
+        catch (final UnsupportedOperationException e)
+        {
+            throw new CliFailure(ExitCodes.FAILURE, "cannot start: connection tracking is not built into this daemon (" + e.getMessage() + ")");
         }
         catch (final DaemonException e)
         {

@@ -92,9 +92,21 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
         {
             return " (see 'wharf network ls')";
         }
+        if (description.startsWith("port ") && description.contains(" is not published"))
+        {
+            return " (see 'wharf publish ls')";
+        }
         if (description.startsWith("port "))
         {
             return " (see 'wharf port ls')";
+        }
+        if (description.startsWith("rule "))
+        {
+            return " (see 'wharf rule ls')";
+        }
+        if (description.startsWith("networks ") && description.endsWith("not connected"))
+        {
+            return " (see 'wharf network ls')";
         }
         return "";
     }

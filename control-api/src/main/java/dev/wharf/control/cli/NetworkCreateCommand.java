@@ -10,8 +10,13 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "create",
     mixinStandardHelpOptions = true,
-    description = "Create a network: an L2 segment with an IPv4 subnet and a gateway the switch answers for.",
+    description = {"Create a network: an L2 segment with an IPv4 subnet and a gateway the switch answers for.",
+        "Containers reach the outside through the uplink, masqueraded, unless --internal or --masquerade false;",
+        "networks are isolated from each other until connected (wharf network connect)."},
     footer = {"", "Example:", "  wharf network create front --subnet 10.10.0.0/24",
+        "  wharf network create secure --subnet 10.30.0.0/24 --internal",
+        "  wharf network create pvlan --subnet 10.40.0.0/24 --icc false",
+        "  wharf network create lab --subnet 10.50.0.0/24 --masquerade false",
         "  wharf network create back --subnet 10.20.0.0/24 --gateway 10.20.0.254 --mac-limit 64"})
 final class NetworkCreateCommand extends ClientCommand
 {
@@ -27,13 +32,33 @@ final class NetworkCreateCommand extends ClientCommand
     @Option(names = "--mac-limit", paramLabel = "N", description = "Most MACs each port may learn (default: the daemon's).")
     int macLimit;
 
+    @Option(names = "--internal", description = "No way out and no way in: no traffic to or from the uplink.")
+    boolean internal;
+
+    @Option(names = "--icc", arity = "1", paramLabel = "true|false",
+        description = "Containers of the network may talk to each other (default: true); false leaves them only the gateway and the outside.")
+    Boolean icc;
+
+    @Option(names = "--masquerade", arity = "1", paramLabel = "true|false",
+        description = "Connections leaving through the uplink take its address (default: true).")
+    Boolean masquerade;
+
     @Override
     protected void run(final WharfClient client)
     {
         final CreateNetworkRequest.Builder request = CreateNetworkRequest.newBuilder()
             .setName(name)
             .setSubnet(subnet)
-            .setMacLimit(macLimit);
+            .setMacLimit(macLimit)
+            .setInternal(internal);
+        if (icc != null)
+        {
+            request.setIcc(icc);
+        }
+        if (masquerade != null)
+        {
+            request.setMasquerade(masquerade);
+        }
         if (gateway != null)
         {
             request.setGateway(gateway);

@@ -39,6 +39,10 @@ final class NetworkInspectCommand extends ClientCommand
         out.println("Subnet:       " + network.getSubnet());
         out.println("Gateway:      " + network.getGateway() + " (" + network.getGatewayMac() + ")");
         out.println("MAC limit:    " + (network.getMacLimit() == 0 ? "default" : Integer.toUnsignedString(network.getMacLimit())));
+        out.println("Internal:     " + network.getInternal());
+        out.println("ICC:          " + network.getIcc());
+        out.println("Masquerade:   " + network.getMasquerade());
+        out.println("Connected to: " + (network.getConnectionsCount() == 0 ? "-" : String.join(", ", network.getConnectionsList())));
         out.println("Ports:        " + network.getPortCount());
         out.println("FDB entries:  " + network.getFdbEntries());
         out.println();

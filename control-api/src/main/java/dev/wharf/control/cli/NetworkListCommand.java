@@ -28,10 +28,11 @@ final class NetworkListCommand extends ClientCommand
             Json.print(out(), response);
             return;
         }
-        final Table table = new Table("NAME", "SUBNET", "GATEWAY", "GATEWAY MAC", "PORTS");
+        final Table table = new Table("NAME", "SUBNET", "GATEWAY", "GATEWAY MAC", "PORTS", "INTERNAL", "ICC", "MASQUERADE", "CONNECTED");
         for (final Network network : response.getNetworksList())
         {
-            table.row(network.getName(), network.getSubnet(), network.getGateway(), network.getGatewayMac(), network.getPortCount());
+            table.row(network.getName(), network.getSubnet(), network.getGateway(), network.getGatewayMac(), network.getPortCount(),
+                network.getInternal(), network.getIcc(), network.getMasquerade(), String.join(",", network.getConnectionsList()));
         }
         table.print(out());
     }

@@ -123,6 +123,26 @@ public final class WharfClient implements AutoCloseable
         return TraceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
     }
 
+    public dev.wharf.control.api.v1.UplinkServiceGrpc.UplinkServiceBlockingStub uplink()
+    {
+        return dev.wharf.control.api.v1.UplinkServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
+    }
+
+    public dev.wharf.control.api.v1.PublishServiceGrpc.PublishServiceBlockingStub publish()
+    {
+        return dev.wharf.control.api.v1.PublishServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
+    }
+
+    public dev.wharf.control.api.v1.RuleServiceGrpc.RuleServiceBlockingStub rules()
+    {
+        return dev.wharf.control.api.v1.RuleServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
+    }
+
+    public dev.wharf.control.api.v1.ConntrackServiceGrpc.ConntrackServiceBlockingStub conntrack()
+    {
+        return dev.wharf.control.api.v1.ConntrackServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
+    }
+
     /**
      * A stub for the capture stream, without a deadline: a capture without a count runs until the
      * caller cancels it (through the gRPC {@link io.grpc.Context} it calls in).

@@ -3,6 +3,8 @@ package dev.wharf.control.daemon;
 import dev.wharf.control.metrics.MetricsServer;
 import dev.wharf.control.metrics.SwitchMetrics;
 import dev.wharf.control.server.ApiServer;
+import dev.wharf.control.server.NatControl;
+import dev.wharf.nat.NatService;
 import dev.wharf.control.server.PortOpener;
 import dev.wharf.control.server.SwitchController;
 import dev.wharf.control.server.TcpListener;
@@ -33,14 +35,17 @@ public final class WharfDaemon implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(WharfDaemon.class);
     private static final long RECONCILE_PERIOD_MS = 1_000;
+    private static final long EXPIRE_PERIOD_MS = 100;
 
     private final Path socket;
     private final Dataplane dataplane;
     private final SwitchController controller;
     private final ApiServer server;
     private final MetricsServer metricsServer;
+    private final NatService nat;
     private ApiServer tcpServer;
     private boolean closed;
+    private boolean expiryFailed;
     private final ScheduledExecutorService reconciler = Executors.newSingleThreadScheduledExecutor(r ->
     {
         final Thread thread = new Thread(r, "wharf-reconcile");
@@ -50,8 +55,9 @@ public final class WharfDaemon implements AutoCloseable
 
     private WharfDaemon(
         final Path socket, final Dataplane dataplane, final SwitchController controller, final ApiServer server,
-        final MetricsServer metricsServer)
+        final MetricsServer metricsServer, final NatService nat)
     {
+        this.nat = nat;
         this.socket = socket;
         this.dataplane = dataplane;
         this.controller = controller;
@@ -63,7 +69,16 @@ public final class WharfDaemon implements AutoCloseable
     public static WharfDaemon start(final Path socket, final DataplaneConfiguration configuration, final PortOpener opener)
         throws DaemonException
     {
-        return start(socket, configuration, opener, null, null);
+        return start(socket, configuration, opener, null, null, null);
+    }
+
+    /** As {@link #start(Path, DataplaneConfiguration, PortOpener, StateStore, InetSocketAddress, NatService)} without NAT. */
+    public static WharfDaemon start(
+        final Path socket, final DataplaneConfiguration configuration, final PortOpener opener, final StateStore store,
+        final InetSocketAddress metricsAddress)
+        throws DaemonException
+    {
+        return start(socket, configuration, opener, store, metricsAddress, null);
     }
 
     /**
@@ -72,12 +87,13 @@ public final class WharfDaemon implements AutoCloseable
      *
      * @param store          the state directory's store, or null to keep state in memory only.
      * @param metricsAddress where Prometheus scrapes {@value MetricsServer#PATH}, or null for no metrics.
+     * @param nat            connection tracking and NAT, whose pipelines {@code configuration} must carry; null for none.
      * @throws DaemonException when another daemon answers on the socket, the socket or metrics address cannot be
      *                         bound, or the state file cannot be read (it is then left as it is).
      */
     public static WharfDaemon start(
         final Path socket, final DataplaneConfiguration configuration, final PortOpener opener, final StateStore store,
-        final InetSocketAddress metricsAddress)
+        final InetSocketAddress metricsAddress, final NatService nat)
         throws DaemonException
     {
         SocketFile.prepare(socket);
@@ -96,8 +112,17 @@ public final class WharfDaemon implements AutoCloseable
         }
         final Dataplane dataplane = new Dataplane(configuration);
         dataplane.start();
-        final SwitchController controller = new SwitchController(dataplane, opener, store);
-        controller.restore(saved);
+        final SwitchController controller = new SwitchController(dataplane, opener, store,
+            nat == null ? NatControl.detached() : NatControl.of(nat));
+        try
+        {
+            controller.restore(saved);
+        }
+        catch (final RuntimeException e)
+        {
+            dataplane.close();
+            throw new DaemonException("cannot restore the saved state: " + e.getMessage(), false);
+        }
         if (!saved.networks().isEmpty())
         {
             LOG.info("restored {} networks and {} ports from {}", saved.networks().size(), saved.ports().size(), store.file());
@@ -114,8 +139,12 @@ public final class WharfDaemon implements AutoCloseable
             dataplane.close();
             throw new DaemonException("cannot serve on " + socket + ": " + e.getMessage(), false);
         }
-        final WharfDaemon daemon = new WharfDaemon(socket, dataplane, controller, server, metricsServer);
+        final WharfDaemon daemon = new WharfDaemon(socket, dataplane, controller, server, metricsServer, nat);
         daemon.reconciler.scheduleWithFixedDelay(daemon::reconcile, RECONCILE_PERIOD_MS, RECONCILE_PERIOD_MS, TimeUnit.MILLISECONDS);
+        if (nat != null)
+        {
+            daemon.reconciler.scheduleWithFixedDelay(daemon::expire, EXPIRE_PERIOD_MS, EXPIRE_PERIOD_MS, TimeUnit.MILLISECONDS);
+        }
         try
         {
             SocketFile.restrict(socket);
@@ -184,6 +213,23 @@ public final class WharfDaemon implements AutoCloseable
         catch (final RuntimeException e)
         {
             LOG.error("port reconciliation failed", e);
+        }
+    }
+
+    /** Housekeeping of the connection table, every {@value #EXPIRE_PERIOD_MS} ms on the reconcile thread. */
+    private void expire()
+    {
+        try
+        {
+            nat.expire(dev.wharf.dataplane.worker.MonotonicClock.nowMs());
+        }
+        catch (final RuntimeException e)
+        {
+            if (!expiryFailed)
+            {
+                expiryFailed = true; // once: it runs ten times a second
+                LOG.error("connection expiry failed (logged once)", e);
+            }
         }
     }
 

@@ -101,6 +101,18 @@ public final class SwitchMetrics implements AutoCloseable
         new UptimeMetrics().bindTo(registry);
     }
 
+    private static double conntrackEntries(final SwitchController controller)
+    {
+        try
+        {
+            return controller.connectionCount();
+        }
+        catch (final RuntimeException e)
+        {
+            return Double.NaN;
+        }
+    }
+
     private void bindDataplane(final Dataplane dataplane)
     {
         final CounterLayout layout = dataplane.layout();
@@ -135,6 +147,12 @@ public final class SwitchMetrics implements AutoCloseable
                 .tags(tags)
                 .register(registry);
         }
+        Gauge.builder("wharf.conntrack.entries", controller, SwitchMetrics::conntrackEntries)
+            .description("Connections tracked now (NaN when the daemon runs without connection tracking)")
+            .register(registry);
+        Gauge.builder("wharf.conntrack.max", controller, c -> c.connectionMax())
+            .description("The connection table's size (wharf daemon --conntrack-max)")
+            .register(registry);
         FunctionCounter.builder("wharf.worker.errors", dataplane, Dataplane::workerErrors)
             .description("Exceptions thrown out of a worker's duty cycle (the worker carries on)")
             .register(registry);

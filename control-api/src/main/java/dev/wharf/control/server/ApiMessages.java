@@ -15,9 +15,13 @@ final class ApiMessages
     {
     }
 
-    static Network network(final NetworkSpec spec, final int portCount, final int fdbEntries)
+    static Network network(final NetworkSpec spec, final int portCount, final int fdbEntries, final java.util.List<String> connections)
     {
         return Network.newBuilder()
+            .setInternal(spec.internal())
+            .setIcc(spec.icc())
+            .setMasquerade(spec.masquerade())
+            .addAllConnections(connections)
             .setName(spec.name())
             .setSubnet(spec.subnet().toString())
             .setGateway(Ipv4Address.toString(spec.gateway()))
@@ -30,7 +34,8 @@ final class ApiMessages
 
     static Network network(final SwitchController controller, final NetworkSpec spec)
     {
-        return network(spec, controller.state().portsOf(spec.name()).size(), controller.fdbSize(spec.name()));
+        return network(spec, controller.state().portsOf(spec.name()).size(), controller.fdbSize(spec.name()),
+            controller.state().connectionsOf(spec.name()));
     }
 
     static Port port(final PortSpec spec, final SwitchController.PortStatus status)

@@ -147,4 +147,90 @@ public final class Inputs
     {
         return "\"" + text + "\"";
     }
+
+    /** Parses {@code a.b.c.d/n} where the address is a host's (host bits set), prefix 1..30: the uplink address. */
+    public static int[] hostAddress(final String text, final String what)
+    {
+        if (text.isEmpty())
+        {
+            throw ControlException.invalid(what + " is required (e.g. 10.99.0.2/24)");
+        }
+        final int slash = text.indexOf('/');
+        if (slash < 0 || !text.substring(slash + 1).matches("\\d{1,2}"))
+        {
+            throw ControlException.invalid("invalid " + what + " " + quote(text) + ": expected an address with its prefix, like 10.99.0.2/24");
+        }
+        final int address = ipv4(text.substring(0, slash), what);
+        final int prefixLength = Integer.parseInt(text.substring(slash + 1));
+        if (prefixLength < NETWORK_PREFIX_MIN || prefixLength > NETWORK_PREFIX_MAX)
+        {
+            throw ControlException.invalid("invalid " + what + " " + quote(text) + ": prefix length must be " +
+                NETWORK_PREFIX_MIN + " to " + NETWORK_PREFIX_MAX);
+        }
+        return new int[] {address, prefixLength};
+    }
+
+    /** Parses a prefix for a rule: {@code a.b.c.d/n} (host bits must be zero), a bare address (/32), or "" for any. */
+    public static Cidr prefix(final String text, final String what)
+    {
+        if (text.isEmpty() || "any".equals(text))
+        {
+            return new Cidr(0, 0);
+        }
+        final int slash = text.indexOf('/');
+        final String address = slash < 0 ? text : text.substring(0, slash);
+        if (slash >= 0 && !text.substring(slash + 1).matches("\\d{1,2}"))
+        {
+            throw ControlException.invalid("invalid " + what + " " + quote(text) + ": expected CIDR like 10.10.0.0/24");
+        }
+        final int ip = ipv4(address, what);
+        final int prefixLength = slash < 0 ? 32 : Integer.parseInt(text.substring(slash + 1));
+        if (prefixLength > 32)
+        {
+            throw ControlException.invalid("invalid " + what + " " + quote(text) + ": prefix length must be 0 to 32");
+        }
+        final int network = ip & Ipv4Address.mask(prefixLength);
+        if (network != ip)
+        {
+            throw ControlException.invalid("invalid " + what + " " + quote(text) + ": host bits set (did you mean " +
+                Ipv4Address.toString(network) + "/" + prefixLength + "?)");
+        }
+        return new Cidr(network, prefixLength);
+    }
+
+    /** Parses "tcp", "udp", "icmp", "any" (or "" when {@code empty} stands for it). */
+    public static dev.wharf.control.state.Protocol protocol(final String text, final dev.wharf.control.state.Protocol empty)
+    {
+        if (text.isEmpty())
+        {
+            return empty;
+        }
+        final dev.wharf.control.state.Protocol protocol = dev.wharf.control.state.Protocol.byLabel(text.toLowerCase(java.util.Locale.ROOT));
+        if (protocol == null)
+        {
+            throw ControlException.invalid("invalid protocol " + quote(text) + ": use tcp, udp, icmp or any");
+        }
+        return protocol;
+    }
+
+    /** Parses "25" or "8000-8100" into {from, to}; "" is {0, 0} (any). */
+    public static int[] portRange(final String text)
+    {
+        if (text.isEmpty())
+        {
+            return new int[] {0, 0};
+        }
+        if (!text.matches("\\d{1,5}(-\\d{1,5})?"))
+        {
+            throw ControlException.invalid("invalid port " + quote(text) + ": expected a port like 25 or a range like 8000-8100");
+        }
+        final int dash = text.indexOf('-');
+        final int from = Integer.parseInt(dash < 0 ? text : text.substring(0, dash));
+        final int to = dash < 0 ? from : Integer.parseInt(text.substring(dash + 1));
+        if (from < 1 || to > 65_535 || from > to)
+        {
+            throw ControlException.invalid("invalid port " + quote(text) + ": ports are 1..65535, the range ascending");
+        }
+        return new int[] {from, to};
+    }
 }

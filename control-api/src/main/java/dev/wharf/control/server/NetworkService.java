@@ -12,6 +12,11 @@ import dev.wharf.control.api.v1.RemoveNetworkResponse;
 import dev.wharf.control.state.Cidr;
 import dev.wharf.control.state.NetworkSpec;
 import dev.wharf.control.state.PortSpec;
+import dev.wharf.dataplane.config.NetworkPolicy;
+import dev.wharf.control.api.v1.ConnectNetworksRequest;
+import dev.wharf.control.api.v1.ConnectNetworksResponse;
+import dev.wharf.control.api.v1.DisconnectNetworksRequest;
+import dev.wharf.control.api.v1.DisconnectNetworksResponse;
 import io.grpc.stub.StreamObserver;
 
 /**
@@ -38,7 +43,9 @@ public final class NetworkService extends NetworkServiceGrpc.NetworkServiceImplB
             final int gateway = request.getGateway().isEmpty() ? 0 : Inputs.ipv4(request.getGateway(), "gateway");
             synchronized (controller)
             {
-                final NetworkSpec spec = controller.createNetwork(name, subnet, gateway, request.getMacLimit());
+                final NetworkSpec spec = controller.createNetwork(name, subnet, gateway, request.getMacLimit(),
+                    new NetworkPolicy(request.getInternal(), !request.hasIcc() || request.getIcc(),
+                        !request.hasMasquerade() || request.getMasquerade()));
                 return CreateNetworkResponse.newBuilder().setNetwork(ApiMessages.network(controller, spec)).build();
             }
         });
@@ -87,6 +94,26 @@ public final class NetworkService extends NetworkServiceGrpc.NetworkServiceImplB
         {
             controller.removeNetwork(request.getName());
             return RemoveNetworkResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void connect(final ConnectNetworksRequest request, final StreamObserver<ConnectNetworksResponse> observer)
+    {
+        GrpcCalls.answer(observer, () ->
+        {
+            controller.connectNetworks(request.getNetwork(), request.getOther());
+            return ConnectNetworksResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void disconnect(final DisconnectNetworksRequest request, final StreamObserver<DisconnectNetworksResponse> observer)
+    {
+        GrpcCalls.answer(observer, () ->
+        {
+            controller.disconnectNetworks(request.getNetwork(), request.getOther());
+            return DisconnectNetworksResponse.getDefaultInstance();
         });
     }
 }

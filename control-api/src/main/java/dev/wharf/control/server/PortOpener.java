@@ -27,6 +27,20 @@ public interface PortOpener
         }
     }
 
+    /** The host interface's MAC (low 48 bits), or -1 when it cannot be read. */
+    default long interfaceMac(final String name)
+    {
+        try
+        {
+            return dev.wharf.dataplane.protocol.MacAddress.parse(
+                java.nio.file.Files.readString(java.nio.file.Path.of("/sys/class/net", name, "address")).strip());
+        }
+        catch (final java.io.IOException | IllegalArgumentException e)
+        {
+            return -1;
+        }
+    }
+
     /** An AF_PACKET port on an existing interface, one queue per worker. */
     Port openAfPacket(String name, int workers) throws PortException;
 

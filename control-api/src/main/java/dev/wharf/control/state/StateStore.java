@@ -2,9 +2,13 @@ package dev.wharf.control.state;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import dev.wharf.control.api.v1.PersistedConnection;
 import dev.wharf.control.api.v1.PersistedNetwork;
 import dev.wharf.control.api.v1.PersistedPort;
+import dev.wharf.control.api.v1.PersistedPublish;
+import dev.wharf.control.api.v1.PersistedRule;
 import dev.wharf.control.api.v1.PersistedState;
+import dev.wharf.control.api.v1.PersistedUplink;
 import dev.wharf.dataplane.protocol.Ipv4Address;
 import dev.wharf.dataplane.protocol.MacAddress;
 
@@ -152,7 +156,10 @@ public final class StateStore
                 .setSubnet(network.subnet().toString())
                 .setGateway(Ipv4Address.toString(network.gateway()))
                 .setGatewayMac(MacAddress.toString(network.gatewayMac()))
-                .setMacLimit(network.macLimit()));
+                .setMacLimit(network.macLimit())
+                .setInternal(network.internal())
+                .setIcc(network.icc())
+                .setMasquerade(network.masquerade()));
         }
         for (final PortSpec port : state.ports())
         {
@@ -173,6 +180,40 @@ public final class StateStore
             }
             out.addPorts(p);
         }
+        final UplinkSpec uplink = state.uplink();
+        if (uplink != null)
+        {
+            out.setUplink(PersistedUplink.newBuilder()
+                .setInterface(uplink.interfaceName())
+                .setAddress(uplink.addressText())
+                .setGateway(Ipv4Address.toString(uplink.gateway())));
+        }
+        for (final ConnectionSpec connection : state.connections())
+        {
+            out.addConnections(PersistedConnection.newBuilder().setNetwork(connection.network()).setOther(connection.other()));
+        }
+        for (final PublishSpec publish : state.published())
+        {
+            out.addPublished(PersistedPublish.newBuilder()
+                .setNetwork(publish.network())
+                .setContainerIp(Ipv4Address.toString(publish.containerIp()))
+                .setContainerPort(publish.containerPort())
+                .setHostIp(Ipv4Address.toString(publish.hostIp()))
+                .setHostPort(publish.hostPort())
+                .setProtocol(publish.protocol().label()));
+        }
+        for (final RuleSpec rule : state.rules())
+        {
+            out.addRules(PersistedRule.newBuilder()
+                .setId(rule.id())
+                .setAction(rule.action())
+                .setSource(rule.source().toString())
+                .setDestination(rule.destination().toString())
+                .setProtocol(rule.protocol().label())
+                .setPortFrom(rule.portFrom())
+                .setPortTo(rule.portTo()));
+        }
+        out.setNextRuleId(state.nextRuleId());
         return out.build();
     }
 
@@ -187,7 +228,8 @@ public final class StateStore
                 throw new StateFileException(file, where + " has no name or appears twice");
             }
             state = state.withNetwork(new NetworkSpec(n.getName(), cidr(n.getSubnet(), where), ip(n.getGateway(), where),
-                mac(n.getGatewayMac(), where), n.getMacLimit()));
+                mac(n.getGatewayMac(), where), n.getMacLimit(), n.getInternal(), !n.hasIcc() || n.getIcc(),
+                !n.hasMasquerade() || n.getMasquerade()));
         }
         for (final PersistedPort p : persisted.getPortsList())
         {
@@ -206,7 +248,62 @@ public final class StateStore
                 p.getMac().isEmpty() ? PortSpec.NO_MAC : mac(p.getMac(), where),
                 p.getVlan(), p.getTrunkVlansList(), p.getMacLimit()));
         }
-        return state;
+        if (persisted.hasUplink())
+        {
+            final PersistedUplink u = persisted.getUplink();
+            final String where = "uplink \"" + u.getInterface() + "\"";
+            final String address = u.getAddress();
+            final int slash = address.indexOf('/');
+            if (u.getInterface().isEmpty() || slash < 0)
+            {
+                throw new StateFileException(file, where + " has no interface or no address/prefix");
+            }
+            final int prefix;
+            try
+            {
+                prefix = Integer.parseInt(address.substring(slash + 1));
+            }
+            catch (final NumberFormatException e)
+            {
+                throw new StateFileException(file, where + " has a bad address \"" + address + "\"");
+            }
+            state = state.withUplink(new UplinkSpec(u.getInterface(), ip(address.substring(0, slash), where), prefix, ip(u.getGateway(), where)));
+        }
+        for (final PersistedConnection c : persisted.getConnectionsList())
+        {
+            if (state.network(c.getNetwork()) == null || state.network(c.getOther()) == null)
+            {
+                throw new StateFileException(file, "connection " + c.getNetwork() + " <-> " + c.getOther() + " names a network the file does not define");
+            }
+            state = state.withConnection(new ConnectionSpec(c.getNetwork(), c.getOther()));
+        }
+        for (final PersistedPublish p : persisted.getPublishedList())
+        {
+            final String where = "published port " + p.getHostIp() + ":" + p.getHostPort() + "/" + p.getProtocol();
+            if (state.network(p.getNetwork()) == null)
+            {
+                throw new StateFileException(file, where + " names network \"" + p.getNetwork() + "\", which the file does not define");
+            }
+            final Protocol protocol = Protocol.byLabel(p.getProtocol());
+            if (protocol == null || !protocol.hasPorts())
+            {
+                throw new StateFileException(file, where + " has unknown protocol \"" + p.getProtocol() + "\"");
+            }
+            state = state.withPublished(new PublishSpec(p.getNetwork(), ip(p.getContainerIp(), where), p.getContainerPort(),
+                p.getHostIp().isEmpty() ? PublishSpec.ANY_HOST : ip(p.getHostIp(), where), p.getHostPort(), protocol));
+        }
+        for (final PersistedRule r : persisted.getRulesList())
+        {
+            final String where = "rule " + r.getId();
+            final Protocol protocol = Protocol.byLabel(r.getProtocol().isEmpty() ? "any" : r.getProtocol());
+            if (protocol == null || !("allow".equals(r.getAction()) || "deny".equals(r.getAction())))
+            {
+                throw new StateFileException(file, where + " has an unknown action or protocol");
+            }
+            state = state.withRule(state.rules().size(), new RuleSpec(r.getId(), "allow".equals(r.getAction()),
+                cidr(r.getSource(), where), cidr(r.getDestination(), where), protocol, r.getPortFrom(), r.getPortTo()));
+        }
+        return state.withNextRuleId(persisted.getNextRuleId());
     }
 
     private PortKind kind(final String label, final String where) throws StateFileException

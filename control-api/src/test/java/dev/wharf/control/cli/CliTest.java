@@ -41,7 +41,7 @@ class CliTest
     private Path socket;
     private Dataplane dataplane;
     private ApiServer server;
-    private final FakePortOpener opener = new FakePortOpener().withInterfaces("veth-c1", "veth-c2");
+    private final FakePortOpener opener = new FakePortOpener().withInterfaces("veth-c1", "veth-c2", "veth-up", "veth-up2");
 
     /** What one run of {@code wharf} printed and returned. */
     record Run(int exitCode, String out, String err)
@@ -149,6 +149,75 @@ class CliTest
     }
 
     @Test
+    void routingAndNatVerbsFromSetUpToTearDown() throws Exception
+    {
+        wharf("uplink", "set", "veth-c9", "--ip", "10.99.0.2/24", "--gateway", "10.99.0.1").fails(ExitCodes.NOT_FOUND,
+            "wharf: interface \"veth-c9\" not found");
+        assertTrue(wharf("uplink", "show").ok().out().startsWith("no uplink"));
+        wharf("network", "create", "front", "--subnet", "10.10.0.0/24").ok();
+        wharf("network", "create", "back", "--subnet", "10.20.0.0/24").ok();
+        wharf("network", "create", "pvlan", "--subnet", "10.40.0.0/24", "--icc", "false").ok();
+        wharf("network", "create", "lab", "--subnet", "10.50.0.0/24", "--masquerade", "false").ok();
+        wharf("network", "create", "secure", "--subnet", "10.30.0.0/24", "--internal").ok();
+        wharf("uplink", "set", "veth-up", "--ip", "10.10.9.2/16", "--gateway", "10.10.9.1").fails(ExitCodes.PRECONDITION,
+            "wharf: uplink subnet 10.10.0.0/16 overlaps network \"front\" (10.10.0.0/24)");
+        assertEquals("veth-up\n", wharf("uplink", "set", "veth-up", "--ip", "10.99.0.2/24", "--gateway", "10.99.0.1").ok().out());
+        final dev.wharf.control.api.v1.ShowUplinkResponse uplink =
+            parse(wharf("uplink", "show", "--json").ok().out(), dev.wharf.control.api.v1.ShowUplinkResponse.newBuilder());
+        assertTrue(uplink.getConfigured());
+        assertEquals("10.99.0.2/24", uplink.getUplink().getAddress());
+        assertEquals("up", uplink.getUplink().getState());
+        assertEquals(dev.wharf.dataplane.protocol.MacAddress.toString(opener.interfaceMac("veth-up")), uplink.getUplink().getMac());
+        assertTrue(wharf("uplink", "show").ok().out().contains("Gateway:      10.99.0.1 (not resolved yet)"));
+        assertEquals(0, dataplane.snapshot().uplinkIndex() < 0 ? 1 : 0, "the uplink network is in the dataplane");
+
+        assertEquals("front back\n", wharf("network", "connect", "front", "back").ok().out());
+        final InspectNetworkResponse front = parse(wharf("network", "inspect", "front", "--json").ok().out(), InspectNetworkResponse.newBuilder());
+        assertEquals(List.of("back"), front.getNetwork().getConnectionsList());
+        assertTrue(front.getNetwork().getIcc() && front.getNetwork().getMasquerade() && !front.getNetwork().getInternal());
+        final ListNetworksResponse networks = parse(wharf("network", "ls", "--json").ok().out(), ListNetworksResponse.newBuilder());
+        assertEquals(List.of(false, true), List.of(networks.getNetworks(2).getIcc(), networks.getNetworks(4).getInternal()));
+        assertEquals(false, networks.getNetworks(3).getMasquerade());
+        assertTrue(wharf("network", "inspect", "secure").ok().out().contains("Internal:     true"));
+
+        assertEquals("8080/tcp -> 10.10.0.3:80\n", wharf("publish", "add", "front", "10.10.0.3:80", "-p", "8080/tcp").ok().out());
+        wharf("publish", "add", "front", "10.10.0.4:53", "-p", "10.99.0.2:5353/udp").ok();
+        wharf("publish", "add", "back", "10.20.0.2:80", "-p", "10.20.0.1:8081").ok();
+        final dev.wharf.control.api.v1.ListPublishResponse published =
+            parse(wharf("publish", "ls", "--json").ok().out(), dev.wharf.control.api.v1.ListPublishResponse.newBuilder());
+        assertEquals(3, published.getPublishedCount());
+        assertEquals("udp", published.getPublished(1).getProtocol());
+        assertEquals("0.0.0.0", published.getPublished(0).getHostIp());
+        wharf("network", "rm", "front").fails(ExitCodes.PRECONDITION,
+            "wharf: network \"front\" has published ports (8080/tcp, 10.99.0.2:5353/udp); remove them first (wharf publish rm)");
+        wharf("uplink", "rm").fails(ExitCodes.PRECONDITION,
+            "wharf: ports are published on the uplink address (10.99.0.2:5353/udp); remove them first (wharf publish rm)");
+        assertEquals("8080/tcp\n", wharf("publish", "rm", "front", "8080/tcp").ok().out());
+        wharf("publish", "rm", "front", "5353/udp").ok();
+        assertTrue(wharf("publish", "ls").ok().out().contains("10.20.0.1:8081"));
+
+        assertEquals("1\n", wharf("rule", "add", "deny", "--src", "10.10.0.0/24", "--dst", "0.0.0.0/0", "--proto", "tcp", "--dport", "25").ok().out());
+        assertEquals("2\n", wharf("rule", "add", "allow", "--src", "10.10.0.5", "--proto", "tcp", "--dport", "25", "--position", "1").ok().out());
+        final dev.wharf.control.api.v1.ListRulesResponse rules =
+            parse(wharf("rule", "ls", "--json").ok().out(), dev.wharf.control.api.v1.ListRulesResponse.newBuilder());
+        assertEquals(List.of(2L, 1L), rules.getRulesList().stream().map(r -> r.getId()).toList());
+        assertEquals("10.10.0.5/32", rules.getRules(0).getSource());
+        assertEquals("25", rules.getRules(1).getDestinationPorts());
+        wharf("rule", "rm", "2").ok();
+        assertTrue(wharf("rule", "ls").ok().out().contains("deny"));
+
+        assertEquals("0\n", wharf("conntrack", "count").ok().out());
+        assertTrue(wharf("conntrack", "list").ok().out().startsWith("PROTO"));
+        assertTrue(wharf("conntrack", "stats").ok().out().startsWith("Connections:"));
+        assertEquals("0\n", wharf("conntrack", "flush").ok().out());
+
+        assertEquals("back front\n", wharf("network", "disconnect", "back", "front").ok().out());
+        wharf("uplink", "rm").ok();
+        assertTrue(dataplane.snapshot().uplinkIndex() < 0, "the uplink network left the dataplane");
+        assertTrue(wharf("uplink", "show").ok().out().startsWith("no uplink"));
+    }
+
+    @Test
     void tablesAreAlignedUnderTheirHeaders()
     {
         wharf("network", "create", "front", "--subnet", "10.10.0.0/24").ok();
@@ -203,7 +272,7 @@ class CliTest
         wharf("network", "frobnicate").fails(ExitCodes.USAGE,
             "wharf: Unmatched argument at index 3: 'frobnicate' (see 'wharf network --help')");
         wharf("network").fails(ExitCodes.USAGE,
-            "wharf: missing command: choose one of create, ls, inspect, rm (see 'wharf network --help')");
+            "wharf: missing command: choose one of create, ls, inspect, rm, connect, disconnect (see 'wharf network --help')");
         final Run bare = wharfWithoutSocket();
         assertEquals(ExitCodes.USAGE, bare.exitCode());
         assertEquals(1, bare.err().lines().count(), bare.err());
@@ -304,6 +373,9 @@ class CliTest
             {
                 state.append(client.fdb().show(dev.wharf.control.api.v1.ShowFdbRequest.newBuilder().setNetwork(network.getName()).build()));
             }
+            state.append(client.uplink().show(dev.wharf.control.api.v1.ShowUplinkRequest.getDefaultInstance()));
+            state.append(client.publish().list(dev.wharf.control.api.v1.ListPublishRequest.getDefaultInstance()));
+            state.append(client.rules().list(dev.wharf.control.api.v1.ListRulesRequest.getDefaultInstance()));
             return state.toString();
         }
     }
@@ -315,6 +387,12 @@ class CliTest
         wharf("network", "create", "back", "--subnet", "10.20.0.0/24").ok();
         wharf("port", "attach", "front", "veth-c1", "--ip", "10.10.0.2", "--mac", "aa:bb:cc:00:00:02").ok();
         wharf("port", "attach", "back", "tap-c3", "--tap", "--ip", "10.20.0.2").ok();
+        wharf("network", "create", "secure", "--subnet", "10.30.0.0/24", "--internal").ok();
+        wharf("network", "connect", "front", "back").ok();
+        wharf("uplink", "set", "veth-up", "--ip", "10.99.0.2/24", "--gateway", "10.99.0.1").ok();
+        wharf("publish", "add", "front", "10.10.0.3:80", "-p", "8080/tcp").ok();
+        wharf("publish", "add", "back", "10.20.0.2:443", "-p", "10.99.0.2:8443/tcp").ok();
+        wharf("rule", "add", "deny", "--src", "10.10.0.0/24", "--proto", "tcp", "--dport", "25").ok();
         final String before = snapshot();
         final String neverSocket = directory.resolve("never.sock").toString();
 
@@ -375,6 +453,61 @@ class CliTest
             bad("capture", ExitCodes.USAGE, "capture", "veth-c1"),
             bad("capture", ExitCodes.USAGE, "capture", "veth-c1", "-w", "-", "--direction", "sideways"),
             bad("completion", ExitCodes.USAGE, "completion", "extra"),
+            bad("network create", ExitCodes.USAGE, "network", "create", "x", "--subnet", "10.40.0.0/24", "--icc", "maybe"),
+            bad("network create", ExitCodes.PRECONDITION, "network", "create", "x", "--subnet", "10.99.0.0/16"),
+            bad("network connect", ExitCodes.USAGE, "network", "connect", "front", "front"),
+            bad("network connect", ExitCodes.NOT_FOUND, "network", "connect", "front", "nope"),
+            bad("network connect", ExitCodes.ALREADY_EXISTS, "network", "connect", "back", "front"),
+            bad("network connect", ExitCodes.USAGE, "network", "connect", "front"),
+            bad("network disconnect", ExitCodes.NOT_FOUND, "network", "disconnect", "front", "secure"),
+            bad("network disconnect", ExitCodes.NOT_FOUND, "network", "disconnect", "front", "nope"),
+            bad("network disconnect", ExitCodes.USAGE, "network", "disconnect"),
+            bad("network rm", ExitCodes.PRECONDITION, "network", "rm", "front"),
+            bad("uplink", ExitCodes.USAGE, "uplink"),
+            bad("uplink set", ExitCodes.ALREADY_EXISTS, "uplink", "set", "veth-up2", "--ip", "10.98.0.2/24", "--gateway", "10.98.0.1"),
+            bad("uplink set", ExitCodes.USAGE, "uplink", "set", "veth-up2", "--ip", "10.98.0.2", "--gateway", "10.98.0.1"),
+            bad("uplink set", ExitCodes.USAGE, "uplink", "set", "veth-up2", "--ip", "10.98.0.2/24", "--gateway", "10.97.0.1"),
+            bad("uplink set", ExitCodes.USAGE, "uplink", "set", "veth-up2", "--ip", "10.98.0.2/24"),
+            bad("uplink set", ExitCodes.USAGE, "uplink", "set", "bad/name", "--ip", "10.98.0.2/24", "--gateway", "10.98.0.1"),
+            bad("uplink show", ExitCodes.USAGE, "uplink", "show", "extra"),
+            bad("uplink rm", ExitCodes.PRECONDITION, "uplink", "rm"),
+            bad("uplink rm", ExitCodes.USAGE, "uplink", "rm", "extra"),
+            bad("publish", ExitCodes.USAGE, "publish"),
+            bad("publish add", ExitCodes.ALREADY_EXISTS, "publish", "add", "back", "10.20.0.2:80", "-p", "8080/tcp"),
+            bad("publish add", ExitCodes.ALREADY_EXISTS, "publish", "add", "back", "10.20.0.2:80", "-p", "10.99.0.2:8080"),
+            bad("publish add", ExitCodes.USAGE, "publish", "add", "front", "10.20.0.2:80", "-p", "8081/tcp"),
+            bad("publish add", ExitCodes.NOT_FOUND, "publish", "add", "nope", "10.10.0.2:80", "-p", "8081/tcp"),
+            bad("publish add", ExitCodes.USAGE, "publish", "add", "front", "10.10.0.2:80", "-p", "10.77.0.1:8081/tcp"),
+            bad("publish add", ExitCodes.USAGE, "publish", "add", "front", "10.10.0.2:80", "-p", "8081/sctp"),
+            bad("publish add", ExitCodes.USAGE, "publish", "add", "front", "10.10.0.2:80", "-p", "70000/tcp"),
+            bad("publish add", ExitCodes.USAGE, "publish", "add", "front", "10.10.0.2:0", "-p", "8081/tcp"),
+            bad("publish add", ExitCodes.USAGE, "publish", "add", "front", "10.10.0.2", "-p", "8081/tcp"),
+            bad("publish add", ExitCodes.USAGE, "publish", "add", "front", "10.10.0.2:80"),
+            bad("publish add", ExitCodes.PRECONDITION, "publish", "add", "secure", "10.30.0.2:80", "-p", "8081/tcp"),
+            bad("publish ls", ExitCodes.USAGE, "publish", "ls", "extra"),
+            bad("publish rm", ExitCodes.NOT_FOUND, "publish", "rm", "front", "8080/udp"),
+            bad("publish rm", ExitCodes.NOT_FOUND, "publish", "rm", "back", "8080/tcp"),
+            bad("publish rm", ExitCodes.USAGE, "publish", "rm", "front", "port80"),
+            bad("publish rm", ExitCodes.USAGE, "publish", "rm", "front"),
+            bad("conntrack", ExitCodes.USAGE, "conntrack"),
+            bad("conntrack list", ExitCodes.USAGE, "conntrack", "list", "--limit", "0"),
+            bad("conntrack list", ExitCodes.USAGE, "conntrack", "list", "--limit", "lots"),
+            bad("conntrack count", ExitCodes.USAGE, "conntrack", "count", "extra"),
+            bad("conntrack stats", ExitCodes.USAGE, "conntrack", "stats", "extra"),
+            bad("conntrack flush", ExitCodes.USAGE, "conntrack", "flush", "extra"),
+            bad("rule", ExitCodes.USAGE, "rule"),
+            bad("rule add", ExitCodes.USAGE, "rule", "add", "drop"),
+            bad("rule add", ExitCodes.USAGE, "rule", "add", "deny", "--src", "10.10.0.1/24"),
+            bad("rule add", ExitCodes.USAGE, "rule", "add", "deny", "--dst", "nonsense"),
+            bad("rule add", ExitCodes.USAGE, "rule", "add", "deny", "--proto", "gre"),
+            bad("rule add", ExitCodes.USAGE, "rule", "add", "deny", "--proto", "icmp", "--dport", "25"),
+            bad("rule add", ExitCodes.USAGE, "rule", "add", "deny", "--proto", "tcp", "--dport", "90-80"),
+            bad("rule add", ExitCodes.USAGE, "rule", "add", "deny", "--position", "5"),
+            bad("rule add", ExitCodes.USAGE, "rule", "add"),
+            bad("rule ls", ExitCodes.USAGE, "rule", "ls", "extra"),
+            bad("rule rm", ExitCodes.NOT_FOUND, "rule", "rm", "99"),
+            bad("rule rm", ExitCodes.USAGE, "rule", "rm", "one"),
+            bad("rule rm", ExitCodes.USAGE, "rule", "rm"),
             bad("help", ExitCodes.USAGE, "help", "nope"));
 
         for (final BadInput input : cases)

@@ -39,6 +39,19 @@ public final class FakePortOpener implements PortOpener
         return interfaces.contains(name);
     }
 
+    /** A made-up MAC per declared interface: 02:00:00 and three bytes of the name's hash. */
+    @Override
+    public synchronized long interfaceMac(final String name)
+    {
+        return interfaces.contains(name) ? 0x02_00_00_00_00_00L | (name.hashCode() & 0xFF_FFFFL) : -1;
+    }
+
+    /** Forgets an interface, as when its container is deleted. */
+    public synchronized void removeInterface(final String name)
+    {
+        interfaces.remove(name);
+    }
+
     public synchronized Port openAfPacket(final String name, final int workers) throws PortException
     {
         return open(name, "af_packet");

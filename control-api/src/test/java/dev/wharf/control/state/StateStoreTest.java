@@ -70,4 +70,50 @@ class StateStoreTest
             assertEquals(c[0], Files.readString(store.file()), "left untouched");
         }
     }
+
+    @Test
+    void uplinkConnectionsPublishedPortsRulesAndPoliciesSurviveTheRoundTrip() throws Exception
+    {
+        final StateStore store = new StateStore(directory);
+        final NetworkSpec pvlan = new NetworkSpec("pvlan", new Cidr(Ipv4Address.parse("10.40.0.0"), 24), Ipv4Address.parse("10.40.0.1"),
+            MacAddress.parse("02:57:48:00:00:40"), 0, false, false, true);
+        final NetworkSpec secure = new NetworkSpec("secure", new Cidr(Ipv4Address.parse("10.30.0.0"), 24), Ipv4Address.parse("10.30.0.1"),
+            MacAddress.parse("02:57:48:00:00:30"), 0, true, true, false);
+        final DesiredState state = sample().withNetwork(pvlan).withNetwork(secure)
+            .withUplink(new UplinkSpec("veth-up", Ipv4Address.parse("10.99.0.2"), 24, Ipv4Address.parse("10.99.0.1")))
+            .withConnection(new ConnectionSpec("front", "back"))
+            .withPublished(new PublishSpec("front", Ipv4Address.parse("10.10.0.3"), 80, PublishSpec.ANY_HOST, 8080, Protocol.TCP))
+            .withPublished(new PublishSpec("back", Ipv4Address.parse("10.20.0.3"), 53, Ipv4Address.parse("10.99.0.2"), 5353, Protocol.UDP))
+            .withRule(0, new RuleSpec(1, false, new Cidr(Ipv4Address.parse("10.10.0.0"), 24), new Cidr(0, 0), Protocol.TCP, 25, 25))
+            .withRule(0, new RuleSpec(2, true, new Cidr(Ipv4Address.parse("10.10.0.5"), 32), new Cidr(0, 0), Protocol.ANY, 0, 0))
+            .withoutRule(2)
+            .withRule(1, new RuleSpec(3, false, new Cidr(0, 0), new Cidr(Ipv4Address.parse("10.20.0.0"), 16), Protocol.UDP, 1000, 2000));
+        store.save(state);
+        final DesiredState loaded = store.load();
+        assertEquals(state, loaded);
+        assertEquals(4, loaded.nextRuleId(), "rule ids are not reused after a restart");
+        assertEquals(List.of("back"), loaded.connectionsOf("front"));
+        assertFalse(loaded.network("pvlan").icc());
+        assertTrue(loaded.network("secure").internal());
+        assertFalse(loaded.network("secure").masquerade());
+    }
+
+    @Test
+    void aStateFileWrittenBeforeRoutingAndNatLoadsWithTheDefaultPolicy() throws Exception
+    {
+        final StateStore store = new StateStore(directory);
+        Files.writeString(store.file(), """
+            {
+              "formatVersion": 1,
+              "networks": [{"name": "front", "subnet": "10.10.0.0/24", "gateway": "10.10.0.1", "gatewayMac": "02:57:48:12:34:56"}],
+              "ports": [{"name": "veth-c1", "network": "front", "kind": "af_packet", "ip": "10.10.0.2"}]
+            }
+            """);
+        final DesiredState loaded = store.load();
+        final NetworkSpec front = loaded.network("front");
+        assertTrue(front.icc() && front.masquerade() && !front.internal(), front.toString());
+        assertEquals(null, loaded.uplink());
+        assertTrue(loaded.published().isEmpty() && loaded.rules().isEmpty() && loaded.connections().isEmpty());
+        assertEquals(1, loaded.nextRuleId());
+    }
 }

@@ -1,0 +1,53 @@
+package dev.wharf.control.cli;
+
+import dev.wharf.control.api.v1.AddRuleRequest;
+import dev.wharf.control.client.WharfClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code wharf rule add allow|deny ...}: prints the new rule's id. */
+@Command(
+    name = "add",
+    mixinStandardHelpOptions = true,
+    description = {"Add a rule. The first rule that matches a new connection decides; no match allows it.",
+        "Connections already tracked are not checked again (wharf conntrack flush to re-check them)."},
+    footer = {"", "Example:", "  wharf rule add deny --src 10.10.0.0/24 --dst 0.0.0.0/0 --proto tcp --dport 25",
+        "  wharf rule add allow --src 10.10.0.5 --proto tcp --dport 25 --position 1"})
+final class RuleAddCommand extends ClientCommand
+{
+    @Parameters(index = "0", paramLabel = "allow|deny", description = "What a matching connection gets.")
+    String action;
+
+    @Option(names = "--src", paramLabel = "CIDR", description = "Source prefix or address (default: any).")
+    String source = "";
+
+    @Option(names = "--dst", paramLabel = "CIDR", description = "Destination prefix or address (default: any).")
+    String destination = "";
+
+    @Option(names = "--proto", paramLabel = "PROTO", description = "tcp, udp, icmp or any (default: any).")
+    String protocol = "";
+
+    @Option(names = "--dport", paramLabel = "PORT[-PORT]", description = "Destination port or range (tcp and udp only).")
+    String ports = "";
+
+    @Option(names = "--position", paramLabel = "N", description = "Where to insert it: 1 is checked first (default: last).")
+    int position;
+
+    @Override
+    protected void run(final WharfClient client)
+    {
+        if (position < 0)
+        {
+            throw new CliFailure(ExitCodes.USAGE, "--position must be 1 or more: " + position);
+        }
+        println(Long.toUnsignedString(client.rules().add(AddRuleRequest.newBuilder()
+            .setAction(action)
+            .setSource(source)
+            .setDestination(destination)
+            .setProtocol(protocol)
+            .setDestinationPorts(ports)
+            .setPosition(position)
+            .build()).getRule().getId()));
+    }
+}

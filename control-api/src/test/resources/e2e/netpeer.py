@@ -1,0 +1,146 @@
+#!/usr/bin/python3
+"""Tiny peers for Wharf's NAT end-to-end tests: every server names the peer address it sees.
+
+  netpeer.py tcp-server PORT NAME        one line per connection: "who=NAME peer=IP:PORT"; then echoes lines
+  netpeer.py udp-server PORT NAME        answers each datagram with "who=NAME peer=IP:PORT"
+  netpeer.py tcp-client HOST PORT        prints the server's first line; exit 1 if no connection in 5 s
+  netpeer.py tcp-parallel HOST PORT N    N connections at once; prints "ok=K" then each reply line
+  netpeer.py udp-client HOST PORT        connected UDP socket: prints the reply, "refused" on ICMP
+                                         port unreachable (exit 2), exit 1 on silence
+  netpeer.py udp-flood HOST N            N datagrams from N source ports to N destination ports
+  netpeer.py tcp-stream HOST PORT SECS   a line every 100 ms on one connection for SECS seconds;
+                                         prints "replies=K errors=E maxgap_ms=G"
+"""
+import socket
+import socketserver
+import sys
+import threading
+import time
+
+
+def tcp_server(port, name):
+    class Handler(socketserver.StreamRequestHandler):
+        def handle(self):
+            peer = self.client_address
+            self.wfile.write(("who=%s peer=%s:%d\n" % (name, peer[0], peer[1])).encode())
+            for line in self.rfile:
+                self.wfile.write(line)
+
+    socketserver.ThreadingTCPServer.allow_reuse_address = True
+    socketserver.ThreadingTCPServer.daemon_threads = True
+    with socketserver.ThreadingTCPServer(("0.0.0.0", port), Handler) as server:
+        print("listening", flush=True)
+        server.serve_forever()
+
+
+def udp_server(port, name):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", port))
+    print("listening", flush=True)
+    while True:
+        data, peer = s.recvfrom(2048)
+        s.sendto(("who=%s peer=%s:%d\n" % (name, peer[0], peer[1])).encode(), peer)
+
+
+def tcp_client(host, port):
+    # SYN retransmits cover the first packet the router drops while it resolves the neighbour
+    with socket.create_connection((host, port), timeout=5) as s:
+        s.settimeout(5)
+        print(s.makefile().readline().strip())
+
+
+def tcp_parallel(host, port, n):
+    replies = []
+    lock = threading.Lock()
+
+    def one():
+        try:
+            with socket.create_connection((host, port), timeout=10) as s:
+                s.settimeout(10)
+                line = s.makefile().readline().strip()
+                if line:
+                    with lock:
+                        replies.append(line)
+        except OSError as e:
+            with lock:
+                replies.append("error " + str(e))
+
+    threads = [threading.Thread(target=one) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    ok = [r for r in replies if r.startswith("who=")]
+    print("ok=%d" % len(ok))
+    for r in replies:
+        print(r)
+
+
+def udp_client(host, port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.connect((host, port))
+    s.settimeout(1)
+    for _ in range(4):  # the first datagram may be dropped while the router resolves the neighbour
+        try:
+            s.send(b"hello\n")
+            print(s.recv(2048).decode().strip())
+            return 0
+        except ConnectionRefusedError:
+            print("refused")
+            return 2
+        except socket.timeout:
+            continue
+    return 1
+
+
+def udp_flood(host, n):
+    for i in range(n):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.sendto(b"x", (host, 20000 + i))
+        s.close()
+    print("sent=%d" % n)
+
+
+def tcp_stream(host, port, seconds):
+    replies = errors = 0
+    maxgap = 0.0
+    with socket.create_connection((host, port), timeout=5) as s:
+        s.settimeout(3)
+        reader = s.makefile()
+        reader.readline()
+        last = time.monotonic()
+        end = last + seconds
+        while time.monotonic() < end:
+            try:
+                s.sendall(b"tick\n")
+                if reader.readline().strip() == "tick":
+                    replies += 1
+                    now = time.monotonic()
+                    maxgap = max(maxgap, now - last)
+                    last = now
+                else:
+                    errors += 1
+            except OSError:
+                errors += 1
+            time.sleep(0.1)
+    print("replies=%d errors=%d maxgap_ms=%d" % (replies, errors, maxgap * 1000))
+
+
+if __name__ == "__main__":
+    mode, args = sys.argv[1], sys.argv[2:]
+    if mode == "tcp-server":
+        tcp_server(int(args[0]), args[1])
+    elif mode == "udp-server":
+        udp_server(int(args[0]), args[1])
+    elif mode == "tcp-client":
+        tcp_client(args[0], int(args[1]))
+    elif mode == "tcp-parallel":
+        tcp_parallel(args[0], int(args[1]), int(args[2]))
+    elif mode == "udp-client":
+        sys.exit(udp_client(args[0], int(args[1])))
+    elif mode == "udp-flood":
+        udp_flood(args[0], int(args[1]))
+    elif mode == "tcp-stream":
+        tcp_stream(args[0], int(args[1]), float(args[2]))
+    else:
+        sys.exit("unknown mode " + mode)
