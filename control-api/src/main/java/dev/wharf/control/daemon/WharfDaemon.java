@@ -35,17 +35,14 @@ public final class WharfDaemon implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(WharfDaemon.class);
     private static final long RECONCILE_PERIOD_MS = 1_000;
-    private static final long EXPIRE_PERIOD_MS = 100;
 
     private final Path socket;
     private final Dataplane dataplane;
     private final SwitchController controller;
     private final ApiServer server;
     private final MetricsServer metricsServer;
-    private final NatService nat;
     private ApiServer tcpServer;
     private boolean closed;
-    private boolean expiryFailed;
     private final ScheduledExecutorService reconciler = Executors.newSingleThreadScheduledExecutor(r ->
     {
         final Thread thread = new Thread(r, "wharf-reconcile");
@@ -55,9 +52,8 @@ public final class WharfDaemon implements AutoCloseable
 
     private WharfDaemon(
         final Path socket, final Dataplane dataplane, final SwitchController controller, final ApiServer server,
-        final MetricsServer metricsServer, final NatService nat)
+        final MetricsServer metricsServer)
     {
-        this.nat = nat;
         this.socket = socket;
         this.dataplane = dataplane;
         this.controller = controller;
@@ -139,12 +135,8 @@ public final class WharfDaemon implements AutoCloseable
             dataplane.close();
             throw new DaemonException("cannot serve on " + socket + ": " + e.getMessage(), false);
         }
-        final WharfDaemon daemon = new WharfDaemon(socket, dataplane, controller, server, metricsServer, nat);
+        final WharfDaemon daemon = new WharfDaemon(socket, dataplane, controller, server, metricsServer);
         daemon.reconciler.scheduleWithFixedDelay(daemon::reconcile, RECONCILE_PERIOD_MS, RECONCILE_PERIOD_MS, TimeUnit.MILLISECONDS);
-        if (nat != null)
-        {
-            daemon.reconciler.scheduleWithFixedDelay(daemon::expire, EXPIRE_PERIOD_MS, EXPIRE_PERIOD_MS, TimeUnit.MILLISECONDS);
-        }
         try
         {
             SocketFile.restrict(socket);
@@ -213,23 +205,6 @@ public final class WharfDaemon implements AutoCloseable
         catch (final RuntimeException e)
         {
             LOG.error("port reconciliation failed", e);
-        }
-    }
-
-    /** Housekeeping of the connection table, every {@value #EXPIRE_PERIOD_MS} ms on the reconcile thread. */
-    private void expire()
-    {
-        try
-        {
-            nat.expire(dev.wharf.dataplane.worker.MonotonicClock.nowMs());
-        }
-        catch (final RuntimeException e)
-        {
-            if (!expiryFailed)
-            {
-                expiryFailed = true; // once: it runs ten times a second
-                LOG.error("connection expiry failed (logged once)", e);
-            }
         }
     }
 
