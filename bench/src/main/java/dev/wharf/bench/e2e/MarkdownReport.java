@@ -123,15 +123,15 @@ final class MarkdownReport
         return t.toString();
     }
 
-    /** The kinds of scenario in the run, in the order their first scenario appears. */
+    /** The kinds of scenario in the run: bridged first, then routed, whatever the order of --only. */
     private List<Scenario.Kind> kinds()
     {
         final List<Scenario.Kind> kinds = new ArrayList<>();
-        for (final Scenario scenario : results.scenarios())
+        for (final Scenario.Kind kind : Scenario.Kind.values())
         {
-            if (!kinds.contains(scenario.kind()))
+            if (results.scenarios().stream().anyMatch(scenario -> scenario.kind() == kind))
             {
-                kinds.add(scenario.kind());
+                kinds.add(kind);
             }
         }
         return kinds;
