@@ -113,8 +113,14 @@ final class BenchmarkRunner
                 progress.begin(id, repeat, options.repeats(), measurement.title());
                 try
                 {
-                    results.add(measurement.run(new Measurement.Context(scenario, containers, repeat,
-                        options.durationSeconds(), workDir, cleanup)).stream().filter(sample -> scenario.supports(sample.metric())).toList());
+                    final List<Sample> samples = measurement.run(new Measurement.Context(scenario, containers, repeat,
+                        options.durationSeconds(), workDir, cleanup));
+                    if (cleanup.shuttingDown())
+                    {
+                        // Ctrl-C tore the topology down under the test: what it returned is not a measurement
+                        return;
+                    }
+                    results.add(samples.stream().filter(sample -> scenario.supports(sample.metric())).toList());
                 }
                 catch (final HarnessException e)
                 {
