@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * (tens of milliseconds on a loaded machine, which would skew a rate measured between two reads).
  * <p>
  * A routed scenario moves c1 onto a subnet of its own behind a router ({@link #readdressBehindRouter});
- * c2 stays where it is, as the "outside" server.
+ * c2 stays where it is, as the "outside" server. c2 keeps no route but its own subnet's, so an answer
+ * reaching c1 proves the router masqueraded c1's packets to its uplink address.
  */
 final class ContainerPair
 {
