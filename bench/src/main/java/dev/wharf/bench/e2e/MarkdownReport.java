@@ -101,15 +101,16 @@ final class MarkdownReport
 
     /**
      * The headline tables (with ratio columns) or the details tables: one per kind of scenario in
-     * the run (bridged, routed + masquerade), each titled when there is more than one, so that a
+     * the run (bridged, routed + masquerade), each titled unless the run is bridged only, so that a
      * subject's ratios are taken only against the anchors of its own kind.
      */
     String tables(final boolean headline)
     {
         final List<Scenario.Kind> kinds = kinds();
-        if (kinds.size() <= 1)
+        if (kinds.isEmpty() || kinds.equals(List.of(Scenario.Kind.BRIDGED)))
         {
-            return table(headline, kinds.isEmpty() ? Scenario.Kind.BRIDGED : kinds.get(0));
+            // a bridged-only run (the default) looks as it always has
+            return table(headline, Scenario.Kind.BRIDGED);
         }
         final StringBuilder t = new StringBuilder();
         for (final Scenario.Kind kind : kinds)

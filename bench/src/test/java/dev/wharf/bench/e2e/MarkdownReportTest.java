@@ -115,8 +115,8 @@ class MarkdownReportTest
         add(results, "nat-kernel", "tcp1_gbps", 5.3);
         final MarkdownReport report = new MarkdownReport(results, MACHINE, options("nat-kernel", "nat-wharf"));
         final String table = report.tables(true);
-        // one kind only: no title, as before
-        assertTrue(table.startsWith("| figure | nat-kernel | nat-wharf | nat-wharf/nat-kernel |\n"), table);
+        // routed only: still titled, so that the addressing is said
+        assertTrue(table.startsWith("**" + ROUTED.title() + "**\n\n| figure | nat-kernel | nat-wharf | nat-wharf/nat-kernel |\n"), table);
         assertEquals(List.of("5.30", "skipped", "—"), row(table, "TCP, 1 stream"));
         assertEquals(List.of("n/a", "n/a", "n/a"), row(table, "64 B packets at receiver"));
 
