@@ -18,6 +18,7 @@ packages=(
   jq               # JSON in scripts
   openssl          # certificates for the TLS listener tests
   bridge-utils     # the Linux bridge anchor in benchmarks
+  nftables         # nft: the kernel masquerade anchor in benchmarks (wharf bench e2e --nat)
   openvswitch-switch # the OVS userspace-datapath anchor in benchmarks (the harness runs its own private instance)
   prometheus       # a real scraper of the metrics endpoint in end-to-end tests (the test runs its own instance)
 )

@@ -160,7 +160,7 @@ final class BarChart
             final Statistics.Summary s = results.summary(scenario.id(), metric);
             if (s.n() == 0)
             {
-                final String none = results.measured(scenario.id(), metric) ? "n/a" : "—";
+                final String none = !scenario.supports(metric) || results.measured(scenario.id(), metric) ? "n/a" : "—";
                 g.setColor(MUTED);
                 g.drawString(none, center - fm.stringWidth(none) / 2, plotBottom - 8);
                 continue;

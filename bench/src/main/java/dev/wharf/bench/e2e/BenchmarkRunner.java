@@ -32,11 +32,17 @@ final class BenchmarkRunner
         this.cleanup = cleanup;
     }
 
+    /** The measurements that apply to a scenario (a routed path cannot carry frames built for c2's MAC). */
+    private List<Measurement> measurementsFor(final Scenario scenario)
+    {
+        return measurements.stream().filter(scenario::supportsAny).toList();
+    }
+
     /** Nominal seconds of one scenario run's measurements. */
-    private double measurementsEstimate()
+    private double measurementsEstimate(final Scenario scenario)
     {
         double seconds = 0;
-        for (final Measurement measurement : measurements)
+        for (final Measurement measurement : measurementsFor(scenario))
         {
             seconds += measurement.estimatedSeconds(options.durationSeconds());
         }
@@ -46,11 +52,13 @@ final class BenchmarkRunner
     Progress progress()
     {
         double total = 0;
+        int steps = 0;
         for (final Scenario scenario : scenarios)
         {
-            total += scenario.estimatedSetupSeconds() + measurementsEstimate();
+            total += scenario.estimatedSetupSeconds() + measurementsEstimate(scenario);
+            steps += measurementsFor(scenario).size() + 1;
         }
-        return new Progress(System.out, scenarios.size() * (measurements.size() + 1) * options.repeats(), total * options.repeats());
+        return new Progress(System.out, steps * options.repeats(), total * options.repeats());
     }
 
     void run(final RunResults results)
@@ -89,14 +97,14 @@ final class BenchmarkRunner
                 final String failure = id + " repeat " + repeat + ": set-up failed: " + e.getMessage();
                 results.fail(failure);
                 progress.note("FAILED " + failure);
-                progress.skipped(measurements.size(), measurementsEstimate());
+                progress.skipped(measurementsFor(scenario).size(), measurementsEstimate(scenario));
                 return;
             }
             finally
             {
                 progress.finished(scenario.estimatedSetupSeconds());
             }
-            for (final Measurement measurement : measurements)
+            for (final Measurement measurement : measurementsFor(scenario))
             {
                 if (cleanup.shuttingDown())
                 {
@@ -105,8 +113,14 @@ final class BenchmarkRunner
                 progress.begin(id, repeat, options.repeats(), measurement.title());
                 try
                 {
-                    results.add(measurement.run(new Measurement.Context(scenario, containers, repeat,
-                        options.durationSeconds(), workDir, cleanup)));
+                    final List<Sample> samples = measurement.run(new Measurement.Context(scenario, containers, repeat,
+                        options.durationSeconds(), workDir, cleanup));
+                    if (cleanup.shuttingDown())
+                    {
+                        // Ctrl-C tore the topology down under the test: what it returned is not a measurement
+                        return;
+                    }
+                    results.add(samples.stream().filter(sample -> scenario.supports(sample.metric())).toList());
                 }
                 catch (final HarnessException e)
                 {

@@ -18,6 +18,10 @@ import java.util.regex.Pattern;
  * Each namespace holds an idle {@code sleep} process: the harness reads the container's interface
  * counters through that process's {@code /proc/PID/net/dev}, without forking {@code ip netns exec}
  * (tens of milliseconds on a loaded machine, which would skew a rate measured between two reads).
+ * <p>
+ * A routed scenario moves c1 onto a subnet of its own behind a router ({@link #readdressBehindRouter});
+ * c2 stays where it is, as the "outside" server. c2 keeps no route but its own subnet's, so an answer
+ * reaching c1 proves the router masqueraded c1's packets to its uplink address.
  */
 final class ContainerPair
 {
@@ -33,14 +37,19 @@ final class ContainerPair
     private static final Pattern MAC = Pattern.compile("link/ether ([0-9a-f:]{17})");
 
     private final Map<String, BackgroundProcess> holders = new HashMap<>();
+    private final Cleanup cleanup;
+    /** c1's address, and its gateway when it sits behind a router (null on one L2 segment). */
+    private String c1Address = IP1;
+    private String c1Gateway;
 
-    private ContainerPair()
+    private ContainerPair(final Cleanup cleanup)
     {
+        this.cleanup = cleanup;
     }
 
     static ContainerPair create(final Path workDir, final Cleanup cleanup)
     {
-        final ContainerPair pair = new ContainerPair();
+        final ContainerPair pair = new ContainerPair(cleanup);
         pair.container(workDir, cleanup, C1, HOST_END_1, IP1);
         pair.container(workDir, cleanup, C2, HOST_END_2, IP2);
         return pair;
@@ -79,6 +88,46 @@ final class ContainerPair
         {
             Shell.inNamespace(10, ns, "ethtool", "-K", DEVICE, "tx", "off").require("ethtool -K eth0 tx off in " + ns);
         }
+    }
+
+    /**
+     * Makes c1 a container on a routed network: its 10.77.0.1/24 gives way to {@code address/prefix}
+     * with a default route via {@code gateway}. The undo (back to 10.77.0.1/24, no default route) is
+     * registered with the pair's cleanup, so it runs before the namespace itself goes.
+     */
+    void readdressBehindRouter(final String address, final String prefixLength, final String gateway)
+    {
+        Shell.inNamespace(10, C1, "ip", "addr", "flush", "dev", DEVICE).require("flush addresses in " + C1);
+        cleanup.add("addressing of " + C1, this::restoreC1);
+        Shell.inNamespace(10, C1, "ip", "addr", "add", address + "/" + prefixLength, "dev", DEVICE).require("address in " + C1);
+        Shell.inNamespace(10, C1, "ip", "route", "add", "default", "via", gateway, "dev", DEVICE).require("default route in " + C1);
+        c1Address = address;
+        c1Gateway = gateway;
+    }
+
+    private void restoreC1()
+    {
+        if (c1Gateway == null && IP1.equals(c1Address))
+        {
+            return;
+        }
+        Shell.inNamespace(10, C1, "ip", "route", "flush", "dev", DEVICE);
+        Shell.inNamespace(10, C1, "ip", "addr", "flush", "dev", DEVICE);
+        Shell.inNamespace(10, C1, "ip", "addr", "add", IP1 + "/" + PREFIX_LENGTH, "dev", DEVICE);
+        c1Address = IP1;
+        c1Gateway = null;
+    }
+
+    /** c1's current address: {@link #IP1}, or the one it has behind a router. */
+    String c1Address()
+    {
+        return c1Address;
+    }
+
+    /** Whether c1 reaches c2 through a router (so c2 cannot reach c1: it sees only the masquerading address). */
+    boolean routed()
+    {
+        return c1Gateway != null;
     }
 
     String mac(final String ns)
@@ -133,6 +182,9 @@ final class ContainerPair
     /**
      * Pings c2 from c1 until it answers, at most {@code timeoutSeconds}: a switch that has just
      * started may still be adding its ports, and the answer teaches it both MACs before measuring.
+     * Through a router the first pings may be lost while it resolves c2's MAC; they are retried the
+     * same way. The ping back from c2 (which teaches a switch c1's MAC first-hand) is sent only on
+     * one L2 segment: behind masquerade c1's address cannot be reached from outside.
      */
     void awaitConnectivity(final int timeoutSeconds)
     {
@@ -140,14 +192,38 @@ final class ContainerPair
         Shell.Result last = null;
         while (System.nanoTime() < deadline)
         {
+            final long attempt = System.nanoTime();
             last = Shell.inNamespace(5, C1, "ping", "-c", "1", "-W", "1", IP2);
             if (last.ok())
             {
-                Shell.inNamespace(5, C2, "ping", "-c", "1", "-W", "1", IP1);
+                if (!routed())
+                {
+                    Shell.inNamespace(5, C2, "ping", "-c", "1", "-W", "1", IP1);
+                }
                 return;
             }
+            // "Network is unreachable" and the like fail at once: do not spin
+            final long elapsedMs = (System.nanoTime() - attempt) / 1_000_000;
+            if (elapsedMs < 200)
+            {
+                sleepMs(200 - elapsedMs);
+            }
         }
-        throw new HarnessException("c1 cannot ping c2 through the switch within " + timeoutSeconds + " s" +
+        throw new HarnessException("c1 (" + c1Address + ") cannot ping c2 (" + IP2 + ") through the " +
+            (routed() ? "router (via " + c1Gateway + ")" : "switch") + " within " + timeoutSeconds + " s" +
             (last == null ? "" : ": " + Shell.firstLine(last.stdout() + last.stderr())));
+    }
+
+    private static void sleepMs(final long ms)
+    {
+        try
+        {
+            Thread.sleep(ms);
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            throw new HarnessException("interrupted", e);
+        }
     }
 }

@@ -12,7 +12,8 @@ import java.util.stream.Stream;
 
 /**
  * {@code wharf bench e2e}: Wharf measured against the Linux bridge and Open vSwitch's userspace
- * datapath on this machine, in one run. Checks the tools, sets up each switch in turn between two
+ * datapath on this machine, in one run, and on request (--nat) Wharf's routed path with masquerade
+ * against the kernel's (Linux bridge + nftables masquerade). Checks the tools, sets up each switch in turn between two
  * namespaces, runs the measurements interleaved across repeats, and writes the Markdown table,
  * the PNG chart and the raw samples into {@code --out}. Run by the launcher as
  * {@code java -cp wharf-benchmarks.jar dev.wharf.bench.e2e.E2eMain ARGS}.
@@ -63,9 +64,10 @@ public final class E2eMain
 
         final Cleanup cleanup = new Cleanup();
         cleanup.installShutdownHook();
-        if (!Leftovers.namespaces().isEmpty() || !Leftovers.links().isEmpty())
+        final List<String> leftovers = Leftovers.found();
+        if (!leftovers.isEmpty())
         {
-            System.out.println("removing leftovers of an earlier run: " + Leftovers.namespaces() + " " + Leftovers.links());
+            System.out.println("removing leftovers of an earlier run: " + String.join(", ", leftovers));
             Leftovers.sweep();
         }
 
@@ -150,6 +152,8 @@ public final class E2eMain
                 case "ovs" -> OvsScenario.checksumOffloadOff();
                 case "ovs-tso" -> OvsScenario.userspaceTso();
                 case "wharf" -> new WharfScenario(options.wharf());
+                case "nat-kernel" -> new NatKernelScenario();
+                case "nat-wharf" -> new NatWharfScenario(options.wharf());
                 default -> throw new IllegalArgumentException(id);
             });
         }
@@ -161,7 +165,7 @@ public final class E2eMain
         final MarkdownReport markdown = new MarkdownReport(results, machine, options);
         final String page = markdown.render();
         System.out.println();
-        System.out.println(markdown.table(true));
+        System.out.println(markdown.tables(true));
         if (!results.failures().isEmpty())
         {
             System.out.println(results.failures().size() + " failure(s):");

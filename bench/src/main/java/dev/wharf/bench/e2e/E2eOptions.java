@@ -7,11 +7,11 @@ import java.util.Locale;
 
 /**
  * The command line of {@code wharf bench e2e}, parsed by hand so the harness needs nothing but the
- * JDK. Accepts {@code --name value} and {@code --name=value}.
+ * JDK. Accepts {@code --name value} and {@code --name=value}, and the flag {@code --nat}.
  *
  * @param durationSeconds each traffic phase (TCP, packet rate) lasts this long.
  * @param repeats         how many times each switch is measured, interleaved with the others.
- * @param only            the scenarios to run, in order.
+ * @param only            the scenarios to run, in order (the routed NAT ones only when asked for).
  * @param out             where the table, chart and raw samples go.
  * @param wharf           the {@code wharf} launcher that starts the daemon under test.
  */
@@ -20,10 +20,13 @@ record E2eOptions(double durationSeconds, int repeats, List<String> only, Path o
     static final double DURATION_DEFAULT_SECONDS = 10;
     static final int REPEATS_DEFAULT = 3;
     static final List<String> ONLY_DEFAULT = List.of("bridge", "ovs", "ovs-tso", "wharf");
+    /** The routed scenarios (c1 behind a masquerading router): off by default, on with --nat or by name in --only. */
+    static final List<String> NAT = List.of("nat-kernel", "nat-wharf");
+    static final List<String> KNOWN = List.of("bridge", "ovs", "ovs-tso", "wharf", "nat-kernel", "nat-wharf");
     static final Path OUT_DEFAULT = Path.of("bench-results");
 
     static final String USAGE = String.join("\n",
-        "usage: wharf bench e2e [--duration 10s] [--repeat 3] [--only bridge,ovs,ovs-tso,wharf] [--out bench-results/] [--wharf PATH]",
+        "usage: wharf bench e2e [--duration 10s] [--repeat 3] [--only bridge,ovs,ovs-tso,wharf] [--nat] [--out bench-results/] [--wharf PATH]",
         "",
         "Measures TCP throughput (1 and 4 streams), the 64-byte packet rate at the receiver, ping latency and the",
         "switch's CPU per million packets between two namespaces, through each switch in turn, interleaved across",
@@ -31,7 +34,9 @@ record E2eOptions(double durationSeconds, int repeats, List<String> only, Path o
         "",
         "  --duration D   length of each traffic phase: 10s, 500ms, 1m or plain seconds (default 10s)",
         "  --repeat N     repeats per switch (default 3)",
-        "  --only LIST    switches to measure, comma-separated: bridge, ovs, ovs-tso, wharf (default all)",
+        "  --only LIST    switches to measure, comma-separated: bridge, ovs, ovs-tso, wharf (the default),",
+        "                 nat-kernel, nat-wharf (routed: c1 behind a masquerading router, TCP and ping only)",
+        "  --nat          add nat-kernel and nat-wharf to the selection",
         "  --out DIR      output directory (default bench-results/)",
         "  --wharf PATH   the wharf launcher (default: ./wharf at the repository root)");
 
@@ -40,6 +45,7 @@ record E2eOptions(double durationSeconds, int repeats, List<String> only, Path o
         double duration = DURATION_DEFAULT_SECONDS;
         int repeats = REPEATS_DEFAULT;
         List<String> only = ONLY_DEFAULT;
+        boolean nat = false;
         Path out = OUT_DEFAULT;
         Path wharf = defaultLauncher;
         for (int i = 0; i < args.length; i++)
@@ -55,6 +61,15 @@ record E2eOptions(double durationSeconds, int repeats, List<String> only, Path o
             if (name.equals("--help") || name.equals("-h"))
             {
                 throw new UsageException(null);
+            }
+            if (name.equals("--nat"))
+            {
+                if (value != null)
+                {
+                    throw new UsageException("--nat takes no value");
+                }
+                nat = true;
+                continue;
             }
             if (value == null)
             {
@@ -73,6 +88,18 @@ record E2eOptions(double durationSeconds, int repeats, List<String> only, Path o
                 case "--wharf" -> wharf = Path.of(value).toAbsolutePath();
                 default -> throw new UsageException("unknown option " + name);
             }
+        }
+        if (nat)
+        {
+            final List<String> withNat = new ArrayList<>(only);
+            for (final String id : NAT)
+            {
+                if (!withNat.contains(id))
+                {
+                    withNat.add(id);
+                }
+            }
+            only = List.copyOf(withNat);
         }
         return new E2eOptions(duration, repeats, only, out, wharf);
     }
@@ -139,9 +166,9 @@ record E2eOptions(double durationSeconds, int repeats, List<String> only, Path o
             {
                 continue;
             }
-            if (!ONLY_DEFAULT.contains(name))
+            if (!KNOWN.contains(name))
             {
-                throw new UsageException("--only: unknown switch '" + name + "' (known: " + String.join(", ", ONLY_DEFAULT) + ")");
+                throw new UsageException("--only: unknown switch '" + name + "' (known: " + String.join(", ", KNOWN) + ")");
             }
             if (!names.contains(name))
             {

@@ -6,9 +6,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The Markdown page of a run: the machine and date, one table of the headline figures (median
- * and min–max per switch, then Wharf's median over each anchor's), one of the details, what each
- * switch was, how each figure was measured, and what was skipped or failed.
+ * The Markdown page of a run: the machine and date, the tables of the headline figures (median
+ * and min–max per switch, then Wharf's median over each anchor's), those of the details, what each
+ * switch was, how each figure was measured, and what was skipped or failed. Bridged and routed
+ * scenarios get a table each, and a subject is compared only with the anchors of its own kind;
+ * a figure a scenario cannot measure ({@link Scenario#supports}) shows as n/a.
  */
 final class MarkdownReport
 {
@@ -30,10 +32,18 @@ final class MarkdownReport
         md.append("Measured ").append(machine.get("date")).append(" on ").append(machine.summary()).append("; ")
             .append(options.repeats()).append(options.repeats() == 1 ? " repeat" : " repeats").append(" of ")
             .append(format(options.durationSeconds(), 0)).append(" s per traffic test, switches interleaved.\n\n");
-        md.append(table(true)).append('\n');
-        md.append("Each cell: median (min–max) over the repeats. Ratios: Wharf's median over the anchor's; ")
-            .append("above 1 is better for throughput and packet rate, below 1 is better for latency and CPU.\n\n");
-        md.append("### Details\n\n").append(table(false)).append('\n');
+        final boolean routed = kinds().contains(Scenario.Kind.ROUTED);
+        md.append(tables(true)).append('\n');
+        md.append("Each cell: median (min–max) over the repeats. Ratios: Wharf's median over the anchor's")
+            .append(kinds().size() > 1 ? " of the same kind (bridged against bridged, routed against routed)" : "").append("; ")
+            .append("above 1 is better for throughput and packet rate, below 1 is better for latency and CPU.");
+        if (routed)
+        {
+            md.append(" n/a on the routed path: the 64 B test sends frames addressed to c2's MAC, which cannot cross a router, ")
+                .append("and the CPU figures are taken during that test.");
+        }
+        md.append("\n\n");
+        md.append("### Details\n\n").append(tables(false)).append('\n');
         md.append("### Switches\n\n");
         for (final Scenario scenario : results.scenarios())
         {
@@ -42,6 +52,12 @@ final class MarkdownReport
         md.append("\n### How each figure is measured\n\n");
         md.append("- Topology, rebuilt for every switch and repeat: namespaces `wbe-c1` (10.77.0.1/24) and `wbe-c2` (10.77.0.2/24), ")
             .append("each with a veth pair whose host end (`wbe-h1`, `wbe-h2`) is a port of the switch.\n");
+        if (routed)
+        {
+            md.append("- Routed + masquerade: c1 becomes 10.76.0.1/24 with a default route via 10.76.0.254, the router's address behind `wbe-h1`; ")
+                .append("`wbe-h2` is the router's uplink with 10.77.0.254/24, and c1's connections leave it masqueraded to 10.77.0.254, ")
+                .append("so c2 (10.77.0.2/24, the outside server) needs no route back. Only TCP and ping are measured there.\n");
+        }
         md.append("- TCP: iperf3 from c1 to c2, ").append(Math.max(1, Math.round(options.durationSeconds())))
             .append(" s, 1 and 4 parallel streams; the receiver's rate (`end.sum_received`).\n");
         md.append("- Packet rate: trafgen (one CPU, `--no-sock-mem`) sends 60-byte UDP frames (64 B with FCS) from c1; ")
@@ -83,33 +99,77 @@ final class MarkdownReport
         return md.toString();
     }
 
-    /** The headline table (with ratio columns) or the details table. */
-    String table(final boolean headline)
+    /**
+     * The headline tables (with ratio columns) or the details tables: one per kind of scenario in
+     * the run (bridged, routed + masquerade), each titled unless the run is bridged only, so that a
+     * subject's ratios are taken only against the anchors of its own kind.
+     */
+    String tables(final boolean headline)
     {
-        final List<Scenario> scenarios = results.scenarios();
-        final Scenario subject = subject();
-        final List<Scenario> anchors = new ArrayList<>();
-        if (headline && subject != null)
+        final List<Scenario.Kind> kinds = kinds();
+        if (kinds.isEmpty() || kinds.equals(List.of(Scenario.Kind.BRIDGED)))
         {
-            for (final Scenario scenario : scenarios)
+            // a bridged-only run (the default) looks as it always has
+            return table(headline, Scenario.Kind.BRIDGED);
+        }
+        final StringBuilder t = new StringBuilder();
+        for (final Scenario.Kind kind : kinds)
+        {
+            if (!t.isEmpty())
             {
-                if (!scenario.isSubject())
-                {
-                    anchors.add(scenario);
-                }
+                t.append('\n');
             }
+            t.append("**").append(kind.title()).append("**\n\n").append(table(headline, kind));
+        }
+        return t.toString();
+    }
+
+    /** The kinds of scenario in the run: bridged first, then routed, whatever the order of --only. */
+    private List<Scenario.Kind> kinds()
+    {
+        final List<Scenario.Kind> kinds = new ArrayList<>();
+        for (final Scenario.Kind kind : Scenario.Kind.values())
+        {
+            if (results.scenarios().stream().anyMatch(scenario -> scenario.kind() == kind))
+            {
+                kinds.add(kind);
+            }
+        }
+        return kinds;
+    }
+
+    /** The headline table (with ratio columns: each subject over each anchor) or the details table of one kind. */
+    String table(final boolean headline, final Scenario.Kind kind)
+    {
+        final List<Scenario> scenarios = new ArrayList<>();
+        final List<Scenario> subjects = new ArrayList<>();
+        final List<Scenario> anchors = new ArrayList<>();
+        for (final Scenario scenario : results.scenarios())
+        {
+            if (scenario.kind() == kind)
+            {
+                scenarios.add(scenario);
+                (scenario.isSubject() ? subjects : anchors).add(scenario);
+            }
+        }
+        if (!headline)
+        {
+            subjects.clear();
         }
         final StringBuilder t = new StringBuilder("| figure |");
         for (final Scenario scenario : scenarios)
         {
             t.append(' ').append(scenario.id()).append(" |");
         }
-        for (final Scenario anchor : anchors)
+        for (final Scenario subject : subjects)
         {
-            t.append(' ').append(subject.id()).append('/').append(anchor.id()).append(" |");
+            for (final Scenario anchor : anchors)
+            {
+                t.append(' ').append(subject.id()).append('/').append(anchor.id()).append(" |");
+            }
         }
         t.append("\n|---|");
-        t.append("---:|".repeat(scenarios.size() + anchors.size()));
+        t.append("---:|".repeat(scenarios.size() + subjects.size() * anchors.size()));
         t.append('\n');
         for (final Metric metric : results.metrics())
         {
@@ -127,29 +187,24 @@ final class MarkdownReport
             {
                 t.append(' ').append(cell(scenario, metric)).append(" |");
             }
-            for (final Scenario anchor : anchors)
+            for (final Scenario subject : subjects)
             {
-                t.append(' ').append(ratio(subject, anchor, metric)).append(" |");
+                for (final Scenario anchor : anchors)
+                {
+                    t.append(' ').append(ratio(subject, anchor, metric)).append(" |");
+                }
             }
             t.append('\n');
         }
         return t.toString();
     }
 
-    private Scenario subject()
-    {
-        for (final Scenario scenario : results.scenarios())
-        {
-            if (scenario.isSubject())
-            {
-                return scenario;
-            }
-        }
-        return null;
-    }
-
     private String cell(final Scenario scenario, final Metric metric)
     {
+        if (!scenario.supports(metric))
+        {
+            return "n/a";
+        }
         if (!results.measured(scenario.id(), metric))
         {
             return results.skipped().containsKey(scenario.id()) ? "skipped" : "—";
@@ -168,6 +223,10 @@ final class MarkdownReport
 
     private String ratio(final Scenario subject, final Scenario anchor, final Metric metric)
     {
+        if (!subject.supports(metric) || !anchor.supports(metric))
+        {
+            return "n/a";
+        }
         final double mine = results.summary(subject.id(), metric).median();
         final double theirs = results.summary(anchor.id(), metric).median();
         if (Double.isNaN(mine) || Double.isNaN(theirs) || theirs == 0)

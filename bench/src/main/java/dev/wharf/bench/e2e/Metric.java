@@ -11,17 +11,26 @@ import java.util.Locale;
  * @param higherIsBetter whether a bigger value is better (throughput) or worse (latency, CPU).
  * @param headline       whether it belongs in the table and chart, or only in the raw samples.
  * @param decimals       digits shown after the point.
+ * @param sameSegmentOnly whether it needs c1 and c2 on one L2 segment (frames built for c2's MAC),
+ *                       so that it cannot be measured through a router ({@link Scenario#supports}).
  */
-record Metric(String id, String label, String unit, boolean higherIsBetter, boolean headline, int decimals)
+record Metric(String id, String label, String unit, boolean higherIsBetter, boolean headline, int decimals,
+    boolean sameSegmentOnly)
 {
     static Metric headline(final String id, final String label, final String unit, final boolean higherIsBetter, final int decimals)
     {
-        return new Metric(id, label, unit, higherIsBetter, true, decimals);
+        return new Metric(id, label, unit, higherIsBetter, true, decimals, false);
     }
 
     static Metric detail(final String id, final String label, final String unit, final int decimals)
     {
-        return new Metric(id, label, unit, false, false, decimals);
+        return new Metric(id, label, unit, false, false, decimals, false);
+    }
+
+    /** This figure, marked as measurable only between two hosts on one L2 segment. */
+    Metric sameSegment()
+    {
+        return new Metric(id, label, unit, higherIsBetter, headline, decimals, true);
     }
 
     String format(final double value)

@@ -55,7 +55,15 @@ final class RawSamplesWriter
         {
             json.append(i == 0 ? "" : ", ").append(string(options.only().get(i)));
         }
-        json.append("]},\n  \"skipped\": {");
+        json.append("]},\n  \"scenarios\": {");
+        first = true;
+        for (final Scenario scenario : results.scenarios())
+        {
+            json.append(first ? "" : ", ").append(string(scenario.id())).append(": {\"kind\": ")
+                .append(string(scenario.kind().name().toLowerCase(Locale.ROOT))).append(", \"subject\": ").append(scenario.isSubject()).append('}');
+            first = false;
+        }
+        json.append("},\n  \"skipped\": {");
         first = true;
         for (final Map.Entry<String, String> skip : results.skipped().entrySet())
         {

@@ -25,6 +25,37 @@ interface Scenario
         return false;
     }
 
+    /**
+     * How the two containers are connected: a subject is compared only with the anchors of its own
+     * kind (a bridge's figures say nothing about a NAT router's).
+     */
+    default Kind kind()
+    {
+        return Kind.BRIDGED;
+    }
+
+    /**
+     * Whether {@code metric} can be measured through this scenario. A routed path cannot carry what
+     * addresses c2's MAC directly (the 64 B trafgen frames); the report shows such cells as n/a.
+     */
+    default boolean supports(final Metric metric)
+    {
+        return kind() == Kind.BRIDGED || !metric.sameSegmentOnly();
+    }
+
+    /** Whether any of the measurement's figures can be measured here; the runner skips it otherwise. */
+    default boolean supportsAny(final Measurement measurement)
+    {
+        for (final Metric metric : measurement.metrics())
+        {
+            if (supports(metric))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** About how long {@link #setUp} takes, for the estimate of time left. */
     default double estimatedSetupSeconds()
     {
@@ -39,4 +70,25 @@ interface Scenario
 
     /** The processes doing the switching, for CPU accounting; empty when the kernel switches in softirq. */
     List<ProcessHandle> switchProcesses();
+
+    /** The ways the containers are connected; each gets its own table and ratios in the report. */
+    enum Kind
+    {
+        /** One L2 segment: c1 10.77.0.1/24 and c2 10.77.0.2/24 behind a switch. */
+        BRIDGED("Bridged (one L2 segment)"),
+        /** c1 10.76.0.1/24 behind a router that masquerades it onto c2's subnet 10.77.0.0/24, as Docker's default network. */
+        ROUTED("Routed + masquerade (c1 10.76.0.1 → c2 10.77.0.2, source NAT to 10.77.0.254)");
+
+        private final String title;
+
+        Kind(final String title)
+        {
+            this.title = title;
+        }
+
+        String title()
+        {
+            return title;
+        }
+    }
 }

@@ -16,16 +16,19 @@ import java.util.Map;
  * The frame is 60 bytes (64 on a wire with the FCS): Ethernet, IPv4, UDP to port 9, 18 bytes of
  * zeros. No socket listens in c2, so the kernel answers with rate-limited ICMP errors; counting
  * at the interface keeps the receiver's socket layer out of the figure.
+ * <p>
+ * The frames carry c2's MAC as their destination, so they cannot cross a router: every figure
+ * here is {@link Metric#sameSegmentOnly()}, and routed scenarios skip this measurement.
  */
 final class SmallPacketRateMeasurement implements Measurement
 {
     private static final double WARMUP_SECONDS = 1.0;
 
-    private static final Metric RECEIVED = Metric.headline("pps_rx_k", "64 B packets at receiver", "kpps", true, 0);
-    private static final Metric SENT = Metric.detail("pps_tx_k", "64 B packets sent by trafgen", "kpps", 0);
-    private static final Metric SWITCH_CPU = Metric.headline("switch_cpu_ms_per_mpkt", "Switch process CPU per Mpkt", "ms", false, 0);
-    private static final Metric SWITCH_CORES = Metric.detail("switch_cpu_cores", "Switch process CPU during the packet test", "cores", 2);
-    private static final Metric SOFTIRQ = Metric.headline("softirq_ms_per_mpkt", "Host softirq CPU per Mpkt", "ms", false, 0);
+    private static final Metric RECEIVED = Metric.headline("pps_rx_k", "64 B packets at receiver", "kpps", true, 0).sameSegment();
+    private static final Metric SENT = Metric.detail("pps_tx_k", "64 B packets sent by trafgen", "kpps", 0).sameSegment();
+    private static final Metric SWITCH_CPU = Metric.headline("switch_cpu_ms_per_mpkt", "Switch process CPU per Mpkt", "ms", false, 0).sameSegment();
+    private static final Metric SWITCH_CORES = Metric.detail("switch_cpu_cores", "Switch process CPU during the packet test", "cores", 2).sameSegment();
+    private static final Metric SOFTIRQ = Metric.headline("softirq_ms_per_mpkt", "Host softirq CPU per Mpkt", "ms", false, 0).sameSegment();
 
     @Override
     public String title()
