@@ -455,21 +455,30 @@ public final class SwitchController
         final List<PortCounters> list = new ArrayList<>();
         for (final PortSpec port : state.ports())
         {
-            final Integer id = portIds.get(port.name());
-            if (id == null)
-            {
-                list.add(new PortCounters(port.name(), port.network(), 0, 0, 0, 0, 0, 0));
-                continue;
-            }
-            list.add(new PortCounters(port.name(), port.network(),
-                dataplane.portCounter(id, CounterLayout.PORT_RX_PACKETS),
-                dataplane.portCounter(id, CounterLayout.PORT_RX_BYTES),
-                dataplane.portCounter(id, CounterLayout.PORT_TX_PACKETS),
-                dataplane.portCounter(id, CounterLayout.PORT_TX_BYTES),
-                dataplane.portCounter(id, CounterLayout.PORT_RX_DROPS),
-                dataplane.portCounter(id, CounterLayout.PORT_TX_DROPS)));
+            list.add(portCounters(port.name(), port.network(), portIds.get(port.name())));
+        }
+        final UplinkSpec uplink = state.uplink();
+        if (uplink != null)
+        {
+            // the uplink is a port too: its counters show what went out to and came in from the outside
+            list.add(portCounters(uplink.interfaceName(), "uplink", uplinkRuntime == null ? null : uplinkRuntime.port()));
         }
         return list;
+    }
+
+    private PortCounters portCounters(final String name, final String network, final Integer id)
+    {
+        if (id == null)
+        {
+            return new PortCounters(name, network, 0, 0, 0, 0, 0, 0);
+        }
+        return new PortCounters(name, network,
+            dataplane.portCounter(id, CounterLayout.PORT_RX_PACKETS),
+            dataplane.portCounter(id, CounterLayout.PORT_RX_BYTES),
+            dataplane.portCounter(id, CounterLayout.PORT_TX_PACKETS),
+            dataplane.portCounter(id, CounterLayout.PORT_TX_BYTES),
+            dataplane.portCounter(id, CounterLayout.PORT_RX_DROPS),
+            dataplane.portCounter(id, CounterLayout.PORT_TX_DROPS));
     }
 
     /** Every named counter ({@code node.error}) whose sum over workers is not zero, by name. */
