@@ -108,6 +108,16 @@ class CaptureEndToEndTest
         }
     }
 
+    /**
+     * The 8 frames captured are mostly echoes; the containers' kernels may slip an ARP refresh in
+     * among them (more often on a loaded machine, when the pings take longer), which tshark's icmp
+     * filter leaves out.
+     */
+    private static void assertEchoFrameCount(final List<String> lines)
+    {
+        assertTrue(lines.size() >= 6 && lines.size() <= 8, () -> "6 to 8 of the 8 frames are ICMP echoes: " + lines);
+    }
+
     private static List<String> tshark(final Path file)
     {
         final List<String> command = new ArrayList<>(List.of("tshark", "-r", file.toString()));
@@ -126,7 +136,7 @@ class CaptureEndToEndTest
         assertTrue(capture.stderr().contains("8 frames captured, 0 lost"), capture::stderr);
 
         final List<String> lines = tshark(file);
-        assertEquals(8, lines.size(), lines::toString);
+        assertEchoFrameCount(lines);
         assertEchoesWithGoodChecksums(lines);
     }
 
@@ -139,7 +149,7 @@ class CaptureEndToEndTest
         assertEquals(0, pingUntilDone(sh), sh::stderr);
         assertTrue(sh.stderr().contains("8 frames captured, 0 lost"), sh::stderr);
         final List<String> lines = sh.stdout().lines().filter(l -> !l.isBlank()).toList();
-        assertEquals(8, lines.size(), () -> lines + "\n" + sh.stderr());
+        assertEchoFrameCount(lines);
         assertEchoesWithGoodChecksums(lines);
     }
 
