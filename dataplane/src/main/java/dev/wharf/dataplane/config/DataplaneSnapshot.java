@@ -10,6 +10,8 @@ import java.util.List;
  */
 public final class DataplaneSnapshot
 {
+    /** {@link #networkMtu} of a network without ports: larger than any IPv4 packet. */
+    public static final int NO_MTU = Integer.MAX_VALUE;
     public static final DataplaneSnapshot EMPTY = new DataplaneSnapshot(0, new NetworkState[0], new PortBinding[0], 1);
 
     public final long version;
@@ -20,6 +22,8 @@ public final class DataplaneSnapshot
     /** Attached ports in id order, for the receive loop. */
     private final PortBinding[] attached;
     private final int uplinkIndex;
+    /** Per network index, the smallest MTU of its member ports ({@link #NO_MTU} without any). */
+    private final int[] networkMtu;
 
     public DataplaneSnapshot(final long version, final NetworkState[] networks, final PortBinding[] ports, final int workers)
     {
@@ -44,6 +48,15 @@ public final class DataplaneSnapshot
             }
         }
         this.uplinkIndex = uplink;
+        this.networkMtu = new int[networks.length];
+        java.util.Arrays.fill(networkMtu, NO_MTU);
+        for (final PortBinding binding : attached)
+        {
+            if (binding.network >= 0 && binding.network < networks.length && binding.mtu < networkMtu[binding.network])
+            {
+                networkMtu[binding.network] = binding.mtu;
+            }
+        }
         this.pollDescriptors = new int[workers][];
         for (int w = 0; w < workers; w++)
         {
@@ -69,6 +82,17 @@ public final class DataplaneSnapshot
     public PortBinding port(final int id)
     {
         return id >= 0 && id < ports.length ? ports[id] : null;
+    }
+
+    /**
+     * The MTU a packet routed into network {@code index} must fit: the smallest MTU of the network's
+     * member ports, as ip4-lookup checks it before NAT (a network spans its ports like one link, and
+     * which port the next hop is behind is only known after the FDB lookup in ip4-rewrite).
+     * {@link #NO_MTU} for a network without ports or an unknown index.
+     */
+    public int networkMtu(final int index)
+    {
+        return index >= 0 && index < networkMtu.length ? networkMtu[index] : NO_MTU;
     }
 
     /** The uplink network's index, or -1 when no uplink is set. */

@@ -6,6 +6,7 @@ import dev.wharf.dataplane.config.NetworkState;
 import dev.wharf.dataplane.gateway.Ip4LocalNode;
 import dev.wharf.dataplane.graph.Node;
 import dev.wharf.dataplane.graph.WorkerContext;
+import dev.wharf.dataplane.offload.OffloadInfo;
 import dev.wharf.dataplane.protocol.IcmpFlyweight;
 import dev.wharf.dataplane.protocol.Ipv4Flyweight;
 import dev.wharf.dataplane.worker.Pipeline;
@@ -31,7 +32,14 @@ import dev.wharf.dataplane.worker.Pipeline;
  *
  * <p>A forwarded packet whose TTL would reach 0 gets ICMP time exceeded (RFC 1812 5.3.1). Limited,
  * directed and multicast destinations are never forwarded (RFC 1812 5.3.5, RFC 2644), nor are
- * packets from martian sources (5.3.7). Sets {@link PacketBatch#outNetwork} and
+ * packets from martian sources (5.3.7).
+ *
+ * <p>Last, the packet must fit the egress network's MTU ({@link DataplaneSnapshot#networkMtu}, the
+ * smallest of its ports'). Wharf does not fragment: a DF packet gets ICMP fragmentation needed with
+ * that MTU (RFC 1191), any other is dropped; a GSO super-frame is exempt (the port segments it). The
+ * check is made here, before ip4-nat-out, as Linux makes it in ip_forward before POSTROUTING: after
+ * source NAT the error would quote the translated header and go to the translated source (the
+ * uplink's address) instead of the container that sent the packet. Sets {@link PacketBatch#outNetwork} and
  * {@link PacketBatch#nextHop}; ip4-rewrite resolves and rewrites after ip4-nat-out.
  */
 public final class Ip4LookupNode extends Node
@@ -51,6 +59,10 @@ public final class Ip4LookupNode extends Node
         NO_ROUTE,
         /** Counted, not dropped: the packet became an ICMP time exceeded. */
         TTL_EXPIRED,
+        /** Counted, not dropped: the packet became an ICMP fragmentation needed. */
+        FRAGMENTATION_NEEDED,
+        /** Longer than the egress network's MTU without DF: Wharf does not fragment. */
+        FRAGMENTATION_UNSUPPORTED,
         INTERNAL_NETWORK,
         UNSOLICITED_INBOUND,
         NETWORKS_ISOLATED,
@@ -121,6 +133,22 @@ public final class Ip4LookupNode extends Node
                 count(context, Error.TTL_EXPIRED.ordinal());
                 batch.icmpError[i] = TIME_EXCEEDED;
                 next(batch, i, NEXT_ICMP_ERROR);
+                continue;
+            }
+            final int mtu = snapshot.networkMtu(out.index);
+            if (ip.totalLength() > mtu && !OffloadInfo.isGso(batch.offload[i]))
+            {
+                if (ip.dontFragment())
+                {
+                    count(context, Error.FRAGMENTATION_NEEDED.ordinal());
+                    batch.icmpError[i] = IcmpErrorNode.encode(
+                        IcmpFlyweight.TYPE_DESTINATION_UNREACHABLE, IcmpErrorNode.CODE_FRAGMENTATION_NEEDED, mtu);
+                    next(batch, i, NEXT_ICMP_ERROR);
+                }
+                else
+                {
+                    drop(batch, i, Error.FRAGMENTATION_UNSUPPORTED.ordinal());
+                }
                 continue;
             }
             batch.outNetwork[i] = out.index;
