@@ -24,6 +24,15 @@ public final class DataplaneSnapshot
     private final int uplinkIndex;
     /** Per network index, the smallest MTU of its member ports ({@link #NO_MTU} without any). */
     private final int[] networkMtu;
+    /** The gateway addresses of all networks, the uplink's among them, open-addressed (0: free). */
+    private final int[] localAddresses;
+    private final int localMask;
+    /** True when some network's gateway address is 0.0.0.0 (which the set cannot hold). */
+    private final boolean zeroIsLocal;
+    /** Container networks' subnets for {@link #route}: longest prefix first, network address and mask. */
+    private final int[] routeSubnets;
+    private final int[] routeMasks;
+    private final NetworkState[] routeNetworks;
 
     public DataplaneSnapshot(final long version, final NetworkState[] networks, final PortBinding[] ports, final int workers)
     {
@@ -48,6 +57,47 @@ public final class DataplaneSnapshot
             }
         }
         this.uplinkIndex = uplink;
+        final List<NetworkState> containers = new ArrayList<>();
+        int locals = 0;
+        boolean zero = false;
+        for (final NetworkState network : networks)
+        {
+            if (network != null)
+            {
+                locals++;
+                zero |= network.gatewayIp == 0;
+                if (!network.uplink)
+                {
+                    containers.add(network);
+                }
+            }
+        }
+        this.zeroIsLocal = zero;
+        final int localSlots = Integer.highestOneBit(Math.max(8, locals * 4 - 1)) << 1;
+        this.localAddresses = new int[localSlots];
+        this.localMask = localSlots - 1;
+        for (final NetworkState network : networks)
+        {
+            if (network != null && network.gatewayIp != 0)
+            {
+                int slot = localHash(network.gatewayIp) & localMask;
+                while (localAddresses[slot] != 0 && localAddresses[slot] != network.gatewayIp)
+                {
+                    slot = (slot + 1) & localMask;
+                }
+                localAddresses[slot] = network.gatewayIp;
+            }
+        }
+        // longest prefix first (Docker's subnets do not overlap; if they did, the more specific wins), then by index
+        containers.sort((x, y) -> x.prefixLength != y.prefixLength ? y.prefixLength - x.prefixLength : x.index - y.index);
+        this.routeNetworks = containers.toArray(new NetworkState[0]);
+        this.routeSubnets = new int[routeNetworks.length];
+        this.routeMasks = new int[routeNetworks.length];
+        for (int r = 0; r < routeNetworks.length; r++)
+        {
+            routeMasks[r] = routeNetworks[r].netmask;
+            routeSubnets[r] = routeNetworks[r].subnet & routeMasks[r];
+        }
         this.networkMtu = new int[networks.length];
         java.util.Arrays.fill(networkMtu, NO_MTU);
         for (final PortBinding binding : attached)
@@ -93,6 +143,57 @@ public final class DataplaneSnapshot
     public int networkMtu(final int index)
     {
         return index >= 0 && index < networkMtu.length ? networkMtu[index] : NO_MTU;
+    }
+
+    /** True when {@code address} is the gateway address of a network (for the uplink: the host's outside address). */
+    public boolean isLocal(final int address)
+    {
+        if (address == 0)
+        {
+            return zeroIsLocal;
+        }
+        final int[] set = localAddresses;
+        int slot = localHash(address) & localMask;
+        int found;
+        while ((found = set[slot]) != 0)
+        {
+            if (found == address)
+            {
+                return true;
+            }
+            slot = (slot + 1) & localMask;
+        }
+        return false;
+    }
+
+    /**
+     * The network a packet to {@code destination} is routed into: the container network whose subnet
+     * holds it (longest prefix first), else the uplink when it can reach it (a default gateway, or the
+     * destination on the uplink's subnet), else null.
+     */
+    public NetworkState route(final int destination)
+    {
+        final int[] subnets = routeSubnets;
+        final int[] masks = routeMasks;
+        for (int r = 0; r < subnets.length; r++)
+        {
+            if ((destination & masks[r]) == subnets[r])
+            {
+                return routeNetworks[r];
+            }
+        }
+        final NetworkState uplink = uplinkIndex < 0 ? null : networks[uplinkIndex];
+        if (uplink == null || (uplink.defaultGateway == 0 && !uplink.contains(destination)))
+        {
+            return null;
+        }
+        return uplink;
+    }
+
+    private static int localHash(final int address)
+    {
+        final int h = address * 0x9E37_79B9;
+        return h ^ (h >>> 16);
     }
 
     /** The uplink network's index, or -1 when no uplink is set. */

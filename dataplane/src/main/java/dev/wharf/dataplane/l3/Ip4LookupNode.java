@@ -94,7 +94,7 @@ public final class Ip4LookupNode extends Node
             }
             ip.wrap(batch.frame(i), batch.l3Offset[i]);
             final int destination = ip.destination();
-            if (isLocal(snapshot, destination))
+            if (snapshot.isLocal(destination))
             {
                 next(batch, i, NEXT_LOCAL);
                 continue;
@@ -109,7 +109,7 @@ public final class Ip4LookupNode extends Node
                 drop(batch, i, Error.MARTIAN_SOURCE.ordinal());
                 continue;
             }
-            final NetworkState out = route(snapshot, destination);
+            final NetworkState out = snapshot.route(destination);
             if (out == null)
             {
                 count(context, Error.NO_ROUTE.ordinal());
@@ -155,41 +155,6 @@ public final class Ip4LookupNode extends Node
             batch.nextHop[i] = out.uplink && !out.contains(destination) ? out.defaultGateway : destination;
             next(batch, i, NEXT_NAT_OUT);
         }
-    }
-
-    /** A gateway address of any network; for the uplink network that is the host's outside address. */
-    private static boolean isLocal(final DataplaneSnapshot snapshot, final int destination)
-    {
-        final int slots = snapshot.networkSlots();
-        for (int n = 0; n < slots; n++)
-        {
-            final NetworkState network = snapshot.network(n);
-            if (network != null && network.gatewayIp == destination)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The container network holding {@code destination}, else the uplink when it can reach it, else null. */
-    private static NetworkState route(final DataplaneSnapshot snapshot, final int destination)
-    {
-        final int slots = snapshot.networkSlots();
-        for (int n = 0; n < slots; n++)
-        {
-            final NetworkState network = snapshot.network(n);
-            if (network != null && !network.uplink && network.contains(destination))
-            {
-                return network;
-            }
-        }
-        final NetworkState uplink = snapshot.uplink();
-        if (uplink == null || (uplink.defaultGateway == 0 && !uplink.contains(destination)))
-        {
-            return null;
-        }
-        return uplink;
     }
 
     /** @return the error ordinal isolation drops the packet under, or -1 when it may pass. */
