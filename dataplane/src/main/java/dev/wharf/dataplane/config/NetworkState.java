@@ -18,6 +18,8 @@ public final class NetworkState
     public final String name;
     public final int subnet;
     public final int prefixLength;
+    /** The subnet mask of {@link #prefixLength}. */
+    public final int netmask;
     public final int gatewayIp;
     public final long gatewayMac;
     public final FdbTable fdb;
@@ -50,6 +52,7 @@ public final class NetworkState
         this.name = name;
         this.subnet = subnet;
         this.prefixLength = prefixLength;
+        this.netmask = prefixLength == 0 ? 0 : -1 << (32 - prefixLength);
         this.gatewayIp = gatewayIp;
         this.gatewayMac = gatewayMac;
         this.fdb = fdb;
@@ -64,8 +67,7 @@ public final class NetworkState
     /** True when {@code address} is inside this network's subnet. */
     public boolean contains(final int address)
     {
-        final int mask = prefixLength == 0 ? 0 : -1 << (32 - prefixLength);
-        return (address & mask) == (subnet & mask);
+        return ((address ^ subnet) & netmask) == 0;
     }
 
     /** True when the user connected this network with network {@code other} (routing between them allowed). */

@@ -25,6 +25,8 @@ public final class NodeGraph
     private final int[] pendingCount;
     private final CounterLayout layout;
     private final DutyCycleTask[] tasks;
+    /** Per node, the id of its one next node when it is a {@link PassThroughNode}, else -1. */
+    private final int[] passThroughTarget;
     private final Map<String, Integer> idsByName = new HashMap<>();
     private PacketTracer tracer = PacketTracer.OFF;
 
@@ -49,6 +51,7 @@ public final class NodeGraph
         }
         final List<String> errorNames = new ArrayList<>();
         final List<String> nodeNames = new ArrayList<>();
+        final int[] passThrough = new int[this.nodes.length];
         for (int i = 0; i < this.nodes.length; i++)
         {
             final Node node = this.nodes[i];
@@ -73,12 +76,14 @@ public final class NodeGraph
                 throw new IllegalArgumentException(node.name() + " -> " + DROP_NODE + " breaks topological order");
             }
             node.bind(i, nextIds, errorNames.size(), dropId);
+            passThrough[i] = node instanceof PassThroughNode ? nextIds[0] : -1;
             for (final String error : node.errorNames())
             {
                 errorNames.add(node.name() + "." + error);
             }
             nodeNames.add(node.name());
         }
+        this.passThroughTarget = passThrough;
         this.layout = new CounterLayout(errorNames.toArray(new String[0]), nodeNames.toArray(new String[0]));
         this.pending = new int[this.nodes.length][PacketBatch.CAPACITY];
         this.pendingCount = new int[this.nodes.length];
@@ -160,6 +165,15 @@ public final class NodeGraph
             }
             pendingCount[n] = 0;
             final int[] vector = pending[n];
+            final int target = passThroughTarget[n];
+            if (target >= 0 && tracer == PacketTracer.OFF)
+            {
+                // an empty hook: the whole vector moves on at once, without a visit per packet
+                System.arraycopy(vector, 0, pending[target], pendingCount[target], count);
+                pendingCount[target] += count;
+                counters.add(layout.nodeCounter(n), count);
+                continue;
+            }
             if (tracer != PacketTracer.OFF)
             {
                 tracer.beforeNode(nodes[n], batch, vector, count);

@@ -6,6 +6,7 @@ import dev.wharf.dataplane.config.NetworkState;
 import dev.wharf.dataplane.gateway.Ip4LocalNode;
 import dev.wharf.dataplane.graph.Node;
 import dev.wharf.dataplane.graph.WorkerContext;
+import dev.wharf.dataplane.offload.OffloadInfo;
 import dev.wharf.dataplane.protocol.IcmpFlyweight;
 import dev.wharf.dataplane.protocol.Ipv4Flyweight;
 import dev.wharf.dataplane.worker.Pipeline;
@@ -31,7 +32,14 @@ import dev.wharf.dataplane.worker.Pipeline;
  *
  * <p>A forwarded packet whose TTL would reach 0 gets ICMP time exceeded (RFC 1812 5.3.1). Limited,
  * directed and multicast destinations are never forwarded (RFC 1812 5.3.5, RFC 2644), nor are
- * packets from martian sources (5.3.7). Sets {@link PacketBatch#outNetwork} and
+ * packets from martian sources (5.3.7).
+ *
+ * <p>Last, the packet must fit the egress network's MTU ({@link DataplaneSnapshot#networkMtu}, the
+ * smallest of its ports'). Wharf does not fragment: a DF packet gets ICMP fragmentation needed with
+ * that MTU (RFC 1191), any other is dropped; a GSO super-frame is exempt (the port segments it). The
+ * check is made here, before ip4-nat-out, as Linux makes it in ip_forward before POSTROUTING: after
+ * source NAT the error would quote the translated header and go to the translated source (the
+ * uplink's address) instead of the container that sent the packet. Sets {@link PacketBatch#outNetwork} and
  * {@link PacketBatch#nextHop}; ip4-rewrite resolves and rewrites after ip4-nat-out.
  */
 public final class Ip4LookupNode extends Node
@@ -51,6 +59,10 @@ public final class Ip4LookupNode extends Node
         NO_ROUTE,
         /** Counted, not dropped: the packet became an ICMP time exceeded. */
         TTL_EXPIRED,
+        /** Counted, not dropped: the packet became an ICMP fragmentation needed. */
+        FRAGMENTATION_NEEDED,
+        /** Longer than the egress network's MTU without DF: Wharf does not fragment. */
+        FRAGMENTATION_UNSUPPORTED,
         INTERNAL_NETWORK,
         UNSOLICITED_INBOUND,
         NETWORKS_ISOLATED,
@@ -82,7 +94,7 @@ public final class Ip4LookupNode extends Node
             }
             ip.wrap(batch.frame(i), batch.l3Offset[i]);
             final int destination = ip.destination();
-            if (isLocal(snapshot, destination))
+            if (snapshot.isLocal(destination))
             {
                 next(batch, i, NEXT_LOCAL);
                 continue;
@@ -97,7 +109,7 @@ public final class Ip4LookupNode extends Node
                 drop(batch, i, Error.MARTIAN_SOURCE.ordinal());
                 continue;
             }
-            final NetworkState out = route(snapshot, destination);
+            final NetworkState out = snapshot.route(destination);
             if (out == null)
             {
                 count(context, Error.NO_ROUTE.ordinal());
@@ -123,45 +135,26 @@ public final class Ip4LookupNode extends Node
                 next(batch, i, NEXT_ICMP_ERROR);
                 continue;
             }
+            final int mtu = snapshot.networkMtu(out.index);
+            if (ip.totalLength() > mtu && !OffloadInfo.isGso(batch.offload[i]))
+            {
+                if (ip.dontFragment())
+                {
+                    count(context, Error.FRAGMENTATION_NEEDED.ordinal());
+                    batch.icmpError[i] = IcmpErrorNode.encode(
+                        IcmpFlyweight.TYPE_DESTINATION_UNREACHABLE, IcmpErrorNode.CODE_FRAGMENTATION_NEEDED, mtu);
+                    next(batch, i, NEXT_ICMP_ERROR);
+                }
+                else
+                {
+                    drop(batch, i, Error.FRAGMENTATION_UNSUPPORTED.ordinal());
+                }
+                continue;
+            }
             batch.outNetwork[i] = out.index;
             batch.nextHop[i] = out.uplink && !out.contains(destination) ? out.defaultGateway : destination;
             next(batch, i, NEXT_NAT_OUT);
         }
-    }
-
-    /** A gateway address of any network; for the uplink network that is the host's outside address. */
-    private static boolean isLocal(final DataplaneSnapshot snapshot, final int destination)
-    {
-        final int slots = snapshot.networkSlots();
-        for (int n = 0; n < slots; n++)
-        {
-            final NetworkState network = snapshot.network(n);
-            if (network != null && network.gatewayIp == destination)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The container network holding {@code destination}, else the uplink when it can reach it, else null. */
-    private static NetworkState route(final DataplaneSnapshot snapshot, final int destination)
-    {
-        final int slots = snapshot.networkSlots();
-        for (int n = 0; n < slots; n++)
-        {
-            final NetworkState network = snapshot.network(n);
-            if (network != null && !network.uplink && network.contains(destination))
-            {
-                return network;
-            }
-        }
-        final NetworkState uplink = snapshot.uplink();
-        if (uplink == null || (uplink.defaultGateway == 0 && !uplink.contains(destination)))
-        {
-            return null;
-        }
-        return uplink;
     }
 
     /** @return the error ordinal isolation drops the packet under, or -1 when it may pass. */

@@ -10,7 +10,6 @@ import dev.wharf.dataplane.l2.InterfaceOutputNode;
 import dev.wharf.dataplane.offload.OffloadInfo;
 import dev.wharf.dataplane.protocol.Checksums;
 import dev.wharf.dataplane.protocol.EthernetFlyweight;
-import dev.wharf.dataplane.protocol.IcmpFlyweight;
 import dev.wharf.dataplane.protocol.Ipv4Flyweight;
 import dev.wharf.dataplane.worker.Pipeline;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -18,15 +17,18 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * ip4-rewrite: the last step of forwarding a routed packet (RFC 1812 5.3.1, 5.2.3). The next hop's
  * MAC comes from the egress network's neighbour table and its port from that network's FDB; when
- * either is unknown, ip4-arp asks for it (an ARP reply teaches both). The packet must fit the egress
- * port's MTU: Wharf does not fragment, so a DF packet gets ICMP fragmentation needed with that MTU
- * (RFC 1191) and any other is dropped. Then TTL minus one with an incremental header checksum
- * update (RFC 1624), the gateway MAC of the egress network as source, the neighbour as destination.
+ * either is unknown, ip4-arp asks for it (an ARP reply teaches both). Then TTL minus one with an
+ * incremental header checksum update (RFC 1624), the gateway MAC of the egress network as source,
+ * the neighbour as destination.
  *
- * <p>The MTU is checked before anything is rewritten, so the quoted header of a fragmentation-needed
- * error is the one the sender sent (as far as NAT left it). A GSO super-frame is exempt (the port
- * segments it); a partial L4 checksum (OffloadInfo NEEDS_CSUM) is left as is, because neither TTL
- * nor the IP checksum is in the pseudo-header. Routed packets leave in the network's untagged VLAN.
+ * <p>The MTU decision (ICMP fragmentation needed or a drop) is ip4-lookup's, made before source NAT
+ * against the egress network's MTU, the smallest of its ports'. What remains here is a guard for a
+ * chosen port whose MTU is smaller still than the packet (the port is a member of the network, so
+ * only a NAT hook that lengthened the packet gets here): such a packet is dropped and counted, never answered with ICMP, because ip4-nat-out has already
+ * run and the error would quote the translated header and go to the translated source (the uplink's
+ * address), not to the sender. A GSO super-frame is exempt (the port segments it); a partial L4
+ * checksum (OffloadInfo NEEDS_CSUM) is left as is, because neither TTL nor the IP checksum is in the
+ * pseudo-header. Routed packets leave in the network's untagged VLAN.
  */
 public final class Ip4RewriteNode extends Node
 {
@@ -34,13 +36,11 @@ public final class Ip4RewriteNode extends Node
 
     private static final int NEXT_OUTPUT = 0;
     private static final int NEXT_ARP = 1;
-    private static final int NEXT_ICMP_ERROR = 2;
 
     public enum Error
     {
-        /** Counted, not dropped: the packet became an ICMP fragmentation needed. */
-        FRAGMENTATION_NEEDED,
-        FRAGMENTATION_UNSUPPORTED,
+        /** Longer than the chosen port's MTU, which is below the network's (ip4-lookup checked that one). */
+        PORT_MTU_EXCEEDED,
         NO_NETWORK
     }
 
@@ -49,7 +49,7 @@ public final class Ip4RewriteNode extends Node
 
     public Ip4RewriteNode()
     {
-        super(NAME, new String[]{InterfaceOutputNode.NAME, Ip4ArpNode.NAME, IcmpErrorNode.NAME}, names(Error.values()));
+        super(NAME, new String[]{InterfaceOutputNode.NAME, Ip4ArpNode.NAME}, names(Error.values()));
     }
 
     @Override
@@ -80,17 +80,8 @@ public final class Ip4RewriteNode extends Node
             final long offload = batch.offload[i];
             if (totalLength > egress.mtu && !OffloadInfo.isGso(offload))
             {
-                if (ip.dontFragment())
-                {
-                    count(context, Error.FRAGMENTATION_NEEDED.ordinal());
-                    batch.icmpError[i] = IcmpErrorNode.encode(
-                        IcmpFlyweight.TYPE_DESTINATION_UNREACHABLE, IcmpErrorNode.CODE_FRAGMENTATION_NEEDED, egress.mtu);
-                    next(batch, i, NEXT_ICMP_ERROR);
-                }
-                else
-                {
-                    drop(batch, i, Error.FRAGMENTATION_UNSUPPORTED.ordinal());
-                }
+                // no ICMP after NAT: it would quote the translated header and go to the translated source
+                drop(batch, i, Error.PORT_MTU_EXCEEDED.ordinal());
                 continue;
             }
             final int ttl = ip.ttl();

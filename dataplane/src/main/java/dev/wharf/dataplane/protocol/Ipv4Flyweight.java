@@ -167,7 +167,12 @@ public final class Ipv4Flyweight
     /** True when the header checksum verifies (sums to 0xFFFF). */
     public boolean isChecksumValid()
     {
-        return Checksums.fold(Checksums.sum(buffer, offset, headerLength(), 0)) == 0xFFFF;
+        final int headerLength = headerLength();
+        if (headerLength == MIN_HEADER_LENGTH)
+        {
+            return Checksums.fold(Checksums.sumHeader20NativeOrder(buffer, offset)) == 0xFFFF;
+        }
+        return Checksums.fold(Checksums.sum(buffer, offset, headerLength, 0)) == 0xFFFF;
     }
 
     /** Recomputes the header checksum from scratch. */

@@ -318,14 +318,46 @@ class RouterTest
         router.connect(net0, net1);
         resolve(net1, "10.0.1.2", C_MAC, c);
 
-        router.sendOne(a, Fixture.frame("route_a_to_c_1500_df"));
+        final Outcome outcome = router.sendOne(a, Fixture.frame("route_a_to_c_1500_df"));
 
-        assertEquals(1, router.counter("ip4-rewrite.fragmentation-needed"));
+        // decided by ip4-lookup, before ip4-nat-out could translate the source the error goes back to
+        assertEquals("ethernet-input > l2-learn > l2-forward > ip4-input > ip4-nat-in > ip4-lookup > icmp-error > interface-output",
+            outcome.pathText());
+        assertEquals(1, router.counter("ip4-lookup.fragmentation-needed"));
         assertEquals(0, router.sent(c).size());
         assertFrame("route_a_to_c_1500_df_expected_error", router.sent(a).get(0));
         assertEquals(14 + 576, router.sent(a).get(0).length, "the error stays within 576 IP bytes");
 
-        assertEquals("ip4-rewrite.fragmentation-unsupported", router.sendOne(a, Fixture.frame("route_a_to_c_1500")).dropReason());
+        final Outcome noDf = router.sendOne(a, Fixture.frame("route_a_to_c_1500"));
+        assertEquals("ethernet-input > l2-learn > l2-forward > ip4-input > ip4-nat-in > ip4-lookup > error-drop", noDf.pathText());
+        assertEquals("ip4-lookup.fragmentation-unsupported", noDf.dropReason());
+        assertEquals(0, router.counter("ip4-rewrite.port-mtu-exceeded"));
+    }
+
+    @Test
+    void theMtuIsTheEgressNetworksSmallestEvenForAHostBehindALargerPortOrUnresolved()
+    {
+        build();
+        router.connect(net0, net1);
+
+        // unresolved: no ARP for a packet that could not be forwarded anyway
+        final Outcome unresolved = router.sendOne(a, Fixture.frame("route_a_to_c_1500_df"));
+        assertEquals("ethernet-input > l2-learn > l2-forward > ip4-input > ip4-nat-in > ip4-lookup > icmp-error > interface-output",
+            unresolved.pathText());
+        assertFrame("route_a_to_c_1500_df_expected_error", router.sent(a).get(0));
+
+        // behind c2 (MTU 1500): net1's MTU is still c's 1400
+        resolve(net1, "10.0.1.2", C_MAC, c2);
+        router.sendOne(a, Fixture.frame("route_a_to_c_1500_df"));
+        assertEquals(2, router.counter("ip4-lookup.fragmentation-needed"));
+        assertEquals(2, router.sent(a).size());
+        final byte[] want = Fixture.frame("route_a_to_c_1500_df_expected_error");
+        final byte[] second = router.sent(a).get(1);
+        // the same error but for the IP identification (one more) and so the header checksum
+        assertArrayEquals(java.util.Arrays.copyOfRange(want, 34, want.length), java.util.Arrays.copyOfRange(second, 34, second.length));
+        assertEquals(1400, Frames.u16(second, 34 + 6), "next-hop MTU");
+        assertEquals(0, router.sent(c2).size());
+        assertEquals(0, router.counter("ip4-arp.neighbour-miss"));
     }
 
     @Test

@@ -21,6 +21,56 @@ class ChecksumsTest
 {
     private static final int CASES = 200_000;
 
+    /** The loop it replaced: end-around carries until 16 bits remain. */
+    private static int loopFold(final long sum)
+    {
+        long s = sum;
+        while ((s >>> 16) != 0)
+        {
+            s = (s & 0xFFFF) + (s >>> 16);
+        }
+        return (int)s;
+    }
+
+    @Test
+    void theBranchFreeFoldAgreesWithTheLoopFromZeroToAllOnes()
+    {
+        final long[] edges = {0, 1, 0xFFFF, 0x1_0000, 0x1_FFFE, 0xFFFF_FFFFL, 0x1_0000_0000L, 0xFFFF_FFFF_FFFFL, Long.MAX_VALUE, -1L};
+        for (final long sum : edges)
+        {
+            assertEquals(loopFold(sum), Checksums.fold(sum), Long.toHexString(sum));
+        }
+        final Random random = new Random(16);
+        for (int n = 0; n < CASES; n++)
+        {
+            final long sum = random.nextLong() >>> random.nextInt(64);
+            assertEquals(loopFold(sum), Checksums.fold(sum), Long.toHexString(sum));
+        }
+    }
+
+    @Test
+    void aTwentyByteHeaderValidatesInNativeOrderExactlyWhenItsChecksumIsRight()
+    {
+        final Random random = new Random(20);
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[20]);
+        for (int n = 0; n < CASES; n++)
+        {
+            final byte[] header = new byte[20];
+            random.nextBytes(header);
+            header[10] = 0;
+            header[11] = 0;
+            if (n % 2 == 0)
+            {
+                final int checksum = referenceChecksum(header, 0, 20, 0);
+                header[10] = (byte)(checksum >>> 8);
+                header[11] = (byte)checksum;
+            }
+            buffer.wrap(header);
+            final boolean valid = referenceChecksum(header, 0, 20, 0) == 0;
+            assertEquals(valid, Checksums.fold(Checksums.sumHeader20NativeOrder(buffer, 0)) == 0xFFFF, Frames.hex(header));
+        }
+    }
+
     /** RFC 1071 on bytes: 16-bit big-endian words, an odd byte padded with zero, end-around carry. */
     private static int referenceChecksum(final byte[] data, final int offset, final int length, final long initial)
     {
