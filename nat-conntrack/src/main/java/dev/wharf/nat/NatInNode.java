@@ -33,7 +33,8 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  * <p>The batch is processed in passes, as VPP's node loops do, so the cache misses of a vector's
  * lookups overlap instead of following one another: the first pass parses every packet and hashes
  * its tuple (the frames are in cache), the second loads every packet's bucket head, the third every
- * first flow record, and only then the fourth does the lookups, state updates and rewrites, now on
+ * first flow record, the next the second record where the first was another flow's (a shared
+ * bucket), and only then the last does the lookups, state updates and rewrites, now on
  * lines already in cache. Among a million flows each of those loads is otherwise a miss to DRAM.
  *
  * <p>One instance per worker, run on that worker's thread; it shares its {@link NatScratch} with the
@@ -95,7 +96,8 @@ public final class NatInNode extends Node implements DutyCycleTask
             final int i = packets[k];
             buckets[i] = parse(batch, i, table, context);
         }
-        // bring in every bucket head, then every first record: independent loads, so their misses overlap
+        // bring in every bucket head, then every first record (and second, past
+        // another flow's): independent loads, so their misses overlap
         long touched = 0;
         for (int k = 0; k < count; k++)
         {
@@ -113,13 +115,22 @@ public final class NatInNode extends Node implements DutyCycleTask
                 touched += table.touch(table.head(bucket));
             }
         }
+        final long[] scratchAddresses = scratch.originalAddresses;
+        final long[] scratchPorts = scratch.originalPorts;
+        for (int k = 0; k < count; k++)
+        {
+            final int i = packets[k];
+            final int bucket = buckets[i];
+            if (bucket != NatScratch.NO_LOOKUP)
+            {
+                touched += table.touchPastFirst(bucket, scratchAddresses[i], scratchPorts[i]);
+            }
+        }
         this.touched += touched;
         final PublishedPortIndex published = service.publishedPortIndex();
         final DataplaneSnapshot snapshot = context.snapshot;
         final long nowMs = context.nowMs;
         final int[] scratchNode = scratch.node;
-        final long[] scratchAddresses = scratch.originalAddresses;
-        final long[] scratchPorts = scratch.originalPorts;
         final int[] scratchFlags = scratch.tcpFlags;
         for (int k = 0; k < count; k++)
         {
