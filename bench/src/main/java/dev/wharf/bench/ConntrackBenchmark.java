@@ -74,7 +74,8 @@ public class ConntrackBenchmark
     static final int UPLINK_IP = 0xCB00_710A; // 203.0.113.10
     static final int FRONT_GW = 0xAC12_0001;  // 172.18.0.1
     private static final int BATCH = PacketBatch.CAPACITY;
-    private static final int BATCHES = 1024;
+    /** Batches of distinct flows cycled through (a power of two); {@code -Dwharf.bench.conntrack.batches} for experiments. */
+    private static final int BATCHES = Integer.getInteger("wharf.bench.conntrack.batches", 1024);
     private static final int FRAME = 64;
     private static final long NOW_MS = 1_000_000;
 
