@@ -149,7 +149,7 @@ public final class NatInNode extends Node implements DutyCycleTask
             final int tcpFlags = scratchFlags[i];
             final long handle = table.lookup(bucket, addresses, ports);
             if (handle != ConntrackTable.NOT_FOUND &&
-                established(batch, i, frame, l3, l4, protocol, tcpFlags, handle, table, nowMs, context))
+                established(batch, i, frame, l3, l4, addresses, ports, tcpFlags, handle, table, nowMs, context))
             {
                 continue;
             }
@@ -257,9 +257,10 @@ public final class NatInNode extends Node implements DutyCycleTask
 
     /** @return false when the flow went away under us (treat the packet as new). */
     private boolean established(
-        final PacketBatch batch, final int i, final UnsafeBuffer frame, final int l3, final int l4, final int protocol,
-        final int tcpFlags, final long handle, final ConntrackTable table, final long nowMs, final WorkerContext context)
+        final PacketBatch batch, final int i, final UnsafeBuffer frame, final int l3, final int l4, final long addresses,
+        final long ports, final int tcpFlags, final long handle, final ConntrackTable table, final long nowMs, final WorkerContext context)
     {
+        final int protocol = FlowKey.protocol(ports);
         final int node = ConntrackTable.nodeOf(handle);
         final int flow = ConntrackTable.flowOf(node);
         final int direction = ConntrackTable.directionOf(node);
@@ -312,7 +313,13 @@ public final class NatInNode extends Node implements DutyCycleTask
         {
             table.expiresAtMs(flow, expiresAt);
         }
-        NatRewriter.destination(frame, l3, l4, batch.offload[i], FlowKey.source(peerAddresses), FlowKey.sourcePort(peerPorts));
+        final int newDestination = FlowKey.source(peerAddresses);
+        final int newDestinationPort = FlowKey.sourcePort(peerPorts);
+        if (newDestination != FlowKey.destination(addresses) || newDestinationPort != FlowKey.destinationPort(ports))
+        {
+            // (a masqueraded flow's original direction keeps its destination: no need to touch the frame)
+            NatRewriter.destination(frame, l3, l4, batch.offload[i], newDestination, newDestinationPort);
+        }
         batch.flags[i] |= PacketBatch.FLAG_CT_ESTABLISHED;
         scratch.node[i] = node;
         next(batch, i, NEXT_LOOKUP);
