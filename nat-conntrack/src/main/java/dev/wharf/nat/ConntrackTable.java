@@ -55,7 +55,7 @@ public final class ConntrackTable
     private static final int EXPIRES = 7;
     private static final long STATE_MASK = 0xFFFF_FFFFL;
     /** Longs before record 0 so records start on a cache line when the array does (large arrays: a region). */
-    private static final int PAD = ((64 - UnsafeApi.arrayBaseOffset(long[].class) % 64) % 64) / Long.BYTES;
+    private static final int PAD = ((64 - longArrayBaseOffset() % 64) % 64) / Long.BYTES;
 
     private final int capacity;
     private final int bucketMask;
@@ -212,6 +212,18 @@ public final class ConntrackTable
         return PAD + (flow << SHIFT);
     }
 
+    private static int longArrayBaseOffset()
+    {
+        try
+        {
+            return UnsafeApi.arrayBaseOffset(long[].class);
+        }
+        catch (final LinkageError | RuntimeException unavailable)
+        {
+            return 16; // HotSpot's, compressed class pointers or not; only the records' alignment depends on it
+        }
+    }
+
     private long lockedLookup(final int bucket, final long addresses, final long ports)
     {
         final int stripe = stripe(bucket);
@@ -271,14 +283,10 @@ public final class ConntrackTable
             records[record + KEY + 2] = replyAddresses;
             records[record + KEY + 3] = replyPorts;
             LONGS.setOpaque(records, record + EXPIRES, expiresAt);
-            // live (odd generation) with its state in one step; a CAS as a stale worker may race on the state word
-            long word;
-            do
-            {
-                word = (long)LONGS.getVolatile(records, record + GENERATION_STATE);
-            }
-            while (!LONGS.compareAndSet(records, record + GENERATION_STATE, word,
-                (((word >>> 32) + 1) << 32) | (initialState & STATE_MASK)));
+            // live (odd generation) with its state in one store: a worker still holding the flow's previous
+            // life has an older generation in the word its compareAndSetState expects, so it cannot race this
+            final long word = records[record + GENERATION_STATE];
+            LONGS.setRelease(records, record + GENERATION_STATE, (((word >>> 32) + 1) << 32) | (initialState & STATE_MASK));
             records[record + NEXT] = heads[originalBucket];
             INTS.setRelease(heads, originalBucket, original);
             records[record + NEXT + 1] = heads[replyBucket];
