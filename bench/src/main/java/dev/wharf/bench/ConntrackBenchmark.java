@@ -43,9 +43,12 @@ import java.util.concurrent.TimeUnit;
  * ip4-nat-in and ip4-nat-out (ip4-lookup's routing decision is preset):
  * <ul>
  * <li>{@code established}: a 64-byte TCP segment of a masqueraded flow: lookup, state and expiry
- *     check, SNAT rewrite with incremental checksums. The batches cycle over 16,384 of the flows, so
- *     lookups miss the CPU caches as a busy host's would. {@code restoreOnly} is the cost of copying
- *     the rewritten headers back before each invocation, to subtract.</li>
+ *     check, SNAT rewrite with incremental checksums, a whole batch of 256 through ip4-nat-in then
+ *     ip4-nat-out as a worker runs them. The batches cycle over 262,144 frames, each of a different
+ *     flow drawn at random (fixed seed) from the million, so neither the table's lines (tens of MB
+ *     touched) nor their order are cache- or prefetcher-friendly: lookups miss the CPU caches as a
+ *     busy host's would. {@code restoreOnly} is the cost of copying the rewritten headers back and
+ *     presenting the batch before each invocation, included in {@code established}, to subtract.</li>
  * <li>{@code newFlow}: the first packet of a masqueraded connection: lookup miss, published-port and
  *     local-address checks, rules, source-port allocation and {@link ConntrackTable#create}. The
  *     flows a batch made are removed between invocations (not measured).</li>
@@ -71,7 +74,8 @@ public class ConntrackBenchmark
     static final int UPLINK_IP = 0xCB00_710A; // 203.0.113.10
     static final int FRONT_GW = 0xAC12_0001;  // 172.18.0.1
     private static final int BATCH = PacketBatch.CAPACITY;
-    private static final int BATCHES = 64;
+    /** Batches of distinct flows cycled through (a power of two); {@code -Dwharf.bench.conntrack.batches} for experiments. */
+    private static final int BATCHES = Integer.getInteger("wharf.bench.conntrack.batches", 1024);
     private static final int FRAME = 64;
     private static final long NOW_MS = 1_000_000;
 
@@ -103,10 +107,10 @@ public class ConntrackBenchmark
             packets[k] = k;
         }
         established = new OffHeapFrames(BATCH * BATCHES, FRAME);
-        final int stride = FLOWS / (BATCH * BATCHES);
+        final int[] flows = randomFlows(BATCH * BATCHES);
         for (int f = 0; f < BATCH * BATCHES; f++)
         {
-            final int flow = f * stride;
+            final int flow = flows[f];
             writeTcp(established.frame(f), client(flow), server(flow), port(flow), 80, 0x10);
             established.length[f] = FRAME;
         }
@@ -126,6 +130,25 @@ public class ConntrackBenchmark
     {
         established.close();
         fresh.close();
+    }
+
+    /** {@code count} distinct flows in random order (a partial Fisher-Yates shuffle with a fixed seed). */
+    static int[] randomFlows(final int count)
+    {
+        final int[] flows = new int[FLOWS];
+        for (int f = 0; f < FLOWS; f++)
+        {
+            flows[f] = f;
+        }
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(0x5EED);
+        for (int f = 0; f < count; f++)
+        {
+            final int pick = f + random.nextInt(FLOWS - f);
+            final int swap = flows[f];
+            flows[f] = flows[pick];
+            flows[pick] = swap;
+        }
+        return java.util.Arrays.copyOf(flows, count);
     }
 
     static int client(final int flow)

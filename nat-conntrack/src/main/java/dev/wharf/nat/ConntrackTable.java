@@ -4,12 +4,22 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.agrona.UnsafeApi;
+
 /**
  * Connection tracking entries in primitive arrays: no object per flow. Every flow has two index
  * nodes, its original tuple ({@code node = flow * 2}) and its reply tuple ({@code flow * 2 + 1}),
  * chained into hash buckets, so one lookup finds a flow from either direction and says which. The
  * reply tuple carries the NAT translation (as in Linux: a translated flow's reply tuple differs from
  * the original reversed).
+ *
+ * <p>Layout: what one lookup touches lies together. A flow is one 64-byte record (one cache line: the
+ * array is aligned on the heap's large-object alignment) of eight longs: the original tuple, the
+ * reply tuple, the two nodes' chain links, the generation and state word, the expiry. A lookup of a
+ * flow that is there touches two lines, its bucket head and the flow's record, and a worker finding
+ * the flow then reads its translation, state and expiry from the line it already has. A batch can
+ * overlap those misses: {@link #bucket}, {@link #head} and {@link #touch} let a node load every
+ * packet's head, then every first record, before it does the lookups ({@link #lookup(int, long, long)}).
  *
  * <p>Thread safety and lock order: lookups take no lock. Each flow has a generation, odd while
  * live; a reader reads it before and after comparing a node's key (a sequence lock), so a flow
@@ -31,16 +41,26 @@ public final class ConntrackTable
     private static final int STRIPES = 1024;
     private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+    /** Largest capacity: a record array of eight longs per flow must stay within an array's reach. */
+    public static final int MAX_CAPACITY = 1 << 27;
+
+    // the record of a flow: longs at record(flow) + ...
+    private static final int SHIFT = 3;
+    /** Addresses then ports of the original tuple; the reply tuple's follow ({@code + 2 * direction}). */
+    private static final int KEY = 0;
+    /** The chain link of the original node; the reply node's follows ({@code + direction}). */
+    private static final int NEXT = 4;
+    /** {@code generation << 32 | state}: one word, so a state change can be conditional on the generation. */
+    private static final int GENERATION_STATE = 6;
+    private static final int EXPIRES = 7;
+    private static final long STATE_MASK = 0xFFFF_FFFFL;
+    /** Longs before record 0 so records start on a cache line when the array does (large arrays: a region). */
+    private static final int PAD = ((64 - longArrayBaseOffset() % 64) % 64) / Long.BYTES;
 
     private final int capacity;
     private final int bucketMask;
     private final int[] heads;
-    private final int[] next;
-    private final long[] keyAddresses;
-    private final long[] keyPorts;
-    private final int[] generation;
-    private final int[] state;
-    private final long[] expiresAtMs;
+    private final long[] records;
     private final int[] stripeLocks = new int[STRIPES * 16]; // one lock word per cache line
     private final int[] freeFlows;
     private int freeCount;
@@ -52,21 +72,16 @@ public final class ConntrackTable
     /** @param capacity most flows held at once. */
     public ConntrackTable(final int capacity)
     {
-        if (capacity < 1 || capacity > (1 << 29))
+        if (capacity < 1 || capacity > MAX_CAPACITY)
         {
-            throw new IllegalArgumentException("conntrack capacity must be 1.." + (1 << 29) + ": " + capacity);
+            throw new IllegalArgumentException("conntrack capacity must be 1.." + MAX_CAPACITY + ": " + capacity);
         }
         this.capacity = capacity;
         final int buckets = Integer.highestOneBit(Math.max(16, capacity * 2 - 1)) << 1;
         this.bucketMask = buckets - 1;
         this.heads = new int[buckets];
         java.util.Arrays.fill(heads, NIL);
-        this.next = new int[capacity * 2];
-        this.keyAddresses = new long[capacity * 2];
-        this.keyPorts = new long[capacity * 2];
-        this.generation = new int[capacity];
-        this.state = new int[capacity];
-        this.expiresAtMs = new long[capacity];
+        this.records = new long[PAD + (capacity << SHIFT)];
         this.freeFlows = new int[capacity];
         for (int i = 0; i < capacity; i++)
         {
@@ -121,7 +136,53 @@ public final class ConntrackTable
      */
     public long lookup(final long addresses, final long ports)
     {
-        final int bucket = FlowKey.hash(addresses, ports) & bucketMask;
+        return lookup(bucket(addresses, ports), addresses, ports);
+    }
+
+    /** The bucket of a tuple, for {@link #head} and {@link #lookup(int, long, long)}. */
+    public int bucket(final long addresses, final long ports)
+    {
+        return FlowKey.hash(addresses, ports) & bucketMask;
+    }
+
+    /**
+     * The first node of {@code bucket}'s chain, or -1, by a plain load: for a batch's first pass, to
+     * bring the head's line in (a prefetch). Any value is safe to pass to {@link #touch}.
+     */
+    public int head(final int bucket)
+    {
+        return heads[bucket];
+    }
+
+    /**
+     * Loads (and returns, for the caller to consume so the load stays) a word of {@code node}'s
+     * record, bringing its line in: a batch's second pass, after {@link #head}. Any node or -1.
+     */
+    public long touch(final int node)
+    {
+        return node < 0 ? 0 : records[record(node >>> 1) + GENERATION_STATE];
+    }
+
+    /**
+     * Loads the record of the node after the first of {@code bucket}'s chain when the first is not
+     * this tuple's (a batch's third pass, after {@link #touch}: a bucket shared with another flow).
+     * Plain loads, a prefetch: returns a word for the caller to consume.
+     */
+    public long touchPastFirst(final int bucket, final long addresses, final long ports)
+    {
+        final int node = heads[bucket];
+        if (node < 0)
+        {
+            return 0;
+        }
+        final int key = record(node >>> 1) + KEY + ((node & 1) << 1);
+        return records[key] == addresses && records[key + 1] == ports ? 0 : touch(next(node));
+    }
+
+    /** {@link #lookup(long, long)} with the tuple's {@link #bucket} already computed. */
+    public long lookup(final int bucket, final long addresses, final long ports)
+    {
+        final long[] records = this.records;
         int node = (int)INTS.getAcquire(heads, bucket);
         int steps = 0;
         while (node != NIL)
@@ -130,19 +191,37 @@ public final class ConntrackTable
             {
                 return lockedLookup(bucket, addresses, ports);
             }
-            final int flow = node >>> 1;
-            final int before = (int)INTS.getAcquire(generation, flow);
-            if ((before & 1) != 0 && keyAddresses[node] == addresses && keyPorts[node] == ports)
+            final int record = record(node >>> 1);
+            final int key = record + KEY + ((node & 1) << 1);
+            final int before = (int)((long)LONGS.getAcquire(records, record + GENERATION_STATE) >>> 32);
+            if ((before & 1) != 0 && records[key] == addresses && records[key + 1] == ports)
             {
                 VarHandle.loadLoadFence();
-                if ((int)INTS.getVolatile(generation, flow) == before)
+                if ((int)((long)LONGS.getVolatile(records, record + GENERATION_STATE) >>> 32) == before)
                 {
                     return handle(node, before);
                 }
             }
-            node = (int)INTS.getAcquire(next, node);
+            node = (int)(long)LONGS.getAcquire(records, record + NEXT + (node & 1));
         }
         return NOT_FOUND;
+    }
+
+    private static int record(final int flow)
+    {
+        return PAD + (flow << SHIFT);
+    }
+
+    private static int longArrayBaseOffset()
+    {
+        try
+        {
+            return UnsafeApi.arrayBaseOffset(long[].class);
+        }
+        catch (final LinkageError | RuntimeException unavailable)
+        {
+            return 16; // HotSpot's, compressed class pointers or not; only the records' alignment depends on it
+        }
     }
 
     private long lockedLookup(final int bucket, final long addresses, final long ports)
@@ -152,7 +231,7 @@ public final class ConntrackTable
         try
         {
             final int node = find(bucket, addresses, ports);
-            return node == NOT_FOUND ? NOT_FOUND : handle(node, generation[node >>> 1]);
+            return node == NOT_FOUND ? NOT_FOUND : handle(node, generation(node >>> 1));
         }
         finally
         {
@@ -170,8 +249,8 @@ public final class ConntrackTable
         final long originalAddresses, final long originalPorts, final long replyAddresses, final long replyPorts,
         final int initialState, final long expiresAt)
     {
-        final int originalBucket = FlowKey.hash(originalAddresses, originalPorts) & bucketMask;
-        final int replyBucket = FlowKey.hash(replyAddresses, replyPorts) & bucketMask;
+        final int originalBucket = bucket(originalAddresses, originalPorts);
+        final int replyBucket = bucket(replyAddresses, replyPorts);
         final int first = Math.min(stripe(originalBucket), stripe(replyBucket));
         final int second = Math.max(stripe(originalBucket), stripe(replyBucket));
         lock(first);
@@ -197,16 +276,20 @@ public final class ConntrackTable
             }
             final int original = flow << 1;
             final int reply = original | 1;
-            keyAddresses[original] = originalAddresses;
-            keyPorts[original] = originalPorts;
-            keyAddresses[reply] = replyAddresses;
-            keyPorts[reply] = replyPorts;
-            state[flow] = initialState;
-            LONGS.setOpaque(expiresAtMs, flow, expiresAt);
-            INTS.setRelease(generation, flow, generation[flow] + 1);
-            next[original] = heads[originalBucket];
+            final long[] records = this.records;
+            final int record = record(flow);
+            records[record + KEY] = originalAddresses;
+            records[record + KEY + 1] = originalPorts;
+            records[record + KEY + 2] = replyAddresses;
+            records[record + KEY + 3] = replyPorts;
+            LONGS.setOpaque(records, record + EXPIRES, expiresAt);
+            // live (odd generation) with its state in one store: a worker still holding the flow's previous
+            // life has an older generation in the word its compareAndSetState expects, so it cannot race this
+            final long word = records[record + GENERATION_STATE];
+            LONGS.setRelease(records, record + GENERATION_STATE, (((word >>> 32) + 1) << 32) | (initialState & STATE_MASK));
+            records[record + NEXT] = heads[originalBucket];
             INTS.setRelease(heads, originalBucket, original);
-            next[reply] = heads[replyBucket];
+            records[record + NEXT + 1] = heads[replyBucket];
             INTS.setRelease(heads, replyBucket, reply);
             size.incrementAndGet();
             return original;
@@ -224,7 +307,13 @@ public final class ConntrackTable
     /** The generation of {@code flow} (odd while live), for {@link #remove}. */
     public int generation(final int flow)
     {
-        return (int)INTS.getAcquire(generation, flow);
+        return (int)((long)LONGS.getAcquire(records, record(flow) + GENERATION_STATE) >>> 32);
+    }
+
+    /** {@code generation << 32 | state} of {@code flow}, read at once (see {@link #compareAndSetState(int, long, int)}). */
+    public long generationAndState(final int flow)
+    {
+        return (long)LONGS.getAcquire(records, record(flow) + GENERATION_STATE);
     }
 
     /**
@@ -240,8 +329,9 @@ public final class ConntrackTable
         }
         final int original = flow << 1;
         final int reply = original | 1;
-        final int originalBucket = FlowKey.hash(keyAddresses[original], keyPorts[original]) & bucketMask;
-        final int replyBucket = FlowKey.hash(keyAddresses[reply], keyPorts[reply]) & bucketMask;
+        final int record = record(flow);
+        final int originalBucket = bucket(records[record + KEY], records[record + KEY + 1]);
+        final int replyBucket = bucket(records[record + KEY + 2], records[record + KEY + 3]);
         final int first = Math.min(stripe(originalBucket), stripe(replyBucket));
         final int second = Math.max(stripe(originalBucket), stripe(replyBucket));
         lock(first);
@@ -251,11 +341,17 @@ public final class ConntrackTable
         }
         try
         {
-            if (generation[flow] != expectedGeneration)
+            long word;
+            do
             {
-                return false; // removed (and perhaps reused) by someone else: the buckets above may be stale
+                word = (long)LONGS.getVolatile(records, record + GENERATION_STATE);
+                if ((int)(word >>> 32) != expectedGeneration)
+                {
+                    return false; // removed (and perhaps reused) by someone else: the buckets above may be stale
+                }
             }
-            INTS.setRelease(generation, flow, expectedGeneration + 1);
+            while (!LONGS.compareAndSet(records, record + GENERATION_STATE, word,
+                ((long)(expectedGeneration + 1) << 32) | (word & STATE_MASK)));
             unlink(originalBucket, original);
             unlink(replyBucket, reply);
         }
@@ -274,44 +370,69 @@ public final class ConntrackTable
 
     public long originalAddresses(final int flow)
     {
-        return keyAddresses[flow << 1];
+        return records[record(flow) + KEY];
     }
 
     public long originalPorts(final int flow)
     {
-        return keyPorts[flow << 1];
+        return records[record(flow) + KEY + 1];
     }
 
     public long replyAddresses(final int flow)
     {
-        return keyAddresses[(flow << 1) | 1];
+        return records[record(flow) + KEY + 2];
     }
 
     public long replyPorts(final int flow)
     {
-        return keyPorts[(flow << 1) | 1];
+        return records[record(flow) + KEY + 3];
+    }
+
+    /** The addresses of the tuple of {@code node} (the flow's original or reply), from the flow's record. */
+    public long nodeAddresses(final int node)
+    {
+        return records[record(node >>> 1) + KEY + ((node & 1) << 1)];
+    }
+
+    /** The ports of the tuple of {@code node}. */
+    public long nodePorts(final int node)
+    {
+        return records[record(node >>> 1) + KEY + ((node & 1) << 1) + 1];
     }
 
     public int state(final int flow)
     {
-        return (int)INTS.getOpaque(state, flow);
+        return (int)(long)LONGS.getOpaque(records, record(flow) + GENERATION_STATE);
     }
 
-    /** Replaces the state if it is still {@code expected} (both directions may update at once). */
+    /** Replaces the state if it is still {@code expected} (both directions may update at once), whatever the generation. */
     public boolean compareAndSetState(final int flow, final int expected, final int newState)
     {
-        return INTS.compareAndSet(state, flow, expected, newState);
+        final int at = record(flow) + GENERATION_STATE;
+        final long word = (long)LONGS.getVolatile(records, at);
+        return (int)word == expected &&
+            LONGS.compareAndSet(records, at, word, (word & ~STATE_MASK) | (newState & STATE_MASK));
+    }
+
+    /**
+     * Replaces the state if the flow's {@link #generationAndState} word is still {@code expected}: a
+     * flow removed or reused since the caller read it is left alone. One CAS.
+     */
+    public boolean compareAndSetState(final int flow, final long expected, final int newState)
+    {
+        return LONGS.compareAndSet(records, record(flow) + GENERATION_STATE, expected,
+            (expected & ~STATE_MASK) | (newState & STATE_MASK));
     }
 
     public long expiresAtMs(final int flow)
     {
-        return (long)LONGS.getOpaque(expiresAtMs, flow);
+        return (long)LONGS.getOpaque(records, record(flow) + EXPIRES);
     }
 
     /** Pushes the flow's expiry out; a plain store per packet, no lock. */
     public void expiresAtMs(final int flow, final long expiresAt)
     {
-        LONGS.setOpaque(expiresAtMs, flow, expiresAt);
+        LONGS.setOpaque(records, record(flow) + EXPIRES, expiresAt);
     }
 
     public boolean isLive(final int flow)
@@ -404,9 +525,9 @@ public final class ConntrackTable
 
     private int find(final int bucket, final long addresses, final long ports)
     {
-        for (int node = heads[bucket]; node != NIL; node = next[node])
+        for (int node = heads[bucket]; node != NIL; node = next(node))
         {
-            if (keyAddresses[node] == addresses && keyPorts[node] == ports)
+            if (nodeAddresses(node) == addresses && nodePorts(node) == ports)
             {
                 return node;
             }
@@ -417,22 +538,27 @@ public final class ConntrackTable
     private void unlink(final int bucket, final int node)
     {
         int previous = NIL;
-        for (int current = heads[bucket]; current != NIL; previous = current, current = next[current])
+        for (int current = heads[bucket]; current != NIL; previous = current, current = next(current))
         {
             if (current == node)
             {
                 if (previous == NIL)
                 {
-                    INTS.setRelease(heads, bucket, next[node]);
+                    INTS.setRelease(heads, bucket, next(node));
                 }
                 else
                 {
-                    INTS.setRelease(next, previous, next[node]);
+                    LONGS.setRelease(records, record(previous >>> 1) + NEXT + (previous & 1), (long)next(node));
                 }
                 return;
             }
         }
         throw new IllegalStateException("conntrack node " + node + " missing from bucket " + bucket);
+    }
+
+    private int next(final int node)
+    {
+        return (int)records[record(node >>> 1) + NEXT + (node & 1)];
     }
 
     private int allocate()

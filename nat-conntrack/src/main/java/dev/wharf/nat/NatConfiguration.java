@@ -14,9 +14,9 @@ public record NatConfiguration(int maxFlows, int portFirst, int portLast)
 
     public NatConfiguration
     {
-        if (maxFlows < 1 || maxFlows > (1 << 29))
+        if (maxFlows < 1 || maxFlows > ConntrackTable.MAX_CAPACITY)
         {
-            throw new IllegalArgumentException("conntrack max must be 1.." + (1 << 29) + ": " + maxFlows);
+            throw new IllegalArgumentException("conntrack max must be 1.." + ConntrackTable.MAX_CAPACITY + ": " + maxFlows);
         }
         if (portFirst < 1 || portLast > 65_535 || portFirst > portLast)
         {

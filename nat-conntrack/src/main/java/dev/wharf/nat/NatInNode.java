@@ -13,6 +13,8 @@ import dev.wharf.dataplane.protocol.TcpFlyweight;
 import dev.wharf.dataplane.worker.Pipeline;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.lang.invoke.VarHandle;
+
 import static java.nio.ByteOrder.BIG_ENDIAN;
 
 /**
@@ -27,6 +29,13 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  *
  * <p>Fragments: only a first fragment carries the ports, so later fragments cannot be matched to a
  * flow; they are dropped and counted ({@code non-first-fragment}). Linux reassembles first; we do not.
+ *
+ * <p>The batch is processed in passes, as VPP's node loops do, so the cache misses of a vector's
+ * lookups overlap instead of following one another: the first pass parses every packet and hashes
+ * its tuple (the frames are in cache), the second loads every packet's bucket head, the third every
+ * first flow record, the next the second record where the first was another flow's (a shared
+ * bucket), and only then the last does the lookups, state updates and rewrites, now on
+ * lines already in cache. Among a million flows each of those loads is otherwise a miss to DRAM.
  *
  * <p>One instance per worker, run on that worker's thread; it shares its {@link NatScratch} with the
  * worker's ip4-nat-out.
@@ -60,6 +69,8 @@ public final class NatInNode extends Node implements DutyCycleTask
     private final NatService service;
     private final NatScratch scratch;
     private final Ipv4Flyweight ip = new Ipv4Flyweight();
+    /** The sum of the words the prefetch passes loaded: stored so the loads are not optimised away. */
+    private long touched;
 
     NatInNode(final NatService service, final NatScratch scratch)
     {
@@ -79,75 +90,73 @@ public final class NatInNode extends Node implements DutyCycleTask
     public void process(final PacketBatch batch, final int[] packets, final int count, final WorkerContext context)
     {
         final ConntrackTable table = service.table();
+        final int[] buckets = scratch.bucket;
+        for (int k = 0; k < count; k++)
+        {
+            final int i = packets[k];
+            buckets[i] = parse(batch, i, table, context);
+        }
+        // bring in every bucket head, then every first record (and second, past
+        // another flow's): independent loads, so their misses overlap
+        long touched = 0;
+        for (int k = 0; k < count; k++)
+        {
+            final int bucket = buckets[packets[k]];
+            if (bucket != NatScratch.NO_LOOKUP)
+            {
+                touched += table.head(bucket);
+            }
+        }
+        for (int k = 0; k < count; k++)
+        {
+            final int bucket = buckets[packets[k]];
+            if (bucket != NatScratch.NO_LOOKUP)
+            {
+                touched += table.touch(table.head(bucket));
+            }
+        }
+        final long[] scratchAddresses = scratch.originalAddresses;
+        final long[] scratchPorts = scratch.originalPorts;
+        for (int k = 0; k < count; k++)
+        {
+            final int i = packets[k];
+            final int bucket = buckets[i];
+            if (bucket != NatScratch.NO_LOOKUP)
+            {
+                touched += table.touchPastFirst(bucket, scratchAddresses[i], scratchPorts[i]);
+            }
+        }
+        this.touched += touched;
         final PublishedPortIndex published = service.publishedPortIndex();
         final DataplaneSnapshot snapshot = context.snapshot;
         final long nowMs = context.nowMs;
         final int[] scratchNode = scratch.node;
+        final int[] scratchFlags = scratch.tcpFlags;
         for (int k = 0; k < count; k++)
         {
             final int i = packets[k];
-            scratchNode[i] = NatScratch.UNTRACKED;
+            final int bucket = buckets[i];
+            if (bucket == NatScratch.NO_LOOKUP)
+            {
+                continue;
+            }
             final UnsafeBuffer frame = batch.frame(i);
             final int l3 = batch.l3Offset[i];
             final int l4 = batch.l4Offset[i];
-            ip.wrap(frame, l3);
-            if ((frame.getShort(l3 + Ipv4Flyweight.FLAGS_FRAGMENT_OFFSET, BIG_ENDIAN) & FRAGMENT_OFFSET_MASK) != 0)
-            {
-                drop(batch, i, Error.NON_FIRST_FRAGMENT.ordinal());
-                continue;
-            }
-            final int protocol = ip.protocol();
-            final int end = Math.min(l3 + ip.totalLength(), batch.length[i]);
-            final int source = ip.source();
-            final int destination = ip.destination();
-            int sourcePort = 0;
-            int destinationPort = 0;
-            int tcpFlags = 0;
-            if (protocol == Ipv4Flyweight.PROTOCOL_TCP || protocol == Ipv4Flyweight.PROTOCOL_UDP)
-            {
-                if (l4 + (protocol == Ipv4Flyweight.PROTOCOL_TCP ? TcpFlyweight.MIN_HEADER_LENGTH : 8) > end)
-                {
-                    drop(batch, i, Error.TRUNCATED.ordinal());
-                    continue;
-                }
-                sourcePort = frame.getShort(l4, BIG_ENDIAN) & 0xFFFF;
-                destinationPort = frame.getShort(l4 + 2, BIG_ENDIAN) & 0xFFFF;
-                if (protocol == Ipv4Flyweight.PROTOCOL_TCP)
-                {
-                    tcpFlags = frame.getByte(l4 + TcpFlyweight.FLAGS_OFFSET) & 0xFF;
-                }
-            }
-            else if (protocol == Ipv4Flyweight.PROTOCOL_ICMP)
-            {
-                if (l4 + IcmpFlyweight.HEADER_LENGTH > end)
-                {
-                    drop(batch, i, Error.TRUNCATED.ordinal());
-                    continue;
-                }
-                final int type = frame.getByte(l4) & 0xFF;
-                if (isIcmpError(type))
-                {
-                    related(batch, i, frame, l3, l4, end, table, context);
-                    continue;
-                }
-                if (type != IcmpFlyweight.TYPE_ECHO_REQUEST && type != IcmpFlyweight.TYPE_ECHO_REPLY)
-                {
-                    next(batch, i, NEXT_LOOKUP); // timestamps, router adverts...: not tracked
-                    continue;
-                }
-                sourcePort = frame.getShort(l4 + IcmpFlyweight.IDENTIFIER_OFFSET, BIG_ENDIAN) & 0xFFFF;
-                destinationPort = sourcePort;
-            }
-            final long addresses = FlowKey.addresses(source, destination);
-            final long ports = FlowKey.ports(protocol, batch.network[i], sourcePort, destinationPort);
-            final long handle = table.lookup(addresses, ports);
+            final long addresses = scratchAddresses[i];
+            final long ports = scratchPorts[i];
+            final int protocol = FlowKey.protocol(ports);
+            final int tcpFlags = scratchFlags[i];
+            final long handle = table.lookup(bucket, addresses, ports);
             if (handle != ConntrackTable.NOT_FOUND &&
-                established(batch, i, frame, l3, l4, protocol, tcpFlags, handle, table, nowMs, context))
+                established(batch, i, frame, l3, l4, addresses, ports, tcpFlags, handle, table, nowMs, context))
             {
                 continue;
             }
 
             // a new flow: to a published port, to us, or through us
+            final int destination = FlowKey.destination(addresses);
+            final int destinationPort = FlowKey.destinationPort(ports);
             int entry = published.first(protocol, destinationPort);
             while (entry != PublishedPortIndex.NONE)
             {
@@ -175,28 +184,98 @@ public final class NatInNode extends Node implements DutyCycleTask
                 count(context, Error.DNAT.ordinal());
             }
             scratchNode[i] = NatScratch.NEW;
-            scratch.originalAddresses[i] = addresses;
-            scratch.originalPorts[i] = ports;
             next(batch, i, NEXT_LOOKUP);
         }
     }
 
+    /**
+     * The first pass over a packet: parses its tuple into the scratch and returns its bucket, or, for
+     * a packet that needs no lookup of its own (a fragment, truncated, an ICMP error, untracked ICMP),
+     * deals with it and returns {@link NatScratch#NO_LOOKUP}.
+     */
+    private int parse(final PacketBatch batch, final int i, final ConntrackTable table, final WorkerContext context)
+    {
+        scratch.node[i] = NatScratch.UNTRACKED;
+        final UnsafeBuffer frame = batch.frame(i);
+        final int l3 = batch.l3Offset[i];
+        final int l4 = batch.l4Offset[i];
+        ip.wrap(frame, l3);
+        if ((frame.getShort(l3 + Ipv4Flyweight.FLAGS_FRAGMENT_OFFSET, BIG_ENDIAN) & FRAGMENT_OFFSET_MASK) != 0)
+        {
+            drop(batch, i, Error.NON_FIRST_FRAGMENT.ordinal());
+            return NatScratch.NO_LOOKUP;
+        }
+        final int protocol = ip.protocol();
+        final int end = Math.min(l3 + ip.totalLength(), batch.length[i]);
+        final int source = ip.source();
+        final int destination = ip.destination();
+        int sourcePort = 0;
+        int destinationPort = 0;
+        int tcpFlags = 0;
+        if (protocol == Ipv4Flyweight.PROTOCOL_TCP || protocol == Ipv4Flyweight.PROTOCOL_UDP)
+        {
+            if (l4 + (protocol == Ipv4Flyweight.PROTOCOL_TCP ? TcpFlyweight.MIN_HEADER_LENGTH : 8) > end)
+            {
+                drop(batch, i, Error.TRUNCATED.ordinal());
+                return NatScratch.NO_LOOKUP;
+            }
+            sourcePort = frame.getShort(l4, BIG_ENDIAN) & 0xFFFF;
+            destinationPort = frame.getShort(l4 + 2, BIG_ENDIAN) & 0xFFFF;
+            if (protocol == Ipv4Flyweight.PROTOCOL_TCP)
+            {
+                tcpFlags = frame.getByte(l4 + TcpFlyweight.FLAGS_OFFSET) & 0xFF;
+            }
+        }
+        else if (protocol == Ipv4Flyweight.PROTOCOL_ICMP)
+        {
+            if (l4 + IcmpFlyweight.HEADER_LENGTH > end)
+            {
+                drop(batch, i, Error.TRUNCATED.ordinal());
+                return NatScratch.NO_LOOKUP;
+            }
+            final int type = frame.getByte(l4) & 0xFF;
+            if (isIcmpError(type))
+            {
+                related(batch, i, frame, l3, l4, end, table, context);
+                return NatScratch.NO_LOOKUP;
+            }
+            if (type != IcmpFlyweight.TYPE_ECHO_REQUEST && type != IcmpFlyweight.TYPE_ECHO_REPLY)
+            {
+                next(batch, i, NEXT_LOOKUP); // timestamps, router adverts...: not tracked
+                return NatScratch.NO_LOOKUP;
+            }
+            sourcePort = frame.getShort(l4 + IcmpFlyweight.IDENTIFIER_OFFSET, BIG_ENDIAN) & 0xFFFF;
+            destinationPort = sourcePort;
+        }
+        final long addresses = FlowKey.addresses(source, destination);
+        final long ports = FlowKey.ports(protocol, batch.network[i], sourcePort, destinationPort);
+        scratch.originalAddresses[i] = addresses;
+        scratch.originalPorts[i] = ports;
+        scratch.tcpFlags[i] = tcpFlags;
+        return table.bucket(addresses, ports);
+    }
+
     /** @return false when the flow went away under us (treat the packet as new). */
     private boolean established(
-        final PacketBatch batch, final int i, final UnsafeBuffer frame, final int l3, final int l4, final int protocol,
-        final int tcpFlags, final long handle, final ConntrackTable table, final long nowMs, final WorkerContext context)
+        final PacketBatch batch, final int i, final UnsafeBuffer frame, final int l3, final int l4, final long addresses,
+        final long ports, final int tcpFlags, final long handle, final ConntrackTable table, final long nowMs, final WorkerContext context)
     {
+        final int protocol = FlowKey.protocol(ports);
         final int node = ConntrackTable.nodeOf(handle);
         final int flow = ConntrackTable.flowOf(node);
         final int direction = ConntrackTable.directionOf(node);
+        final int generation = ConntrackTable.generationOf(handle);
         // the destination part: original direction to the reply tuple's source, reply direction to the original's
-        final long peerAddresses = direction == 0 ? table.replyAddresses(flow) : table.originalAddresses(flow);
-        final long peerPorts = direction == 0 ? table.replyPorts(flow) : table.originalPorts(flow);
-        int word = table.state(flow);
-        if (table.generation(flow) != ConntrackTable.generationOf(handle))
+        // (all of it, state and expiry too, on the flow's one record line)
+        final long peerAddresses = table.nodeAddresses(node ^ 1);
+        final long peerPorts = table.nodePorts(node ^ 1);
+        VarHandle.loadLoadFence(); // the translation read before the generation check that vouches for it
+        long generationAndState = table.generationAndState(flow);
+        if ((int)(generationAndState >>> 32) != generation)
         {
             return false;
         }
+        int word = (int)generationAndState;
         if (protocol == Ipv4Flyweight.PROTOCOL_TCP)
         {
             for (int attempt = 0; attempt < TCP_CAS_ATTEMPTS; attempt++)
@@ -207,18 +286,23 @@ public final class NatInNode extends Node implements DutyCycleTask
                     count(context, Error.TCP_OUT_OF_STATE.ordinal());
                     break;
                 }
-                if (updated == word || table.compareAndSetState(flow, word, updated))
+                if (updated == word || table.compareAndSetState(flow, generationAndState, updated))
                 {
                     word = updated;
                     break;
                 }
-                word = table.state(flow);
+                generationAndState = table.generationAndState(flow);
+                if ((int)(generationAndState >>> 32) != generation)
+                {
+                    return false;
+                }
+                word = (int)generationAndState;
             }
         }
         else
         {
             final int updated = nextDatagramState(word, direction);
-            if (updated != word && table.compareAndSetState(flow, word, updated))
+            if (updated != word && table.compareAndSetState(flow, generationAndState, updated))
             {
                 word = updated;
             }
@@ -229,7 +313,13 @@ public final class NatInNode extends Node implements DutyCycleTask
         {
             table.expiresAtMs(flow, expiresAt);
         }
-        NatRewriter.destination(frame, l3, l4, batch.offload[i], FlowKey.source(peerAddresses), FlowKey.sourcePort(peerPorts));
+        final int newDestination = FlowKey.source(peerAddresses);
+        final int newDestinationPort = FlowKey.sourcePort(peerPorts);
+        if (newDestination != FlowKey.destination(addresses) || newDestinationPort != FlowKey.destinationPort(ports))
+        {
+            // (a masqueraded flow's original direction keeps its destination: no need to touch the frame)
+            NatRewriter.destination(frame, l3, l4, batch.offload[i], newDestination, newDestinationPort);
+        }
         batch.flags[i] |= PacketBatch.FLAG_CT_ESTABLISHED;
         scratch.node[i] = node;
         next(batch, i, NEXT_LOOKUP);

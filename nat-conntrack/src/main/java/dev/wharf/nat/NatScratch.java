@@ -20,4 +20,11 @@ final class NatScratch
     final int[] node = new int[PacketBatch.CAPACITY];
     final long[] originalAddresses = new long[PacketBatch.CAPACITY];
     final long[] originalPorts = new long[PacketBatch.CAPACITY];
+    /** ip4-nat-in's own, between its passes: the tuple's bucket ({@link #NO_LOOKUP}: the packet is dealt with). */
+    final int[] bucket = new int[PacketBatch.CAPACITY];
+    /** ip4-nat-in's own, between its passes: the TCP flags of the packet. */
+    final int[] tcpFlags = new int[PacketBatch.CAPACITY];
+
+    /** A {@link #bucket} value: no lookup to do, the first pass decided the packet's fate. */
+    static final int NO_LOOKUP = -1;
 }
