@@ -144,27 +144,16 @@ public final class NeighbourTable
     /** @return the index of {@code ip}'s slot in {@link #table}, or -1. */
     private int find(final int ip)
     {
-        final long key = ip & 0xFFFF_FFFFL;
-        final long[] table = this.table;
-        int slot = hash(ip) & mask;
-        for (int probe = 0; probe < MAX_PROBES; probe++)
-        {
-            final int base = slot << SLOT_SHIFT;
-            final long found = (long)LONGS.getAcquire(table, base + KEY);
-            if (found == key)
-            {
-                return base;
-            }
-            if (found == 0)
-            {
-                return -1;
-            }
-            slot = (slot + 1) & mask;
-        }
-        return -1;
+        return slotOf(ip, false);
     }
 
+    /** @return the index of {@code ip}'s slot, claimed for it when it had none, or -1 when the probe run is full. */
     private int claim(final int ip)
+    {
+        return slotOf(ip, true);
+    }
+
+    private int slotOf(final int ip, final boolean claimIfAbsent)
     {
         final long key = ip & 0xFFFF_FFFFL;
         final long[] table = this.table;
@@ -179,13 +168,13 @@ public final class NeighbourTable
             }
             if (found == 0)
             {
-                if (LONGS.compareAndSet(table, base + KEY, 0L, key))
+                if (!claimIfAbsent)
                 {
-                    return base;
+                    return -1;
                 }
-                if ((long)LONGS.getAcquire(table, base + KEY) == key)
+                if (LONGS.compareAndSet(table, base + KEY, 0L, key) || (long)LONGS.getAcquire(table, base + KEY) == key)
                 {
-                    return base; // another thread claimed it for the same address
+                    return base; // ours, or another thread claimed it for the same address
                 }
             }
             slot = (slot + 1) & mask;
