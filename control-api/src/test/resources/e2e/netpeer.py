@@ -28,6 +28,9 @@ def tcp_server(port, name):
 
     socketserver.ThreadingTCPServer.allow_reuse_address = True
     socketserver.ThreadingTCPServer.daemon_threads = True
+    # socketserver listens with a backlog of 5: a burst of 20 connections (tcp-parallel) overflows the
+    # accept queue and the kernel drops handshakes, which then wait out SYN-ACK backoff, not the switch
+    socketserver.ThreadingTCPServer.request_queue_size = 128
     with socketserver.ThreadingTCPServer(("0.0.0.0", port), Handler) as server:
         print("listening", flush=True)
         server.serve_forever()
