@@ -62,6 +62,7 @@ import java.util.concurrent.TimeUnit;
     "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
     "-Dagrona.disable.bounds.checks=true",
     "--enable-native-access=ALL-UNNAMED",
+    "-XX:+UseTransparentHugePages", // as the launcher runs the daemon: the table's tens of MB on 2 MB pages
     "-Xmx2g"})
 @State(Scope.Thread)
 public class ConntrackBenchmark

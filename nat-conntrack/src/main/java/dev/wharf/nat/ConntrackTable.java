@@ -163,22 +163,6 @@ public final class ConntrackTable
         return node < 0 ? 0 : records[record(node >>> 1) + GENERATION_STATE];
     }
 
-    /**
-     * Loads the record of the node after the first of {@code bucket}'s chain when the first is not
-     * this tuple's (a batch's third pass, after {@link #touch}: a bucket shared with another flow).
-     * Plain loads, a prefetch: returns a word for the caller to consume.
-     */
-    public long touchPastFirst(final int bucket, final long addresses, final long ports)
-    {
-        final int node = heads[bucket];
-        if (node < 0)
-        {
-            return 0;
-        }
-        final int key = record(node >>> 1) + KEY + ((node & 1) << 1);
-        return records[key] == addresses && records[key + 1] == ports ? 0 : touch(next(node));
-    }
-
     /** {@link #lookup(long, long)} with the tuple's {@link #bucket} already computed. */
     public long lookup(final int bucket, final long addresses, final long ports)
     {

@@ -96,8 +96,8 @@ public final class NatInNode extends Node implements DutyCycleTask
             final int i = packets[k];
             buckets[i] = parse(batch, i, table, context);
         }
-        // bring in every bucket head, then every first record (and second, past
-        // another flow's): independent loads, so their misses overlap
+        // bring in every bucket head, then every first record: independent loads, so their misses
+        // overlap; then the lookups, on lines now in cache (a chain past the first record misses again)
         long touched = 0;
         for (int k = 0; k < count; k++)
         {
@@ -115,18 +115,19 @@ public final class NatInNode extends Node implements DutyCycleTask
                 touched += table.touch(table.head(bucket));
             }
         }
+        this.touched += touched;
         final long[] scratchAddresses = scratch.originalAddresses;
         final long[] scratchPorts = scratch.originalPorts;
+        final long[] handles = scratch.handle;
         for (int k = 0; k < count; k++)
         {
             final int i = packets[k];
             final int bucket = buckets[i];
             if (bucket != NatScratch.NO_LOOKUP)
             {
-                touched += table.touchPastFirst(bucket, scratchAddresses[i], scratchPorts[i]);
+                handles[i] = table.lookup(bucket, scratchAddresses[i], scratchPorts[i]);
             }
         }
-        this.touched += touched;
         final PublishedPortIndex published = service.publishedPortIndex();
         final DataplaneSnapshot snapshot = context.snapshot;
         final long nowMs = context.nowMs;
@@ -147,7 +148,7 @@ public final class NatInNode extends Node implements DutyCycleTask
             final long ports = scratchPorts[i];
             final int protocol = FlowKey.protocol(ports);
             final int tcpFlags = scratchFlags[i];
-            final long handle = table.lookup(bucket, addresses, ports);
+            final long handle = handles[i];
             if (handle != ConntrackTable.NOT_FOUND &&
                 established(batch, i, frame, l3, l4, addresses, ports, tcpFlags, handle, table, nowMs, context))
             {
@@ -265,8 +266,10 @@ public final class NatInNode extends Node implements DutyCycleTask
         final int flow = ConntrackTable.flowOf(node);
         final int direction = ConntrackTable.directionOf(node);
         final int generation = ConntrackTable.generationOf(handle);
-        // the destination part: original direction to the reply tuple's source, reply direction to the original's
-        // (all of it, state and expiry too, on the flow's one record line)
+        // the destination part: original direction to the reply tuple's source, reply direction to the original's;
+        // the source part, for ip4-nat-out: to the other tuple's destination. All of it, state and expiry
+        // too, on the flow's one record line, read under one generation check: ip4-nat-out reads no record
+        // (a flow removed and reused in between cannot lend its translation)
         final long peerAddresses = table.nodeAddresses(node ^ 1);
         final long peerPorts = table.nodePorts(node ^ 1);
         VarHandle.loadLoadFence(); // the translation read before the generation check that vouches for it
@@ -313,6 +316,10 @@ public final class NatInNode extends Node implements DutyCycleTask
         {
             table.expiresAtMs(flow, expiresAt);
         }
+        final int newSource = FlowKey.destination(peerAddresses);
+        final int newSourcePort = FlowKey.destinationPort(peerPorts);
+        scratch.sourceTranslation[i] = newSource == FlowKey.source(addresses) && newSourcePort == FlowKey.sourcePort(ports) ?
+            NatScratch.KEEP_SOURCE : NatScratch.sourceTranslation(newSource, newSourcePort);
         final int newDestination = FlowKey.source(peerAddresses);
         final int newDestinationPort = FlowKey.sourcePort(peerPorts);
         if (newDestination != FlowKey.destination(addresses) || newDestinationPort != FlowKey.destinationPort(ports))

@@ -71,13 +71,19 @@ public final class NatOutNode extends Node
         final ConntrackTable table = service.table();
         final UserRule[] rules = service.userRules();
         final int[] scratchNode = scratch.node;
+        final long[] sourceTranslation = scratch.sourceTranslation;
         for (int k = 0; k < count; k++)
         {
             final int i = packets[k];
             final int node = scratchNode[i];
             if (node >= 0)
             {
-                applySource(batch, i, table, node);
+                final long translation = sourceTranslation[i];
+                if (translation != NatScratch.KEEP_SOURCE)
+                {
+                    NatRewriter.source(batch.frame(i), batch.l3Offset[i], batch.l4Offset[i], batch.offload[i],
+                        NatScratch.translatedAddress(translation), NatScratch.translatedPort(translation));
+                }
                 next(batch, i, NEXT_REWRITE);
             }
             else if (node == NatScratch.NEW)

@@ -24,6 +24,31 @@ final class NatScratch
     final int[] bucket = new int[PacketBatch.CAPACITY];
     /** ip4-nat-in's own, between its passes: the TCP flags of the packet. */
     final int[] tcpFlags = new int[PacketBatch.CAPACITY];
+    /** ip4-nat-in's own, between its passes: what {@link ConntrackTable#lookup} found. */
+    final long[] handle = new long[PacketBatch.CAPACITY];
+    /**
+     * For a packet of a tracked flow: the source address and port ip4-nat-out gives it, read by
+     * ip4-nat-in from the flow's record ({@link #sourceTranslation(int, int)}), or {@link #KEEP_SOURCE}.
+     */
+    final long[] sourceTranslation = new long[PacketBatch.CAPACITY];
+
+    /** A {@link #sourceTranslation} value: the source stays as it is. */
+    static final long KEEP_SOURCE = -1;
+
+    static long sourceTranslation(final int address, final int port)
+    {
+        return (address & 0xFFFF_FFFFL) << 16 | (port & 0xFFFF);
+    }
+
+    static int translatedAddress(final long sourceTranslation)
+    {
+        return (int)(sourceTranslation >>> 16);
+    }
+
+    static int translatedPort(final long sourceTranslation)
+    {
+        return (int)sourceTranslation & 0xFFFF;
+    }
 
     /** A {@link #bucket} value: no lookup to do, the first pass decided the packet's fate. */
     static final int NO_LOOKUP = -1;
