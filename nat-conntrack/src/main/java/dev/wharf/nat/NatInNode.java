@@ -48,6 +48,11 @@ public final class NatInNode extends Node implements DutyCycleTask
     static final long EXPIRY_GRANULARITY_MS = 1_000;
     private static final int NEXT_LOOKUP = 0;
     private static final int TCP_CAS_ATTEMPTS = 8;
+    /** {@link #updateState}: the flow was removed under us. Never a state word (those are small and positive). */
+    private static final int FLOW_GONE = -1;
+    /** SYN, FIN, RST: the flags that can move an established flow's state. */
+    private static final int STATE_CHANGING_FLAGS = 0x07;
+    private static final long STEADY_TIMEOUT_MS = Timeouts.TCP_ESTABLISHED.millis();
 
     public enum Error
     {
@@ -68,7 +73,6 @@ public final class NatInNode extends Node implements DutyCycleTask
 
     private final NatService service;
     private final NatScratch scratch;
-    private final Ipv4Flyweight ip = new Ipv4Flyweight();
     /** The sum of the words the prefetch passes loaded: stored so the loads are not optimised away. */
     private long touched;
 
@@ -141,19 +145,18 @@ public final class NatInNode extends Node implements DutyCycleTask
             {
                 continue;
             }
-            final UnsafeBuffer frame = batch.frame(i);
-            final int l3 = batch.l3Offset[i];
-            final int l4 = batch.l4Offset[i];
             final long addresses = scratchAddresses[i];
             final long ports = scratchPorts[i];
-            final int protocol = FlowKey.protocol(ports);
             final int tcpFlags = scratchFlags[i];
             final long handle = handles[i];
-            if (handle != ConntrackTable.NOT_FOUND &&
-                established(batch, i, frame, l3, l4, addresses, ports, tcpFlags, handle, table, nowMs, context))
+            if (handle != ConntrackTable.NOT_FOUND && established(batch, i, addresses, ports, tcpFlags, handle, table, nowMs, context))
             {
                 continue;
             }
+            final UnsafeBuffer frame = batch.frame(i);
+            final int l3 = batch.l3Offset[i];
+            final int l4 = batch.l4Offset[i];
+            final int protocol = FlowKey.protocol(ports);
 
             // a new flow: to a published port, to us, or through us
             final int destination = FlowKey.destination(addresses);
@@ -200,18 +203,16 @@ public final class NatInNode extends Node implements DutyCycleTask
         final UnsafeBuffer frame = batch.frame(i);
         final int l3 = batch.l3Offset[i];
         final int l4 = batch.l4Offset[i];
-        ip.wrap(frame, l3);
         if ((frame.getShort(l3 + Ipv4Flyweight.FLAGS_FRAGMENT_OFFSET, BIG_ENDIAN) & FRAGMENT_OFFSET_MASK) != 0)
         {
             drop(batch, i, Error.NON_FIRST_FRAGMENT.ordinal());
             return NatScratch.NO_LOOKUP;
         }
-        final int protocol = ip.protocol();
-        final int end = Math.min(l3 + ip.totalLength(), batch.length[i]);
-        final int source = ip.source();
-        final int destination = ip.destination();
-        int sourcePort = 0;
-        int destinationPort = 0;
+        final int protocol = frame.getByte(l3 + Ipv4Flyweight.PROTOCOL_OFFSET) & 0xFF;
+        final int end = Math.min(l3 + (frame.getShort(l3 + Ipv4Flyweight.TOTAL_LENGTH_OFFSET, BIG_ENDIAN) & 0xFFFF), batch.length[i]);
+        // source then destination address, as FlowKey packs them: one load
+        final long addresses = frame.getLong(l3 + Ipv4Flyweight.SOURCE_OFFSET, BIG_ENDIAN);
+        final long portPair; // source port << 16 | destination port
         int tcpFlags = 0;
         if (protocol == Ipv4Flyweight.PROTOCOL_TCP || protocol == Ipv4Flyweight.PROTOCOL_UDP)
         {
@@ -220,8 +221,7 @@ public final class NatInNode extends Node implements DutyCycleTask
                 drop(batch, i, Error.TRUNCATED.ordinal());
                 return NatScratch.NO_LOOKUP;
             }
-            sourcePort = frame.getShort(l4, BIG_ENDIAN) & 0xFFFF;
-            destinationPort = frame.getShort(l4 + 2, BIG_ENDIAN) & 0xFFFF;
+            portPair = frame.getInt(l4, BIG_ENDIAN) & 0xFFFF_FFFFL;
             if (protocol == Ipv4Flyweight.PROTOCOL_TCP)
             {
                 tcpFlags = frame.getByte(l4 + TcpFlyweight.FLAGS_OFFSET) & 0xFF;
@@ -245,11 +245,14 @@ public final class NatInNode extends Node implements DutyCycleTask
                 next(batch, i, NEXT_LOOKUP); // timestamps, router adverts...: not tracked
                 return NatScratch.NO_LOOKUP;
             }
-            sourcePort = frame.getShort(l4 + IcmpFlyweight.IDENTIFIER_OFFSET, BIG_ENDIAN) & 0xFFFF;
-            destinationPort = sourcePort;
+            final int identifier = frame.getShort(l4 + IcmpFlyweight.IDENTIFIER_OFFSET, BIG_ENDIAN) & 0xFFFF;
+            portPair = (long)identifier << 16 | identifier;
         }
-        final long addresses = FlowKey.addresses(source, destination);
-        final long ports = FlowKey.ports(protocol, batch.network[i], sourcePort, destinationPort);
+        else
+        {
+            portPair = 0;
+        }
+        final long ports = FlowKey.ports(protocol, batch.network[i], 0, 0) | portPair;
         scratch.originalAddresses[i] = addresses;
         scratch.originalPorts[i] = ports;
         scratch.tcpFlags[i] = tcpFlags;
@@ -258,14 +261,12 @@ public final class NatInNode extends Node implements DutyCycleTask
 
     /** @return false when the flow went away under us (treat the packet as new). */
     private boolean established(
-        final PacketBatch batch, final int i, final UnsafeBuffer frame, final int l3, final int l4, final long addresses,
-        final long ports, final int tcpFlags, final long handle, final ConntrackTable table, final long nowMs, final WorkerContext context)
+        final PacketBatch batch, final int i, final long addresses, final long ports, final int tcpFlags, final long handle,
+        final ConntrackTable table, final long nowMs, final WorkerContext context)
     {
-        final int protocol = FlowKey.protocol(ports);
         final int node = ConntrackTable.nodeOf(handle);
         final int flow = ConntrackTable.flowOf(node);
         final int direction = ConntrackTable.directionOf(node);
-        final int generation = ConntrackTable.generationOf(handle);
         // the destination part: original direction to the reply tuple's source, reply direction to the original's;
         // the source part, for ip4-nat-out: to the other tuple's destination. All of it, state and expiry
         // too, on the flow's one record line, read under one generation check: ip4-nat-out reads no record
@@ -273,44 +274,27 @@ public final class NatInNode extends Node implements DutyCycleTask
         final long peerAddresses = table.nodeAddresses(node ^ 1);
         final long peerPorts = table.nodePorts(node ^ 1);
         VarHandle.loadLoadFence(); // the translation read before the generation check that vouches for it
-        long generationAndState = table.generationAndState(flow);
-        if ((int)(generationAndState >>> 32) != generation)
+        final long generationAndState = table.generationAndState(flow);
+        if ((int)(generationAndState >>> 32) != ConntrackTable.generationOf(handle))
         {
             return false;
         }
-        int word = (int)generationAndState;
-        if (protocol == Ipv4Flyweight.PROTOCOL_TCP)
+        final int protocol = FlowKey.protocol(ports);
+        final long timeout;
+        if (protocol == Ipv4Flyweight.PROTOCOL_TCP && isSteady((int)generationAndState, direction, tcpFlags))
         {
-            for (int attempt = 0; attempt < TCP_CAS_ATTEMPTS; attempt++)
-            {
-                final int updated = TcpTracker.next(word, direction, tcpFlags);
-                if (updated == TcpTracker.INVALID)
-                {
-                    count(context, Error.TCP_OUT_OF_STATE.ordinal());
-                    break;
-                }
-                if (updated == word || table.compareAndSetState(flow, generationAndState, updated))
-                {
-                    word = updated;
-                    break;
-                }
-                generationAndState = table.generationAndState(flow);
-                if ((int)(generationAndState >>> 32) != generation)
-                {
-                    return false;
-                }
-                word = (int)generationAndState;
-            }
+            timeout = STEADY_TIMEOUT_MS; // most packets: nothing to change
         }
         else
         {
-            final int updated = nextDatagramState(word, direction);
-            if (updated != word && table.compareAndSetState(flow, generationAndState, updated))
+            final int word = updateState(flow, direction, protocol, tcpFlags, generationAndState, table, context);
+            if (word == FLOW_GONE)
             {
-                word = updated;
+                return false;
             }
+            timeout = Timeouts.of(protocol, word);
         }
-        final long expiresAt = nowMs + Timeouts.of(protocol, word);
+        final long expiresAt = nowMs + timeout;
         final long moved = expiresAt - table.expiresAtMs(flow);
         if (moved >= EXPIRY_GRANULARITY_MS || moved <= -EXPIRY_GRANULARITY_MS)
         {
@@ -325,12 +309,62 @@ public final class NatInNode extends Node implements DutyCycleTask
         if (newDestination != FlowKey.destination(addresses) || newDestinationPort != FlowKey.destinationPort(ports))
         {
             // (a masqueraded flow's original direction keeps its destination: no need to touch the frame)
-            NatRewriter.destination(frame, l3, l4, batch.offload[i], newDestination, newDestinationPort);
+            NatRewriter.destination(batch.frame(i), batch.l3Offset[i], batch.l4Offset[i], batch.offload[i], newDestination,
+                newDestinationPort);
         }
         batch.flags[i] |= PacketBatch.FLAG_CT_ESTABLISHED;
         scratch.node[i] = node;
         next(batch, i, NEXT_LOOKUP);
         return true;
+    }
+
+    /**
+     * An established TCP flow's segment that changes nothing: no SYN, FIN or RST, and a reply already
+     * seen if this is one ({@link TcpTracker#next} would return the word as it is).
+     */
+    static boolean isSteady(final int word, final int direction, final int tcpFlags)
+    {
+        return ConnectionState.of(word) == ConnectionState.ESTABLISHED && (tcpFlags & STATE_CHANGING_FLAGS) == 0 &&
+            (direction == 0 || (word & ConnectionState.FLAG_SEEN_REPLY) != 0);
+    }
+
+    /**
+     * Moves the flow's state for this packet, by CAS on the generation and state word (both directions
+     * may update at once).
+     *
+     * @return the state word now, or {@link #FLOW_GONE} when the flow was removed under us.
+     */
+    private int updateState(
+        final int flow, final int direction, final int protocol, final int tcpFlags, final long seen, final ConntrackTable table,
+        final WorkerContext context)
+    {
+        long generationAndState = seen;
+        int word = (int)generationAndState;
+        if (protocol != Ipv4Flyweight.PROTOCOL_TCP)
+        {
+            final int updated = nextDatagramState(word, direction);
+            return updated != word && table.compareAndSetState(flow, generationAndState, updated) ? updated : word;
+        }
+        for (int attempt = 0; attempt < TCP_CAS_ATTEMPTS; attempt++)
+        {
+            final int updated = TcpTracker.next(word, direction, tcpFlags);
+            if (updated == TcpTracker.INVALID)
+            {
+                count(context, Error.TCP_OUT_OF_STATE.ordinal());
+                return word;
+            }
+            if (updated == word || table.compareAndSetState(flow, generationAndState, updated))
+            {
+                return updated;
+            }
+            generationAndState = table.generationAndState(flow);
+            if ((int)(generationAndState >>> 32) != (int)(seen >>> 32))
+            {
+                return FLOW_GONE;
+            }
+            word = (int)generationAndState;
+        }
+        return word;
     }
 
     /** UDP, ICMP and the rest: replied once the reply direction is seen, assured by the next packet after that. */
