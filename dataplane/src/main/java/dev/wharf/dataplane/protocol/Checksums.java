@@ -77,16 +77,26 @@ public final class Checksums
     /** RFC 1624: the new checksum after a 16-bit field changed from {@code oldValue} to {@code newValue}. */
     public static int update16(final int checksum, final int oldValue, final int newValue)
     {
-        final long sum = (~checksum & 0xFFFF) + (~oldValue & 0xFFFF) + (newValue & 0xFFFF);
-        return ~fold(sum) & 0xFFFF;
+        final int sum = (~checksum & 0xFFFF) + (~oldValue & 0xFFFF) + (newValue & 0xFFFF);
+        return ~foldSmall(sum) & 0xFFFF;
     }
 
     /** RFC 1624 for a 32-bit field (an IPv4 address): two 16-bit updates in one fold. */
     public static int update32(final int checksum, final int oldValue, final int newValue)
     {
-        final long sum = (~checksum & 0xFFFF) +
+        final int sum = (~checksum & 0xFFFF) +
             (~(oldValue >>> 16) & 0xFFFF) + (~oldValue & 0xFFFF) +
             ((newValue >>> 16) & 0xFFFF) + (newValue & 0xFFFF);
-        return ~fold(sum) & 0xFFFF;
+        return ~foldSmall(sum) & 0xFFFF;
+    }
+
+    /**
+     * {@link #fold} for a sum of at most sixteen 16-bit words (below 2^20), as the incremental updates
+     * make: two end-around carries are enough (the first leaves at most 0xFFFF + 0xF).
+     */
+    private static int foldSmall(final int sum)
+    {
+        final int s = (sum & 0xFFFF) + (sum >>> 16);
+        return (s & 0xFFFF) + (s >>> 16);
     }
 }
