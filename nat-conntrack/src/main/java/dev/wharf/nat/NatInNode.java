@@ -94,61 +94,54 @@ public final class NatInNode extends Node implements DutyCycleTask
     public void process(final PacketBatch batch, final int[] packets, final int count, final WorkerContext context)
     {
         final ConntrackTable table = service.table();
+        // the packets that need a lookup, listed densely with their buckets, so the load passes below
+        // are tight loops: the more of their iterations the CPU holds at once, the more misses overlap
+        final int[] lookupPackets = scratch.lookupPacket;
         final int[] buckets = scratch.bucket;
+        int lookups = 0;
         for (int k = 0; k < count; k++)
         {
             final int i = packets[k];
-            buckets[i] = parse(batch, i, table, context);
+            final int bucket = parse(batch, i, table, context);
+            if (bucket != NatScratch.NO_LOOKUP)
+            {
+                lookupPackets[lookups] = i;
+                buckets[lookups++] = bucket;
+            }
         }
         // bring in every bucket head, then every first record: independent loads, so their misses
         // overlap; then the lookups, on lines now in cache (a chain past the first record misses again)
-        long touched = 0;
-        for (int k = 0; k < count; k++)
+        final int[] headNodes = scratch.headNode;
+        for (int j = 0; j < lookups; j++)
         {
-            final int bucket = buckets[packets[k]];
-            if (bucket != NatScratch.NO_LOOKUP)
-            {
-                touched += table.head(bucket);
-            }
+            headNodes[j] = table.head(buckets[j]);
         }
-        for (int k = 0; k < count; k++)
+        long touched = 0;
+        for (int j = 0; j < lookups; j++)
         {
-            final int bucket = buckets[packets[k]];
-            if (bucket != NatScratch.NO_LOOKUP)
-            {
-                touched += table.touch(table.head(bucket));
-            }
+            touched += table.touch(headNodes[j]);
         }
         this.touched += touched;
         final long[] scratchAddresses = scratch.originalAddresses;
         final long[] scratchPorts = scratch.originalPorts;
         final long[] handles = scratch.handle;
-        for (int k = 0; k < count; k++)
+        for (int j = 0; j < lookups; j++)
         {
-            final int i = packets[k];
-            final int bucket = buckets[i];
-            if (bucket != NatScratch.NO_LOOKUP)
-            {
-                handles[i] = table.lookup(bucket, scratchAddresses[i], scratchPorts[i]);
-            }
+            final int i = lookupPackets[j];
+            handles[j] = table.lookup(buckets[j], scratchAddresses[i], scratchPorts[i]);
         }
         final PublishedPortIndex published = service.publishedPortIndex();
         final DataplaneSnapshot snapshot = context.snapshot;
         final long nowMs = context.nowMs;
         final int[] scratchNode = scratch.node;
         final int[] scratchFlags = scratch.tcpFlags;
-        for (int k = 0; k < count; k++)
+        for (int j = 0; j < lookups; j++)
         {
-            final int i = packets[k];
-            final int bucket = buckets[i];
-            if (bucket == NatScratch.NO_LOOKUP)
-            {
-                continue;
-            }
+            final int i = lookupPackets[j];
             final long addresses = scratchAddresses[i];
             final long ports = scratchPorts[i];
             final int tcpFlags = scratchFlags[i];
-            final long handle = handles[i];
+            final long handle = handles[j];
             if (handle != ConntrackTable.NOT_FOUND && established(batch, i, addresses, ports, tcpFlags, handle, table, nowMs, context))
             {
                 continue;

@@ -20,11 +20,15 @@ final class NatScratch
     final int[] node = new int[PacketBatch.CAPACITY];
     final long[] originalAddresses = new long[PacketBatch.CAPACITY];
     final long[] originalPorts = new long[PacketBatch.CAPACITY];
-    /** ip4-nat-in's own, between its passes: the tuple's bucket ({@link #NO_LOOKUP}: the packet is dealt with). */
+    /** ip4-nat-in's own, between its passes: the packets that need a lookup, densely (j = 0, 1, ...). */
+    final int[] lookupPacket = new int[PacketBatch.CAPACITY];
+    /** ip4-nat-in's own, between its passes: the bucket of {@code lookupPacket[j]}'s tuple. */
     final int[] bucket = new int[PacketBatch.CAPACITY];
+    /** ip4-nat-in's own, between its passes: the first node of {@code bucket[j]}'s chain. */
+    final int[] headNode = new int[PacketBatch.CAPACITY];
     /** ip4-nat-in's own, between its passes: the TCP flags of the packet. */
     final int[] tcpFlags = new int[PacketBatch.CAPACITY];
-    /** ip4-nat-in's own, between its passes: what {@link ConntrackTable#lookup} found. */
+    /** ip4-nat-in's own, between its passes: what {@link ConntrackTable#lookup} found for {@code lookupPacket[j]}. */
     final long[] handle = new long[PacketBatch.CAPACITY];
     /**
      * For a packet of a tracked flow: the source address and port ip4-nat-out gives it, read by
@@ -50,6 +54,6 @@ final class NatScratch
         return (int)sourceTranslation & 0xFFFF;
     }
 
-    /** A {@link #bucket} value: no lookup to do, the first pass decided the packet's fate. */
+    /** What ip4-nat-in's parse returns instead of a bucket: no lookup to do, the first pass decided the packet's fate. */
     static final int NO_LOOKUP = -1;
 }
