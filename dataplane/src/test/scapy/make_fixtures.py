@@ -287,6 +287,9 @@ def routed(f):
     f["arp_request_for_c_expected"] = ("who-has C, from net1's gateway, broadcast",
                                        Ether(dst=BROADCAST, src=NET1_GW_MAC) /
                                        ARP(op=1, hwsrc=NET1_GW_MAC, psrc=NET1_GW_IP, hwdst="00:00:00:00:00:00", pdst=C_IP))
+    f["arp_refresh_for_c_expected"] = ("who-has C, from net1's gateway, unicast to the MAC it has (refreshing a stale entry)",
+                                       Ether(dst=C_MAC, src=NET1_GW_MAC) /
+                                       ARP(op=1, hwsrc=NET1_GW_MAC, psrc=NET1_GW_IP, hwdst="00:00:00:00:00:00", pdst=C_IP))
     f["arp_reply_c"] = ("C is-at C_MAC, to net1's gateway",
                         Ether(dst=NET1_GW_MAC, src=C_MAC) / ARP(op=2, hwsrc=C_MAC, psrc=C_IP, hwdst=NET1_GW_MAC, pdst=NET1_GW_IP))
     f["arp_request_for_router_expected"] = ("who-has the uplink's router, from the uplink address",

@@ -82,6 +82,12 @@ public abstract class Node
         context.counters.increment(errorBase + error);
     }
 
+    /** Counts {@code events} events at once (entries a table pass removed). */
+    protected final void count(final WorkerContext context, final int error, final long events)
+    {
+        context.counters.add(errorBase + error, events);
+    }
+
     /** Names of an enum's constants in the kebab-case used for counters. */
     protected static String[] names(final Enum<?>[] values)
     {

@@ -4,6 +4,7 @@ import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.config.DataplaneSnapshot;
 import dev.wharf.dataplane.config.NetworkState;
 import dev.wharf.dataplane.config.PortBinding;
+import dev.wharf.dataplane.graph.DutyCycleTask;
 import dev.wharf.dataplane.graph.Node;
 import dev.wharf.dataplane.graph.WorkerContext;
 import dev.wharf.dataplane.l2.Egress;
@@ -23,13 +24,18 @@ import org.agrona.concurrent.UnsafeBuffer;
  * does: a queue per unresolved neighbour would be state the fast path has to own, age and bound,
  * and the first packet of a flow to a new neighbour is retransmitted by its sender anyway. The
  * neighbour table asks at most once per {@link NeighbourTable#PROBE_INTERVAL_MS} per address, across
- * workers; a packet that finds a request already in flight is dropped as RESOLVING.
+ * workers; a packet that finds a request already in flight is dropped as RESOLVING. A neighbour whose
+ * refresh requests went unanswered (FAILED) comes here too and is asked for again by broadcast.
+ *
+ * <p>Its duty-cycle work ages the neighbour tables: each call gives one network's table the chance of
+ * an {@link NeighbourTable#expire} pass (at most one a second per table, whichever worker comes first),
+ * so a call costs one table pass at most and the entries removed are counted as NEIGHBOUR_EXPIRED.
  */
-public final class Ip4ArpNode extends Node
+public final class Ip4ArpNode extends Node implements DutyCycleTask
 {
     public static final String NAME = "ip4-arp";
 
-    private static final int REQUEST_LENGTH = EthernetFlyweight.HEADER_LENGTH + ArpFlyweight.LENGTH;
+    static final int REQUEST_LENGTH = EthernetFlyweight.HEADER_LENGTH + ArpFlyweight.LENGTH;
 
     public enum Error
     {
@@ -37,15 +43,38 @@ public final class Ip4ArpNode extends Node
         NEIGHBOUR_MISS,
         /** Dropped while a request for the next hop is in flight. */
         RESOLVING,
-        NO_NETWORK
+        NO_NETWORK,
+        /** Not a drop: neighbours removed from the cache after nothing needed them for a while. */
+        NEIGHBOUR_EXPIRED
     }
 
     private final EthernetFlyweight ethernet = new EthernetFlyweight();
     private final ArpFlyweight arp = new ArpFlyweight();
+    private int expiryCursor;
 
     public Ip4ArpNode()
     {
         super(NAME, new String[0], names(Error.values()));
+    }
+
+    @Override
+    public int doDutyCycleWork(final WorkerContext context)
+    {
+        final DataplaneSnapshot snapshot = context.snapshot;
+        final int networks = snapshot.networkSlots();
+        if (networks == 0)
+        {
+            return 0;
+        }
+        final int n = expiryCursor < networks ? expiryCursor : 0;
+        expiryCursor = n + 1;
+        final NetworkState network = snapshot.network(n);
+        final int removed = network == null ? 0 : network.neighbours.expire(context.nowMs);
+        if (removed > 0)
+        {
+            count(context, Error.NEIGHBOUR_EXPIRED.ordinal(), removed);
+        }
+        return removed;
     }
 
     @Override
@@ -67,7 +96,10 @@ public final class Ip4ArpNode extends Node
                 drop(batch, i, Error.RESOLVING.ordinal());
                 continue;
             }
-            writeRequest(batch, i, out, target);
+            batch.length[i] = REQUEST_LENGTH;
+            batch.vlan[i] = 0;
+            batch.offload[i] = 0;
+            writeRequest(ethernet, arp, batch.frame(i), MacAddress.BROADCAST, out, target);
             final int[] members = out.portIds;
             for (final int member : members)
             {
@@ -81,14 +113,13 @@ public final class Ip4ArpNode extends Node
         }
     }
 
-    private void writeRequest(final PacketBatch batch, final int i, final NetworkState out, final int target)
+    /** Writes who-has {@code target}, from {@code out}'s gateway to {@code destination}, over the first {@link #REQUEST_LENGTH} bytes of {@code frame}. */
+    static void writeRequest(
+        final EthernetFlyweight ethernet, final ArpFlyweight arp, final UnsafeBuffer frame, final long destination, final NetworkState out,
+        final int target)
     {
-        batch.length[i] = REQUEST_LENGTH;
-        batch.vlan[i] = 0;
-        batch.offload[i] = 0;
-        final UnsafeBuffer frame = batch.frame(i);
         ethernet.wrap(frame, 0);
-        ethernet.destination(MacAddress.BROADCAST).source(out.gatewayMac).etherType(EthernetFlyweight.TYPE_ARP);
+        ethernet.destination(destination).source(out.gatewayMac).etherType(EthernetFlyweight.TYPE_ARP);
         arp.wrap(frame, EthernetFlyweight.HEADER_LENGTH);
         arp.ethernetIpv4().operation(ArpFlyweight.OP_REQUEST)
             .senderMac(out.gatewayMac)

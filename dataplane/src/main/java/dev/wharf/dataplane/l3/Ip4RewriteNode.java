@@ -6,8 +6,10 @@ import dev.wharf.dataplane.config.NetworkState;
 import dev.wharf.dataplane.config.PortBinding;
 import dev.wharf.dataplane.graph.Node;
 import dev.wharf.dataplane.graph.WorkerContext;
+import dev.wharf.dataplane.l2.Egress;
 import dev.wharf.dataplane.l2.InterfaceOutputNode;
 import dev.wharf.dataplane.offload.OffloadInfo;
+import dev.wharf.dataplane.protocol.ArpFlyweight;
 import dev.wharf.dataplane.protocol.Checksums;
 import dev.wharf.dataplane.protocol.EthernetFlyweight;
 import dev.wharf.dataplane.protocol.Ipv4Flyweight;
@@ -29,6 +31,15 @@ import org.agrona.concurrent.UnsafeBuffer;
  * address), not to the sender. A GSO super-frame is exempt (the port segments it); a partial L4
  * checksum (OffloadInfo NEEDS_CSUM) is left as is, because neither TTL nor the IP checksum is in the
  * pseudo-header. Routed packets leave in the network's untagged VLAN.
+ *
+ * <p>A STALE neighbour (see {@link NeighbourTable}) is still forwarded to, and the table chooses at
+ * most one packet a second, across workers, whose node also asks the neighbour again: a unicast ARP
+ * request to the MAC it has, out of the port the packet leaves by (Linux's PROBE). Ports copy a frame
+ * when they queue it, so the request is written over the first 42 bytes of the packet's own slot, sent
+ * through {@link Egress} (its counters, capture and MTU rules), and those bytes put back: no extra
+ * buffer, no lost packet. It is counted as NEIGHBOUR_REFRESH. An answer makes the entry REACHABLE
+ * again; after {@link NeighbourTable#MAX_PROBES} unanswered ones the lookup misses and ip4-arp asks by
+ * broadcast.
  */
 public final class Ip4RewriteNode extends Node
 {
@@ -41,11 +52,16 @@ public final class Ip4RewriteNode extends Node
     {
         /** Longer than the chosen port's MTU, which is below the network's (ip4-lookup checked that one). */
         PORT_MTU_EXCEEDED,
-        NO_NETWORK
+        NO_NETWORK,
+        /** Not a drop: a unicast ARP request sent to a STALE neighbour along with the packet. */
+        NEIGHBOUR_REFRESH
     }
 
     private final Ipv4Flyweight ip = new Ipv4Flyweight();
     private final EthernetFlyweight ethernet = new EthernetFlyweight();
+    private final ArpFlyweight arp = new ArpFlyweight();
+    /** The bytes of a packet that a refresh request borrows while it is sent. */
+    private final UnsafeBuffer saved = new UnsafeBuffer(new byte[Ip4ArpNode.REQUEST_LENGTH]);
 
     public Ip4RewriteNode()
     {
@@ -65,8 +81,10 @@ public final class Ip4RewriteNode extends Node
                 drop(batch, i, Error.NO_NETWORK.ordinal());
                 continue;
             }
-            final long mac = out.neighbours.lookup(batch.nextHop[i]);
-            final int port = mac == NeighbourTable.MISSING ? -1 : out.fdb.lookup(mac, 0);
+            final int nextHop = batch.nextHop[i];
+            final long neighbour = out.neighbours.lookup(nextHop, context.nowMs);
+            final long mac = NeighbourTable.mac(neighbour);
+            final int port = neighbour == NeighbourTable.MISSING ? -1 : out.fdb.lookup(mac, 0);
             final PortBinding egress = snapshot.port(port);
             if (egress == null || egress.network != out.index)
             {
@@ -95,7 +113,30 @@ public final class Ip4RewriteNode extends Node
             }
             batch.vlan[i] = 0;
             batch.outPort[i] = egress.id;
+            if (NeighbourTable.isStale(neighbour) && out.neighbours.needsRefresh(nextHop, context.nowMs))
+            {
+                refresh(batch, i, out, egress, mac, nextHop, context);
+            }
             next(batch, i, NEXT_OUTPUT);
         }
+    }
+
+    /** Sends who-has {@code target} to {@code mac} out of {@code egress}, borrowing packet {@code i}'s slot. */
+    private void refresh(
+        final PacketBatch batch, final int i, final NetworkState out, final PortBinding egress, final long mac, final int target,
+        final WorkerContext context)
+    {
+        final int length = batch.length[i];
+        final long offload = batch.offload[i];
+        batch.length[i] = Ip4ArpNode.REQUEST_LENGTH; // a slot is far larger than a request, however short the packet
+        batch.offload[i] = 0;
+        final UnsafeBuffer frame = batch.frame(i);
+        frame.getBytes(0, saved, 0, Ip4ArpNode.REQUEST_LENGTH);
+        Ip4ArpNode.writeRequest(ethernet, arp, frame, mac, out, target);
+        Egress.send(batch, i, egress, context);
+        frame.putBytes(0, saved, 0, Ip4ArpNode.REQUEST_LENGTH);
+        batch.length[i] = length;
+        batch.offload[i] = offload;
+        count(context, Error.NEIGHBOUR_REFRESH.ordinal());
     }
 }

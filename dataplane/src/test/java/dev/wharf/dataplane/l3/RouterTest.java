@@ -442,6 +442,96 @@ class RouterTest
     }
 
     @Test
+    void aStaleNeighbourIsStillForwardedToAndAskedAgainByUnicastAtMostOnceASecond(@TempDir final Path directory)
+    {
+        build();
+        router.connect(net0, net1);
+        resolve(net1, "10.0.1.2", C_MAC, c);
+        final long staleAt = router.context().nowMs + NeighbourTable.REACHABLE_MS;
+        router.nowMs(staleAt);
+
+        final Outcome first = router.sendOne(a, Fixture.frame("route_a_to_c"));
+
+        assertFalse(first.dropped(), first.toString());
+        assertEquals(2, router.sent(c).size(), "the refresh request, then the packet");
+        assertFrame("arp_refresh_for_c_expected", router.sent(c).get(0));
+        assertFrame("route_a_to_c_expected", router.sent(c).get(1));
+        assertEquals(0, router.sent(c2).size(), "unicast, out of the neighbour's port only");
+        assertEquals(1, router.counter("ip4-rewrite.neighbour-refresh"));
+        final List<byte[]> frames = new ArrayList<>(router.sent(c));
+        router.clearSent();
+
+        router.nowMs(staleAt + NeighbourTable.PROBE_INTERVAL_MS - 1);
+        assertFalse(router.sendOne(a, Fixture.frame("route_a_to_c")).dropped());
+        assertEquals(1, router.sent(c).size(), "no second request within the second");
+        assertFrame("route_a_to_c_expected", router.sent(c).get(0));
+        assertEquals(1, router.counter("ip4-rewrite.neighbour-refresh"));
+
+        assertFalse(router.sendOne(c, Fixture.frame("arp_reply_c")).dropped(), "the answer");
+        router.clearSent();
+        router.nowMs(staleAt + NeighbourTable.PROBE_INTERVAL_MS);
+        assertFalse(router.sendOne(a, Fixture.frame("route_a_to_c")).dropped());
+        assertEquals(1, router.sent(c).size(), "reachable again: no request");
+        assertEquals(1, router.counter("ip4-rewrite.neighbour-refresh"));
+
+        Tshark.require();
+        final List<List<String>> rows = Tshark.fields(directory, frames,
+            "eth.dst", "eth.src", "arp.opcode", "arp.src.hw_mac", "arp.src.proto_ipv4", "arp.dst.hw_mac", "arp.dst.proto_ipv4",
+            "ip.dst", "ip.ttl", "ip.checksum.status", "_ws.malformed", "_ws.expert.message");
+        assertEquals(List.of("02:42:0a:00:01:02", "02:42:0a:00:01:01", "1", "02:42:0a:00:01:01", "10.0.1.1", "00:00:00:00:00:00",
+            "10.0.1.2", "", "", "", "", ""), rows.get(0));
+        assertEquals(List.of("02:42:0a:00:01:02", "02:42:0a:00:01:01", "", "", "", "", "", "10.0.1.2", "63", "1", "", ""), rows.get(1));
+    }
+
+    @Test
+    void aStaleNeighbourThatNeverAnswersFailsAndIsAskedForByBroadcast()
+    {
+        build();
+        router.connect(net0, net1);
+        resolve(net1, "10.0.1.2", C_MAC, c);
+        final long staleAt = router.context().nowMs + NeighbourTable.REACHABLE_MS;
+        for (int n = 0; n < NeighbourTable.MAX_PROBES; n++)
+        {
+            router.nowMs(staleAt + n * NeighbourTable.PROBE_INTERVAL_MS);
+            assertFalse(router.sendOne(a, Fixture.frame("route_a_to_c")).dropped(), "still forwarded while asking: " + n);
+        }
+        assertEquals(NeighbourTable.MAX_PROBES, router.counter("ip4-rewrite.neighbour-refresh"));
+        router.clearSent();
+
+        router.nowMs(staleAt + NeighbourTable.MAX_PROBES * NeighbourTable.PROBE_INTERVAL_MS);
+        final Outcome failed = router.sendOne(a, Fixture.frame("route_a_to_c"));
+
+        assertEquals("ip4-arp.neighbour-miss", failed.dropReason(), "resolved from scratch, as an unknown neighbour");
+        assertFrame("arp_request_for_c_expected", router.sent(c).get(0));
+        assertFrame("arp_request_for_c_expected", router.sent(c2).get(0));
+        assertEquals("ip4-arp.resolving", router.sendOne(a, Fixture.frame("route_a_to_c")).dropReason());
+
+        router.sendOne(c, Fixture.frame("arp_reply_c"));
+        router.clearSent();
+        assertFalse(router.sendOne(a, Fixture.frame("route_a_to_c")).dropped());
+        assertFrame("route_a_to_c_expected", router.sent(c).get(0));
+    }
+
+    @Test
+    void ip4ArpsDutyCycleWorkRemovesNeighboursNothingNeeds()
+    {
+        build();
+        router.connect(net0, net1);
+        resolve(net1, "10.0.1.2", C_MAC, c);
+        router.nowMs(router.context().nowMs + NeighbourTable.REACHABLE_MS + NeighbourTable.GC_STALE_MS);
+
+        router.context().snapshot = router.snapshot();
+        for (int n = 0; n < router.snapshot().networkSlots(); n++) // one network's table per call
+        {
+            router.graph().runTasks(router.context());
+        }
+
+        assertEquals(1, router.counter("ip4-arp.neighbour-expired"));
+        assertEquals(NeighbourTable.MISSING, router.neighbours(net1).lookup(Fixture.ipv4Value("10.0.1.2")));
+        assertEquals("ip4-arp.neighbour-miss", router.sendOne(a, Fixture.frame("route_a_to_c")).dropReason());
+    }
+
+    @Test
     void icmpErrorsAreRateLimitedPerWorker()
     {
         build();
