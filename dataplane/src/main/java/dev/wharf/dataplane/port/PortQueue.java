@@ -26,7 +26,9 @@ public interface PortQueue
     /**
      * Queues packet {@code index} of {@code batch} for transmission. Offload metadata travels with
      * it when the port takes a virtio-net header; otherwise the frame is segmented or its checksum
-     * completed in software first.
+     * completed in software first. The frame's bytes are taken (copied into a ring, or written) before
+     * this returns: the caller may change the slot at once (ip4-rewrite sends an ARP refresh from a
+     * packet's own slot and then puts the packet back).
      *
      * @param vlanTci 802.1Q TCI to insert on the way out, or {@link #NO_TAG}.
      * @return false when the frame could not be queued (transmit ring full, frame too large).
