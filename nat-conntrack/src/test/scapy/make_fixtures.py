@@ -94,6 +94,9 @@ def frames():
     # hairpin: C2 reaches C1's published port through the host address
     f["tcp_syn_c2_hairpin"] = ("C2:41000 -> uplink:8080 SYN", tcp(C2, UPLINK, 41000, 8080, "S"))
     f["tcp_synack_c1_hairpin"] = ("C1:80 -> front gateway:41000 SYN-ACK, the hairpinned reply", tcp(C1, FRONT_GW, 80, 41000, "SA", seq=4000, ack=1001))
+    # an error Wharf itself makes about a published port's packet (TTL 1: time exceeded) must quote it as it arrived
+    f["udp_ttl1_x_published"] = ("X:50000 -> uplink:5353 UDP with TTL 1, to a published port",
+                                 eth(IP(src=X, dst=UPLINK, id=8, ttl=1) / UDP(sport=50000, dport=5353) / Raw(payload(24))))
     return f
 
 

@@ -7,12 +7,17 @@
   netpeer.py tcp-parallel HOST PORT N    N connections at once; prints "ok=K" then each reply line
   netpeer.py udp-client HOST PORT        connected UDP socket: prints the reply, "refused" on ICMP
                                          port unreachable (exit 2), exit 1 on silence
+  netpeer.py udp-ttl HOST PORT TTL       connected UDP socket sending with IP_TTL=TTL: prints the ICMP error
+                                         the kernel matched to the socket ("icmp type=T code=C from=IP"),
+                                         exit 1 if none came
   netpeer.py udp-flood HOST N            N datagrams from N source ports to N destination ports
   netpeer.py tcp-stream HOST PORT SECS   a line every 100 ms on one connection for SECS seconds;
                                          prints "replies=K errors=E maxgap_ms=G"
 """
+import select
 import socket
 import socketserver
+import struct
 import sys
 import threading
 import time
@@ -96,6 +101,34 @@ def udp_client(host, port):
     return 1
 
 
+IP_RECVERR = 11  # linux/in.h
+SO_EE_ORIGIN_ICMP = 2  # linux/errqueue.h
+
+
+def udp_ttl(host, port, ttl):
+    # the kernel queues an ICMP error on this socket only when the datagram it quotes matches the
+    # socket's own addresses and ports: what a NAT must give back
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, ttl)
+    s.setsockopt(socket.IPPROTO_IP, IP_RECVERR, 1)
+    s.connect((host, port))
+    for _ in range(4):  # the first datagram may be dropped while the router resolves the neighbour
+        s.send(b"ttl\n")
+        if not select.select([], [], [s], 1)[2]:
+            continue
+        _, ancillary, _, _ = s.recvmsg(2048, 512, socket.MSG_ERRQUEUE)
+        for level, kind, data in ancillary:
+            if level == socket.IPPROTO_IP and kind == IP_RECVERR:
+                # struct sock_extended_err (u32 errno, u8 origin, u8 type, u8 code, u8 pad, u32 info, u32 data),
+                # then the offender's sockaddr_in
+                _, origin, icmp_type, code, _, _, _ = struct.unpack_from("=IBBBBII", data)
+                offender = socket.inet_ntoa(data[16 + 4:16 + 8])
+                if origin == SO_EE_ORIGIN_ICMP:
+                    print("icmp type=%d code=%d from=%s" % (icmp_type, code, offender))
+                    return 0
+    return 1
+
+
 def udp_flood(host, n):
     for i in range(n):
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -141,6 +174,8 @@ if __name__ == "__main__":
         tcp_parallel(args[0], int(args[1]), int(args[2]))
     elif mode == "udp-client":
         sys.exit(udp_client(args[0], int(args[1])))
+    elif mode == "udp-ttl":
+        sys.exit(udp_ttl(args[0], int(args[1]), int(args[2])))
     elif mode == "udp-flood":
         udp_flood(args[0], int(args[1]))
     elif mode == "tcp-stream":

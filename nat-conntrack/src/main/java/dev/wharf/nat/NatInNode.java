@@ -9,6 +9,7 @@ import dev.wharf.dataplane.graph.WorkerContext;
 import dev.wharf.dataplane.protocol.Checksums;
 import dev.wharf.dataplane.protocol.IcmpFlyweight;
 import dev.wharf.dataplane.protocol.Ipv4Flyweight;
+import dev.wharf.dataplane.protocol.QuotedDatagram;
 import dev.wharf.dataplane.protocol.TcpFlyweight;
 import dev.wharf.dataplane.worker.Pipeline;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -176,7 +177,7 @@ public final class NatInNode extends Node implements DutyCycleTask
             }
             if (entry != PublishedPortIndex.NONE)
             {
-                NatRewriter.destination(frame, l3, l4, batch.offload[i], published.containerIp[entry], published.containerPort[entry]);
+                translateDestination(batch, i, addresses, ports, published.containerIp[entry], published.containerPort[entry]);
                 batch.flags[i] |= PacketBatch.FLAG_CT_DNAT;
                 count(context, Error.DNAT.ordinal());
             }
@@ -302,13 +303,24 @@ public final class NatInNode extends Node implements DutyCycleTask
         if (newDestination != FlowKey.destination(addresses) || newDestinationPort != FlowKey.destinationPort(ports))
         {
             // (a masqueraded flow's original direction keeps its destination: no need to touch the frame)
-            NatRewriter.destination(batch.frame(i), batch.l3Offset[i], batch.l4Offset[i], batch.offload[i], newDestination,
-                newDestinationPort);
+            translateDestination(batch, i, addresses, ports, newDestination, newDestinationPort);
         }
         batch.flags[i] |= PacketBatch.FLAG_CT_ESTABLISHED;
         scratch.node[i] = node;
         next(batch, i, NEXT_LOOKUP);
         return true;
+    }
+
+    /**
+     * Rewrites packet {@code i}'s destination, noting the one it arrived with (from its tuple) for an
+     * ICMP error about it (icmp-error quotes the packet as its sender sent it).
+     */
+    private static void translateDestination(
+        final PacketBatch batch, final int i, final long addresses, final long ports, final int newAddress, final int newPort)
+    {
+        batch.arrivedDestination[i] = (FlowKey.destination(addresses) & 0xFFFF_FFFFL) << 16 | FlowKey.destinationPort(ports);
+        batch.flags[i] |= PacketBatch.FLAG_DESTINATION_TRANSLATED;
+        NatRewriter.destination(batch.frame(i), batch.l3Offset[i], batch.l4Offset[i], batch.offload[i], newAddress, newPort);
     }
 
     /**
@@ -457,8 +469,8 @@ public final class NatInNode extends Node implements DutyCycleTask
         }
         final long quotedAddresses = direction == 1 ? oa : ra;
         final long quotedPorts = direction == 1 ? op : rp;
-        NatRewriter.quoted(frame, inner, end, true, FlowKey.source(quotedAddresses), FlowKey.sourcePort(quotedPorts));
-        NatRewriter.quoted(frame, inner, end, false, FlowKey.destination(quotedAddresses), FlowKey.destinationPort(quotedPorts));
+        QuotedDatagram.rewrite(frame, inner, end, true, FlowKey.source(quotedAddresses), FlowKey.sourcePort(quotedPorts));
+        QuotedDatagram.rewrite(frame, inner, end, false, FlowKey.destination(quotedAddresses), FlowKey.destinationPort(quotedPorts));
 
         final int outerSource = frame.getInt(l3 + Ipv4Flyweight.SOURCE_OFFSET, BIG_ENDIAN);
         // the error's sender is the flow's far end only when it reports about itself; a router on the way keeps its address

@@ -32,22 +32,6 @@ public final class NatRewriter
     {
     }
 
-    /** Offset of the L4 checksum field from the L4 header for {@code protocol}, or -1 when it has none we update. */
-    static int l4ChecksumOffset(final int protocol)
-    {
-        switch (protocol)
-        {
-            case Ipv4Flyweight.PROTOCOL_TCP:
-                return TcpFlyweight.CHECKSUM_OFFSET;
-            case Ipv4Flyweight.PROTOCOL_UDP:
-                return UdpFlyweight.CHECKSUM_OFFSET;
-            case Ipv4Flyweight.PROTOCOL_ICMP:
-                return IcmpFlyweight.CHECKSUM_OFFSET;
-            default:
-                return -1;
-        }
-    }
-
     /** Rewrites the source address and port (ICMP echo: identifier). */
     public static void source(
         final MutableDirectBuffer frame, final int l3, final int l4, final long offload, final int newAddress, final int newPort)
@@ -82,7 +66,7 @@ public final class NatRewriter
                 transport(frame, l4, offload, protocol, portOffset, oldAddress, newAddress, newPort);
                 break;
             case Ipv4Flyweight.PROTOCOL_ICMP:
-                echoIdentifier(frame, l4, newPort);
+                IcmpFlyweight.rewriteEchoIdentifier(frame, l4, newPort);
                 break;
             default:
                 break;
@@ -126,79 +110,6 @@ public final class NatRewriter
         {
             updated = Checksums.update16(updated, oldPort, newPort);
         }
-        if (updated == 0 && protocol == Ipv4Flyweight.PROTOCOL_UDP)
-        {
-            updated = 0xFFFF;
-        }
-        frame.putShort(checksumAt, (short)updated, BIG_ENDIAN);
-    }
-
-    /** ICMP echo: the identifier stands for both ports. Other ICMP messages carry no port. */
-    private static void echoIdentifier(final MutableDirectBuffer frame, final int l4, final int newIdentifier)
-    {
-        final int type = frame.getByte(l4) & 0xFF;
-        if (type != IcmpFlyweight.TYPE_ECHO_REQUEST && type != IcmpFlyweight.TYPE_ECHO_REPLY)
-        {
-            return;
-        }
-        final int at = l4 + IcmpFlyweight.IDENTIFIER_OFFSET;
-        final int old = frame.getShort(at, BIG_ENDIAN) & 0xFFFF;
-        if (old != newIdentifier)
-        {
-            frame.putShort(at, (short)newIdentifier, BIG_ENDIAN);
-            final int checksum = frame.getShort(l4 + IcmpFlyweight.CHECKSUM_OFFSET, BIG_ENDIAN) & 0xFFFF;
-            frame.putShort(l4 + IcmpFlyweight.CHECKSUM_OFFSET, (short)Checksums.update16(checksum, old, newIdentifier), BIG_ENDIAN);
-        }
-    }
-
-    /**
-     * Rewrites an address and port of a packet quoted inside an ICMP error (RFC 792: its IP header
-     * and at least 8 bytes of its L4 header): the quoted IP checksum, and the quoted L4 checksum when
-     * it lies within the quote. The outer ICMP checksum is the caller's to recompute.
-     *
-     * @param inner    offset of the quoted IP header.
-     * @param end      offset just past the quote (the end of the ICMP message).
-     * @param source   true to rewrite the quoted source, false its destination.
-     */
-    static void quoted(
-        final MutableDirectBuffer frame, final int inner, final int end, final boolean source, final int newAddress, final int newPort)
-    {
-        final int protocol = frame.getByte(inner + Ipv4Flyweight.PROTOCOL_OFFSET) & 0xFF;
-        final int innerL4 = inner + ((frame.getByte(inner) & 0xF) << 2);
-        final int addressAt = inner + (source ? Ipv4Flyweight.SOURCE_OFFSET : Ipv4Flyweight.DESTINATION_OFFSET);
-        final int oldAddress = frame.getInt(addressAt, BIG_ENDIAN);
-        if (oldAddress != newAddress)
-        {
-            frame.putInt(addressAt, newAddress, BIG_ENDIAN);
-            final int ipChecksum = frame.getShort(inner + Ipv4Flyweight.CHECKSUM_OFFSET, BIG_ENDIAN) & 0xFFFF;
-            frame.putShort(inner + Ipv4Flyweight.CHECKSUM_OFFSET, (short)Checksums.update32(ipChecksum, oldAddress, newAddress), BIG_ENDIAN);
-        }
-        if (protocol == Ipv4Flyweight.PROTOCOL_ICMP)
-        {
-            if (innerL4 + IcmpFlyweight.HEADER_LENGTH <= end)
-            {
-                echoIdentifier(frame, innerL4, newPort);
-            }
-            return;
-        }
-        if (protocol != Ipv4Flyweight.PROTOCOL_TCP && protocol != Ipv4Flyweight.PROTOCOL_UDP)
-        {
-            return;
-        }
-        final int portAt = innerL4 + (source ? PORT_SOURCE : PORT_DESTINATION);
-        final int oldPort = frame.getShort(portAt, BIG_ENDIAN) & 0xFFFF;
-        frame.putShort(portAt, (short)newPort, BIG_ENDIAN);
-        final int checksumAt = innerL4 + l4ChecksumOffset(protocol);
-        if (checksumAt + 2 > end)
-        {
-            return; // the quote stops before the L4 checksum (8 bytes of TCP)
-        }
-        final int checksum = frame.getShort(checksumAt, BIG_ENDIAN) & 0xFFFF;
-        if (protocol == Ipv4Flyweight.PROTOCOL_UDP && checksum == 0)
-        {
-            return;
-        }
-        int updated = Checksums.update16(Checksums.update32(checksum, oldAddress, newAddress), oldPort, newPort);
         if (updated == 0 && protocol == Ipv4Flyweight.PROTOCOL_UDP)
         {
             updated = 0xFFFF;

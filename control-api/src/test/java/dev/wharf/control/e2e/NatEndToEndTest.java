@@ -244,6 +244,14 @@ class NatEndToEndTest
         final Host.Result refused = client(f1, "udp-client", OUTSIDE_IP, "9999");
         assertEquals(2, refused.exitCode(), () -> "port unreachable translated back to the container: " + refused.stdout() + refused.stderr());
         assertTrue(refused.stdout().contains("refused"), refused.stdout());
+
+        // an error Wharf makes about a published port's packet quotes it as the outside sent it (to the
+        // uplink address and the published port), or the outside's kernel could not match it to a socket
+        server(f1, "udp-server", 53, "f1");
+        wharf.ok("publish", "add", "front", "10.10.0.2:53", "-p", "5353/udp");
+        final Host.Result expired = client(outside, "udp-ttl", UPLINK_IP, "5353", "1");
+        assertEquals(0, expired.exitCode(), () -> "time exceeded reaching the outside's socket: " + expired.stdout() + expired.stderr());
+        assertEquals("icmp type=11 code=0 from=" + UPLINK_IP, expired.stdout().strip());
     }
 
     @Test

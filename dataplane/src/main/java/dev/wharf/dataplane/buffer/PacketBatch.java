@@ -29,6 +29,11 @@ public final class PacketBatch
     public static final int FLAG_CT_ESTABLISHED = 1 << 7;
     /** A new connection to a published port, its destination translated by ip4-nat-in: may enter from the uplink. */
     public static final int FLAG_CT_DNAT = 1 << 8;
+    /**
+     * ip4-nat-in changed the destination; {@link #arrivedDestination} holds it as it arrived, so an
+     * ICMP error about the packet quotes it as its sender sent it (Linux translates such errors back too).
+     */
+    public static final int FLAG_DESTINATION_TRANSLATED = 1 << 9;
 
     /** Address of the first byte of the Ethernet header. */
     public final long[] address = new long[CAPACITY];
@@ -53,6 +58,12 @@ public final class PacketBatch
     /** Offset of the L4 header from {@link #address}, recorded by ip4-input. */
     public final int[] l4Offset = new int[CAPACITY];
     public final int[] flags = new int[CAPACITY];
+    /**
+     * With {@link #FLAG_DESTINATION_TRANSLATED}: the destination address and port (an ICMP echo's
+     * identifier) the packet arrived with, {@code address << 16 | port}; meaningless without the flag,
+     * so {@link #add} leaves it.
+     */
+    public final long[] arrivedDestination = new long[CAPACITY];
     /** Next node id chosen by the node that processed the packet last. */
     public final int[] next = new int[CAPACITY];
     /** Drop reason ordinal when {@link #next} is the drop node. */

@@ -10,6 +10,7 @@ import dev.wharf.dataplane.protocol.EthernetFlyweight;
 import dev.wharf.dataplane.protocol.IcmpFlyweight;
 import dev.wharf.dataplane.protocol.Ipv4Flyweight;
 import dev.wharf.dataplane.protocol.MacAddress;
+import dev.wharf.dataplane.protocol.QuotedDatagram;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -25,7 +26,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * (there is: ports keep {@link dev.wharf.dataplane.buffer.BufferPool#DEFAULT_HEADROOM}), otherwise the
  * quoted bytes are moved back by an overlapping copy (at most 548 bytes; every receive slot is
  * larger than the 590-byte result). The error comes from the ingress network's gateway address (the
- * uplink's address for the uplink) and from the gateway MAC the packet was sent to.
+ * uplink's address for the uplink) and from the gateway MAC the packet was sent to. A packet whose
+ * destination NAT translated ({@link PacketBatch#FLAG_DESTINATION_TRANSLATED}: a published port, the
+ * reply of a masqueraded flow) is quoted with the destination it arrived with, as Linux's NAT
+ * translates such errors back: its sender matches the quote against what it sent.
  *
  * <p>RFC 1812 4.3.2.7: no error about an ICMP error, a non-first fragment, a link- or IP-level
  * broadcast or multicast, or a packet whose source does not name one host. Errors are rate-limited
@@ -229,6 +233,12 @@ public final class IcmpErrorNode extends Node
             .destination(offender)
             .updateChecksum();
 
+        if ((batch.flags[i] & PacketBatch.FLAG_DESTINATION_TRANSLATED) != 0)
+        {
+            // quote the packet as its sender sent it, or the sender cannot match the error to its socket
+            final long arrived = batch.arrivedDestination[i];
+            QuotedDatagram.rewrite(frame, HEADERS, HEADERS + quoted, false, (int)(arrived >>> 16), (int)arrived & 0xFFFF);
+        }
         icmp.wrap(frame, EthernetFlyweight.HEADER_LENGTH + Ipv4Flyweight.MIN_HEADER_LENGTH);
         icmp.type((request >>> 8) & 0xFF).code(request & 0xFF).restOfHeader(request >>> 16).updateChecksum(icmpLength);
 

@@ -35,6 +35,26 @@ public final class IcmpFlyweight
             type == TYPE_TIME_EXCEEDED || type == TYPE_PARAMETER_PROBLEM || type > 18;
     }
 
+    /**
+     * Rewrites an echo request or reply's identifier at {@code l4} with an RFC 1624 update of its
+     * checksum (ICMP has no pseudo-header); other messages carry no identifier and are left alone.
+     */
+    public static void rewriteEchoIdentifier(final MutableDirectBuffer buffer, final int l4, final int newIdentifier)
+    {
+        final int type = buffer.getByte(l4 + TYPE_OFFSET) & 0xFF;
+        if (type != TYPE_ECHO_REQUEST && type != TYPE_ECHO_REPLY)
+        {
+            return;
+        }
+        final int old = buffer.getShort(l4 + IDENTIFIER_OFFSET, NETWORK) & 0xFFFF;
+        if (old != newIdentifier)
+        {
+            buffer.putShort(l4 + IDENTIFIER_OFFSET, (short)newIdentifier, NETWORK);
+            final int checksum = buffer.getShort(l4 + CHECKSUM_OFFSET, NETWORK) & 0xFFFF;
+            buffer.putShort(l4 + CHECKSUM_OFFSET, (short)Checksums.update16(checksum, old, newIdentifier), NETWORK);
+        }
+    }
+
     private MutableDirectBuffer buffer;
     private int offset;
 
