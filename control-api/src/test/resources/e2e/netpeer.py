@@ -112,9 +112,14 @@ def udp_ttl(host, port, ttl):
     s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, ttl)
     s.setsockopt(socket.IPPROTO_IP, IP_RECVERR, 1)
     s.connect((host, port))
+    poller = select.poll()
+    poller.register(s, select.POLLIN)  # POLLERR, a queued error, is reported whatever is asked for
     for _ in range(4):  # the first datagram may be dropped while the router resolves the neighbour
-        s.send(b"ttl\n")
-        if not select.select([], [], [s], 1)[2]:
+        try:
+            s.send(b"ttl\n")
+        except OSError:
+            pass  # the error of the previous datagram, reported by this send: it is in the queue
+        if not any(events & select.POLLERR for _, events in poller.poll(1000)):
             continue
         _, ancillary, _, _ = s.recvmsg(2048, 512, socket.MSG_ERRQUEUE)
         for level, kind, data in ancillary:
