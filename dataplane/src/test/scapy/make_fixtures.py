@@ -284,6 +284,8 @@ def routed(f):
                                      Ether(dst=GW_MAC, src=A_MAC) / IP(src=A_IP, dst=NET1_GW_IP, id=0x97, ttl=64) /
                                      ICMP(type=8, id=0x44, seq=3) / Raw(payload(8)))
 
+    tcp_to_gateway(f)
+
     f["arp_request_for_c_expected"] = ("who-has C, from net1's gateway, broadcast",
                                        Ether(dst=BROADCAST, src=NET1_GW_MAC) /
                                        ARP(op=1, hwsrc=NET1_GW_MAC, psrc=NET1_GW_IP, hwdst="00:00:00:00:00:00", pdst=C_IP))
@@ -299,6 +301,92 @@ def routed(f):
                              Ether(dst=UPLINK_MAC, src=ROUTER_MAC) / ARP(op=2, hwsrc=ROUTER_MAC, psrc=ROUTER_IP, hwdst=UPLINK_MAC, pdst=UPLINK_IP))
     f["arp_request_uplink_from_router"] = ("the router asks who-has the uplink address",
                                            Ether(dst=BROADCAST, src=ROUTER_MAC) / ARP(op=1, hwsrc=ROUTER_MAC, psrc=ROUTER_IP, pdst=UPLINK_IP))
+
+
+def reset(dst_mac, src_mac, src, dst, sport, dport, seq, ack, flags, vlan=None):
+    """The reset a closed port answers with (RFC 9293 3.10.7.1), as Linux sends it: fresh 20-byte headers,
+    IP id 0, DF, TTL 64, TOS 0, window 0, no options, checksums computed by scapy from scratch."""
+    ether = Ether(dst=dst_mac, src=src_mac)
+    if vlan is not None:
+        ether = ether / Dot1Q(vlan=vlan, prio=0)
+    return ether / IP(src=src, dst=dst, id=0, flags="DF", ttl=64, tos=0) / \
+        TCP(sport=sport, dport=dport, seq=seq, ack=ack, flags=flags, window=0)
+
+
+def partial_checksum(pkt):
+    """The segment as a local sender's kernel hands it over with checksum offload (CHECKSUM_PARTIAL):
+    the field holds the folded pseudo-header sum, not complemented, for the NIC to complete."""
+    raw = bytearray(bytes(pkt))
+    ip = Ether(bytes(raw))[IP]
+    l4 = len(raw) - len(bytes(ip)) + ip.ihl * 4
+    length = ip.len - ip.ihl * 4
+    addresses = bytes(ip)[12:20]
+    total = sum(int.from_bytes(addresses[k:k + 2], "big") for k in range(0, 8, 2)) + 6 + length
+    while total > 0xFFFF:
+        total = (total & 0xFFFF) + (total >> 16)
+    raw[l4 + 16], raw[l4 + 17] = total >> 8, total & 0xFF
+    return Ether(bytes(raw))
+
+
+def tcp_to_gateway(f):
+    """TCP to the switch's own addresses: no port listens, so each segment gets the reset a closed port sends."""
+    def a_tcp(flags, seq, ack=0, size=0, dport=22, options=None, ip_options=None, chksum=None):
+        ip = IP(src=A_IP, dst=GW_IP, id=0x5151, flags="DF", ttl=64)
+        if ip_options:
+            ip.options = ip_options
+        tcp = TCP(sport=45678, dport=dport, seq=seq, ack=ack, flags=flags, window=64240, options=options or [])
+        if chksum is not None:
+            tcp.chksum = chksum
+        pkt = Ether(dst=GW_MAC, src=A_MAC) / ip / tcp
+        return pkt / Raw(payload(size)) if size else pkt
+
+    def a_reset(sport, dport, seq, ack, flags):
+        return reset(A_MAC, GW_MAC, GW_IP, A_IP, sport, dport, seq, ack, flags)
+
+    syn = a_tcp("S", 0x11223344)
+    f["tcp_syn_to_gateway"] = ("TCP SYN A -> the gateway's port 22, where nothing listens", syn)
+    f["tcp_syn_to_gateway_expected_reset"] = ("the answer: RST,ACK, seq 0, ack = SYN's seq + 1",
+                                              a_reset(22, 45678, 0, 0x11223345, "RA"))
+    f["tcp_syn_to_gateway_partial_checksum"] = ("tcp_syn_to_gateway as a local sender hands it over with checksum "
+                                                "offload: the field holds only the pseudo-header sum", partial_checksum(syn))
+    f["tcp_ack_data_to_gateway"] = ("TCP PSH,ACK A -> the gateway with 10 payload bytes (a connection it never had)",
+                                    a_tcp("PA", 0x01020305, ack=0xA0B0C0D0, size=10, dport=80))
+    f["tcp_ack_data_to_gateway_expected_reset"] = ("the answer: RST, seq = the segment's ack, no ACK",
+                                                   a_reset(80, 45678, 0xA0B0C0D0, 0, "R"))
+    f["tcp_syn_fin_data_to_gateway"] = ("TCP SYN,FIN A -> the gateway with 5 payload bytes, seq just below 2^32",
+                                        a_tcp("SF", 0xFFFFFFFE, size=5, dport=23))
+    f["tcp_syn_fin_data_to_gateway_expected_reset"] = ("the answer: ack = seq + 5 + SYN + FIN, wrapped to 5",
+                                                       a_reset(23, 45678, 0, 5, "RA"))
+    f["tcp_rst_to_gateway"] = ("TCP RST A -> the gateway: never answered", a_tcp("R", 0x01020304, dport=22))
+    f["tcp_syn_bad_checksum_to_gateway"] = ("TCP SYN A -> the gateway with a wrong TCP checksum",
+                                            a_tcp("S", 0x11223344, chksum=0x1234))
+    f["tcp_syn_from_broadcast_to_gateway"] = ("TCP SYN from 10.0.0.255, net0's directed broadcast, to the gateway",
+                                              Ether(dst=GW_MAC, src=A_MAC) / IP(src="10.0.0.255", dst=GW_IP, ttl=64) /
+                                              TCP(sport=45678, dport=22, seq=1, flags="S"))
+    f["tcp_truncated_to_gateway"] = ("IPv4 to the gateway with only 12 bytes of TCP header",
+                                     Ether(dst=GW_MAC, src=A_MAC) / IP(src=A_IP, dst=GW_IP, proto=6) /
+                                     Raw(bytes(TCP(sport=45678, dport=22, seq=1, flags="S"))[:12]))
+    f["tcp_data_offset_beyond_segment_to_gateway"] = ("TCP SYN to the gateway claiming a 60-byte header in a 20-byte segment",
+                                                      Ether(dst=GW_MAC, src=A_MAC) / IP(src=A_IP, dst=GW_IP, ttl=64) /
+                                                      TCP(sport=45678, dport=22, seq=1, flags="S", dataofs=15))
+    f["tcp_syn_options_to_gateway"] = ("TCP SYN A -> the gateway with an IP router-alert option (IHL 6) and MSS, SACK-permitted, "
+                                       "timestamps, NOP, window scale (data offset 10)",
+                                       a_tcp("S", 0x55667788, dport=443, ip_options=[IPOption_Router_Alert()],
+                                             options=[("MSS", 1460), ("SAckOK", b""), ("Timestamp", (12345, 0)), ("NOP", None),
+                                                      ("WScale", 7)]))
+    f["tcp_syn_options_to_gateway_expected_reset"] = ("the answer: fresh 20-byte IP and TCP headers, no options",
+                                                      a_reset(443, 45678, 0, 0x55667789, "RA"))
+    f["tcp_syn_vlan10_to_gateway"] = ("TCP SYN A -> the gateway's port 22 in VLAN 10, tagged",
+                                      Ether(dst=GW_MAC, src=A_MAC) / Dot1Q(vlan=10, prio=0) / syn[IP])
+    f["tcp_syn_vlan10_to_gateway_expected_reset"] = ("the answer, tagged VLAN 10",
+                                                     reset(A_MAC, GW_MAC, GW_IP, A_IP, 22, 45678, 0, 0x11223345, "RA", vlan=10))
+    f["tcp_syn_to_uplink_from_outside"] = ("TCP SYN 198.51.100.7 -> the uplink address's unpublished port 8080, through the router",
+                                           Ether(dst=UPLINK_MAC, src=ROUTER_MAC) / IP(src=OUTSIDE_IP, dst=UPLINK_IP, id=0x77, ttl=50) /
+                                           TCP(sport=51000, dport=8080, seq=0x0BADCAFE, flags="S", window=65535,
+                                               options=[("MSS", 1460)]))
+    f["tcp_syn_to_uplink_from_outside_expected_reset"] = ("the uplink's answer: from the uplink address and MAC, to the router",
+                                                          reset(ROUTER_MAC, UPLINK_MAC, UPLINK_IP, OUTSIDE_IP, 8080, 51000, 0,
+                                                                0x0BADCAFF, "RA"))
 
 
 def bad_ip_checksum(pkt):

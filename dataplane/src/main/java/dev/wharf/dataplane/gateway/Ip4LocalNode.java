@@ -11,9 +11,9 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * ip4-local: packets addressed to the switch itself, any network's gateway address or the uplink's
  * address (ip4-lookup decided). Wharf runs no services there: ping is answered (icmp-echo), UDP gets
- * ICMP port unreachable as the kernel sends it when no socket listens (RFC 1122 4.1.3.1), and
- * fragments and every other protocol are dropped and counted. Reassembly is not done: a fragment
- * to the gateway is refused rather than held.
+ * ICMP port unreachable as the kernel sends it when no socket listens (RFC 1122 4.1.3.1), TCP gets
+ * the reset a closed port answers with (tcp-reset), and fragments and every other protocol are
+ * dropped and counted. Reassembly is not done: a fragment to the gateway is refused rather than held.
  */
 public final class Ip4LocalNode extends Node
 {
@@ -21,6 +21,7 @@ public final class Ip4LocalNode extends Node
 
     private static final int NEXT_ECHO = 0;
     private static final int NEXT_ICMP_ERROR = 1;
+    private static final int NEXT_TCP_RESET = 2;
 
     private static final int PORT_UNREACHABLE =
         IcmpErrorNode.encode(IcmpFlyweight.TYPE_DESTINATION_UNREACHABLE, IcmpErrorNode.CODE_PORT_UNREACHABLE);
@@ -37,7 +38,7 @@ public final class Ip4LocalNode extends Node
 
     public Ip4LocalNode()
     {
-        super(NAME, new String[]{IcmpEchoNode.NAME, IcmpErrorNode.NAME}, names(Error.values()));
+        super(NAME, new String[]{IcmpEchoNode.NAME, IcmpErrorNode.NAME, TcpResetNode.NAME}, names(Error.values()));
     }
 
     @Override
@@ -57,6 +58,9 @@ public final class Ip4LocalNode extends Node
             {
                 case Ipv4Flyweight.PROTOCOL_ICMP:
                     next(batch, i, NEXT_ECHO);
+                    break;
+                case Ipv4Flyweight.PROTOCOL_TCP:
+                    next(batch, i, NEXT_TCP_RESET);
                     break;
                 case Ipv4Flyweight.PROTOCOL_UDP:
                     count(context, Error.PORT_UNREACHABLE.ordinal());

@@ -255,14 +255,14 @@ public final class IcmpErrorNode extends Node
     }
 
     /** A source that names one host: not 0.0.0.0/8, 127.0.0.0/8, multicast, reserved or broadcast. */
-    static boolean isUnicastHost(final int address)
+    public static boolean isUnicastHost(final int address)
     {
         final int first = address >>> 24;
         return first != 0 && first != 127 && !isMulticastOrBroadcast(address);
     }
 
     /** The network's directed broadcast (all host bits set), when the prefix leaves host bits to speak of. */
-    static boolean isSubnetBroadcast(final NetworkState network, final int address)
+    public static boolean isSubnetBroadcast(final NetworkState network, final int address)
     {
         if (network.prefixLength >= 31)
         {

@@ -4,6 +4,7 @@ import dev.wharf.dataplane.gateway.ArpInputNode;
 import dev.wharf.dataplane.gateway.IcmpEchoNode;
 import dev.wharf.dataplane.gateway.Ip4InputNode;
 import dev.wharf.dataplane.gateway.Ip4LocalNode;
+import dev.wharf.dataplane.gateway.TcpResetNode;
 import dev.wharf.dataplane.graph.DropNode;
 import dev.wharf.dataplane.graph.Node;
 import dev.wharf.dataplane.graph.NodeGraph;
@@ -70,6 +71,7 @@ public final class Pipeline
             new Ip4LookupNode(),
             new Ip4LocalNode(),
             new IcmpEchoNode(),
+            new TcpResetNode(),
             natOut,
             new Ip4RewriteNode(),
             new Ip4ArpNode(),

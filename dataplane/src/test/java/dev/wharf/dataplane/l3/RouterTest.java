@@ -7,6 +7,8 @@ import dev.wharf.dataplane.graph.Node;
 import dev.wharf.dataplane.graph.NodeGraph;
 import dev.wharf.dataplane.graph.PassThroughNode;
 import dev.wharf.dataplane.graph.WorkerContext;
+import dev.wharf.dataplane.offload.OffloadInfo;
+import dev.wharf.dataplane.protocol.TcpFlyweight;
 import dev.wharf.dataplane.testing.BridgeHarness;
 import dev.wharf.dataplane.testing.BridgeHarness.Outcome;
 import dev.wharf.dataplane.testing.Fixture;
@@ -16,6 +18,8 @@ import dev.wharf.dataplane.worker.Pipeline;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,9 +32,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * The routed pipeline between two container networks and the uplink: forwarding, isolation, TTL,
- * neighbour resolution, ICMP errors. Frames come from scapy (make_fixtures.py, "routed"); what Wharf
- * sends is compared byte for byte with what scapy builds, checksums computed from scratch, and
- * dissected by tshark with checksum validation on.
+ * neighbour resolution, ICMP errors, and the resets the switch's own addresses answer TCP with.
+ * Frames come from scapy (make_fixtures.py, "routed"); what Wharf sends is compared byte for byte
+ * with what scapy builds, checksums computed from scratch, and dissected by tshark with checksum
+ * validation on.
  */
 class RouterTest
 {
@@ -39,6 +44,8 @@ class RouterTest
     static final long UPLINK_MAC = 0x0200c0a86402L;
     static final long ROUTER_MAC = 0x0200c0a86401L;
     static final int C_MTU = 1400;
+    static final String RESET_PATH =
+        "ethernet-input > l2-learn > l2-forward > ip4-input > ip4-nat-in > ip4-lookup > ip4-local > tcp-reset > interface-output";
 
     private BridgeHarness router;
     private int net0;
@@ -385,6 +392,146 @@ class RouterTest
         assertFrame("ping_uplink_from_a_expected_reply", router.sent(a).get(0));
         assertEquals(Fixture.ipv4Value("10.0.1.1"), ipAt(router.sent(a).get(1), 26), "the reply comes from the address pinged");
         assertEquals(3, router.counter("icmp-echo.replied"));
+    }
+
+    @Test
+    void aSynToAGatewayPortIsRefusedWithAResetThatAcknowledgesIt(@TempDir final Path directory)
+    {
+        build();
+
+        final Outcome outcome = router.sendOne(a, Fixture.frame("tcp_syn_to_gateway"));
+
+        assertEquals(RESET_PATH, outcome.pathText());
+        assertEquals(1, router.sent(a).size());
+        assertFrame("tcp_syn_to_gateway_expected_reset", router.sent(a).get(0));
+        assertEquals(1, sentTotal());
+        assertEquals(1, router.counter("tcp-reset.reset-sent"));
+        assertEquals(0, router.counter("ip4-local.protocol-unsupported-by-gateway"));
+
+        Tshark.require();
+        assertEquals(List.of(List.of("02:42:0a:00:00:02", "02:42:0a:00:00:01", "10.0.0.1", "10.0.0.2", "20", "64", "1", "0x0000", "1",
+                "20", "22", "45678", "0", "287454021", "1", "1", "0", "0", "0", "1", "")),
+            resetFields(directory, router.sent(a)));
+    }
+
+    @Test
+    void aSegmentWithAckIsResetAtTheSequenceItAcknowledged()
+    {
+        build();
+
+        final Outcome outcome = router.sendOne(a, Fixture.frame("tcp_ack_data_to_gateway"));
+
+        assertEquals(RESET_PATH, outcome.pathText());
+        assertFrame("tcp_ack_data_to_gateway_expected_reset", router.sent(a).get(0));
+        assertEquals(0xA0B0C0D0L, u32(router.sent(a).get(0), 34 + 4), "seq = the segment's ack");
+        assertEquals(0, Frames.u16(router.sent(a).get(0), 34 + 12) & TcpFlyweight.ACK, "no ACK");
+    }
+
+    @Test
+    void synAndFinEachTakeASequenceNumberAndTheAcknowledgmentWraps()
+    {
+        build();
+
+        router.sendOne(a, Fixture.frame("tcp_syn_fin_data_to_gateway"));
+
+        assertFrame("tcp_syn_fin_data_to_gateway_expected_reset", router.sent(a).get(0));
+        assertEquals(5, u32(router.sent(a).get(0), 34 + 8), "0xFFFFFFFE + 5 payload + SYN + FIN");
+    }
+
+    @Test
+    void ipAndTcpOptionsLeaveNoTraceInTheReset(@TempDir final Path directory)
+    {
+        build();
+
+        final Outcome outcome = router.sendOne(a, Fixture.frame("tcp_syn_options_to_gateway"));
+
+        assertEquals(RESET_PATH, outcome.pathText());
+        assertEquals(14 + 40, router.sent(a).get(0).length);
+        assertFrame("tcp_syn_options_to_gateway_expected_reset", router.sent(a).get(0));
+
+        Tshark.require();
+        final List<String> row = resetFields(directory, router.sent(a)).get(0);
+        assertEquals(List.of("20", "64", "1", "0x0000", "1", "20", "443", "45678", "0", "1432778633"), row.subList(4, 14));
+    }
+
+    @Test
+    void aSynInAVlanIsRefusedInThatVlan()
+    {
+        build();
+        final int trunk = router.trunkPort(net0, 10);
+
+        final Outcome outcome = router.sendOne(trunk, Fixture.frame("tcp_syn_vlan10_to_gateway"));
+
+        assertFalse(outcome.dropped(), outcome.toString());
+        assertFrame("tcp_syn_vlan10_to_gateway_expected_reset", router.sent(trunk).get(0));
+    }
+
+    @Test
+    void theUplinkAddressRefusesAnUnpublishedPortWithAResetFromItself(@TempDir final Path directory)
+    {
+        build();
+
+        final Outcome outcome = router.sendOne(up, Fixture.frame("tcp_syn_to_uplink_from_outside"));
+
+        assertEquals(RESET_PATH, outcome.pathText());
+        assertEquals(1, sentTotal());
+        assertFrame("tcp_syn_to_uplink_from_outside_expected_reset", router.sent(up).get(0));
+
+        Tshark.require();
+        assertEquals(List.of(List.of("02:00:c0:a8:64:01", "02:00:c0:a8:64:02", "192.168.100.2", "198.51.100.7", "20", "64", "1", "0x0000",
+                "1", "20", "8080", "51000", "0", "195939071", "1", "1", "0", "0", "0", "1", "")),
+            resetFields(directory, router.sent(up)));
+    }
+
+    @Test
+    void aPartialChecksumLeftForOffloadIsTrustedAndTheResetIsComplete(@TempDir final Path directory)
+    {
+        build();
+        final byte[] partial = Fixture.frame("tcp_syn_to_gateway_partial_checksum");
+        final long offload = OffloadInfo.pack(OffloadInfo.FLAG_NEEDS_CSUM, OffloadInfo.GSO_NONE, 0, 34, TcpFlyweight.CHECKSUM_OFFSET);
+
+        assertEquals("tcp-reset.bad-checksum", router.sendOne(a, partial).dropReason(), "without the offload it is just wrong");
+        final Outcome outcome = router.sendOne(a, partial, offload);
+
+        assertEquals(RESET_PATH, outcome.pathText());
+        assertFrame("tcp_syn_to_gateway_expected_reset", router.sent(a).get(0));
+        Tshark.require();
+        assertEquals("1", resetFields(directory, router.sent(a)).get(0).get(19), "tcp.checksum.status: the reset's own is complete");
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+        "tcp_rst_to_gateway, tcp-reset.reset-received",
+        "tcp_syn_bad_checksum_to_gateway, tcp-reset.bad-checksum",
+        "tcp_syn_from_broadcast_to_gateway, tcp-reset.bad-source",
+        "tcp_truncated_to_gateway, tcp-reset.truncated",
+        "tcp_data_offset_beyond_segment_to_gateway, tcp-reset.truncated"})
+    void aSegmentThatMustNotBeAnsweredIsDroppedUnderItsReason(final String name, final String reason)
+    {
+        build();
+
+        final Outcome outcome = router.sendOne(a, Fixture.frame(name));
+
+        assertEquals("ethernet-input > l2-learn > l2-forward > ip4-input > ip4-nat-in > ip4-lookup > ip4-local > tcp-reset > error-drop",
+            outcome.pathText());
+        assertEquals(reason, outcome.dropReason());
+        assertEquals(1, router.counter(reason));
+        assertEquals(0, router.counter("tcp-reset.reset-sent"));
+        assertEquals(0, sentTotal());
+    }
+
+    /** One row per reset: Ethernet and IPv4 addresses, header lengths, TTL, DF, ID, checksum verdicts, ports, seq, ack, flags, window. */
+    private static List<List<String>> resetFields(final Path directory, final List<byte[]> frames)
+    {
+        return Tshark.fields(directory, frames,
+            "eth.dst", "eth.src", "ip.src", "ip.dst", "ip.hdr_len", "ip.ttl", "ip.flags.df", "ip.id", "ip.checksum.status",
+            "tcp.hdr_len", "tcp.srcport", "tcp.dstport", "tcp.seq_raw", "tcp.ack_raw", "tcp.flags.reset", "tcp.flags.ack",
+            "tcp.flags.syn", "tcp.flags.fin", "tcp.window_size_value", "tcp.checksum.status", "_ws.malformed");
+    }
+
+    private static long u32(final byte[] frame, final int offset)
+    {
+        return ((long)Frames.u16(frame, offset) << 16) | Frames.u16(frame, offset + 2);
     }
 
     @Test

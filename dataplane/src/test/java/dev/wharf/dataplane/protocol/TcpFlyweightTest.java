@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class TcpFlyweightTest
@@ -18,10 +19,16 @@ class TcpFlyweightTest
         return Fixture.having("tcp.sport");
     }
 
+    static List<Fixture> ipv4TcpFrames()
+    {
+        return Fixture.having("tcp.chksum_valid").stream().filter(f -> f.has("ip.offset")).toList();
+    }
+
     @Test
     void theFixturesCoverIpv4AndIpv6Segments()
     {
-        assertEquals(3, tcpFrames().size(), "frames: " + tcpFrames());
+        assertEquals(20, tcpFrames().size(), "frames: " + tcpFrames());
+        assertEquals(1, tcpFrames().stream().filter(f -> f.has("ipv6.offset")).count());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -61,6 +68,35 @@ class TcpFlyweightTest
 
         assertEquals(0xA0B0C0D0L, tcp.acknowledgment());
         assertEquals(TcpFlyweight.PSH | TcpFlyweight.ACK, tcp.flags());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("ipv4TcpFrames")
+    void checksumVerdictWithThePseudoHeaderAgreesWithScapy(final Fixture fixture)
+    {
+        final UnsafeBuffer buffer = Frames.bufferAt(fixture.bytes(), 3);
+        final Ipv4Flyweight ip = new Ipv4Flyweight().wrap(buffer, 3 + fixture.intValue("ip.offset"));
+        final int length = fixture.intValue("tcp.length");
+        final TcpFlyweight tcp = new TcpFlyweight().wrap(buffer, 3 + fixture.intValue("tcp.offset"));
+
+        assertEquals(fixture.bool("tcp.chksum_valid"), tcp.isChecksumValid(ip.pseudoHeaderSum(length), length));
+    }
+
+    @Test
+    void settersWriteTheResetScapyBuiltAndItsChecksumFromScratch()
+    {
+        final byte[] want = Fixture.frame("tcp_syn_to_gateway_expected_reset");
+        final byte[] frame = want.clone();
+        java.util.Arrays.fill(frame, 34, 54, (byte)0xA5);
+        final UnsafeBuffer buffer = new UnsafeBuffer(frame);
+        final Ipv4Flyweight ip = new Ipv4Flyweight().wrap(buffer, 14);
+
+        new TcpFlyweight().wrap(buffer, 34)
+            .sourcePort(22).destinationPort(45678).sequence(0).acknowledgment(0x1_1122_3345L)
+            .headerLength(20).flags(TcpFlyweight.RST | TcpFlyweight.ACK).window(0).urgentPointer(0)
+            .updateChecksum(ip.pseudoHeaderSum(20), 20);
+
+        assertArrayEquals(want, frame, "expected " + Frames.hex(want) + "\n but was " + Frames.hex(frame));
     }
 
     @Test

@@ -171,6 +171,25 @@ public final class BridgeHarness implements AutoCloseable
         {
             memoryPort.inject(frame);
         }
+        return run(port);
+    }
+
+    /** Sends one frame and returns what happened to it. */
+    public Outcome sendOne(final int port, final byte[] frame)
+    {
+        return send(port, frame).get(0);
+    }
+
+    /** Sends one frame with offload metadata ({@link dev.wharf.dataplane.offload.OffloadInfo}), as a TAP port receives it. */
+    public Outcome sendOne(final int port, final byte[] frame, final long offload)
+    {
+        memoryPorts.get(port).inject(frame, offload);
+        return run(port).get(0);
+    }
+
+    private List<Outcome> run(final int port)
+    {
+        final MemoryPort memoryPort = memoryPorts.get(port);
         context.snapshot = snapshot();
         batch.clear();
         final int received = memoryPort.receive(batch, port, PacketBatch.CAPACITY);
@@ -184,12 +203,6 @@ public final class BridgeHarness implements AutoCloseable
             outcomes.add(new Outcome(List.copyOf(recorder.paths.get(i)), recorder.reasons[i]));
         }
         return outcomes;
-    }
-
-    /** Sends one frame and returns what happened to it. */
-    public Outcome sendOne(final int port, final byte[] frame)
-    {
-        return send(port, frame).get(0);
     }
 
     public List<byte[]> sent(final int port)
