@@ -15,7 +15,7 @@ Topology (NatHarness.java): network 0 is the uplink (host address 203.0.113.10),
 import os
 import struct
 
-from scapy.all import ICMP, IP, TCP, UDP, Ether, Raw
+from scapy.all import ICMP, IP, TCP, UDP, Ether, Raw, fragment
 from scapy.utils import checksum
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "resources", "frames")
@@ -97,6 +97,14 @@ def frames():
     # an error Wharf itself makes about a published port's packet (TTL 1: time exceeded) must quote it as it arrived
     f["udp_ttl1_x_published"] = ("X:50000 -> uplink:5353 UDP with TTL 1, to a published port",
                                  eth(IP(src=X, dst=UPLINK, id=8, ttl=1) / UDP(sport=50000, dport=5353) / Raw(payload(24))))
+    # a 3000-byte UDP datagram, fragmented by scapy at 1480 bytes (three fragments: 1480, 1480, 20 bytes
+    # of the datagram); the tests masquerade C1:41000 to the single port 61000, so the reply goes to it
+    big = IP(src=C1, dst=S, id=0x4242, ttl=64) / UDP(sport=41000, dport=7000) / Raw(payload(2972))
+    for n, piece in enumerate(fragment(big, fragsize=1480), 1):
+        f["udp_frag_c1_%d" % n] = ("C1:41000 -> S:7000, fragment %d of 3 of a 3000-byte UDP datagram (id 0x4242)" % n, eth(piece))
+    reply = IP(src=S, dst=UPLINK, id=0x4343, ttl=64) / UDP(sport=7000, dport=61000) / Raw(payload(2972)[::-1])
+    for n, piece in enumerate(fragment(reply, fragsize=1480), 1):
+        f["udp_frag_reply_s_%d" % n] = ("S:7000 -> uplink:61000, fragment %d of 3 of the 3000-byte reply (id 0x4343)" % n, eth(piece))
     return f
 
 

@@ -28,8 +28,16 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  * new flow, which ip4-nat-out creates. ICMP errors about a tracked flow (RELATED) are translated
  * whole here: outer addresses, the quoted header and its checksums.
  *
- * <p>Fragments: only a first fragment carries the ports, so later fragments cannot be matched to a
- * flow; they are dropped and counted ({@code non-first-fragment}). Linux reassembles first; we do not.
+ * <p>Fragments, by virtual reassembly (VPP's, without buffering; Linux reassembles instead): a first
+ * fragment carries the ports and is matched and translated like a whole datagram (its incremental L4
+ * checksum update holds for the whole datagram: the pseudo-header and the ports are all it changes),
+ * and its flow is remembered in the worker's {@link FragmentTable} (here when the flow exists,
+ * by ip4-nat-out when the fragment creates it). A later fragment is looked up there by its addresses,
+ * protocol, IP identification and zone and gets its flow's ADDRESS translation only, here the
+ * destination and in ip4-nat-out the source, with the IPv4 header checksum; its bytes past the header
+ * are payload and never touched. Later fragments are resolved after the batch's lookups, so a first
+ * fragment in the same batch counts. One whose first fragment was not seen (it came first, went to
+ * another worker, or its flow is gone) is dropped and counted ({@code non-first-fragment}).
  *
  * <p>The batch is processed in passes, as VPP's node loops do, so the cache misses of a vector's
  * lookups overlap instead of following one another: the first pass parses every packet and hashes
@@ -45,6 +53,7 @@ public final class NatInNode extends Node implements DutyCycleTask
 {
     public static final String NAME = Pipeline.IP4_NAT_IN;
     static final int FRAGMENT_OFFSET_MASK = 0x1FFF;
+    static final int MORE_FRAGMENTS = 0x2000;
     /** An expiry is rewritten only when it moves by at least this much, to keep the flow's cache line quiet. */
     static final long EXPIRY_GRANULARITY_MS = 1_000;
     private static final int NEXT_LOOKUP = 0;
@@ -57,7 +66,7 @@ public final class NatInNode extends Node implements DutyCycleTask
 
     public enum Error
     {
-        /** A fragment after the first: no ports to match a flow with (not reassembled). */
+        /** A fragment whose first fragment was not seen (or whose flow is gone): no ports to match a flow with. */
         NON_FIRST_FRAGMENT,
         TRUNCATED,
         /** A TCP segment that cannot open a connection (a stray SYN-ACK, RST...) and belongs to none. */
@@ -76,6 +85,8 @@ public final class NatInNode extends Node implements DutyCycleTask
     private final NatScratch scratch;
     /** The sum of the words the prefetch passes loaded: stored so the loads are not optimised away. */
     private long touched;
+    /** Non-first fragments of the batch in flight, left by the first pass for the last ({@link #nonFirstFragment}). */
+    private int pendingFragments;
 
     NatInNode(final NatService service, final NatScratch scratch)
     {
@@ -184,11 +195,24 @@ public final class NatInNode extends Node implements DutyCycleTask
             scratchNode[i] = NatScratch.NEW;
             next(batch, i, NEXT_LOOKUP);
         }
+        if (pendingFragments > 0)
+        {
+            // last, so that a first fragment earlier in this batch is already in the fragment table
+            pendingFragments = 0;
+            for (int k = 0; k < count; k++)
+            {
+                final int i = packets[k];
+                if (scratchNode[i] == NatScratch.FRAGMENT)
+                {
+                    nonFirstFragment(batch, i, packets, count, table, context);
+                }
+            }
+        }
     }
 
     /**
      * The first pass over a packet: parses its tuple into the scratch and returns its bucket, or, for
-     * a packet that needs no lookup of its own (a fragment, truncated, an ICMP error, untracked ICMP),
+     * a packet that needs no lookup of its own (a non-first fragment, truncated, an ICMP error, untracked ICMP),
      * deals with it and returns {@link NatScratch#NO_LOOKUP}.
      */
     private int parse(final PacketBatch batch, final int i, final ConntrackTable table, final WorkerContext context)
@@ -199,7 +223,8 @@ public final class NatInNode extends Node implements DutyCycleTask
         final int l4 = batch.l4Offset[i];
         if ((frame.getShort(l3 + Ipv4Flyweight.FLAGS_FRAGMENT_OFFSET, BIG_ENDIAN) & FRAGMENT_OFFSET_MASK) != 0)
         {
-            drop(batch, i, Error.NON_FIRST_FRAGMENT.ordinal());
+            scratch.node[i] = NatScratch.FRAGMENT; // resolved after the lookups (see process)
+            pendingFragments++;
             return NatScratch.NO_LOOKUP;
         }
         final int protocol = frame.getByte(l3 + Ipv4Flyweight.PROTOCOL_OFFSET) & 0xFF;
@@ -307,8 +332,108 @@ public final class NatInNode extends Node implements DutyCycleTask
         }
         batch.flags[i] |= PacketBatch.FLAG_CT_ESTABLISHED;
         scratch.node[i] = node;
+        final UnsafeBuffer frame = batch.frame(i);
+        final int l3 = batch.l3Offset[i];
+        if (isFirstFragment(frame, l3))
+        {
+            scratch.fragments.put(addresses, fragmentKey(frame, l3, FlowKey.protocol(ports), batch.network[i]), node,
+                ConntrackTable.generationOf(handle), nowMs);
+        }
         next(batch, i, NEXT_LOOKUP);
         return true;
+    }
+
+    /** @return the batch's packet that is the first fragment of datagram {@code (addresses, key)} and a new flow, or -1. */
+    private int newFirstFragment(final PacketBatch batch, final int[] packets, final int count, final long addresses, final long key)
+    {
+        for (int k = 0; k < count; k++)
+        {
+            final int j = packets[k];
+            if (scratch.node[j] == NatScratch.NEW && scratch.originalAddresses[j] == addresses)
+            {
+                final UnsafeBuffer frame = batch.frame(j);
+                final int l3 = batch.l3Offset[j];
+                if (isFirstFragment(frame, l3) && fragmentKey(frame, l3, FlowKey.protocol(scratch.originalPorts[j]), batch.network[j]) == key)
+                {
+                    return j;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** Offset 0 with more fragments to come: the fragment that carries the L4 header. */
+    static boolean isFirstFragment(final UnsafeBuffer frame, final int l3)
+    {
+        return (frame.getShort(l3 + Ipv4Flyweight.FLAGS_FRAGMENT_OFFSET, BIG_ENDIAN) & (MORE_FRAGMENTS | FRAGMENT_OFFSET_MASK)) ==
+            MORE_FRAGMENTS;
+    }
+
+    /** The {@link FragmentTable} key's second half for the datagram of the fragment at {@code l3}. */
+    static long fragmentKey(final UnsafeBuffer frame, final int l3, final int protocol, final int zone)
+    {
+        return FragmentTable.key(protocol, zone, frame.getShort(l3 + Ipv4Flyweight.IDENTIFICATION_OFFSET, BIG_ENDIAN));
+    }
+
+    /**
+     * A fragment after the first: its flow from the {@link FragmentTable}, still the generation its first
+     * fragment matched, gives its addresses (as {@link #established} does the whole translation); the
+     * destination is rewritten here, the source left to ip4-nat-out ({@link NatScratch#FRAGMENT}). Neither
+     * its state nor its expiry moves: the first fragment did that for the datagram.
+     *
+     * <p>A first fragment earlier in the same batch that starts a new flow has no flow yet: ip4-nat-out
+     * creates it after this node has seen the whole batch. Such a fragment takes its first fragment's
+     * destination (translated if it was a published port) and leaves the rest to ip4-nat-out
+     * ({@link NatScratch#FRAGMENT_OF_NEW}), which finds the flow by then, the batch's order being kept.
+     *
+     * <p>No {@link PacketBatch#FLAG_DESTINATION_TRANSLATED}: that would have icmp-error quote the arrived
+     * destination, with a port this fragment does not carry; but icmp-error sends nothing about a
+     * non-first fragment anyway (RFC 1812 4.3.2.7, its NON_FIRST_FRAGMENT suppression).
+     */
+    private void nonFirstFragment(
+        final PacketBatch batch, final int i, final int[] packets, final int count, final ConntrackTable table,
+        final WorkerContext context)
+    {
+        final UnsafeBuffer frame = batch.frame(i);
+        final int l3 = batch.l3Offset[i];
+        final long addresses = frame.getLong(l3 + Ipv4Flyweight.SOURCE_OFFSET, BIG_ENDIAN);
+        final int protocol = frame.getByte(l3 + Ipv4Flyweight.PROTOCOL_OFFSET) & 0xFF;
+        final long key = fragmentKey(frame, l3, protocol, batch.network[i]);
+        final long found = scratch.fragments.lookup(addresses, key, context.nowMs);
+        if (found == FragmentTable.NOT_FOUND)
+        {
+            final int first = newFirstFragment(batch, packets, count, addresses, key);
+            if (first < 0)
+            {
+                drop(batch, i, Error.NON_FIRST_FRAGMENT.ordinal());
+                return;
+            }
+            NatRewriter.address(frame, l3, Ipv4Flyweight.DESTINATION_OFFSET,
+                batch.frame(first).getInt(batch.l3Offset[first] + Ipv4Flyweight.DESTINATION_OFFSET, BIG_ENDIAN));
+            // judged by ip4-lookup's isolation as its first fragment is: a published port's too
+            batch.flags[i] |= batch.flags[first] & PacketBatch.FLAG_CT_DNAT;
+            scratch.originalAddresses[i] = addresses;
+            scratch.originalPorts[i] = key; // ip4-nat-out's key into the fragment table
+            scratch.node[i] = NatScratch.FRAGMENT_OF_NEW;
+            next(batch, i, NEXT_LOOKUP);
+            return;
+        }
+        final int node = FragmentTable.node(found);
+        final long peerAddresses = table.nodeAddresses(node ^ 1);
+        VarHandle.loadLoadFence(); // the translation read before the generation check that vouches for it
+        if (table.generation(ConntrackTable.flowOf(node)) != FragmentTable.generation(found))
+        {
+            drop(batch, i, Error.NON_FIRST_FRAGMENT.ordinal());
+            return;
+        }
+        final int newSource = FlowKey.destination(peerAddresses);
+        scratch.sourceTranslation[i] = newSource == FlowKey.source(addresses) ?
+            NatScratch.KEEP_SOURCE : NatScratch.sourceTranslation(newSource, 0);
+        NatRewriter.address(frame, l3, Ipv4Flyweight.DESTINATION_OFFSET, FlowKey.source(peerAddresses));
+        // set up with its connection, as its first fragment was: ip4-lookup skips isolation for it too
+        batch.flags[i] |= PacketBatch.FLAG_CT_ESTABLISHED;
+        scratch.node[i] = NatScratch.FRAGMENT;
+        next(batch, i, NEXT_LOOKUP);
     }
 
     /**

@@ -11,6 +11,8 @@ import dev.wharf.dataplane.protocol.TcpFlyweight;
 import dev.wharf.dataplane.worker.Pipeline;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.lang.invoke.VarHandle;
+
 import static java.nio.ByteOrder.BIG_ENDIAN;
 
 /**
@@ -22,7 +24,9 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  * is tried first and then others chosen pseudo-randomly in the configured range, each try a
  * {@link ConntrackTable#create} that says CLASH when the tuple is taken. A full table early-drops an
  * unassured flow and tries once more (Linux's early_drop). Every failure is counted under its reason
- * and recorded with its tuple in the worker's {@link FailureRing}.
+ * and recorded with its tuple in the worker's {@link FailureRing}. A first fragment that creates its
+ * flow has the flow remembered for its datagram's later fragments ({@link FragmentTable}); a later
+ * fragment ({@link NatScratch#FRAGMENT}) gets the source address only, never the port.
  *
  * <p>One instance per worker, run on that worker's thread.
  */
@@ -44,7 +48,9 @@ public final class NatOutNode extends Node
         /** No network to leave into (ip4-lookup did not route it). */
         NO_OUT_NETWORK,
         /** An unassured flow removed to make room for a new one (not a drop of this packet). */
-        EARLY_DROP
+        EARLY_DROP,
+        /** A fragment whose first fragment, in the same batch, set up no flow (denied, no room...). */
+        NON_FIRST_FRAGMENT
     }
 
     private static final String[] ERROR_NAMES = names(Error.values());
@@ -90,11 +96,47 @@ public final class NatOutNode extends Node
             {
                 newFlow(batch, i, table, rules, context);
             }
+            else if (node == NatScratch.FRAGMENT)
+            {
+                final long translation = sourceTranslation[i];
+                if (translation != NatScratch.KEEP_SOURCE)
+                {
+                    // payload at the L4 offset: the address alone
+                    NatRewriter.address(batch.frame(i), batch.l3Offset[i], Ipv4Flyweight.SOURCE_OFFSET,
+                        NatScratch.translatedAddress(translation));
+                }
+                next(batch, i, NEXT_REWRITE);
+            }
+            else if (node == NatScratch.FRAGMENT_OF_NEW)
+            {
+                fragmentOfNewFlow(batch, i, table, context);
+            }
             else
             {
                 next(batch, i, NEXT_REWRITE); // untracked, or related and already translated
             }
         }
+    }
+
+    /** A fragment whose first fragment, earlier in this batch, has just created its flow: the source address only. */
+    private void fragmentOfNewFlow(final PacketBatch batch, final int i, final ConntrackTable table, final WorkerContext context)
+    {
+        final long found = scratch.fragments.lookup(scratch.originalAddresses[i], scratch.originalPorts[i], context.nowMs);
+        if (found == FragmentTable.NOT_FOUND)
+        {
+            drop(batch, i, Error.NON_FIRST_FRAGMENT.ordinal());
+            return;
+        }
+        final int node = FragmentTable.node(found);
+        final long peerAddresses = table.nodeAddresses(node ^ 1);
+        VarHandle.loadLoadFence(); // the translation read before the generation check that vouches for it
+        if (table.generation(ConntrackTable.flowOf(node)) != FragmentTable.generation(found))
+        {
+            drop(batch, i, Error.NON_FIRST_FRAGMENT.ordinal());
+            return;
+        }
+        NatRewriter.address(batch.frame(i), batch.l3Offset[i], Ipv4Flyweight.SOURCE_OFFSET, FlowKey.destination(peerAddresses));
+        next(batch, i, NEXT_REWRITE);
     }
 
     /** The source part: original direction to the reply tuple's destination, reply direction to the original's. */
@@ -200,6 +242,12 @@ public final class NatOutNode extends Node
             {
                 // the flow, ours or one another packet of the same connection made first: its translation
                 applySource(batch, i, table, created);
+                if (NatInNode.isFirstFragment(frame, l3))
+                {
+                    // keyed as ip4-nat-in will look the later fragments up: as they arrive, before any DNAT
+                    scratch.fragments.put(originalAddresses, NatInNode.fragmentKey(frame, l3, protocol, batch.network[i]), created,
+                        table.generation(ConntrackTable.flowOf(created)), context.nowMs);
+                }
                 next(batch, i, NEXT_REWRITE);
                 return;
             }

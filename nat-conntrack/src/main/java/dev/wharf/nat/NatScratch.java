@@ -4,8 +4,9 @@ import dev.wharf.dataplane.buffer.PacketBatch;
 
 /**
  * What ip4-nat-in tells ip4-nat-out about each packet of the batch in flight: the flow node it
- * matched, or that the packet is new, related or untracked, and for a new flow the original tuple
- * (as the packet arrived, before DNAT). One per worker, shared by that worker's two NAT nodes only.
+ * matched, or that the packet is new, related, a non-first fragment or untracked, and for a new flow
+ * the original tuple (as the packet arrived, before DNAT). Also the worker's {@link FragmentTable}.
+ * One per worker, shared by that worker's two NAT nodes only.
  */
 final class NatScratch
 {
@@ -15,6 +16,17 @@ final class NatScratch
     static final int NEW = -2;
     /** An ICMP error about a tracked flow, translated whole by ip4-nat-in. */
     static final int RELATED = -3;
+    /**
+     * A non-first fragment of a tracked flow: its bytes at the L4 offset are payload, so ip4-nat-out
+     * rewrites only the source ADDRESS ({@link #sourceTranslation}'s port is meaningless).
+     */
+    static final int FRAGMENT = -4;
+    /**
+     * A non-first fragment whose first fragment, earlier in the same batch, starts a new flow: ip4-nat-out
+     * looks the flow up in {@link #fragments} by {@link #originalAddresses} and {@link #originalPorts}
+     * (here the {@link FragmentTable#key}) once it has created it, and rewrites the source address only.
+     */
+    static final int FRAGMENT_OF_NEW = -5;
 
     /** A flow node (>= 0: the original or reply node of a tracked flow) or one of the constants above. */
     final int[] node = new int[PacketBatch.CAPACITY];
@@ -35,6 +47,9 @@ final class NatScratch
      * ip4-nat-in from the flow's record ({@link #sourceTranslation(int, int)}), or {@link #KEEP_SOURCE}.
      */
     final long[] sourceTranslation = new long[PacketBatch.CAPACITY];
+
+    /** The flows of fragmented datagrams whose first fragment this worker saw. */
+    final FragmentTable fragments = new FragmentTable();
 
     /** A {@link #sourceTranslation} value: the source stays as it is. */
     static final long KEEP_SOURCE = -1;
