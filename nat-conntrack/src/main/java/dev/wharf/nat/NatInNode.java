@@ -221,12 +221,14 @@ public final class NatInNode extends Node implements DutyCycleTask
         final UnsafeBuffer frame = batch.frame(i);
         final int l3 = batch.l3Offset[i];
         final int l4 = batch.l4Offset[i];
-        if ((frame.getShort(l3 + Ipv4Flyweight.FLAGS_FRAGMENT_OFFSET, BIG_ENDIAN) & FRAGMENT_OFFSET_MASK) != 0)
+        final int fragment = frame.getShort(l3 + Ipv4Flyweight.FLAGS_FRAGMENT_OFFSET, BIG_ENDIAN);
+        if ((fragment & FRAGMENT_OFFSET_MASK) != 0)
         {
             scratch.node[i] = NatScratch.FRAGMENT; // resolved after the lookups (see process)
             pendingFragments++;
             return NatScratch.NO_LOOKUP;
         }
+        scratch.firstFragment[i] = (fragment & MORE_FRAGMENTS) != 0;
         final int protocol = frame.getByte(l3 + Ipv4Flyweight.PROTOCOL_OFFSET) & 0xFF;
         final int end = Math.min(l3 + (frame.getShort(l3 + Ipv4Flyweight.TOTAL_LENGTH_OFFSET, BIG_ENDIAN) & 0xFFFF), batch.length[i]);
         // source then destination address, as FlowKey packs them: one load
@@ -332,12 +334,10 @@ public final class NatInNode extends Node implements DutyCycleTask
         }
         batch.flags[i] |= PacketBatch.FLAG_CT_ESTABLISHED;
         scratch.node[i] = node;
-        final UnsafeBuffer frame = batch.frame(i);
-        final int l3 = batch.l3Offset[i];
-        if (isFirstFragment(frame, l3))
+        if (scratch.firstFragment[i])
         {
-            scratch.fragments.put(addresses, fragmentKey(frame, l3, FlowKey.protocol(ports), batch.network[i]), node,
-                ConntrackTable.generationOf(handle), nowMs);
+            scratch.fragments.put(addresses, fragmentKey(batch.frame(i), batch.l3Offset[i], FlowKey.protocol(ports), batch.network[i]),
+                node, ConntrackTable.generationOf(handle), nowMs);
         }
         next(batch, i, NEXT_LOOKUP);
         return true;
