@@ -2,19 +2,14 @@ package dev.wharf.nat;
 
 import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.testing.Fixture;
-import dev.wharf.dataplane.testing.Pcap;
 import dev.wharf.dataplane.testing.Tshark;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static dev.wharf.nat.NatHarness.C1;
 import static dev.wharf.nat.NatHarness.FRONT;
@@ -92,54 +87,11 @@ class NatFragmentTest
         assertEquals("2980", last.get(6), "reassembled: " + rows);
     }
 
-    /**
-     * {@link Tshark#fields} with IPv4 reassembly on ({@code ip.defragment}, which puts the reassembled
-     * datagram's fields in its last fragment's row): one row of {@link #REASSEMBLED} per frame. Here
-     * rather than an overload in dataplane's test jar, so this module still builds on its own
-     * ({@code -pl nat-conntrack}) against the jar already installed.
-     */
+    /** {@link Tshark#fields} with IPv4 reassembly on: one row of {@link #REASSEMBLED} per frame. */
     private static List<List<String>> reassembledFields(final Path directory, final List<byte[]> frames)
     {
-        final Path pcap = Pcap.write(directory.resolve("sent.pcap"), frames);
-        final List<String> command = new ArrayList<>(List.of("tshark", "-n", "-r", pcap.toString(), "-T", "fields",
-            "-o", "ip.defragment:TRUE", "-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
-            "-E", "separator=|", "-E", "occurrence=a", "-E", "aggregator=,"));
-        for (final String field : REASSEMBLED)
-        {
-            command.add("-e");
-            command.add(field);
-        }
-        final String output;
-        try
-        {
-            final Process process = new ProcessBuilder(command).redirectError(directory.resolve("tshark.err").toFile()).start();
-            output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "tshark did not finish");
-            assertEquals(0, process.exitValue(), "tshark failed: " + Files.readString(directory.resolve("tshark.err")));
-        }
-        catch (final IOException e)
-        {
-            throw new AssertionError("cannot run tshark", e);
-        }
-        catch (final InterruptedException e)
-        {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-        final List<List<String>> rows = new ArrayList<>();
-        for (final String line : output.split("\n"))
-        {
-            if (!line.isEmpty())
-            {
-                rows.add(Arrays.asList(line.split("\\|", -1)));
-            }
-        }
-        assertEquals(frames.size(), rows.size(), "tshark rows: " + output);
-        for (final List<String> row : rows)
-        {
-            assertEquals(REASSEMBLED.length, row.size(), "tshark columns: " + row);
-        }
-        return rows;
+        Tshark.require();
+        return Tshark.fields(directory, frames, List.of("ip.defragment:TRUE"), REASSEMBLED);
     }
 
     /** The bytes after the IPv4 header (payload in a non-first fragment) are as they were sent. */

@@ -58,10 +58,26 @@ public final class Tshark
      */
     public static List<List<String>> fields(final Path directory, final List<byte[]> frames, final String... fields)
     {
+        return fields(directory, frames, List.of(), fields);
+    }
+
+    /**
+     * {@link #fields(Path, List, String...)} with more tshark preferences ({@code -o NAME:VALUE}), e.g.
+     * {@code ip.defragment:TRUE} to have IPv4 fragments reassembled (the datagram's fields then show in
+     * its last fragment's row).
+     */
+    public static List<List<String>> fields(
+        final Path directory, final List<byte[]> frames, final List<String> preferences, final String... fields)
+    {
         final Path pcap = Pcap.write(directory.resolve("sent.pcap"), frames);
         final List<String> command = new ArrayList<>(List.of(find(), "-n", "-r", pcap.toString(), "-T", "fields",
             "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
             "-E", "separator=|", "-E", "occurrence=a", "-E", "aggregator=,"));
+        for (final String preference : preferences)
+        {
+            command.add("-o");
+            command.add(preference);
+        }
         for (final String field : fields)
         {
             command.add("-e");
