@@ -52,8 +52,6 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
 public final class NatInNode extends Node implements DutyCycleTask
 {
     public static final String NAME = Pipeline.IP4_NAT_IN;
-    static final int FRAGMENT_OFFSET_MASK = 0x1FFF;
-    static final int MORE_FRAGMENTS = 0x2000;
     /** An expiry is rewritten only when it moves by at least this much, to keep the flow's cache line quiet. */
     static final long EXPIRY_GRANULARITY_MS = 1_000;
     private static final int NEXT_LOOKUP = 0;
@@ -222,13 +220,13 @@ public final class NatInNode extends Node implements DutyCycleTask
         final int l3 = batch.l3Offset[i];
         final int l4 = batch.l4Offset[i];
         final int fragment = frame.getShort(l3 + Ipv4Flyweight.FLAGS_FRAGMENT_OFFSET, BIG_ENDIAN);
-        if ((fragment & FRAGMENT_OFFSET_MASK) != 0)
+        if ((fragment & Ipv4Flyweight.FRAGMENT_OFFSET_MASK) != 0)
         {
             scratch.node[i] = NatScratch.FRAGMENT; // resolved after the lookups (see process)
             pendingFragments++;
             return NatScratch.NO_LOOKUP;
         }
-        scratch.firstFragment[i] = (fragment & MORE_FRAGMENTS) != 0;
+        scratch.firstFragment[i] = (fragment & Ipv4Flyweight.MORE_FRAGMENTS) != 0;
         final int protocol = frame.getByte(l3 + Ipv4Flyweight.PROTOCOL_OFFSET) & 0xFF;
         final int end = Math.min(l3 + (frame.getShort(l3 + Ipv4Flyweight.TOTAL_LENGTH_OFFSET, BIG_ENDIAN) & 0xFFFF), batch.length[i]);
         // source then destination address, as FlowKey packs them: one load
@@ -365,8 +363,8 @@ public final class NatInNode extends Node implements DutyCycleTask
     /** Offset 0 with more fragments to come: the fragment that carries the L4 header. */
     static boolean isFirstFragment(final UnsafeBuffer frame, final int l3)
     {
-        return (frame.getShort(l3 + Ipv4Flyweight.FLAGS_FRAGMENT_OFFSET, BIG_ENDIAN) & (MORE_FRAGMENTS | FRAGMENT_OFFSET_MASK)) ==
-            MORE_FRAGMENTS;
+        final int fragment = frame.getShort(l3 + Ipv4Flyweight.FLAGS_FRAGMENT_OFFSET, BIG_ENDIAN);
+        return (fragment & (Ipv4Flyweight.MORE_FRAGMENTS | Ipv4Flyweight.FRAGMENT_OFFSET_MASK)) == Ipv4Flyweight.MORE_FRAGMENTS;
     }
 
     /** The {@link FragmentTable} key's second half for the datagram of the fragment at {@code l3}. */
@@ -408,7 +406,7 @@ public final class NatInNode extends Node implements DutyCycleTask
                 drop(batch, i, Error.NON_FIRST_FRAGMENT.ordinal());
                 return;
             }
-            NatRewriter.address(frame, l3, Ipv4Flyweight.DESTINATION_OFFSET,
+            Ipv4Flyweight.rewriteAddress(frame, l3, Ipv4Flyweight.DESTINATION_OFFSET,
                 batch.frame(first).getInt(batch.l3Offset[first] + Ipv4Flyweight.DESTINATION_OFFSET, BIG_ENDIAN));
             // judged by ip4-lookup's isolation as its first fragment is: a published port's too
             batch.flags[i] |= batch.flags[first] & PacketBatch.FLAG_CT_DNAT;
@@ -429,7 +427,7 @@ public final class NatInNode extends Node implements DutyCycleTask
         final int newSource = FlowKey.destination(peerAddresses);
         scratch.sourceTranslation[i] = newSource == FlowKey.source(addresses) ?
             NatScratch.KEEP_SOURCE : NatScratch.sourceTranslation(newSource, 0);
-        NatRewriter.address(frame, l3, Ipv4Flyweight.DESTINATION_OFFSET, FlowKey.source(peerAddresses));
+        Ipv4Flyweight.rewriteAddress(frame, l3, Ipv4Flyweight.DESTINATION_OFFSET, FlowKey.source(peerAddresses));
         // set up with its connection, as its first fragment was: ip4-lookup skips isolation for it too
         batch.flags[i] |= PacketBatch.FLAG_CT_ESTABLISHED;
         scratch.node[i] = NatScratch.FRAGMENT;

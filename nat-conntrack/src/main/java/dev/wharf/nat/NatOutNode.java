@@ -102,7 +102,7 @@ public final class NatOutNode extends Node
                 if (translation != NatScratch.KEEP_SOURCE)
                 {
                     // payload at the L4 offset: the address alone
-                    NatRewriter.address(batch.frame(i), batch.l3Offset[i], Ipv4Flyweight.SOURCE_OFFSET,
+                    Ipv4Flyweight.rewriteAddress(batch.frame(i), batch.l3Offset[i], Ipv4Flyweight.SOURCE_OFFSET,
                         NatScratch.translatedAddress(translation));
                 }
                 next(batch, i, NEXT_REWRITE);
@@ -135,7 +135,7 @@ public final class NatOutNode extends Node
             drop(batch, i, Error.NON_FIRST_FRAGMENT.ordinal());
             return;
         }
-        NatRewriter.address(batch.frame(i), batch.l3Offset[i], Ipv4Flyweight.SOURCE_OFFSET, FlowKey.destination(peerAddresses));
+        Ipv4Flyweight.rewriteAddress(batch.frame(i), batch.l3Offset[i], Ipv4Flyweight.SOURCE_OFFSET, FlowKey.destination(peerAddresses));
         next(batch, i, NEXT_REWRITE);
     }
 

@@ -46,30 +46,13 @@ public final class NatRewriter
         rewrite(frame, l3, l4, offload, Ipv4Flyweight.DESTINATION_OFFSET, PORT_DESTINATION, newAddress, newPort);
     }
 
-    /**
-     * Rewrites the address at {@code addressOffset} (source or destination) and the IPv4 header checksum
-     * only: for a non-first fragment, whose bytes past the header are payload (the L4 checksum, in the
-     * first fragment, was updated for the whole datagram when that fragment was translated).
-     */
-    public static void address(final MutableDirectBuffer frame, final int l3, final int addressOffset, final int newAddress)
-    {
-        final int oldAddress = frame.getInt(l3 + addressOffset, BIG_ENDIAN);
-        if (oldAddress != newAddress)
-        {
-            frame.putInt(l3 + addressOffset, newAddress, BIG_ENDIAN);
-            final int ipChecksum = frame.getShort(l3 + Ipv4Flyweight.CHECKSUM_OFFSET, BIG_ENDIAN) & 0xFFFF;
-            frame.putShort(l3 + Ipv4Flyweight.CHECKSUM_OFFSET,
-                (short)Checksums.update32(ipChecksum, oldAddress, newAddress), BIG_ENDIAN);
-        }
-    }
-
     private static void rewrite(
         final MutableDirectBuffer frame, final int l3, final int l4, final long offload,
         final int addressOffset, final int portOffset, final int newAddress, final int newPort)
     {
         final int protocol = frame.getByte(l3 + Ipv4Flyweight.PROTOCOL_OFFSET) & 0xFF;
         final int oldAddress = frame.getInt(l3 + addressOffset, BIG_ENDIAN);
-        address(frame, l3, addressOffset, newAddress);
+        Ipv4Flyweight.rewriteAddress(frame, l3, addressOffset, newAddress);
         switch (protocol)
         {
             case Ipv4Flyweight.PROTOCOL_TCP:

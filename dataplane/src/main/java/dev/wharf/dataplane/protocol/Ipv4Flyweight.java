@@ -25,8 +25,25 @@ public final class Ipv4Flyweight
 
     /** Don't Fragment, in the flags/fragment-offset word. */
     public static final int DONT_FRAGMENT = 0x4000;
-    private static final int MORE_FRAGMENTS = 0x2000;
-    private static final int FRAGMENT_OFFSET_MASK = 0x1FFF;
+    /** More Fragments, in the flags/fragment-offset word. */
+    public static final int MORE_FRAGMENTS = 0x2000;
+    /** The fragment offset (in 8-byte units), in the flags/fragment-offset word. */
+    public static final int FRAGMENT_OFFSET_MASK = 0x1FFF;
+
+    /**
+     * Rewrites the address at {@code addressOffset} (source or destination) of the IPv4 header at
+     * {@code l3}, with an RFC 1624 update of the header checksum; nothing past the header is touched.
+     */
+    public static void rewriteAddress(final MutableDirectBuffer buffer, final int l3, final int addressOffset, final int newAddress)
+    {
+        final int oldAddress = buffer.getInt(l3 + addressOffset, NETWORK);
+        if (oldAddress != newAddress)
+        {
+            buffer.putInt(l3 + addressOffset, newAddress, NETWORK);
+            final int checksum = buffer.getShort(l3 + CHECKSUM_OFFSET, NETWORK) & 0xFFFF;
+            buffer.putShort(l3 + CHECKSUM_OFFSET, (short)Checksums.update32(checksum, oldAddress, newAddress), NETWORK);
+        }
+    }
 
     private MutableDirectBuffer buffer;
     private int offset;

@@ -30,14 +30,9 @@ public final class QuotedDatagram
     {
         final int protocol = frame.getByte(inner + Ipv4Flyweight.PROTOCOL_OFFSET) & 0xFF;
         final int innerL4 = inner + ((frame.getByte(inner) & 0xF) << 2);
-        final int addressAt = inner + (source ? Ipv4Flyweight.SOURCE_OFFSET : Ipv4Flyweight.DESTINATION_OFFSET);
-        final int oldAddress = frame.getInt(addressAt, BIG_ENDIAN);
-        if (oldAddress != newAddress)
-        {
-            frame.putInt(addressAt, newAddress, BIG_ENDIAN);
-            final int ipChecksum = frame.getShort(inner + Ipv4Flyweight.CHECKSUM_OFFSET, BIG_ENDIAN) & 0xFFFF;
-            frame.putShort(inner + Ipv4Flyweight.CHECKSUM_OFFSET, (short)Checksums.update32(ipChecksum, oldAddress, newAddress), BIG_ENDIAN);
-        }
+        final int addressOffset = source ? Ipv4Flyweight.SOURCE_OFFSET : Ipv4Flyweight.DESTINATION_OFFSET;
+        final int oldAddress = frame.getInt(inner + addressOffset, BIG_ENDIAN);
+        Ipv4Flyweight.rewriteAddress(frame, inner, addressOffset, newAddress);
         if (protocol == Ipv4Flyweight.PROTOCOL_ICMP)
         {
             if (innerL4 + IcmpFlyweight.HEADER_LENGTH <= end)
