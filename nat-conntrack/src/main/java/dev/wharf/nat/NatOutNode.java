@@ -142,21 +142,8 @@ public final class NatOutNode extends Node
     /** The source part: original direction to the reply tuple's destination, reply direction to the original's. */
     private static void applySource(final PacketBatch batch, final int i, final ConntrackTable table, final int node)
     {
-        final int flow = ConntrackTable.flowOf(node);
-        final long peerAddresses;
-        final long peerPorts;
-        if (ConntrackTable.directionOf(node) == 0)
-        {
-            peerAddresses = table.replyAddresses(flow);
-            peerPorts = table.replyPorts(flow);
-        }
-        else
-        {
-            peerAddresses = table.originalAddresses(flow);
-            peerPorts = table.originalPorts(flow);
-        }
         NatRewriter.source(batch.frame(i), batch.l3Offset[i], batch.l4Offset[i], batch.offload[i],
-            FlowKey.destination(peerAddresses), FlowKey.destinationPort(peerPorts));
+            FlowKey.destination(table.nodeAddresses(node ^ 1)), FlowKey.destinationPort(table.nodePorts(node ^ 1)));
     }
 
     private void newFlow(final PacketBatch batch, final int i, final ConntrackTable table, final UserRule[] rules, final WorkerContext context)
