@@ -18,8 +18,9 @@ import org.agrona.UnsafeApi;
  * reply tuple, the two nodes' chain links, the generation and state word, the expiry. A lookup of a
  * flow that is there touches two lines, its bucket head and the flow's record, and a worker finding
  * the flow then reads its translation, state and expiry from the line it already has. A batch can
- * overlap those misses: {@link #bucket}, {@link #head} and {@link #touch} let a node load every
- * packet's head, then every first record, before it does the lookups ({@link #lookup(int, long, long)}).
+ * overlap those misses: {@link #bucket}, {@link #head}, {@link #touch} and {@link #nextIfOther} let a
+ * node load every packet's head, then every first record, then the second records where the first was
+ * another flow's, before it does the lookups ({@link #lookup(int, long, long)}).
  *
  * <p>Thread safety and lock order: lookups take no lock. Each flow has a generation, odd while
  * live; a reader reads it before and after comparing a node's key (a sequence lock), so a flow
@@ -163,6 +164,21 @@ public final class ConntrackTable
     public long touch(final int node)
     {
         return node < 0 ? 0 : records[record(node >>> 1) + GENERATION_STATE];
+    }
+
+    /**
+     * The node after {@code node} in its chain when {@code node} (a {@link #head}) is not this tuple's,
+     * else -1, by plain loads of the record {@link #touch} brought in: for a batch's third pass, which
+     * then touches it, so a lookup whose bucket another flow heads does not miss on its own.
+     */
+    public int nextIfOther(final int node, final long addresses, final long ports)
+    {
+        if (node < 0)
+        {
+            return NIL;
+        }
+        final int key = record(node >>> 1) + KEY + ((node & 1) << 1);
+        return records[key] == addresses && records[key + 1] == ports ? NIL : next(node);
     }
 
     /** {@link #lookup(long, long)} with the tuple's {@link #bucket} already computed. */

@@ -119,8 +119,9 @@ public final class NatInNode extends Node implements DutyCycleTask
                 buckets[lookups++] = bucket;
             }
         }
-        // bring in every bucket head, then every first record: independent loads, so their misses
-        // overlap; then the lookups, on lines now in cache (a chain past the first record misses again)
+        // bring in every bucket head, then every first record, then every second record where the first
+        // is another flow's (about one lookup in eight): independent loads, so their misses overlap;
+        // then the lookups, on lines now in cache (a chain past its second record misses again)
         final int[] headNodes = scratch.headNode;
         for (int j = 0; j < lookups; j++)
         {
@@ -131,9 +132,18 @@ public final class NatInNode extends Node implements DutyCycleTask
         {
             touched += table.touch(headNodes[j]);
         }
-        this.touched += touched;
         final long[] scratchAddresses = scratch.originalAddresses;
         final long[] scratchPorts = scratch.originalPorts;
+        for (int j = 0; j < lookups; j++)
+        {
+            final int i = lookupPackets[j];
+            headNodes[j] = table.nextIfOther(headNodes[j], scratchAddresses[i], scratchPorts[i]); // now the second, or -1
+        }
+        for (int j = 0; j < lookups; j++)
+        {
+            touched += table.touch(headNodes[j]);
+        }
+        this.touched += touched;
         final long[] handles = scratch.handle;
         for (int j = 0; j < lookups; j++)
         {

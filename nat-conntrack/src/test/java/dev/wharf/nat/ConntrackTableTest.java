@@ -47,6 +47,30 @@ class ConntrackTableTest
     }
 
     @Test
+    void theBatchLoadPassesWalkABucketSharedByTwoFlowsAsTheLookupDoes()
+    {
+        final ConntrackTable table = new ConntrackTable(16);
+        // two original tuples in one bucket: the later one heads the chain, the earlier is second
+        final int bucket = table.bucket(addrs(CLIENT, SERVER), ports(40000, 80));
+        int otherPort = 40001;
+        while (table.bucket(addrs(CLIENT, SERVER), ports(otherPort, 80)) != bucket)
+        {
+            otherPort++;
+        }
+        final int earlier = table.create(addrs(CLIENT, SERVER), ports(40000, 80), addrs(SERVER, UPLINK), ports(80, 61000), 1, 1000);
+        final int later = table.create(addrs(CLIENT, SERVER), ports(otherPort, 80), addrs(SERVER, UPLINK), ports(80, 61001), 1, 1000);
+        final int head = table.head(bucket);
+        assertEquals(later, head);
+        assertEquals(0, ConntrackTable.directionOf(later));
+        assertEquals(-1, table.nextIfOther(head, addrs(CLIENT, SERVER), ports(otherPort, 80)), "the head is the flow's own");
+        assertEquals(earlier, table.nextIfOther(head, addrs(CLIENT, SERVER), ports(40000, 80)), "the head is another flow's");
+        assertEquals(-1, table.nextIfOther(earlier, addrs(CLIENT, SERVER), ports(12345, 80)), "the end of the chain");
+        assertEquals(-1, table.nextIfOther(-1, addrs(CLIENT, SERVER), ports(40000, 80)), "an empty bucket");
+        assertEquals(0, table.touch(-1));
+        assertEquals(table.generationAndState(ConntrackTable.flowOf(earlier)), table.touch(earlier));
+    }
+
+    @Test
     void creatingAnExistingFlowReturnsItAndATakenReplyTupleClashes()
     {
         final ConntrackTable table = new ConntrackTable(16);
