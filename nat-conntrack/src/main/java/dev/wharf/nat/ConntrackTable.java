@@ -18,7 +18,7 @@ import org.agrona.UnsafeApi;
  * reply tuple, the two nodes' chain links, the generation and state word, the expiry. A lookup of a
  * flow that is there touches two lines, its bucket head and the flow's record, and a worker finding
  * the flow then reads its translation, state and expiry from the line it already has. A batch can
- * overlap those misses: {@link #bucket}, {@link #head}, {@link #touch} and {@link #nextIfOther} let a
+ * overlap those misses: {@link #bucket}, {@link #head}, {@link #touch} and {@link #candidate} let a
  * node load every packet's head, then every first record, then the second records where the first was
  * another flow's, before it does the lookups ({@link #lookup(int, long, long)}).
  *
@@ -167,18 +167,43 @@ public final class ConntrackTable
     }
 
     /**
-     * The node after {@code node} in its chain when {@code node} (a {@link #head}) is not this tuple's,
-     * else -1, by plain loads of the record {@link #touch} brought in: for a batch's third pass, which
-     * then touches it, so a lookup whose bucket another flow heads does not miss on its own.
+     * The node a batch's lookup should try: {@code head} (a {@link #head}) when it holds this tuple,
+     * else the next in its chain, to be loaded by a further pass ({@link #touch}) so that a lookup whose
+     * bucket another flow heads does not miss on its own; -1 for an empty bucket. Plain loads of the
+     * record {@link #touch} brought in; {@link #lookup(int, int, long, long)} checks the answer.
      */
-    public int nextIfOther(final int node, final long addresses, final long ports)
+    public int candidate(final int head, final long addresses, final long ports)
     {
-        if (node < 0)
+        if (head < 0)
         {
             return NIL;
         }
-        final int key = record(node >>> 1) + KEY + ((node & 1) << 1);
-        return records[key] == addresses && records[key + 1] == ports ? NIL : next(node);
+        final int key = record(head >>> 1) + KEY + ((head & 1) << 1);
+        return records[key] == addresses && records[key + 1] == ports ? head : next(head);
+    }
+
+    /**
+     * {@link #lookup(int, long, long)} that tries {@code candidate} ({@link #candidate}) first: when it
+     * holds the tuple, under the generation check, the bucket's chain is not walked.
+     */
+    public long lookup(final int candidate, final int bucket, final long addresses, final long ports)
+    {
+        if (candidate >= 0)
+        {
+            final long[] records = this.records;
+            final int record = record(candidate >>> 1);
+            final int key = record + KEY + ((candidate & 1) << 1);
+            final int before = (int)((long)LONGS.getAcquire(records, record + GENERATION_STATE) >>> 32);
+            if ((before & 1) != 0 && records[key] == addresses && records[key + 1] == ports)
+            {
+                VarHandle.loadLoadFence();
+                if ((int)((long)LONGS.getVolatile(records, record + GENERATION_STATE) >>> 32) == before)
+                {
+                    return handle(candidate, before); // a tuple is one live node's at most: this is the flow
+                }
+            }
+        }
+        return lookup(bucket, addresses, ports);
     }
 
     /** {@link #lookup(long, long)} with the tuple's {@link #bucket} already computed. */

@@ -121,7 +121,8 @@ public final class NatInNode extends Node implements DutyCycleTask
         }
         // bring in every bucket head, then every first record, then every second record where the first
         // is another flow's (about one lookup in eight): independent loads, so their misses overlap;
-        // then the lookups, on lines now in cache (a chain past its second record misses again)
+        // then the lookups, which check the node so found (on a line now in cache) and walk the chain
+        // only when it is not the flow's (a chain past its second record misses again)
         final int[] headNodes = scratch.headNode;
         for (int j = 0; j < lookups; j++)
         {
@@ -137,7 +138,7 @@ public final class NatInNode extends Node implements DutyCycleTask
         for (int j = 0; j < lookups; j++)
         {
             final int i = lookupPackets[j];
-            headNodes[j] = table.nextIfOther(headNodes[j], scratchAddresses[i], scratchPorts[i]); // now the second, or -1
+            headNodes[j] = table.candidate(headNodes[j], scratchAddresses[i], scratchPorts[i]); // now the node to try
         }
         for (int j = 0; j < lookups; j++)
         {
@@ -148,7 +149,7 @@ public final class NatInNode extends Node implements DutyCycleTask
         for (int j = 0; j < lookups; j++)
         {
             final int i = lookupPackets[j];
-            handles[j] = table.lookup(buckets[j], scratchAddresses[i], scratchPorts[i]);
+            handles[j] = table.lookup(headNodes[j], buckets[j], scratchAddresses[i], scratchPorts[i]);
         }
         final PublishedPortIndex published = service.publishedPortIndex();
         final DataplaneSnapshot snapshot = context.snapshot;

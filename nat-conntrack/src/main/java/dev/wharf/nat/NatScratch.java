@@ -36,7 +36,7 @@ final class NatScratch
     final int[] lookupPacket = new int[PacketBatch.CAPACITY];
     /** ip4-nat-in's own, between its passes: the bucket of {@code lookupPacket[j]}'s tuple. */
     final int[] bucket = new int[PacketBatch.CAPACITY];
-    /** ip4-nat-in's own, between its passes: the first node of {@code bucket[j]}'s chain, then the second to load. */
+    /** ip4-nat-in's own, between its passes: the first node of {@code bucket[j]}'s chain, then the node to try ({@link ConntrackTable#candidate}). */
     final int[] headNode = new int[PacketBatch.CAPACITY];
     /** ip4-nat-in's own, between its passes: the packet is a first fragment (offset 0, more to come). */
     final boolean[] firstFragment = new boolean[PacketBatch.CAPACITY];

@@ -62,12 +62,21 @@ class ConntrackTableTest
         final int head = table.head(bucket);
         assertEquals(later, head);
         assertEquals(0, ConntrackTable.directionOf(later));
-        assertEquals(-1, table.nextIfOther(head, addrs(CLIENT, SERVER), ports(otherPort, 80)), "the head is the flow's own");
-        assertEquals(earlier, table.nextIfOther(head, addrs(CLIENT, SERVER), ports(40000, 80)), "the head is another flow's");
-        assertEquals(-1, table.nextIfOther(earlier, addrs(CLIENT, SERVER), ports(12345, 80)), "the end of the chain");
-        assertEquals(-1, table.nextIfOther(-1, addrs(CLIENT, SERVER), ports(40000, 80)), "an empty bucket");
+        final long earlierKey = ports(40000, 80);
+        assertEquals(head, table.candidate(head, addrs(CLIENT, SERVER), ports(otherPort, 80)), "the head is the flow's own");
+        assertEquals(earlier, table.candidate(head, addrs(CLIENT, SERVER), earlierKey), "the head is another flow's");
+        assertEquals(-1, table.candidate(earlier, addrs(CLIENT, SERVER), ports(12345, 80)), "the end of the chain");
+        assertEquals(-1, table.candidate(-1, addrs(CLIENT, SERVER), earlierKey), "an empty bucket");
+        // the lookup takes a right candidate as it is, and walks the chain past a wrong or missing one
+        assertEquals(earlier, ConntrackTable.nodeOf(table.lookup(earlier, bucket, addrs(CLIENT, SERVER), earlierKey)));
+        assertEquals(earlier, ConntrackTable.nodeOf(table.lookup(later, bucket, addrs(CLIENT, SERVER), earlierKey)));
+        assertEquals(earlier, ConntrackTable.nodeOf(table.lookup(-1, bucket, addrs(CLIENT, SERVER), earlierKey)));
+        assertEquals(ConntrackTable.NOT_FOUND, table.lookup(later, bucket, addrs(CLIENT, SERVER), ports(12345, 80)));
+        // a removed flow is not found through a stale candidate
+        assertTrue(table.remove(ConntrackTable.flowOf(earlier), table.generation(ConntrackTable.flowOf(earlier))));
+        assertEquals(ConntrackTable.NOT_FOUND, table.lookup(earlier, bucket, addrs(CLIENT, SERVER), earlierKey));
         assertEquals(0, table.touch(-1));
-        assertEquals(table.generationAndState(ConntrackTable.flowOf(earlier)), table.touch(earlier));
+        assertEquals(table.generationAndState(ConntrackTable.flowOf(later)), table.touch(later));
     }
 
     @Test
