@@ -52,12 +52,21 @@ public final class NatRewriter
     {
         final int protocol = frame.getByte(l3 + Ipv4Flyweight.PROTOCOL_OFFSET) & 0xFF;
         final int oldAddress = frame.getInt(l3 + addressOffset, BIG_ENDIAN);
-        Ipv4Flyweight.rewriteAddress(frame, l3, addressOffset, newAddress);
+        // the address's part of the update, summed once for the header checksum and the pseudo-header's
+        final boolean addressChanged = oldAddress != newAddress;
+        final int addressChange = addressChanged ? Checksums.change32(oldAddress, newAddress) : 0;
+        if (addressChanged)
+        {
+            frame.putInt(l3 + addressOffset, newAddress, BIG_ENDIAN);
+            final int headerChecksumAt = l3 + Ipv4Flyweight.CHECKSUM_OFFSET;
+            frame.putShort(headerChecksumAt, (short)Checksums.apply(frame.getShort(headerChecksumAt, BIG_ENDIAN) & 0xFFFF, addressChange),
+                BIG_ENDIAN);
+        }
         switch (protocol)
         {
             case Ipv4Flyweight.PROTOCOL_TCP:
             case Ipv4Flyweight.PROTOCOL_UDP:
-                transport(frame, l4, offload, protocol, portOffset, oldAddress, newAddress, newPort);
+                transport(frame, l4, offload, protocol, portOffset, addressChanged, addressChange, newPort);
                 break;
             case Ipv4Flyweight.PROTOCOL_ICMP:
                 IcmpFlyweight.rewriteEchoIdentifier(frame, l4, newPort);
@@ -67,47 +76,38 @@ public final class NatRewriter
         }
     }
 
+    /** @param addressChange {@link Checksums#change32} of the address, 0 when it stayed. */
     private static void transport(
         final MutableDirectBuffer frame, final int l4, final long offload, final int protocol, final int portOffset,
-        final int oldAddress, final int newAddress, final int newPort)
+        final boolean addressChanged, final int addressChange, final int newPort)
     {
         final int checksumAt = l4 + (protocol == Ipv4Flyweight.PROTOCOL_TCP ? TcpFlyweight.CHECKSUM_OFFSET : UdpFlyweight.CHECKSUM_OFFSET);
         final int oldPort = frame.getShort(l4 + portOffset, BIG_ENDIAN) & 0xFFFF;
         final int checksum = frame.getShort(checksumAt, BIG_ENDIAN) & 0xFFFF;
-        if (OffloadInfo.needsChecksum(offload))
-        {
-            if (oldAddress != newAddress)
-            {
-                final int partial = ~Checksums.update32(~checksum & 0xFFFF, oldAddress, newAddress) & 0xFFFF;
-                frame.putShort(checksumAt, (short)partial, BIG_ENDIAN);
-            }
-            if (oldPort != newPort)
-            {
-                frame.putShort(l4 + portOffset, (short)newPort, BIG_ENDIAN);
-            }
-            return;
-        }
         if (oldPort != newPort)
         {
             frame.putShort(l4 + portOffset, (short)newPort, BIG_ENDIAN);
+        }
+        if (OffloadInfo.needsChecksum(offload))
+        {
+            // the partial sum covers the pseudo-header only: the port is in the data summed later
+            if (addressChanged)
+            {
+                frame.putShort(checksumAt, (short)(~Checksums.apply(~checksum & 0xFFFF, addressChange) & 0xFFFF), BIG_ENDIAN);
+            }
+            return;
         }
         if (protocol == Ipv4Flyweight.PROTOCOL_UDP && checksum == 0)
         {
             return; // no checksum
         }
-        int updated = checksum;
-        if (oldAddress != newAddress)
+        final int change = addressChange + (oldPort == newPort ? 0 : Checksums.change16(oldPort, newPort));
+        if (change == 0)
         {
-            updated = Checksums.update32(updated, oldAddress, newAddress);
+            return;
         }
-        if (oldPort != newPort)
-        {
-            updated = Checksums.update16(updated, oldPort, newPort);
-        }
-        if (updated == 0 && protocol == Ipv4Flyweight.PROTOCOL_UDP)
-        {
-            updated = 0xFFFF;
-        }
-        frame.putShort(checksumAt, (short)updated, BIG_ENDIAN);
+        // one fold for address and port: the same field value as two updates (RFC 1624 sums are associative)
+        final int updated = Checksums.apply(checksum, change);
+        frame.putShort(checksumAt, (short)(updated == 0 && protocol == Ipv4Flyweight.PROTOCOL_UDP ? 0xFFFF : updated), BIG_ENDIAN);
     }
 }

@@ -77,17 +77,35 @@ public final class Checksums
     /** RFC 1624: the new checksum after a 16-bit field changed from {@code oldValue} to {@code newValue}. */
     public static int update16(final int checksum, final int oldValue, final int newValue)
     {
-        final int sum = (~checksum & 0xFFFF) + (~oldValue & 0xFFFF) + (newValue & 0xFFFF);
-        return ~foldSmall(sum) & 0xFFFF;
+        return apply(checksum, change16(oldValue, newValue));
     }
 
     /** RFC 1624 for a 32-bit field (an IPv4 address): two 16-bit updates in one fold. */
     public static int update32(final int checksum, final int oldValue, final int newValue)
     {
-        final int sum = (~checksum & 0xFFFF) +
-            (~(oldValue >>> 16) & 0xFFFF) + (~oldValue & 0xFFFF) +
-            ((newValue >>> 16) & 0xFFFF) + (newValue & 0xFFFF);
-        return ~foldSmall(sum) & 0xFFFF;
+        return apply(checksum, change32(oldValue, newValue));
+    }
+
+    /**
+     * RFC 1624's sum for a 32-bit field (an IPv4 address) changing from {@code oldValue} to {@code newValue}:
+     * {@code ~m + m'} over its two 16-bit halves, for {@link #apply}. One change can serve two checksums
+     * (the IPv4 header's and the pseudo-header's) and add to another field's before one fold.
+     */
+    public static int change32(final int oldValue, final int newValue)
+    {
+        return (~(oldValue >>> 16) & 0xFFFF) + (~oldValue & 0xFFFF) + ((newValue >>> 16) & 0xFFFF) + (newValue & 0xFFFF);
+    }
+
+    /** RFC 1624's sum for a 16-bit field changing from {@code oldValue} to {@code newValue}, for {@link #apply}. */
+    public static int change16(final int oldValue, final int newValue)
+    {
+        return (~oldValue & 0xFFFF) + (newValue & 0xFFFF);
+    }
+
+    /** The new checksum after changes summed by {@link #change32} and {@link #change16} (at most a dozen words). */
+    public static int apply(final int checksum, final int change)
+    {
+        return ~foldSmall((~checksum & 0xFFFF) + change) & 0xFFFF;
     }
 
     /**
