@@ -58,6 +58,8 @@ public final class NatInNode extends Node implements DutyCycleTask
     private static final int TCP_CAS_ATTEMPTS = 8;
     /** {@link #updateState}: the flow was removed under us. Never a state word (those are small and positive). */
     private static final int FLOW_GONE = -1;
+    /** {@link #icmpPortPair}: the packet needs no lookup. Never a port pair (those fit in 32 bits). */
+    private static final long DEALT_WITH = -1;
     /** SYN, FIN, RST: the flags that can move an established flow's state. */
     private static final int STATE_CHANGING_FLAGS = 0x07;
     private static final long STEADY_TIMEOUT_MS = Timeouts.TCP_ESTABLISHED.millis();
@@ -226,6 +228,7 @@ public final class NatInNode extends Node implements DutyCycleTask
      */
     private int parse(final PacketBatch batch, final int i, final ConntrackTable table, final WorkerContext context)
     {
+        final NatScratch scratch = this.scratch;
         scratch.node[i] = NatScratch.UNTRACKED;
         final UnsafeBuffer frame = batch.frame(i);
         final int l3 = batch.l3Offset[i];
@@ -233,9 +236,7 @@ public final class NatInNode extends Node implements DutyCycleTask
         final int fragment = frame.getShort(l3 + Ipv4Flyweight.FLAGS_FRAGMENT_OFFSET, BIG_ENDIAN);
         if ((fragment & Ipv4Flyweight.FRAGMENT_OFFSET_MASK) != 0)
         {
-            scratch.node[i] = NatScratch.FRAGMENT; // resolved after the lookups (see process)
-            pendingFragments++;
-            return NatScratch.NO_LOOKUP;
+            return deferFragment(i);
         }
         scratch.firstFragment[i] = (fragment & Ipv4Flyweight.MORE_FRAGMENTS) != 0;
         final int protocol = frame.getByte(l3 + Ipv4Flyweight.PROTOCOL_OFFSET) & 0xFF;
@@ -248,8 +249,7 @@ public final class NatInNode extends Node implements DutyCycleTask
         {
             if (l4 + (protocol == Ipv4Flyweight.PROTOCOL_TCP ? TcpFlyweight.MIN_HEADER_LENGTH : 8) > end)
             {
-                drop(batch, i, Error.TRUNCATED.ordinal());
-                return NatScratch.NO_LOOKUP;
+                return truncated(batch, i);
             }
             portPair = frame.getInt(l4, BIG_ENDIAN) & 0xFFFF_FFFFL;
             if (protocol == Ipv4Flyweight.PROTOCOL_TCP)
@@ -259,34 +259,62 @@ public final class NatInNode extends Node implements DutyCycleTask
         }
         else if (protocol == Ipv4Flyweight.PROTOCOL_ICMP)
         {
-            if (l4 + IcmpFlyweight.HEADER_LENGTH > end)
+            portPair = icmpPortPair(batch, i, frame, l3, l4, end, table, context);
+            if (portPair == DEALT_WITH)
             {
-                drop(batch, i, Error.TRUNCATED.ordinal());
                 return NatScratch.NO_LOOKUP;
             }
-            final int type = frame.getByte(l4) & 0xFF;
-            if (isIcmpError(type))
-            {
-                related(batch, i, frame, l3, l4, end, table, context);
-                return NatScratch.NO_LOOKUP;
-            }
-            if (type != IcmpFlyweight.TYPE_ECHO_REQUEST && type != IcmpFlyweight.TYPE_ECHO_REPLY)
-            {
-                next(batch, i, NEXT_LOOKUP); // timestamps, router adverts...: not tracked
-                return NatScratch.NO_LOOKUP;
-            }
-            final int identifier = frame.getShort(l4 + IcmpFlyweight.IDENTIFIER_OFFSET, BIG_ENDIAN) & 0xFFFF;
-            portPair = (long)identifier << 16 | identifier;
         }
         else
         {
             portPair = 0;
         }
         final long ports = FlowKey.ports(protocol, batch.network[i], 0, 0) | portPair;
-        scratch.originalAddresses[i] = addresses;
-        scratch.originalPorts[i] = ports;
-        scratch.tcpFlags[i] = tcpFlags;
+        scratch.keepTuple(i, addresses, ports, tcpFlags);
         return table.bucket(addresses, ports);
+    }
+
+    /** A non-first fragment: resolved after the batch's lookups (see {@link #process}). */
+    private int deferFragment(final int i)
+    {
+        scratch.node[i] = NatScratch.FRAGMENT;
+        pendingFragments++;
+        return NatScratch.NO_LOOKUP;
+    }
+
+    private int truncated(final PacketBatch batch, final int i)
+    {
+        drop(batch, i, Error.TRUNCATED.ordinal());
+        return NatScratch.NO_LOOKUP;
+    }
+
+    /**
+     * An ICMP packet's "ports" for its tuple: an echo's identifier in both. Anything else is dealt with
+     * here ({@link #DEALT_WITH}): an error is translated for the flow it quotes (RELATED), other types
+     * pass untracked, a truncated one is dropped. (Out of {@link #parse}, which stays small enough to inline.)
+     */
+    private long icmpPortPair(
+        final PacketBatch batch, final int i, final UnsafeBuffer frame, final int l3, final int l4, final int end,
+        final ConntrackTable table, final WorkerContext context)
+    {
+        if (l4 + IcmpFlyweight.HEADER_LENGTH > end)
+        {
+            truncated(batch, i);
+            return DEALT_WITH;
+        }
+        final int type = frame.getByte(l4) & 0xFF;
+        if (isIcmpError(type))
+        {
+            related(batch, i, frame, l3, l4, end, table, context);
+            return DEALT_WITH;
+        }
+        if (type != IcmpFlyweight.TYPE_ECHO_REQUEST && type != IcmpFlyweight.TYPE_ECHO_REPLY)
+        {
+            next(batch, i, NEXT_LOOKUP); // timestamps, router adverts...: not tracked
+            return DEALT_WITH;
+        }
+        final int identifier = frame.getShort(l4 + IcmpFlyweight.IDENTIFIER_OFFSET, BIG_ENDIAN) & 0xFFFF;
+        return (long)identifier << 16 | identifier;
     }
 
     /** @return false when the flow went away under us (treat the packet as new). */
@@ -310,19 +338,10 @@ public final class NatInNode extends Node implements DutyCycleTask
             return false;
         }
         final int protocol = FlowKey.protocol(ports);
-        final long timeout;
-        if (protocol == Ipv4Flyweight.PROTOCOL_TCP && isSteady((int)generationAndState, direction, tcpFlags))
+        final long timeout = timeoutAfter(flow, direction, protocol, tcpFlags, generationAndState, table, context);
+        if (timeout == FLOW_GONE)
         {
-            timeout = STEADY_TIMEOUT_MS; // most packets: nothing to change
-        }
-        else
-        {
-            final int word = updateState(flow, direction, protocol, tcpFlags, generationAndState, table, context);
-            if (word == FLOW_GONE)
-            {
-                return false;
-            }
-            timeout = Timeouts.of(protocol, word);
+            return false;
         }
         final long expiresAt = nowMs + timeout;
         final long moved = expiresAt - table.expiresAtMs(flow);
@@ -345,11 +364,35 @@ public final class NatInNode extends Node implements DutyCycleTask
         scratch.node[i] = node;
         if (scratch.firstFragment[i])
         {
-            scratch.fragments.put(addresses, fragmentKey(batch.frame(i), batch.l3Offset[i], FlowKey.protocol(ports), batch.network[i]),
-                node, ConntrackTable.generationOf(handle), nowMs);
+            rememberFirstFragment(batch, i, addresses, ports, handle, nowMs);
         }
         next(batch, i, NEXT_LOOKUP);
         return true;
+    }
+
+    /**
+     * The flow's timeout after this packet: the steady one (most packets: nothing to change), or its
+     * state's after {@link #updateState}; {@link #FLOW_GONE} when the flow was removed under us. (Out
+     * of {@link #established}, which stays small enough for the JIT to inline into the batch loop.)
+     */
+    private long timeoutAfter(
+        final int flow, final int direction, final int protocol, final int tcpFlags, final long generationAndState,
+        final ConntrackTable table, final WorkerContext context)
+    {
+        if (protocol == Ipv4Flyweight.PROTOCOL_TCP && isSteady((int)generationAndState, direction, tcpFlags))
+        {
+            return STEADY_TIMEOUT_MS;
+        }
+        final int word = updateState(flow, direction, protocol, tcpFlags, generationAndState, table, context);
+        return word == FLOW_GONE ? FLOW_GONE : Timeouts.of(protocol, word);
+    }
+
+    /** A first fragment of a tracked flow: its later fragments will find the flow by the fragment table. */
+    private void rememberFirstFragment(
+        final PacketBatch batch, final int i, final long addresses, final long ports, final long handle, final long nowMs)
+    {
+        scratch.fragments.put(addresses, fragmentKey(batch.frame(i), batch.l3Offset[i], FlowKey.protocol(ports), batch.network[i]),
+            ConntrackTable.nodeOf(handle), ConntrackTable.generationOf(handle), nowMs);
     }
 
     /** @return the batch's packet that is the first fragment of datagram {@code (addresses, key)} and a new flow, or -1. */

@@ -73,4 +73,12 @@ final class NatScratch
 
     /** What ip4-nat-in's parse returns instead of a bucket: no lookup to do, the first pass decided the packet's fate. */
     static final int NO_LOOKUP = -1;
+
+    /** ip4-nat-in's first pass: packet {@code i}'s tuple and TCP flags, for its later passes. */
+    void keepTuple(final int i, final long addresses, final long ports, final int flags)
+    {
+        originalAddresses[i] = addresses;
+        originalPorts[i] = ports;
+        tcpFlags[i] = flags;
+    }
 }
