@@ -1,5 +1,7 @@
 package dev.wharf.nat;
 
+import java.lang.invoke.VarHandle;
+
 /**
  * Virtual reassembly, as VPP's ip4-sv-reass does it, without buffering: which flow the fragments of an
  * IPv4 datagram belong to, learnt from its first fragment (the only one carrying the ports) and looked
@@ -30,6 +32,8 @@ final class FragmentTable
     static final long LIFETIME_MS = 3_000;
     /** {@link #lookup}: no live entry for the key. */
     static final long NOT_FOUND = -1;
+    /** {@link #peerAddresses}: the flow is gone. Never a flow's peer addresses (limited broadcast both ways is never tracked). */
+    static final long FLOW_GONE = -1;
 
     private static final int STRIDE = 4;
     private static final int ADDRESSES = 0;
@@ -89,6 +93,19 @@ final class FragmentTable
         entries[victim + KEY] = key;
         entries[victim + FLOW] = ((long)node << 32) | (generation & 0xFFFF_FFFFL);
         entries[victim + EXPIRES_AT] = nowMs + LIFETIME_MS;
+    }
+
+    /**
+     * The peer addresses (the translation) of the flow a {@link #lookup} hit names, read under the
+     * flow's generation check, or {@link #FLOW_GONE} when that flow has been removed since its first
+     * fragment was seen.
+     */
+    static long peerAddresses(final long found, final ConntrackTable table)
+    {
+        final int node = node(found);
+        final long peerAddresses = table.nodeAddresses(node ^ 1);
+        VarHandle.loadLoadFence(); // the translation read before the generation check that vouches for it
+        return table.generation(ConntrackTable.flowOf(node)) == generation(found) ? peerAddresses : FLOW_GONE;
     }
 
     /** @return {@code node << 32 | generation} ({@link #node}, {@link #generation}), or {@link #NOT_FOUND}. */

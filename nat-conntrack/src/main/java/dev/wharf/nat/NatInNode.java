@@ -470,10 +470,8 @@ public final class NatInNode extends Node implements DutyCycleTask
             next(batch, i, NEXT_LOOKUP);
             return;
         }
-        final int node = FragmentTable.node(found);
-        final long peerAddresses = table.nodeAddresses(node ^ 1);
-        VarHandle.loadLoadFence(); // the translation read before the generation check that vouches for it
-        if (table.generation(ConntrackTable.flowOf(node)) != FragmentTable.generation(found))
+        final long peerAddresses = FragmentTable.peerAddresses(found, table);
+        if (peerAddresses == FragmentTable.FLOW_GONE)
         {
             drop(batch, i, Error.NON_FIRST_FRAGMENT.ordinal());
             return;

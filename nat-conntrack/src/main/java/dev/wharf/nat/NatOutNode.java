@@ -11,8 +11,6 @@ import dev.wharf.dataplane.protocol.TcpFlyweight;
 import dev.wharf.dataplane.worker.Pipeline;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.lang.invoke.VarHandle;
-
 import static java.nio.ByteOrder.BIG_ENDIAN;
 
 /**
@@ -127,10 +125,8 @@ public final class NatOutNode extends Node
             drop(batch, i, Error.NON_FIRST_FRAGMENT.ordinal());
             return;
         }
-        final int node = FragmentTable.node(found);
-        final long peerAddresses = table.nodeAddresses(node ^ 1);
-        VarHandle.loadLoadFence(); // the translation read before the generation check that vouches for it
-        if (table.generation(ConntrackTable.flowOf(node)) != FragmentTable.generation(found))
+        final long peerAddresses = FragmentTable.peerAddresses(found, table);
+        if (peerAddresses == FragmentTable.FLOW_GONE)
         {
             drop(batch, i, Error.NON_FIRST_FRAGMENT.ordinal());
             return;
