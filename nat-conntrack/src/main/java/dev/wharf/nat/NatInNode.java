@@ -122,7 +122,7 @@ public final class NatInNode extends Node implements DutyCycleTask
             }
         }
         // bring in every bucket head, then every first record, then every second record where the first
-        // is another flow's (about one lookup in eight): independent loads, so their misses overlap;
+        // is another flow's (about one lookup in eight, listed densely): independent loads, so their misses overlap;
         // then the lookups, which check the node so found (on a line now in cache) and walk the chain
         // only when it is not the flow's (a chain past its second record misses again)
         final int[] headNodes = scratch.headNode;
@@ -137,14 +137,22 @@ public final class NatInNode extends Node implements DutyCycleTask
         }
         final long[] scratchAddresses = scratch.originalAddresses;
         final long[] scratchPorts = scratch.originalPorts;
+        final int[] seconds = scratch.secondNode;
+        int secondCount = 0;
         for (int j = 0; j < lookups; j++)
         {
             final int i = lookupPackets[j];
-            headNodes[j] = table.candidate(headNodes[j], scratchAddresses[i], scratchPorts[i]); // now the node to try
+            final int head = headNodes[j];
+            final int candidate = table.candidate(head, scratchAddresses[i], scratchPorts[i]);
+            headNodes[j] = candidate; // now the node to try
+            if (candidate != head && candidate >= 0)
+            {
+                seconds[secondCount++] = candidate;
+            }
         }
-        for (int j = 0; j < lookups; j++)
+        for (int k = 0; k < secondCount; k++)
         {
-            touched += table.touch(headNodes[j]);
+            touched += table.touch(seconds[k]);
         }
         this.touched += touched;
         final long[] handles = scratch.handle;

@@ -38,6 +38,8 @@ final class NatScratch
     final int[] bucket = new int[PacketBatch.CAPACITY];
     /** ip4-nat-in's own, between its passes: the first node of {@code bucket[j]}'s chain, then the node to try ({@link ConntrackTable#candidate}). */
     final int[] headNode = new int[PacketBatch.CAPACITY];
+    /** ip4-nat-in's own, between its passes: the second chain records to load (a dense list). */
+    final int[] secondNode = new int[PacketBatch.CAPACITY];
     /** ip4-nat-in's own, between its passes: the packet is a first fragment (offset 0, more to come). */
     final boolean[] firstFragment = new boolean[PacketBatch.CAPACITY];
     /** ip4-nat-in's own, between its passes: the TCP flags of the packet. */
