@@ -28,6 +28,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -43,7 +44,8 @@ import java.util.concurrent.TimeUnit;
  * ip4-nat-in and ip4-nat-out (ip4-lookup's routing decision is preset):
  * <ul>
  * <li>{@code established}: a 64-byte TCP segment of a masqueraded flow: lookup, state and expiry
- *     check, SNAT rewrite with incremental checksums, a whole batch of 256 through ip4-nat-in then
+ *     check, SNAT rewrite with incremental checksums ({@code direction=reply}: a segment of the
+ *     reply, from the outside to the uplink address, translated back to the container, as downloads are), a whole batch of 256 through ip4-nat-in then
  *     ip4-nat-out as a worker runs them. The batches cycle over 262,144 frames, each of a different
  *     flow drawn at random (fixed seed) from the million, so neither the table's lines (tens of MB
  *     touched) nor their order are cache- or prefetcher-friendly: lookups miss the CPU caches as a
@@ -80,6 +82,10 @@ public class ConntrackBenchmark
     private static final int FRAME = 64;
     private static final long NOW_MS = 1_000_000;
 
+    /** Which way the established flows' packets go: {@code original} (out, SNAT) or {@code reply} (back in). */
+    @Param({"original", "reply"})
+    public String direction;
+
     private NatService service;
     private Node natIn;
     private Node natOut;
@@ -112,7 +118,14 @@ public class ConntrackBenchmark
         for (int f = 0; f < BATCH * BATCHES; f++)
         {
             final int flow = flows[f];
-            writeTcp(established.frame(f), client(flow), server(flow), port(flow), 80, 0x10);
+            if (isReply())
+            {
+                writeTcp(established.frame(f), server(flow), UPLINK_IP, 80, port(flow), 0x10);
+            }
+            else
+            {
+                writeTcp(established.frame(f), client(flow), server(flow), port(flow), 80, 0x10);
+            }
             established.length[f] = FRAME;
         }
         established.keepPristine();
@@ -124,6 +137,14 @@ public class ConntrackBenchmark
             fresh.length[f] = FRAME;
         }
         fresh.keepPristine();
+        established();
+        for (int i = 0; i < BATCH; i++)
+        {
+            if ((batch.flags[i] & PacketBatch.FLAG_CT_ESTABLISHED) == 0)
+            {
+                throw new IllegalStateException("packet " + i + " did not take the established path: the benchmark would measure another");
+            }
+        }
     }
 
     @TearDown(Level.Trial)
@@ -216,13 +237,20 @@ public class ConntrackBenchmark
             ByteOrder.BIG_ENDIAN);
     }
 
-    private void present(final OffHeapFrames frames, final int first)
+    private boolean isReply()
+    {
+        return "reply".equals(direction);
+    }
+
+    private void present(final OffHeapFrames frames, final int first, final boolean reply)
     {
         frames.refill(batch, first, BATCH);
+        final int in = reply ? UPLINK : FRONT;
+        final int out = reply ? FRONT : UPLINK;
         for (int i = 0; i < BATCH; i++)
         {
-            batch.network[i] = FRONT;
-            batch.outNetwork[i] = UPLINK;
+            batch.network[i] = in;
+            batch.outNetwork[i] = out;
             batch.l3Offset[i] = 14;
             batch.l4Offset[i] = 34;
             batch.flags[i] = PacketBatch.FLAG_IPV4;
@@ -235,7 +263,7 @@ public class ConntrackBenchmark
     {
         final int first = (cursor++ & (BATCHES - 1)) * BATCH;
         established.restoreHeaders(first, BATCH, FRAME);
-        present(established, first);
+        present(established, first, isReply());
         natIn.process(batch, packets, BATCH, context);
         natOut.process(batch, packets, BATCH, context);
         return batch.next[BATCH - 1];
@@ -247,7 +275,7 @@ public class ConntrackBenchmark
     {
         final int first = (cursor++ & (BATCHES - 1)) * BATCH;
         established.restoreHeaders(first, BATCH, FRAME);
-        present(established, first);
+        present(established, first, isReply());
         return batch.next[BATCH - 1];
     }
 
@@ -271,7 +299,7 @@ public class ConntrackBenchmark
     @OperationsPerInvocation(BATCH)
     public int newFlow()
     {
-        present(fresh, 0);
+        present(fresh, 0, false);
         natIn.process(batch, packets, BATCH, context);
         natOut.process(batch, packets, BATCH, context);
         return batch.next[BATCH - 1];
