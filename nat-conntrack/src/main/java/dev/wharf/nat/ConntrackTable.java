@@ -192,17 +192,10 @@ public final class ConntrackTable
     {
         if (candidate >= 0)
         {
-            final long[] records = this.records;
-            final int record = record(candidate >>> 1);
-            final int key = record + KEY + ((candidate & 1) << 1);
-            final int before = (int)((long)LONGS.getAcquire(records, record + GENERATION_STATE) >>> 32);
-            if ((before & 1) != 0 && records[key] == addresses && records[key + 1] == ports)
+            final long handle = match(candidate, addresses, ports);
+            if (handle != NOT_FOUND)
             {
-                VarHandle.loadLoadFence();
-                if ((int)((long)LONGS.getVolatile(records, record + GENERATION_STATE) >>> 32) == before)
-                {
-                    return handle(candidate, before); // a tuple is one live node's at most: this is the flow
-                }
+                return handle; // a tuple is one live node's at most: this is the flow
             }
         }
         return lookup(bucket, addresses, ports);
@@ -211,7 +204,6 @@ public final class ConntrackTable
     /** {@link #lookup(long, long)} with the tuple's {@link #bucket} already computed. */
     public long lookup(final int bucket, final long addresses, final long ports)
     {
-        final long[] records = this.records;
         int node = (int)INTS.getAcquire(heads, bucket);
         int steps = 0;
         while (node != NIL)
@@ -220,18 +212,33 @@ public final class ConntrackTable
             {
                 return lockedLookup(bucket, addresses, ports);
             }
-            final int record = record(node >>> 1);
-            final int key = record + KEY + ((node & 1) << 1);
-            final int before = (int)((long)LONGS.getAcquire(records, record + GENERATION_STATE) >>> 32);
-            if ((before & 1) != 0 && records[key] == addresses && records[key + 1] == ports)
+            final long handle = match(node, addresses, ports);
+            if (handle != NOT_FOUND)
             {
-                VarHandle.loadLoadFence();
-                if ((int)((long)LONGS.getVolatile(records, record + GENERATION_STATE) >>> 32) == before)
-                {
-                    return handle(node, before);
-                }
+                return handle;
             }
-            node = (int)(long)LONGS.getAcquire(records, record + NEXT + (node & 1));
+            node = (int)(long)LONGS.getAcquire(records, record(node >>> 1) + NEXT + (node & 1));
+        }
+        return NOT_FOUND;
+    }
+
+    /**
+     * The handle of {@code node} if it holds the tuple and is live, checked as a sequence lock: the
+     * generation read before and after the key, so a node freed and reused meanwhile never matches.
+     */
+    private long match(final int node, final long addresses, final long ports)
+    {
+        final long[] records = this.records;
+        final int record = record(node >>> 1);
+        final int key = record + KEY + ((node & 1) << 1);
+        final int before = (int)((long)LONGS.getAcquire(records, record + GENERATION_STATE) >>> 32);
+        if ((before & 1) != 0 && records[key] == addresses && records[key + 1] == ports)
+        {
+            VarHandle.loadLoadFence();
+            if ((int)((long)LONGS.getVolatile(records, record + GENERATION_STATE) >>> 32) == before)
+            {
+                return handle(node, before);
+            }
         }
         return NOT_FOUND;
     }
