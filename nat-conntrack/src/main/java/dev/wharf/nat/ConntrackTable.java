@@ -2,6 +2,7 @@ package dev.wharf.nat;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.security.SecureRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.agrona.UnsafeApi;
@@ -60,6 +61,11 @@ public final class ConntrackTable
 
     private final int capacity;
     private final int bucketMask;
+    /**
+     * Mixed into every tuple's hash, random per table, so that nobody outside can choose tuples that
+     * share a bucket and make lookups walk long chains (Linux seeds its conntrack hash the same way).
+     */
+    private final long hashSeed = new SecureRandom().nextLong();
     private final int[] heads;
     private final long[] records;
     private final int[] stripeLocks = new int[STRIPES * 16]; // one lock word per cache line
@@ -147,7 +153,7 @@ public final class ConntrackTable
     /** The bucket of a tuple, for {@link #head} and {@link #lookup(int, long, long)}. */
     public int bucket(final long addresses, final long ports)
     {
-        return FlowKey.hash(addresses, ports) & bucketMask;
+        return FlowKey.hash(addresses ^ hashSeed, ports) & bucketMask;
     }
 
     /**

@@ -57,8 +57,11 @@ class ConntrackTableTest
         {
             otherPort++;
         }
-        final int earlier = table.create(addrs(CLIENT, SERVER), ports(40000, 80), addrs(SERVER, UPLINK), ports(80, 61000), 1, 1000);
-        final int later = table.create(addrs(CLIENT, SERVER), ports(otherPort, 80), addrs(SERVER, UPLINK), ports(80, 61001), 1, 1000);
+        // replies in other buckets (the hash is seeded: search, as for the second original tuple)
+        final int firstReplyPort = replyPortOutside(table, bucket, 61000);
+        final int secondReplyPort = replyPortOutside(table, bucket, firstReplyPort + 1);
+        final int earlier = table.create(addrs(CLIENT, SERVER), ports(40000, 80), addrs(SERVER, UPLINK), ports(80, firstReplyPort), 1, 1000);
+        final int later = table.create(addrs(CLIENT, SERVER), ports(otherPort, 80), addrs(SERVER, UPLINK), ports(80, secondReplyPort), 1, 1000);
         final int head = table.head(bucket);
         assertEquals(later, head);
         assertEquals(0, ConntrackTable.directionOf(later));
@@ -77,6 +80,33 @@ class ConntrackTableTest
         assertEquals(ConntrackTable.NOT_FOUND, table.lookup(earlier, bucket, addrs(CLIENT, SERVER), earlierKey));
         assertEquals(0, table.touch(-1));
         assertEquals(table.generationAndState(ConntrackTable.flowOf(later)), table.touch(later));
+    }
+
+    private static int replyPortOutside(final ConntrackTable table, final int bucket, final int from)
+    {
+        int port = from;
+        while (table.bucket(addrs(SERVER, UPLINK), ports(80, port)) == bucket)
+        {
+            port++;
+        }
+        return port;
+    }
+
+    @Test
+    void eachTableSeedsItsBucketsSoNobodyCanChooseTuplesThatShareOne()
+    {
+        final ConntrackTable one = new ConntrackTable(1024);
+        final ConntrackTable other = new ConntrackTable(1024);
+        int same = 0;
+        for (int port = 40000; port < 40064; port++)
+        {
+            if (one.bucket(addrs(CLIENT, SERVER), ports(port, 80)) == other.bucket(addrs(CLIENT, SERVER), ports(port, 80)))
+            {
+                same++;
+            }
+        }
+        // 8,192 buckets each: the same bucket in both tables by chance for about 1 tuple in 8,192
+        assertTrue(same < 8, same + " of 64 tuples in the same bucket of both tables: the hash is not seeded");
     }
 
     @Test
