@@ -51,22 +51,13 @@ public final class NatRewriter
         final int addressOffset, final int portOffset, final int newAddress, final int newPort)
     {
         final int protocol = frame.getByte(l3 + Ipv4Flyweight.PROTOCOL_OFFSET) & 0xFF;
-        final int oldAddress = frame.getInt(l3 + addressOffset, BIG_ENDIAN);
         // the address's part of the update, summed once for the header checksum and the pseudo-header's
-        final boolean addressChanged = oldAddress != newAddress;
-        final int addressChange = addressChanged ? Checksums.change32(oldAddress, newAddress) : 0;
-        if (addressChanged)
-        {
-            frame.putInt(l3 + addressOffset, newAddress, BIG_ENDIAN);
-            final int headerChecksumAt = l3 + Ipv4Flyweight.CHECKSUM_OFFSET;
-            frame.putShort(headerChecksumAt, (short)Checksums.apply(frame.getShort(headerChecksumAt, BIG_ENDIAN) & 0xFFFF, addressChange),
-                BIG_ENDIAN);
-        }
+        final int addressChange = Ipv4Flyweight.rewriteAddress(frame, l3, addressOffset, newAddress);
         switch (protocol)
         {
             case Ipv4Flyweight.PROTOCOL_TCP:
             case Ipv4Flyweight.PROTOCOL_UDP:
-                transport(frame, l4, offload, protocol, portOffset, addressChanged, addressChange, newPort);
+                transport(frame, l4, offload, protocol, portOffset, addressChange, newPort);
                 break;
             case Ipv4Flyweight.PROTOCOL_ICMP:
                 IcmpFlyweight.rewriteEchoIdentifier(frame, l4, newPort);
@@ -76,10 +67,13 @@ public final class NatRewriter
         }
     }
 
-    /** @param addressChange {@link Checksums#change32} of the address, 0 when it stayed. */
+    /**
+     * @param addressChange {@link Checksums#change32} of the address, 0 when it stayed (applying 0
+     *                      leaves any checksum as it is, so 0 needs no write).
+     */
     private static void transport(
         final MutableDirectBuffer frame, final int l4, final long offload, final int protocol, final int portOffset,
-        final boolean addressChanged, final int addressChange, final int newPort)
+        final int addressChange, final int newPort)
     {
         final int checksumAt = l4 + (protocol == Ipv4Flyweight.PROTOCOL_TCP ? TcpFlyweight.CHECKSUM_OFFSET : UdpFlyweight.CHECKSUM_OFFSET);
         final int oldPort = frame.getShort(l4 + portOffset, BIG_ENDIAN) & 0xFFFF;
@@ -91,7 +85,7 @@ public final class NatRewriter
         if (OffloadInfo.needsChecksum(offload))
         {
             // the partial sum covers the pseudo-header only: the port is in the data summed later
-            if (addressChanged)
+            if (addressChange != 0)
             {
                 frame.putShort(checksumAt, (short)(~Checksums.apply(~checksum & 0xFFFF, addressChange) & 0xFFFF), BIG_ENDIAN);
             }

@@ -33,16 +33,22 @@ public final class Ipv4Flyweight
     /**
      * Rewrites the address at {@code addressOffset} (source or destination) of the IPv4 header at
      * {@code l3}, with an RFC 1624 update of the header checksum; nothing past the header is touched.
+     *
+     * @return the change applied to the header checksum ({@link Checksums#change32}), 0 when the address
+     * stayed: for another checksum that covers the address (TCP's and UDP's pseudo-header), {@link Checksums#apply}.
      */
-    public static void rewriteAddress(final MutableDirectBuffer buffer, final int l3, final int addressOffset, final int newAddress)
+    public static int rewriteAddress(final MutableDirectBuffer buffer, final int l3, final int addressOffset, final int newAddress)
     {
         final int oldAddress = buffer.getInt(l3 + addressOffset, NETWORK);
-        if (oldAddress != newAddress)
+        if (oldAddress == newAddress)
         {
-            buffer.putInt(l3 + addressOffset, newAddress, NETWORK);
-            final int checksum = buffer.getShort(l3 + CHECKSUM_OFFSET, NETWORK) & 0xFFFF;
-            buffer.putShort(l3 + CHECKSUM_OFFSET, (short)Checksums.update32(checksum, oldAddress, newAddress), NETWORK);
+            return 0;
         }
+        final int change = Checksums.change32(oldAddress, newAddress);
+        buffer.putInt(l3 + addressOffset, newAddress, NETWORK);
+        final int checksum = buffer.getShort(l3 + CHECKSUM_OFFSET, NETWORK) & 0xFFFF;
+        buffer.putShort(l3 + CHECKSUM_OFFSET, (short)Checksums.apply(checksum, change), NETWORK);
+        return change;
     }
 
     private MutableDirectBuffer buffer;
