@@ -45,8 +45,8 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  * <li>{@code established}: a 64-byte TCP segment of a masqueraded flow: lookup, state and expiry
  *     check, SNAT rewrite with incremental checksums ({@code direction=reply}: a segment of the
- *     reply, from the outside to the uplink address, translated back to the container, as downloads are), a whole batch of 256 through ip4-nat-in then
- *     ip4-nat-out as a worker runs them. The batches cycle over 262,144 frames, each of a different
+ *     reply, from the outside to the uplink address, translated back to the container, as downloads
+ *     are), a whole batch of 256 through ip4-nat-in then ip4-nat-out as a worker runs them. The batches cycle over 262,144 frames, each of a different
  *     flow drawn at random (fixed seed) from the million, so neither the table's lines (tens of MB
  *     touched) nor their order are cache- or prefetcher-friendly: lookups miss the CPU caches as a
  *     busy host's would. {@code restoreOnly} is the cost of copying the rewritten headers back and
@@ -86,6 +86,8 @@ public class ConntrackBenchmark
     @Param({"original", "reply"})
     public String direction;
 
+    /** {@link #direction} is {@code reply}: read once at setup, not per invocation. */
+    private boolean reply;
     private NatService service;
     private Node natIn;
     private Node natOut;
@@ -99,6 +101,7 @@ public class ConntrackBenchmark
     @Setup(Level.Trial)
     public void setUp()
     {
+        reply = "reply".equals(direction);
         service = new NatService(NatConfiguration.defaults().withMaxFlows(FLOWS + 65_536));
         final Node[] nodes = service.workerNodes(0);
         natIn = nodes[0];
@@ -118,7 +121,7 @@ public class ConntrackBenchmark
         for (int f = 0; f < BATCH * BATCHES; f++)
         {
             final int flow = flows[f];
-            if (isReply())
+            if (reply)
             {
                 writeTcp(established.frame(f), server(flow), UPLINK_IP, 80, port(flow), 0x10);
             }
@@ -237,16 +240,11 @@ public class ConntrackBenchmark
             ByteOrder.BIG_ENDIAN);
     }
 
-    private boolean isReply()
-    {
-        return "reply".equals(direction);
-    }
-
-    private void present(final OffHeapFrames frames, final int first, final boolean reply)
+    private void present(final OffHeapFrames frames, final int first, final boolean replies)
     {
         frames.refill(batch, first, BATCH);
-        final int in = reply ? UPLINK : FRONT;
-        final int out = reply ? FRONT : UPLINK;
+        final int in = replies ? UPLINK : FRONT;
+        final int out = replies ? FRONT : UPLINK;
         for (int i = 0; i < BATCH; i++)
         {
             batch.network[i] = in;
@@ -263,7 +261,7 @@ public class ConntrackBenchmark
     {
         final int first = (cursor++ & (BATCHES - 1)) * BATCH;
         established.restoreHeaders(first, BATCH, FRAME);
-        present(established, first, isReply());
+        present(established, first, reply);
         natIn.process(batch, packets, BATCH, context);
         natOut.process(batch, packets, BATCH, context);
         return batch.next[BATCH - 1];
@@ -275,7 +273,7 @@ public class ConntrackBenchmark
     {
         final int first = (cursor++ & (BATCHES - 1)) * BATCH;
         established.restoreHeaders(first, BATCH, FRAME);
-        present(established, first, isReply());
+        present(established, first, reply);
         return batch.next[BATCH - 1];
     }
 
