@@ -7,7 +7,7 @@ import dev.wharf.dataplane.graph.CounterLayout;
 import dev.wharf.dataplane.graph.Node;
 import dev.wharf.dataplane.graph.NodeGraph;
 import dev.wharf.dataplane.graph.WorkerContext;
-import dev.wharf.dataplane.l2.FdbTable;
+import dev.wharf.dataplane.table.FdbTable;
 import dev.wharf.dataplane.port.MemoryPort;
 import dev.wharf.dataplane.worker.DataplaneConfiguration;
 import dev.wharf.dataplane.worker.MonotonicClock;

@@ -9,11 +9,13 @@ import dev.wharf.dataplane.graph.DropNode;
 import dev.wharf.dataplane.graph.Node;
 import dev.wharf.dataplane.graph.NodeGraph;
 import dev.wharf.dataplane.graph.WorkerContext;
-import dev.wharf.dataplane.l2.FdbTable;
-import dev.wharf.dataplane.l3.NeighbourTable;
+import dev.wharf.dataplane.table.FdbTable;
+import dev.wharf.dataplane.table.NeighbourTable;
 import dev.wharf.dataplane.protocol.Checksums;
 import dev.wharf.dataplane.protocol.Ipv4Flyweight;
-import dev.wharf.dataplane.worker.Pipeline;
+import dev.wharf.dataplane.graph.CoreNodes;
+import dev.wharf.dataplane.graph.FeatureArc;
+import dev.wharf.dataplane.graph.GraphComposer;
 import dev.wharf.nat.ConnectionState;
 import dev.wharf.nat.ConntrackTable;
 import dev.wharf.nat.FlowKey;
@@ -41,12 +43,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Connection tracking and NAT with 1,000,000 tracked flows, in ns per packet, through one worker's
- * ip4-nat-in and ip4-nat-out (ip4-lookup's routing decision is preset):
+ * ip4-nat-in, ip4-user-rules and ip4-nat-out (ip4-lookup's routing decision is preset):
  * <ul>
  * <li>{@code established}: a 64-byte TCP segment of a masqueraded flow: lookup, state and expiry
  *     check, SNAT rewrite with incremental checksums ({@code direction=reply}: a segment of the
  *     reply, from the outside to the uplink address, translated back to the container, as downloads
- *     are), a whole batch of 256 through ip4-nat-in then ip4-nat-out as a worker runs them. The batches cycle over 262,144 frames, each of a different
+ *     are), a whole batch of 256 through the three nodes as a worker runs them. The batches cycle over 262,144 frames, each of a different
  *     flow drawn at random (fixed seed) from the million, so neither the table's lines (tens of MB
  *     touched) nor their order are cache- or prefetcher-friendly: lookups miss the CPU caches as a
  *     busy host's would. {@code restoreOnly} is the cost of copying the rewritten headers back and
@@ -90,6 +92,7 @@ public class ConntrackBenchmark
     private boolean reply;
     private NatService service;
     private Node natIn;
+    private Node userRules;
     private Node natOut;
     private WorkerContext context;
     private OffHeapFrames established;
@@ -103,11 +106,18 @@ public class ConntrackBenchmark
     {
         reply = "reply".equals(direction);
         service = new NatService(NatConfiguration.defaults().withMaxFlows(FLOWS + 65_536));
-        final Node[] nodes = service.workerNodes(0);
-        natIn = nodes[0];
-        natOut = nodes[1];
-        final NodeGraph graph = new NodeGraph(List.of(natIn, new StandIn(Pipeline.IP4_LOOKUP, Pipeline.IP4_NAT_OUT), natOut,
-            new StandIn(Pipeline.IP4_REWRITE, null), new DropNode()));
+        // the feature's nodes composed onto the two arcs around stand-ins for the routing nodes, as the daemon composes them
+        final NodeGraph graph = new GraphComposer()
+            .arc(FeatureArc.IP4_PREROUTING)
+            .node(new StandIn(CoreNodes.IP4_LOOKUP, FeatureArc.IP4_POSTROUTING))
+            .arc(FeatureArc.IP4_POSTROUTING)
+            .node(new StandIn(CoreNodes.IP4_REWRITE, null))
+            .node(new DropNode())
+            .features(0, List.of(service.feature()))
+            .compose();
+        natIn = graph.node(graph.nodeId("ip4-nat-in"));
+        userRules = graph.node(graph.nodeId("ip4-user-rules"));
+        natOut = graph.node(graph.nodeId("ip4-nat-out"));
         context = new WorkerContext(0, graph.layout());
         context.snapshot = snapshot();
         context.nowMs = NOW_MS;
@@ -143,7 +153,7 @@ public class ConntrackBenchmark
         established();
         for (int i = 0; i < BATCH; i++)
         {
-            if ((batch.flags[i] & PacketBatch.FLAG_CT_ESTABLISHED) == 0)
+            if ((batch.flags[i] & PacketBatch.FLAG_ESTABLISHED) == 0)
             {
                 throw new IllegalStateException("packet " + i + " did not take the established path: the benchmark would measure another");
             }
@@ -263,6 +273,7 @@ public class ConntrackBenchmark
         established.restoreHeaders(first, BATCH, FRAME);
         present(established, first, reply);
         natIn.process(batch, packets, BATCH, context);
+        userRules.process(batch, packets, BATCH, context);
         natOut.process(batch, packets, BATCH, context);
         return batch.next[BATCH - 1];
     }
@@ -299,6 +310,7 @@ public class ConntrackBenchmark
     {
         present(fresh, 0, false);
         natIn.process(batch, packets, BATCH, context);
+        userRules.process(batch, packets, BATCH, context);
         natOut.process(batch, packets, BATCH, context);
         return batch.next[BATCH - 1];
     }

@@ -1,7 +1,7 @@
 package dev.wharf.bench;
 
 import dev.wharf.dataplane.graph.CounterLayout;
-import dev.wharf.dataplane.l2.FdbTable;
+import dev.wharf.dataplane.table.FdbTable;
 import dev.wharf.dataplane.worker.MonotonicClock;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

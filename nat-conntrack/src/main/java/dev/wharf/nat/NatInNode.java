@@ -4,6 +4,7 @@ import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.config.DataplaneSnapshot;
 import dev.wharf.dataplane.config.NetworkState;
 import dev.wharf.dataplane.graph.DutyCycleTask;
+import dev.wharf.dataplane.graph.FeatureArc;
 import dev.wharf.dataplane.graph.Node;
 import dev.wharf.dataplane.graph.WorkerContext;
 import dev.wharf.dataplane.protocol.Checksums;
@@ -11,7 +12,6 @@ import dev.wharf.dataplane.protocol.IcmpFlyweight;
 import dev.wharf.dataplane.protocol.Ipv4Flyweight;
 import dev.wharf.dataplane.protocol.QuotedDatagram;
 import dev.wharf.dataplane.protocol.TcpFlyweight;
-import dev.wharf.dataplane.worker.Pipeline;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.invoke.VarHandle;
@@ -23,7 +23,7 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  * direction, updates its state and expiry, and applies the DESTINATION part of its translation; the
  * source part waits for ip4-nat-out, after routing (as Linux applies SNAT in POSTROUTING), so an
  * ICMP error made by ip4-lookup quotes the packet as its sender sent it. A packet of no flow may
- * match a published port (its destination is translated, {@link PacketBatch#FLAG_CT_DNAT}); one to
+ * match a published port (its destination is translated, {@link PacketBatch#FLAG_PUBLISHED}); one to
  * a local address that matches nothing passes untracked (the gateway answers it); any other is a
  * new flow, which ip4-nat-out creates. ICMP errors about a tracked flow (RELATED) are translated
  * whole here: outer addresses, the quoted header and its checksums.
@@ -51,7 +51,7 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  */
 public final class NatInNode extends Node implements DutyCycleTask
 {
-    public static final String NAME = Pipeline.IP4_NAT_IN;
+    public static final String NAME = "ip4-nat-in";
     /** An expiry is rewritten only when it moves by at least this much, to keep the flow's cache line quiet. */
     static final long EXPIRY_GRANULARITY_MS = 1_000;
     private static final int NEXT_LOOKUP = 0;
@@ -90,7 +90,7 @@ public final class NatInNode extends Node implements DutyCycleTask
 
     NatInNode(final NatService service, final NatScratch scratch)
     {
-        super(NAME, new String[]{Pipeline.IP4_LOOKUP}, names(Error.values()));
+        super(NAME, new String[]{FeatureArc.NEXT}, names(Error.values()));
         this.service = service;
         this.scratch = scratch;
     }
@@ -208,7 +208,7 @@ public final class NatInNode extends Node implements DutyCycleTask
             if (entry != PublishedPortIndex.NONE)
             {
                 translateDestination(batch, i, addresses, ports, published.containerIp[entry], published.containerPort[entry]);
-                batch.flags[i] |= PacketBatch.FLAG_CT_DNAT;
+                batch.flags[i] |= PacketBatch.FLAG_PUBLISHED;
                 count(context, Error.DNAT.ordinal());
             }
             scratchNode[i] = NatScratch.NEW;
@@ -368,7 +368,7 @@ public final class NatInNode extends Node implements DutyCycleTask
             // (a masqueraded flow's original direction keeps its destination: no need to touch the frame)
             translateDestination(batch, i, addresses, ports, newDestination, newDestinationPort);
         }
-        batch.flags[i] |= PacketBatch.FLAG_CT_ESTABLISHED;
+        batch.flags[i] |= PacketBatch.FLAG_ESTABLISHED;
         scratch.node[i] = node;
         if (scratch.firstFragment[i])
         {
@@ -446,7 +446,7 @@ public final class NatInNode extends Node implements DutyCycleTask
      * destination (translated if it was a published port) and leaves the rest to ip4-nat-out
      * ({@link NatScratch#FRAGMENT_OF_NEW}), which finds the flow by then, the batch's order being kept.
      *
-     * <p>No {@link PacketBatch#FLAG_DESTINATION_TRANSLATED}: that would have icmp-error quote the arrived
+     * <p>No {@link PacketBatch#FLAG_DESTINATION_REWRITTEN}: that would have icmp-error quote the arrived
      * destination, with a port this fragment does not carry; but icmp-error sends nothing about a
      * non-first fragment anyway (RFC 1812 4.3.2.7, its NON_FIRST_FRAGMENT suppression).
      */
@@ -471,7 +471,7 @@ public final class NatInNode extends Node implements DutyCycleTask
             Ipv4Flyweight.rewriteAddress(frame, l3, Ipv4Flyweight.DESTINATION_OFFSET,
                 batch.frame(first).getInt(batch.l3Offset[first] + Ipv4Flyweight.DESTINATION_OFFSET, BIG_ENDIAN));
             // judged by ip4-lookup's isolation as its first fragment is: a published port's too
-            batch.flags[i] |= batch.flags[first] & PacketBatch.FLAG_CT_DNAT;
+            batch.flags[i] |= batch.flags[first] & PacketBatch.FLAG_PUBLISHED;
             scratch.originalAddresses[i] = addresses;
             scratch.originalPorts[i] = key; // ip4-nat-out's key into the fragment table
             scratch.node[i] = NatScratch.FRAGMENT_OF_NEW;
@@ -489,7 +489,7 @@ public final class NatInNode extends Node implements DutyCycleTask
             NatScratch.KEEP_SOURCE : NatScratch.sourceTranslation(newSource, 0);
         Ipv4Flyweight.rewriteAddress(frame, l3, Ipv4Flyweight.DESTINATION_OFFSET, FlowKey.source(peerAddresses));
         // set up with its connection, as its first fragment was: ip4-lookup skips isolation for it too
-        batch.flags[i] |= PacketBatch.FLAG_CT_ESTABLISHED;
+        batch.flags[i] |= PacketBatch.FLAG_ESTABLISHED;
         scratch.node[i] = NatScratch.FRAGMENT;
         next(batch, i, NEXT_LOOKUP);
     }
@@ -502,7 +502,7 @@ public final class NatInNode extends Node implements DutyCycleTask
         final PacketBatch batch, final int i, final long addresses, final long ports, final int newAddress, final int newPort)
     {
         batch.arrivedDestination[i] = (FlowKey.destination(addresses) & 0xFFFF_FFFFL) << 16 | FlowKey.destinationPort(ports);
-        batch.flags[i] |= PacketBatch.FLAG_DESTINATION_TRANSLATED;
+        batch.flags[i] |= PacketBatch.FLAG_DESTINATION_REWRITTEN;
         NatRewriter.destination(batch.frame(i), batch.l3Offset[i], batch.l4Offset[i], batch.offload[i], newAddress, newPort);
     }
 
@@ -666,7 +666,7 @@ public final class NatInNode extends Node implements DutyCycleTask
         frame.putShort(l4 + IcmpFlyweight.CHECKSUM_OFFSET, (short)0, BIG_ENDIAN);
         frame.putShort(l4 + IcmpFlyweight.CHECKSUM_OFFSET, (short)Checksums.finish(Checksums.sum(frame, l4, end - l4, 0)), BIG_ENDIAN);
 
-        batch.flags[i] |= PacketBatch.FLAG_CT_ESTABLISHED;
+        batch.flags[i] |= PacketBatch.FLAG_ESTABLISHED;
         scratch.node[i] = NatScratch.RELATED;
         count(context, Error.RELATED.ordinal());
         next(batch, i, NEXT_LOOKUP);

@@ -3,12 +3,12 @@ package dev.wharf.nat;
 import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.config.DataplaneSnapshot;
 import dev.wharf.dataplane.config.NetworkState;
+import dev.wharf.dataplane.graph.FeatureArc;
 import dev.wharf.dataplane.graph.Node;
 import dev.wharf.dataplane.graph.WorkerContext;
 import dev.wharf.dataplane.protocol.IcmpFlyweight;
 import dev.wharf.dataplane.protocol.Ipv4Flyweight;
 import dev.wharf.dataplane.protocol.TcpFlyweight;
-import dev.wharf.dataplane.worker.Pipeline;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import static java.nio.ByteOrder.BIG_ENDIAN;
@@ -16,8 +16,8 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
 /**
  * ip4-nat-out (netfilter's POSTROUTING: SNAT, then the conntrack confirm). A packet of a tracked
  * flow gets the SOURCE part of the flow's translation. A new flow, now that ip4-lookup chose where
- * it goes, is checked against the user rules (first match decides, none = allow), given a source
- * translation when it needs one (masquerade to the uplink address; hairpin to the gateway address),
+ * it goes and ip4-user-rules let it pass, is given a source translation when it needs one
+ * (masquerade to the uplink address, on networks that masquerade; hairpin to the gateway address),
  * and created: the reply tuple, which must be unique, decides the source port, so the original port
  * is tried first and then others chosen pseudo-randomly in the configured range, each try a
  * {@link ConntrackTable#create} that says CLASH when the tuple is taken. A full table early-drops an
@@ -30,7 +30,7 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  */
 public final class NatOutNode extends Node
 {
-    public static final String NAME = Pipeline.IP4_NAT_OUT;
+    public static final String NAME = "ip4-nat-out";
     /** Tries of a source port beyond the original one before giving up (Linux tries up to 128). */
     static final int MAX_PORT_TRIES = 64;
     /** Entries early drop looks through for an unassured flow. */
@@ -40,7 +40,6 @@ public final class NatOutNode extends Node
 
     public enum Error
     {
-        DENIED_BY_RULE,
         NAT_PORTS_EXHAUSTED,
         TABLE_FULL,
         /** No network to leave into (ip4-lookup did not route it). */
@@ -61,7 +60,7 @@ public final class NatOutNode extends Node
 
     NatOutNode(final NatService service, final NatScratch scratch, final FailureRing failures)
     {
-        super(NAME, new String[]{Pipeline.IP4_REWRITE}, ERROR_NAMES);
+        super(NAME, new String[]{FeatureArc.NEXT}, ERROR_NAMES);
         this.service = service;
         this.scratch = scratch;
         this.failures = failures;
@@ -73,7 +72,6 @@ public final class NatOutNode extends Node
     public void process(final PacketBatch batch, final int[] packets, final int count, final WorkerContext context)
     {
         final ConntrackTable table = service.table();
-        final UserRule[] rules = service.userRules();
         final int[] scratchNode = scratch.node;
         final long[] sourceTranslation = scratch.sourceTranslation;
         for (int k = 0; k < count; k++)
@@ -92,7 +90,7 @@ public final class NatOutNode extends Node
             }
             else if (node == NatScratch.NEW)
             {
-                newFlow(batch, i, table, rules, context);
+                newFlow(batch, i, table, context);
             }
             else if (node == NatScratch.FRAGMENT)
             {
@@ -142,24 +140,11 @@ public final class NatOutNode extends Node
             FlowKey.destination(table.nodeAddresses(node ^ 1)), FlowKey.destinationPort(table.nodePorts(node ^ 1)));
     }
 
-    private void newFlow(final PacketBatch batch, final int i, final ConntrackTable table, final UserRule[] rules, final WorkerContext context)
+    private void newFlow(final PacketBatch batch, final int i, final ConntrackTable table, final WorkerContext context)
     {
         final long originalAddresses = scratch.originalAddresses[i];
         final long originalPorts = scratch.originalPorts[i];
         final int protocol = FlowKey.protocol(originalPorts);
-        for (final UserRule rule : rules)
-        {
-            if (rule.matches(FlowKey.source(originalAddresses), FlowKey.destination(originalAddresses), protocol,
-                FlowKey.destinationPort(originalPorts)))
-            {
-                if (!rule.allow())
-                {
-                    fail(batch, i, context, Error.DENIED_BY_RULE, originalAddresses, originalPorts);
-                    return;
-                }
-                break;
-            }
-        }
         final DataplaneSnapshot snapshot = context.snapshot;
         final int outIndex = batch.outNetwork[i];
         final NetworkState out = snapshot.network(outIndex);
@@ -196,12 +181,12 @@ public final class NatOutNode extends Node
 
         int translatedSource = source;
         boolean snat = false;
-        if (out.uplink && in != null && !in.uplink && in.policy.masquerade())
+        if (out.uplink && in != null && !in.uplink && service.masquerades(in.index))
         {
             translatedSource = out.gatewayIp;
             snat = true;
         }
-        else if ((batch.flags[i] & PacketBatch.FLAG_CT_DNAT) != 0 && outIndex == batch.network[i] && in != null)
+        else if ((batch.flags[i] & PacketBatch.FLAG_PUBLISHED) != 0 && outIndex == batch.network[i] && in != null)
         {
             translatedSource = in.gatewayIp; // hairpin: the reply must come back through us to be de-translated
             snat = true;

@@ -1,8 +1,5 @@
 package dev.wharf.nat;
 
-import dev.wharf.dataplane.graph.Node;
-import dev.wharf.dataplane.worker.DataplaneConfiguration;
-import dev.wharf.dataplane.worker.Pipeline;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -10,8 +7,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Connection tracking and NAT for one dataplane: the connection table, the published ports and
- * user rules the nodes read (each an immutable list swapped through a volatile reference), the
+ * Connection tracking and NAT for one dataplane: the connection table, the published ports, user
+ * rules and per-network masquerade the nodes read (each an immutable list swapped through a volatile reference), the
  * nodes each worker's pipeline gets, expiry, and what the control plane lists and flushes.
  *
  * <p>Threads: the workers run the nodes; the control plane calls {@link #publishedPorts},
@@ -30,6 +27,9 @@ public final class NatService
     private final List<FailureRing> failureRings = new CopyOnWriteArrayList<>();
     private volatile PublishedPortIndex publishedPorts = PublishedPortIndex.EMPTY;
     private volatile UserRule[] rules = new UserRule[0];
+    /** Bit n set: network n does not masquerade (copy-on-write, swapped whole). */
+    private volatile long[] noMasquerade = new long[0];
+    private final NatFeature feature = new NatFeature(this);
     private final Object expiryLock = new Object();
     private long lastExpireMs = Long.MIN_VALUE;
 
@@ -45,26 +45,45 @@ public final class NatService
         return configuration;
     }
 
-    /** The pipelines with this service's ip4-nat-in and ip4-nat-out nodes, for {@link DataplaneConfiguration#withPipelines}. */
-    public DataplaneConfiguration.PipelineFactory pipelines()
+    /** This service's nodes as a feature of the pipeline, for {@code Pipeline.withFeatures}. */
+    public NatFeature feature()
     {
-        return worker ->
-        {
-            final Node[] nodes = workerNodes(worker);
-            return Pipeline.routed(nodes[0], nodes[1]);
-        };
+        return feature;
+    }
+
+    /** A worker's ring of failed connection set-ups, listed by {@link #recentFailures}. */
+    FailureRing newFailureRing()
+    {
+        final FailureRing failures = new FailureRing();
+        failureRings.add(failures);
+        return failures;
     }
 
     /**
-     * One worker's pair of nodes, {ip4-nat-in, ip4-nat-out}, sharing that worker's scratch state:
-     * they belong together in one graph run by one thread.
+     * Whether connections from network {@code network} (a dataplane network index) that leave through
+     * the uplink are masqueraded to the uplink's address (Docker's {@code enable_ip_masquerade}): on
+     * unless {@link #masquerade} turned it off. Read by the workers, once per new connection.
      */
-    public Node[] workerNodes(final int worker)
+    public boolean masquerades(final int network)
     {
-        final NatScratch scratch = new NatScratch();
-        final FailureRing failures = new FailureRing();
-        failureRings.add(failures);
-        return new Node[]{new NatInNode(this, scratch), new NatOutNode(this, scratch, failures)};
+        final long[] off = noMasquerade;
+        final int word = network >>> 6;
+        return word >= off.length || (off[word] & (1L << (network & 63))) == 0;
+    }
+
+    /** Turns masquerade on or off for network {@code network}; connections already tracked keep their translation. */
+    public synchronized void masquerade(final int network, final boolean on)
+    {
+        final long[] bits = java.util.Arrays.copyOf(noMasquerade, Math.max(noMasquerade.length, (network >>> 6) + 1));
+        if (on)
+        {
+            bits[network >>> 6] &= ~(1L << (network & 63));
+        }
+        else
+        {
+            bits[network >>> 6] |= 1L << (network & 63);
+        }
+        noMasquerade = bits;
     }
 
     /** The workers' expiry, run by each worker's ip4-nat-in once per duty cycle. */

@@ -131,11 +131,11 @@ class NatFragmentTest
         {
             assertEquals(S, u32(result.frame(), SRC));
             assertEquals(C1, u32(result.frame(), DST));
-            assertTrue((result.flags() & PacketBatch.FLAG_CT_ESTABLISHED) != 0);
+            assertTrue((result.flags() & PacketBatch.FLAG_ESTABLISHED) != 0);
         }
         assertEquals(41000, u16(out.get(0), DPORT), "the first fragment carries the de-translated port");
-        assertTrue((results.get(0).flags() & PacketBatch.FLAG_DESTINATION_TRANSLATED) != 0);
-        assertEquals(0, results.get(1).flags() & PacketBatch.FLAG_DESTINATION_TRANSLATED,
+        assertTrue((results.get(0).flags() & PacketBatch.FLAG_DESTINATION_REWRITTEN) != 0);
+        assertEquals(0, results.get(1).flags() & PacketBatch.FLAG_DESTINATION_REWRITTEN,
             "no ICMP error is made about a non-first fragment, so nothing to record");
         assertPayloadUntouched(sent.get(1), out.get(1));
         assertPayloadUntouched(sent.get(2), out.get(2));

@@ -1,5 +1,9 @@
 package dev.wharf.nat;
 
+import dev.wharf.dataplane.graph.CoreNodes;
+import dev.wharf.dataplane.graph.FeatureArc;
+import dev.wharf.dataplane.graph.GraphComposer;
+
 import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.config.DataplaneSnapshot;
 import dev.wharf.dataplane.config.NetworkPolicy;
@@ -9,10 +13,9 @@ import dev.wharf.dataplane.graph.DropNode;
 import dev.wharf.dataplane.graph.Node;
 import dev.wharf.dataplane.graph.NodeGraph;
 import dev.wharf.dataplane.graph.WorkerContext;
-import dev.wharf.dataplane.l2.FdbTable;
-import dev.wharf.dataplane.l3.NeighbourTable;
+import dev.wharf.dataplane.table.FdbTable;
+import dev.wharf.dataplane.table.NeighbourTable;
 import dev.wharf.dataplane.testing.Fixture;
-import dev.wharf.dataplane.worker.Pipeline;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
@@ -51,8 +54,16 @@ final class NatHarness
     NatHarness(final NatService service, final int worker)
     {
         this.service = service;
-        final Node[] nat = service.workerNodes(worker);
-        graph = new NodeGraph(List.of(nat[0], new Lookup(), nat[1], rewrite, new DropNode()));
+        service.masquerade(BACK, false);
+        // the real composer puts the feature's nodes on the two arcs around the stand-ins
+        graph = new GraphComposer()
+            .arc(FeatureArc.IP4_PREROUTING)
+            .node(new Lookup())
+            .arc(FeatureArc.IP4_POSTROUTING)
+            .node(rewrite)
+            .node(new DropNode())
+            .features(worker, List.of(service.feature()))
+            .compose();
         context = new WorkerContext(worker, graph.layout());
         context.snapshot = snapshot();
         context.nowMs = 1_000_000;
@@ -61,18 +72,17 @@ final class NatHarness
     static DataplaneSnapshot snapshot()
     {
         final NetworkState[] networks = {
-            network(UPLINK, "uplink", "203.0.113.0", 24, UPLINK_IP, true, true),
-            network(FRONT, "front", "172.18.0.0", 16, FRONT_GW, false, true),
-            network(BACK, "back", "172.19.0.0", 16, Fixture.ipv4Value("172.19.0.1"), false, false)};
+            network(UPLINK, "uplink", "203.0.113.0", 24, UPLINK_IP, true),
+            network(FRONT, "front", "172.18.0.0", 16, FRONT_GW, false),
+            network(BACK, "back", "172.19.0.0", 16, Fixture.ipv4Value("172.19.0.1"), false)};
         return new DataplaneSnapshot(1, networks, new PortBinding[0], 1);
     }
 
     private static NetworkState network(
-        final int index, final String name, final String subnet, final int prefix, final int gateway, final boolean uplink,
-        final boolean masquerade)
+        final int index, final String name, final String subnet, final int prefix, final int gateway, final boolean uplink)
     {
         return new NetworkState(index, name, Fixture.ipv4Value(subnet), prefix, gateway, 0x02_42_00_00_00_01L + index,
-            new FdbTable(64, 64), new int[0], new NetworkPolicy(false, true, masquerade), uplink,
+            new FdbTable(64, 64), new int[0], NetworkPolicy.DEFAULT, uplink,
             uplink ? Fixture.ipv4Value("203.0.113.1") : 0, new NeighbourTable(16), new long[0]);
     }
 
@@ -146,7 +156,7 @@ final class NatHarness
     {
         Lookup()
         {
-            super(Pipeline.IP4_LOOKUP, new String[]{Pipeline.IP4_NAT_OUT}, new String[0]);
+            super(CoreNodes.IP4_LOOKUP, new String[]{FeatureArc.IP4_POSTROUTING}, new String[0]);
         }
 
         @Override
@@ -178,7 +188,7 @@ final class NatHarness
 
         Rewrite()
         {
-            super(Pipeline.IP4_REWRITE, new String[0], new String[0]);
+            super(CoreNodes.IP4_REWRITE, new String[0], new String[0]);
         }
 
         @Override

@@ -81,7 +81,7 @@ class NatNodesTest
         assertEquals(S, u32(synAck.frame(), SRC));
         assertEquals(C1, u32(synAck.frame(), DST));
         assertEquals(40000, u16(synAck.frame(), DPORT));
-        assertTrue((synAck.flags() & PacketBatch.FLAG_CT_ESTABLISHED) != 0);
+        assertTrue((synAck.flags() & PacketBatch.FLAG_ESTABLISHED) != 0);
         assertEquals(UPLINK_IP, u32(ack.frame(), SRC));
         assertEquals(1, nat.service.count());
         assertEquals("ESTABLISHED", nat.service.list(10).get(0).state());
@@ -161,11 +161,11 @@ class NatNodesTest
         assertEquals(C1, u32(syn.frame(), DST));
         assertEquals(80, u16(syn.frame(), DPORT));
         assertEquals(X, u32(syn.frame(), SRC), "no source translation into a container network");
-        assertTrue((syn.flags() & PacketBatch.FLAG_CT_DNAT) != 0);
+        assertTrue((syn.flags() & PacketBatch.FLAG_PUBLISHED) != 0);
         assertEquals(UPLINK_IP, u32(synAck.frame(), SRC));
         assertEquals(8080, u16(synAck.frame(), SPORT));
         assertEquals(X, u32(synAck.frame(), DST));
-        assertEquals(0, unpublished.flags() & (PacketBatch.FLAG_CT_DNAT | PacketBatch.FLAG_CT_ESTABLISHED), "to us, untracked");
+        assertEquals(0, unpublished.flags() & (PacketBatch.FLAG_PUBLISHED | PacketBatch.FLAG_ESTABLISHED), "to us, untracked");
         assertEquals(1, nat.service.count());
         assertEquals(1, nat.counter("ip4-nat-in.dnat"));
         assertChecksumsGood(directory, List.of(syn.frame(), synAck.frame()));
@@ -202,7 +202,7 @@ class NatNodesTest
         assertEquals(C1, u32(unreachable.frame(), DST));
         assertEquals(C1, u32(unreachable.frame(), 42 + 12), "quoted source");
         assertEquals(5353, u16(unreachable.frame(), 62), "quoted source port");
-        assertTrue((unreachable.flags() & PacketBatch.FLAG_CT_ESTABLISHED) != 0);
+        assertTrue((unreachable.flags() & PacketBatch.FLAG_ESTABLISHED) != 0);
         assertEquals(Fixture.ipv4Value("198.51.100.1"), u32(timeExceeded.frame(), SRC), "a router keeps its address");
         assertEquals(C1, u32(timeExceeded.frame(), DST));
         assertEquals("ip4-nat-in.icmp-error-unmatched", unknown.dropReason());
@@ -264,9 +264,9 @@ class NatNodesTest
         final NatHarness.Result ssh = nat.send(FRONT, frame("tcp_syn_c1_ssh"));
         final NatHarness.Result web = nat.send(FRONT, frame("tcp_syn_c1"));
 
-        assertEquals("ip4-nat-out.denied-by-rule", ssh.dropReason());
+        assertEquals("ip4-user-rules.denied-by-rule", ssh.dropReason());
         assertFalse(web.dropped());
-        assertEquals(1, nat.counter("ip4-nat-out.denied-by-rule"));
+        assertEquals(1, nat.counter("ip4-user-rules.denied-by-rule"));
         assertEquals("denied-by-rule", nat.service.recentFailures().get(0).reason());
         assertEquals(22, nat.service.recentFailures().get(0).destinationPort());
     }

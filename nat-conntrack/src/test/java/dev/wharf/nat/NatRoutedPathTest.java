@@ -1,6 +1,5 @@
 package dev.wharf.nat;
 
-import dev.wharf.dataplane.graph.Node;
 import dev.wharf.dataplane.testing.BridgeHarness;
 import dev.wharf.dataplane.testing.Fixture;
 import dev.wharf.dataplane.testing.Tshark;
@@ -28,8 +27,7 @@ class NatRoutedPathTest
     private static final long C1_MAC = 0x02_42_AC_12_00_02L;
 
     private final NatService service = new NatService(NatConfiguration.defaults());
-    private final Node[] nat = service.workerNodes(0);
-    private final BridgeHarness router = new BridgeHarness(Pipeline.routed(nat[0], nat[1]));
+    private final BridgeHarness router = new BridgeHarness(Pipeline.compose(0, List.of(service.feature())));
 
     @AfterEach
     void close()
@@ -52,7 +50,7 @@ class NatRoutedPathTest
         final BridgeHarness.Outcome outcome = router.sendOne(up, sent);
 
         assertFalse(outcome.dropped(), outcome.toString());
-        assertEquals(1, router.counter("ip4-lookup.ttl-expired"));
+        assertEquals(1, router.counter("ip4-forward.ttl-expired"));
         assertEquals(1, router.sent(up).size(), "the error goes back out of the uplink");
         final byte[] error = router.sent(up).get(0);
         // the quote is the datagram as X sent it, byte for byte: to the uplink address and the published

@@ -1,5 +1,7 @@
 package dev.wharf.control.cli;
 
+import java.util.List;
+import dev.wharf.dataplane.worker.Pipeline;
 import dev.wharf.control.daemon.DaemonException;
 import dev.wharf.control.daemon.WharfDaemon;
 import dev.wharf.control.metrics.MetricsAddress;
@@ -104,7 +106,7 @@ final class DaemonCommand implements Callable<Integer>
         final WharfDaemon daemon;
         try
         {
-            daemon = WharfDaemon.start(path, configuration.withPipelines(nat.pipelines()), PortOpener.system(), new StateStore(stateDir),
+            daemon = WharfDaemon.start(path, configuration.withPipelines(Pipeline.withFeatures(List.of(nat.feature()))), PortOpener.system(), new StateStore(stateDir),
                 metricsAddress, nat);
         }
         catch (final UnsupportedOperationException e)

@@ -1,5 +1,6 @@
 package dev.wharf.control.demo;
 
+import dev.wharf.dataplane.worker.Pipeline;
 import dev.wharf.control.cli.WharfMain;
 import dev.wharf.control.daemon.WharfDaemon;
 import dev.wharf.control.server.PortOpener;
@@ -67,7 +68,7 @@ public final class DemoCommand implements Callable<Integer>
         final Path socket = directory.resolve("wharf.sock");
         final NatService nat = new NatService(NatConfiguration.defaults());
         final DataplaneConfiguration configuration = DataplaneConfiguration.defaults().withWorkers(workers)
-            .withIdleStrategies(Ports::pollIdleStrategy).withPipelines(nat.pipelines());
+            .withIdleStrategies(Ports::pollIdleStrategy).withPipelines(Pipeline.withFeatures(List.of(nat.feature())));
         try (WharfDaemon daemon = WharfDaemon.start(socket, configuration, PortOpener.system(), null, null, nat))
         {
             say("A wharf daemon is running in this process, its API on " + socket);

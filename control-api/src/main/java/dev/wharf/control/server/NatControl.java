@@ -2,6 +2,7 @@ package dev.wharf.control.server;
 
 import dev.wharf.nat.FlowView;
 import dev.wharf.nat.NatFailure;
+import dev.wharf.nat.NatFeature;
 import dev.wharf.nat.NatService;
 import dev.wharf.nat.PublishedPort;
 import dev.wharf.nat.UserRule;
@@ -22,6 +23,9 @@ public interface NatControl
     /** Replaces the user rules new connections are checked against. */
     void rules(List<UserRule> rules);
 
+    /** Turns masquerade on or off for dataplane network {@code network}. */
+    void masquerade(int network, boolean on);
+
     /** Connections tracked now. */
     int count();
 
@@ -37,6 +41,12 @@ public interface NatControl
     /** The latest connections that could not be set up, newest first. */
     List<NatFailure> recentFailures();
 
+    /** Whether {@code counterName} is one of the NAT feature's node counters (listed by conntrack stats). */
+    default boolean ownsCounter(final String counterName)
+    {
+        return NatFeature.ownsCounter(counterName);
+    }
+
     /** The real thing. */
     static NatControl of(final NatService service)
     {
@@ -50,6 +60,11 @@ public interface NatControl
             public void rules(final List<UserRule> rules)
             {
                 service.rules(rules);
+            }
+
+            public void masquerade(final int network, final boolean on)
+            {
+                service.masquerade(network, on);
             }
 
             public int count()
@@ -111,6 +126,10 @@ public interface NatControl
         public List<UserRule> rules()
         {
             return rules;
+        }
+
+        public void masquerade(final int network, final boolean on)
+        {
         }
 
         public int count()

@@ -12,7 +12,7 @@ import dev.wharf.control.api.v1.RemoveNetworkResponse;
 import dev.wharf.control.state.Cidr;
 import dev.wharf.control.state.NetworkSpec;
 import dev.wharf.control.state.PortSpec;
-import dev.wharf.dataplane.config.NetworkPolicy;
+import dev.wharf.control.state.NetworkOptions;
 import dev.wharf.control.api.v1.ConnectNetworksRequest;
 import dev.wharf.control.api.v1.ConnectNetworksResponse;
 import dev.wharf.control.api.v1.DisconnectNetworksRequest;
@@ -44,7 +44,7 @@ public final class NetworkService extends NetworkServiceGrpc.NetworkServiceImplB
             synchronized (controller)
             {
                 final NetworkSpec spec = controller.createNetwork(name, subnet, gateway, request.getMacLimit(),
-                    new NetworkPolicy(request.getInternal(), !request.hasIcc() || request.getIcc(),
+                    new NetworkOptions(request.getInternal(), !request.hasIcc() || request.getIcc(),
                         !request.hasMasquerade() || request.getMasquerade()));
                 return CreateNetworkResponse.newBuilder().setNetwork(ApiMessages.network(controller, spec)).build();
             }

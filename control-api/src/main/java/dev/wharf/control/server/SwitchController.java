@@ -3,6 +3,7 @@ package dev.wharf.control.server;
 import dev.wharf.control.state.Cidr;
 import dev.wharf.control.state.ConnectionSpec;
 import dev.wharf.control.state.DesiredState;
+import dev.wharf.control.state.NetworkOptions;
 import dev.wharf.control.state.NetworkSpec;
 import dev.wharf.control.state.PortKind;
 import dev.wharf.control.state.PortSpec;
@@ -16,8 +17,8 @@ import dev.wharf.dataplane.config.NetworkPolicy;
 import dev.wharf.dataplane.config.NetworkState;
 import dev.wharf.dataplane.config.PortBinding;
 import dev.wharf.dataplane.graph.CounterLayout;
-import dev.wharf.dataplane.l2.FdbTable;
-import dev.wharf.dataplane.l3.NeighbourTable;
+import dev.wharf.dataplane.table.FdbTable;
+import dev.wharf.dataplane.table.NeighbourTable;
 import dev.wharf.dataplane.port.Port;
 import dev.wharf.dataplane.protocol.Ipv4Address;
 import dev.wharf.dataplane.protocol.MacAddress;
@@ -169,12 +170,12 @@ public final class SwitchController
      */
     public synchronized NetworkSpec createNetwork(final String name, final Cidr subnet, final int gateway, final int macLimit)
     {
-        return createNetwork(name, subnet, gateway, macLimit, NetworkPolicy.DEFAULT);
+        return createNetwork(name, subnet, gateway, macLimit, NetworkOptions.DEFAULT);
     }
 
     /** Creates a network with its policy (internal, icc, masquerade). */
     public synchronized NetworkSpec createNetwork(
-        final String name, final Cidr subnet, final int gateway, final int macLimit, final NetworkPolicy policy)
+        final String name, final Cidr subnet, final int gateway, final int macLimit, final NetworkOptions policy)
     {
         Inputs.networkName(name);
         final int gatewayIp = gateway == 0 ? subnet.firstHost() : gateway;
@@ -1014,7 +1015,7 @@ public final class SwitchController
         return conntrack(nat::recentFailures);
     }
 
-    /** Every counter of the NAT nodes ({@code ip4-nat-in.*}, {@code ip4-nat-out.*}), zeros included, by name. */
+    /** Every counter of the NAT feature's nodes, zeros included, by name. */
     public List<NamedCounter> natCounters()
     {
         final CounterLayout layout = dataplane.layout();
@@ -1022,8 +1023,7 @@ public final class SwitchController
         for (int error = 0; error < layout.errorCount(); error++)
         {
             final String name = layout.errorName(error);
-            if (name.startsWith(dev.wharf.dataplane.worker.Pipeline.IP4_NAT_IN + ".") ||
-                name.startsWith(dev.wharf.dataplane.worker.Pipeline.IP4_NAT_OUT + "."))
+            if (nat.ownsCounter(name))
             {
                 list.add(new NamedCounter(name, dataplane.sum(error)));
             }
@@ -1063,7 +1063,7 @@ public final class SwitchController
 
     private static NetworkPolicy policy(final NetworkSpec network)
     {
-        return new NetworkPolicy(network.internal(), network.icc(), network.masquerade());
+        return new NetworkPolicy(network.internal(), network.icc());
     }
 
     private static void checkPort(final int port, final String what)
@@ -1078,6 +1078,7 @@ public final class SwitchController
     {
         final int index = dataplane.addNetwork(network.name(), network.subnet().network(), network.subnet().prefixLength(),
             network.gateway(), network.gatewayMac(), policy(network));
+        nat.masquerade(index, network.masquerade());
         networkIndexes.put(network.name(), index);
     }
 

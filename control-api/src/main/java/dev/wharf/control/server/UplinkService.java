@@ -9,7 +9,7 @@ import dev.wharf.control.api.v1.ShowUplinkResponse;
 import dev.wharf.control.api.v1.Uplink;
 import dev.wharf.control.api.v1.UplinkServiceGrpc;
 import dev.wharf.control.state.UplinkSpec;
-import dev.wharf.dataplane.l3.NeighbourTable;
+import dev.wharf.dataplane.table.NeighbourTable;
 import dev.wharf.dataplane.protocol.Ipv4Address;
 import dev.wharf.dataplane.protocol.MacAddress;
 import io.grpc.stub.StreamObserver;

@@ -6,7 +6,7 @@ import dev.wharf.control.state.Protocol;
 import dev.wharf.control.state.PublishSpec;
 import dev.wharf.control.state.StateStore;
 import dev.wharf.control.state.UplinkSpec;
-import dev.wharf.dataplane.config.NetworkPolicy;
+import dev.wharf.control.state.NetworkOptions;
 import dev.wharf.dataplane.config.NetworkState;
 import dev.wharf.dataplane.protocol.Ipv4Address;
 import dev.wharf.dataplane.worker.Dataplane;
@@ -79,7 +79,7 @@ class RoutingAndNatControlTest
         final SwitchController controller = new SwitchController(first, opener, store, nat);
         controller.createNetwork("front", cidr("10.10.0.0", 24), 0, 0);
         controller.createNetwork("back", cidr("10.20.0.0", 24), 0, 0);
-        controller.createNetwork("pvlan", cidr("10.40.0.0", 24), 0, 0, new NetworkPolicy(false, false, true));
+        controller.createNetwork("pvlan", cidr("10.40.0.0", 24), 0, 0, new NetworkOptions(false, false, true));
         controller.setUplink(new UplinkSpec("veth-up", ip("10.99.0.2"), 24, ip("10.99.0.1")));
         controller.connectNetworks("front", "back");
         controller.publish(new PublishSpec("front", ip("10.10.0.3"), 80, PublishSpec.ANY_HOST, 8080, Protocol.TCP));
@@ -127,6 +127,10 @@ class RoutingAndNatControlTest
             public void rules(final List<UserRule> rules)
             {
                 throw new UnsupportedOperationException("not built in");
+            }
+
+            public void masquerade(final int network, final boolean on)
+            {
             }
 
             public int count()

@@ -22,18 +22,29 @@ public final class PacketBatch
     public static final int FLAG_ARP = 1 << 5;
     /** Recorded by the packet tracer at every node. */
     public static final int FLAG_TRACED = 1 << 6;
-    /**
-     * Belongs to a tracked connection (or is an ICMP error related to one), set by ip4-nat-in: the
-     * checks made when the connection was set up (isolation, user rules) are not made again.
+    /*
+     * Verdicts and facts that features set and the core reads, with meanings of their own (no feature
+     * is named here). A feature's private per-packet state lives in its own per-worker scratch arrays,
+     * indexed by the packet's batch index (VPP's buffer opaque, kept beside the batch).
      */
-    public static final int FLAG_CT_ESTABLISHED = 1 << 7;
-    /** A new connection to a published port, its destination translated by ip4-nat-in: may enter from the uplink. */
-    public static final int FLAG_CT_DNAT = 1 << 8;
     /**
-     * ip4-nat-in changed the destination; {@link #arrivedDestination} holds it as it arrived, so an
-     * ICMP error about the packet quotes it as its sender sent it (Linux translates such errors back too).
+     * The packet belongs to a flow whose policy was checked when the flow began (or is an ICMP error
+     * related to one), as a stateful feature (connection tracking) found: ip4-isolation and rule checks
+     * are not made again.
      */
-    public static final int FLAG_DESTINATION_TRANSLATED = 1 << 9;
+    public static final int FLAG_ESTABLISHED = 1 << 7;
+    /**
+     * The destination was translated to a service the user published (a published port, a load
+     * balancer's virtual service): the packet may cross network isolation and enter from the uplink,
+     * as Docker's published ports do.
+     */
+    public static final int FLAG_PUBLISHED = 1 << 8;
+    /**
+     * A feature rewrote the destination before routing; {@link #arrivedDestination} holds it as it
+     * arrived, so an ICMP error about the packet quotes it as its sender sent it (Linux translates such
+     * errors back too).
+     */
+    public static final int FLAG_DESTINATION_REWRITTEN = 1 << 9;
 
     /** Address of the first byte of the Ethernet header. */
     public final long[] address = new long[CAPACITY];
@@ -59,7 +70,7 @@ public final class PacketBatch
     public final int[] l4Offset = new int[CAPACITY];
     public final int[] flags = new int[CAPACITY];
     /**
-     * With {@link #FLAG_DESTINATION_TRANSLATED}: the destination address and port (an ICMP echo's
+     * With {@link #FLAG_DESTINATION_REWRITTEN}: the destination address and port (an ICMP echo's
      * identifier) the packet arrived with, {@code address << 16 | port}; meaningless without the flag,
      * so {@link #add} leaves it.
      */

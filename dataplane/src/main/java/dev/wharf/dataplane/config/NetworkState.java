@@ -1,7 +1,7 @@
 package dev.wharf.dataplane.config;
 
-import dev.wharf.dataplane.l2.FdbTable;
-import dev.wharf.dataplane.l3.NeighbourTable;
+import dev.wharf.dataplane.table.FdbTable;
+import dev.wharf.dataplane.table.NeighbourTable;
 
 /**
  * One network as the workers see it: its gateway, its FDB, its neighbours and its member ports.

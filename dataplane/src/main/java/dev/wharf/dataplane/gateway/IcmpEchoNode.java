@@ -1,10 +1,12 @@
 package dev.wharf.dataplane.gateway;
 
+import dev.wharf.dataplane.graph.CoreNodes;
+import dev.wharf.dataplane.graph.FeatureArc;
+
 import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.config.NetworkState;
 import dev.wharf.dataplane.graph.Node;
 import dev.wharf.dataplane.graph.WorkerContext;
-import dev.wharf.dataplane.l2.InterfaceOutputNode;
 import dev.wharf.dataplane.protocol.Checksums;
 import dev.wharf.dataplane.protocol.EthernetFlyweight;
 import dev.wharf.dataplane.protocol.IcmpFlyweight;
@@ -20,7 +22,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class IcmpEchoNode extends Node
 {
-    public static final String NAME = "icmp-echo";
+    public static final String NAME = CoreNodes.ICMP_ECHO;
     public static final int REPLY_TTL = 64;
 
     private static final int NEXT_OUTPUT = 0;
@@ -39,7 +41,7 @@ public final class IcmpEchoNode extends Node
 
     public IcmpEchoNode()
     {
-        super(NAME, new String[]{InterfaceOutputNode.NAME}, names(Error.values()));
+        super(NAME, new String[]{FeatureArc.L2_OUTPUT}, names(Error.values()));
     }
 
     @Override

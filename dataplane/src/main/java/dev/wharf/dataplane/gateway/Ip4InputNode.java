@@ -1,5 +1,8 @@
 package dev.wharf.dataplane.gateway;
 
+import dev.wharf.dataplane.graph.CoreNodes;
+import dev.wharf.dataplane.graph.FeatureArc;
+
 import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.config.NetworkState;
 import dev.wharf.dataplane.graph.Node;
@@ -7,7 +10,6 @@ import dev.wharf.dataplane.graph.WorkerContext;
 import dev.wharf.dataplane.protocol.EthernetFlyweight;
 import dev.wharf.dataplane.protocol.Ipv4Flyweight;
 import dev.wharf.dataplane.protocol.MacAddress;
-import dev.wharf.dataplane.worker.Pipeline;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -19,7 +21,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class Ip4InputNode extends Node
 {
-    public static final String NAME = "ip4-input";
+    public static final String NAME = CoreNodes.IP4_INPUT;
 
     private static final int NEXT_NAT_IN = 0;
 
@@ -37,7 +39,7 @@ public final class Ip4InputNode extends Node
 
     public Ip4InputNode()
     {
-        super(NAME, new String[]{Pipeline.IP4_NAT_IN}, names(Error.values()));
+        super(NAME, new String[]{FeatureArc.IP4_PREROUTING}, names(Error.values()));
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.wharf.dataplane.gateway;
 
+import dev.wharf.dataplane.graph.CoreNodes;
+
 import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.graph.Node;
 import dev.wharf.dataplane.graph.WorkerContext;
@@ -17,7 +19,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class Ip4LocalNode extends Node
 {
-    public static final String NAME = "ip4-local";
+    public static final String NAME = CoreNodes.IP4_LOCAL;
 
     private static final int NEXT_ECHO = 0;
     private static final int NEXT_ICMP_ERROR = 1;
@@ -38,7 +40,7 @@ public final class Ip4LocalNode extends Node
 
     public Ip4LocalNode()
     {
-        super(NAME, new String[]{IcmpEchoNode.NAME, IcmpErrorNode.NAME, TcpResetNode.NAME}, names(Error.values()));
+        super(NAME, new String[]{CoreNodes.ICMP_ECHO, CoreNodes.ICMP_ERROR, CoreNodes.TCP_RESET}, names(Error.values()));
     }
 
     @Override

@@ -1,10 +1,12 @@
 package dev.wharf.dataplane.gateway;
 
+import dev.wharf.dataplane.graph.CoreNodes;
+import dev.wharf.dataplane.graph.FeatureArc;
+
 import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.config.NetworkState;
 import dev.wharf.dataplane.graph.Node;
 import dev.wharf.dataplane.graph.WorkerContext;
-import dev.wharf.dataplane.l2.InterfaceOutputNode;
 import dev.wharf.dataplane.l3.IcmpErrorNode;
 import dev.wharf.dataplane.offload.OffloadInfo;
 import dev.wharf.dataplane.protocol.EthernetFlyweight;
@@ -37,7 +39,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class TcpResetNode extends Node
 {
-    public static final String NAME = "tcp-reset";
+    public static final String NAME = CoreNodes.TCP_RESET;
 
     private static final int NEXT_OUTPUT = 0;
     private static final int REPLY_LENGTH = Ipv4Flyweight.MIN_HEADER_LENGTH + TcpFlyweight.MIN_HEADER_LENGTH;
@@ -59,7 +61,7 @@ public final class TcpResetNode extends Node
 
     public TcpResetNode()
     {
-        super(NAME, new String[]{InterfaceOutputNode.NAME}, names(Error.values()));
+        super(NAME, new String[]{FeatureArc.L2_OUTPUT}, names(Error.values()));
     }
 
     @Override

@@ -25,8 +25,6 @@ public final class NodeGraph
     private final int[] pendingCount;
     private final CounterLayout layout;
     private final DutyCycleTask[] tasks;
-    /** Per node, the id of its one next node when it is a {@link PassThroughNode}, else -1. */
-    private final int[] passThroughTarget;
     private final Map<String, Integer> idsByName = new HashMap<>();
     private PacketTracer tracer = PacketTracer.OFF;
 
@@ -35,6 +33,16 @@ public final class NodeGraph
      *              is named {@value #DROP_NODE}.
      */
     public NodeGraph(final List<Node> nodes)
+    {
+        this(nodes, (node, next) -> next);
+    }
+
+    /**
+     * @param nodes    as above.
+     * @param resolver turns a node's declared next name into the name of a node of the graph (the
+     *                 {@link GraphComposer} resolves arc names this way).
+     */
+    public NodeGraph(final List<Node> nodes, final NextNameResolver resolver)
     {
         this.nodes = nodes.toArray(new Node[0]);
         for (int i = 0; i < this.nodes.length; i++)
@@ -51,7 +59,6 @@ public final class NodeGraph
         }
         final List<String> errorNames = new ArrayList<>();
         final List<String> nodeNames = new ArrayList<>();
-        final int[] passThrough = new int[this.nodes.length];
         for (int i = 0; i < this.nodes.length; i++)
         {
             final Node node = this.nodes[i];
@@ -59,14 +66,15 @@ public final class NodeGraph
             final int[] nextIds = new int[nextNames.length];
             for (int n = 0; n < nextNames.length; n++)
             {
-                final Integer target = idsByName.get(nextNames[n]);
+                final String nextName = resolver.resolve(node, nextNames[n]);
+                final Integer target = idsByName.get(nextName);
                 if (target == null)
                 {
-                    throw new IllegalArgumentException(node.name() + " names unknown next node " + nextNames[n]);
+                    throw new IllegalArgumentException(node.name() + " names unknown next node " + nextName);
                 }
                 if (target <= i)
                 {
-                    throw new IllegalArgumentException(node.name() + " -> " + nextNames[n] + " breaks topological order");
+                    throw new IllegalArgumentException(node.name() + " -> " + nextName + " breaks topological order");
                 }
                 nextIds[n] = target;
             }
@@ -76,14 +84,12 @@ public final class NodeGraph
                 throw new IllegalArgumentException(node.name() + " -> " + DROP_NODE + " breaks topological order");
             }
             node.bind(i, nextIds, errorNames.size(), dropId);
-            passThrough[i] = node instanceof PassThroughNode ? nextIds[0] : -1;
             for (final String error : node.errorNames())
             {
                 errorNames.add(node.name() + "." + error);
             }
             nodeNames.add(node.name());
         }
-        this.passThroughTarget = passThrough;
         this.layout = new CounterLayout(errorNames.toArray(new String[0]), nodeNames.toArray(new String[0]));
         this.pending = new int[this.nodes.length][PacketBatch.CAPACITY];
         this.pendingCount = new int[this.nodes.length];
@@ -96,6 +102,13 @@ public final class NodeGraph
             }
         }
         this.tasks = found.toArray(new DutyCycleTask[0]);
+    }
+
+    /** Turns a declared next-node name into a node's name; called once per edge while a graph is built. */
+    @FunctionalInterface
+    public interface NextNameResolver
+    {
+        String resolve(Node node, String declaredName);
     }
 
     /** Runs the nodes' {@link DutyCycleTask}s once; called by the worker every duty cycle. */
@@ -165,15 +178,6 @@ public final class NodeGraph
             }
             pendingCount[n] = 0;
             final int[] vector = pending[n];
-            final int target = passThroughTarget[n];
-            if (target >= 0 && tracer == PacketTracer.OFF)
-            {
-                // an empty hook: the whole vector moves on at once, without a visit per packet
-                System.arraycopy(vector, 0, pending[target], pendingCount[target], count);
-                pendingCount[target] += count;
-                counters.add(layout.nodeCounter(n), count);
-                continue;
-            }
             if (tracer != PacketTracer.OFF)
             {
                 tracer.beforeNode(nodes[n], batch, vector, count);

@@ -1,5 +1,7 @@
 package dev.wharf.dataplane.l2;
 
+import dev.wharf.dataplane.graph.CoreNodes;
+
 import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.config.DataplaneSnapshot;
 import dev.wharf.dataplane.config.PortBinding;
@@ -20,7 +22,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class EthernetInputNode extends Node
 {
-    public static final String NAME = "ethernet-input";
+    public static final String NAME = CoreNodes.ETHERNET_INPUT;
 
     private static final int NEXT_LEARN = 0;
 
@@ -45,7 +47,7 @@ public final class EthernetInputNode extends Node
 
     public EthernetInputNode()
     {
-        super(NAME, new String[]{L2LearnNode.NAME}, names(Error.values()));
+        super(NAME, new String[]{CoreNodes.L2_LEARN}, names(Error.values()));
     }
 
     @Override

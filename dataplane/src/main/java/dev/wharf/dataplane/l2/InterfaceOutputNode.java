@@ -1,5 +1,7 @@
 package dev.wharf.dataplane.l2;
 
+import dev.wharf.dataplane.graph.CoreNodes;
+
 import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.config.PortBinding;
 import dev.wharf.dataplane.graph.Node;
@@ -8,7 +10,7 @@ import dev.wharf.dataplane.graph.WorkerContext;
 /** interface-output: sends each packet out of the port forwarding chose ({@link PacketBatch#outPort}). */
 public final class InterfaceOutputNode extends Node
 {
-    public static final String NAME = "interface-output";
+    public static final String NAME = CoreNodes.INTERFACE_OUTPUT;
 
     public enum Error
     {

@@ -1,10 +1,11 @@
 package dev.wharf.dataplane.l2;
 
+import dev.wharf.dataplane.graph.CoreNodes;
+
 import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.config.DataplaneSnapshot;
 import dev.wharf.dataplane.config.NetworkState;
 import dev.wharf.dataplane.config.PortBinding;
-import dev.wharf.dataplane.gateway.ArpInputNode;
 import dev.wharf.dataplane.graph.Node;
 import dev.wharf.dataplane.graph.WorkerContext;
 
@@ -18,7 +19,7 @@ import dev.wharf.dataplane.graph.WorkerContext;
  */
 public final class L2FloodNode extends Node
 {
-    public static final String NAME = "l2-flood";
+    public static final String NAME = CoreNodes.L2_FLOOD;
 
     private static final int NEXT_ARP = 0;
     private static final int[] NO_PORTS = new int[0];
@@ -32,7 +33,7 @@ public final class L2FloodNode extends Node
 
     public L2FloodNode()
     {
-        super(NAME, new String[]{ArpInputNode.NAME}, names(Error.values()));
+        super(NAME, new String[]{CoreNodes.ARP_INPUT}, names(Error.values()));
     }
 
     @Override

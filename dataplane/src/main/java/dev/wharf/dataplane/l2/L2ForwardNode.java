@@ -1,10 +1,11 @@
 package dev.wharf.dataplane.l2;
 
+import dev.wharf.dataplane.graph.CoreNodes;
+import dev.wharf.dataplane.graph.FeatureArc;
+
 import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.config.DataplaneSnapshot;
 import dev.wharf.dataplane.config.NetworkState;
-import dev.wharf.dataplane.gateway.ArpInputNode;
-import dev.wharf.dataplane.gateway.Ip4InputNode;
 import dev.wharf.dataplane.graph.Node;
 import dev.wharf.dataplane.graph.WorkerContext;
 import dev.wharf.dataplane.protocol.EthernetFlyweight;
@@ -20,7 +21,7 @@ import dev.wharf.dataplane.protocol.MacAddress;
  */
 public final class L2ForwardNode extends Node
 {
-    public static final String NAME = "l2-forward";
+    public static final String NAME = CoreNodes.L2_FORWARD;
 
     private static final int NEXT_FLOOD = 0;
     private static final int NEXT_ARP = 1;
@@ -37,7 +38,7 @@ public final class L2ForwardNode extends Node
 
     public L2ForwardNode()
     {
-        super(NAME, new String[]{L2FloodNode.NAME, ArpInputNode.NAME, Ip4InputNode.NAME, InterfaceOutputNode.NAME},
+        super(NAME, new String[]{CoreNodes.L2_FLOOD, CoreNodes.ARP_INPUT, CoreNodes.IP4_INPUT, FeatureArc.L2_OUTPUT},
             names(Error.values()));
     }
 

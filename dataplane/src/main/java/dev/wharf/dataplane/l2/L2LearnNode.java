@@ -1,5 +1,9 @@
 package dev.wharf.dataplane.l2;
 
+import dev.wharf.dataplane.graph.CoreNodes;
+
+import dev.wharf.dataplane.table.FdbTable;
+
 import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.config.DataplaneSnapshot;
 import dev.wharf.dataplane.config.NetworkState;
@@ -16,7 +20,7 @@ import dev.wharf.dataplane.protocol.MacAddress;
  */
 public final class L2LearnNode extends Node
 {
-    public static final String NAME = "l2-learn";
+    public static final String NAME = CoreNodes.L2_LEARN;
 
     private static final int NEXT_FORWARD = 0;
 
@@ -32,7 +36,7 @@ public final class L2LearnNode extends Node
 
     public L2LearnNode()
     {
-        super(NAME, new String[]{L2ForwardNode.NAME}, names(Error.values()));
+        super(NAME, new String[]{CoreNodes.L2_FORWARD}, names(Error.values()));
     }
 
     @Override

@@ -1,10 +1,12 @@
 package dev.wharf.dataplane.l3;
 
+import dev.wharf.dataplane.graph.CoreNodes;
+import dev.wharf.dataplane.graph.FeatureArc;
+
 import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.config.NetworkState;
 import dev.wharf.dataplane.graph.Node;
 import dev.wharf.dataplane.graph.WorkerContext;
-import dev.wharf.dataplane.l2.InterfaceOutputNode;
 import dev.wharf.dataplane.protocol.Checksums;
 import dev.wharf.dataplane.protocol.EthernetFlyweight;
 import dev.wharf.dataplane.protocol.IcmpFlyweight;
@@ -27,7 +29,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * quoted bytes are moved back by an overlapping copy (at most 548 bytes; every receive slot is
  * larger than the 590-byte result). The error comes from the ingress network's gateway address (the
  * uplink's address for the uplink) and from the gateway MAC the packet was sent to. A packet whose
- * destination NAT translated ({@link PacketBatch#FLAG_DESTINATION_TRANSLATED}: a published port, the
+ * destination NAT translated ({@link PacketBatch#FLAG_DESTINATION_REWRITTEN}: a published port, the
  * reply of a masqueraded flow) is quoted with the destination it arrived with, as Linux's NAT
  * translates such errors back: its sender matches the quote against what it sent.
  *
@@ -41,7 +43,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class IcmpErrorNode extends Node
 {
-    public static final String NAME = "icmp-error";
+    public static final String NAME = CoreNodes.ICMP_ERROR;
     public static final int RATE_PER_SECOND_DEFAULT = 1_000;
     public static final int BURST_DEFAULT = 50;
     /** An error's IPv4 datagram stays within the 576 bytes every host must accept: 20 + 8 + 548. */
@@ -87,7 +89,7 @@ public final class IcmpErrorNode extends Node
     /** @param ratePerSecond errors sent per second in the long run; {@code burst} at once after a quiet spell. */
     public IcmpErrorNode(final int ratePerSecond, final int burst)
     {
-        super(NAME, new String[]{InterfaceOutputNode.NAME}, names(Error.values()));
+        super(NAME, new String[]{FeatureArc.L2_OUTPUT}, names(Error.values()));
         if (ratePerSecond < 1 || burst < 1)
         {
             throw new IllegalArgumentException("ICMP error rate and burst must be positive");
@@ -233,7 +235,7 @@ public final class IcmpErrorNode extends Node
             .destination(offender)
             .updateChecksum();
 
-        if ((batch.flags[i] & PacketBatch.FLAG_DESTINATION_TRANSLATED) != 0)
+        if ((batch.flags[i] & PacketBatch.FLAG_DESTINATION_REWRITTEN) != 0)
         {
             // quote the packet as its sender sent it, or the sender cannot match the error to its socket
             final long arrived = batch.arrivedDestination[i];

@@ -1,5 +1,9 @@
 package dev.wharf.dataplane.l3;
 
+import dev.wharf.dataplane.graph.CoreNodes;
+
+import dev.wharf.dataplane.table.NeighbourTable;
+
 import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.config.DataplaneSnapshot;
 import dev.wharf.dataplane.config.NetworkState;
@@ -33,7 +37,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class Ip4ArpNode extends Node implements DutyCycleTask
 {
-    public static final String NAME = "ip4-arp";
+    public static final String NAME = CoreNodes.IP4_ARP;
 
     static final int REQUEST_LENGTH = EthernetFlyweight.HEADER_LENGTH + ArpFlyweight.LENGTH;
 

@@ -1,5 +1,10 @@
 package dev.wharf.dataplane.l3;
 
+import dev.wharf.dataplane.graph.CoreNodes;
+import dev.wharf.dataplane.graph.FeatureArc;
+
+import dev.wharf.dataplane.table.NeighbourTable;
+
 import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.config.DataplaneSnapshot;
 import dev.wharf.dataplane.config.NetworkState;
@@ -7,13 +12,11 @@ import dev.wharf.dataplane.config.PortBinding;
 import dev.wharf.dataplane.graph.Node;
 import dev.wharf.dataplane.graph.WorkerContext;
 import dev.wharf.dataplane.l2.Egress;
-import dev.wharf.dataplane.l2.InterfaceOutputNode;
 import dev.wharf.dataplane.offload.OffloadInfo;
 import dev.wharf.dataplane.protocol.ArpFlyweight;
 import dev.wharf.dataplane.protocol.Checksums;
 import dev.wharf.dataplane.protocol.EthernetFlyweight;
 import dev.wharf.dataplane.protocol.Ipv4Flyweight;
-import dev.wharf.dataplane.worker.Pipeline;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -43,7 +46,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class Ip4RewriteNode extends Node
 {
-    public static final String NAME = Pipeline.IP4_REWRITE;
+    public static final String NAME = CoreNodes.IP4_REWRITE;
 
     private static final int NEXT_OUTPUT = 0;
     private static final int NEXT_ARP = 1;
@@ -65,7 +68,7 @@ public final class Ip4RewriteNode extends Node
 
     public Ip4RewriteNode()
     {
-        super(NAME, new String[]{InterfaceOutputNode.NAME, Ip4ArpNode.NAME}, names(Error.values()));
+        super(NAME, new String[]{FeatureArc.L2_OUTPUT, CoreNodes.IP4_ARP}, names(Error.values()));
     }
 
     @Override

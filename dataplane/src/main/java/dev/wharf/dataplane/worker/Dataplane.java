@@ -7,8 +7,8 @@ import dev.wharf.dataplane.config.NetworkState;
 import dev.wharf.dataplane.config.PortBinding;
 import dev.wharf.dataplane.graph.CounterLayout;
 import dev.wharf.dataplane.graph.NodeGraph;
-import dev.wharf.dataplane.l2.FdbTable;
-import dev.wharf.dataplane.l3.NeighbourTable;
+import dev.wharf.dataplane.table.FdbTable;
+import dev.wharf.dataplane.table.NeighbourTable;
 import dev.wharf.dataplane.port.Port;
 import dev.wharf.dataplane.trace.TraceSession;
 import org.agrona.CloseHelper;
@@ -181,7 +181,7 @@ public final class Dataplane implements AutoCloseable
         return index;
     }
 
-    /** Replaces a network's policy (internal, icc, masquerade); connections already tracked keep flowing. */
+    /** Replaces a network's policy (internal, icc); connections already tracked keep flowing. */
     public synchronized void setNetworkPolicy(final int index, final NetworkPolicy policy)
     {
         final DataplaneSnapshot current = snapshot;

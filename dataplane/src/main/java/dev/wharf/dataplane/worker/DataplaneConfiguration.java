@@ -15,7 +15,8 @@ import java.util.function.Supplier;
  * @param fdbMaxEntries    most entries of one network's FDB.
  * @param defaultMacLimit  most MACs one port may have learned, unless the port says otherwise.
  * @param idleStrategies   makes each worker's idle strategy, given the worker and the snapshots.
- * @param pipelines        makes each worker's node graph; feature modules (NAT) plug their nodes in here.
+ * @param pipelines        makes each worker's node graph: {@link Pipeline#withFeatures} composes the core with
+ *                         the features the daemon loaded.
  */
 public record DataplaneConfiguration(
     int workers,

@@ -6,9 +6,10 @@ import dev.wharf.dataplane.gateway.Ip4InputNode;
 import dev.wharf.dataplane.gateway.Ip4LocalNode;
 import dev.wharf.dataplane.gateway.TcpResetNode;
 import dev.wharf.dataplane.graph.DropNode;
-import dev.wharf.dataplane.graph.Node;
+import dev.wharf.dataplane.graph.FeatureArc;
+import dev.wharf.dataplane.graph.GraphComposer;
+import dev.wharf.dataplane.graph.GraphFeature;
 import dev.wharf.dataplane.graph.NodeGraph;
-import dev.wharf.dataplane.graph.PassThroughNode;
 import dev.wharf.dataplane.l2.EthernetInputNode;
 import dev.wharf.dataplane.l2.InterfaceOutputNode;
 import dev.wharf.dataplane.l2.L2FloodNode;
@@ -16,74 +17,79 @@ import dev.wharf.dataplane.l2.L2ForwardNode;
 import dev.wharf.dataplane.l2.L2LearnNode;
 import dev.wharf.dataplane.l3.IcmpErrorNode;
 import dev.wharf.dataplane.l3.Ip4ArpNode;
+import dev.wharf.dataplane.l3.Ip4ForwardNode;
+import dev.wharf.dataplane.l3.Ip4IsolationNode;
 import dev.wharf.dataplane.l3.Ip4LookupNode;
 import dev.wharf.dataplane.l3.Ip4RewriteNode;
 
 import java.util.List;
 
 /**
- * The node graph every worker runs, in topological order (DESIGN.md, "The data path").
- *
- * <p>Routed IPv4 passes two hooks that feature modules fill (VPP's feature arcs, netfilter's
- * PREROUTING and POSTROUTING): {@value #IP4_NAT_IN} between ip4-input and ip4-lookup, where
- * connection tracking finds a packet's flow and translates its destination, and
- * {@value #IP4_NAT_OUT} between ip4-lookup and ip4-rewrite, where a new flow is checked, created
- * and its source translated. Without NAT both are pass-through nodes.
+ * The core node graph every worker runs (DESIGN.md, "The data path"), in topological order, with the
+ * positions of the {@link FeatureArc}s, and the features the daemon loaded composed onto them:
+ * <pre>
+ * ethernet-input > l2-learn > l2-forward > l2-flood > arp-input > ip4-input
+ *   > [ip4-prerouting] > ip4-lookup > ip4-isolation > ip4-forward
+ *   > [ip4-local-in] > ip4-local > icmp-echo > tcp-reset
+ *   > [ip4-postrouting] > ip4-rewrite > ip4-arp > icmp-error > [l2-output] > interface-output > error-drop
+ * </pre>
+ * An arc with no feature on it is no node at all: its feeders send straight to its end node.
  */
 public final class Pipeline
 {
-    public static final String IP4_NAT_IN = "ip4-nat-in";
-    public static final String IP4_NAT_OUT = "ip4-nat-out";
-    public static final String IP4_LOOKUP = "ip4-lookup";
-    public static final String IP4_REWRITE = "ip4-rewrite";
-
     private Pipeline()
     {
     }
 
-    /** The graph without NAT: pass-through nodes hold the two hook positions. */
+    /** The core graph and nothing else (no NAT): bridging, the gateways, routing and isolation. */
     public static NodeGraph standard()
     {
-        return routed(new PassThroughNode(IP4_NAT_IN, IP4_LOOKUP), new PassThroughNode(IP4_NAT_OUT, IP4_REWRITE));
-    }
-
-    /**
-     * The graph with the NAT module's two nodes, named {@value #IP4_NAT_IN} (next: {@value #IP4_LOOKUP})
-     * and {@value #IP4_NAT_OUT} (next: {@value #IP4_REWRITE}), in place of the pass-through ones. They may
-     * also name any node that comes after them in the order below (icmp-error, interface-output, ...).
-     */
-    public static NodeGraph routed(final Node natIn, final Node natOut)
-    {
-        if (!IP4_NAT_IN.equals(natIn.name()) || !IP4_NAT_OUT.equals(natOut.name()))
-        {
-            throw new IllegalArgumentException("NAT hook nodes must be named " + IP4_NAT_IN + " and " + IP4_NAT_OUT +
-                ", not " + natIn.name() + " and " + natOut.name());
-        }
-        // topological order: every node comes after each node that can send to it (NodeGraph checks)
-        final List<Node> nodes = List.of(
-            new EthernetInputNode(),
-            new L2LearnNode(),
-            new L2ForwardNode(),
-            new L2FloodNode(),
-            new ArpInputNode(),
-            new Ip4InputNode(),
-            natIn,
-            new Ip4LookupNode(),
-            new Ip4LocalNode(),
-            new IcmpEchoNode(),
-            new TcpResetNode(),
-            natOut,
-            new Ip4RewriteNode(),
-            new Ip4ArpNode(),
-            new IcmpErrorNode(),
-            new InterfaceOutputNode(),
-            new DropNode());
-        return new NodeGraph(nodes);
+        return compose(0, List.of());
     }
 
     /** The graph the bridge benchmarks and tests run: the standard one (bridged frames never reach the routing nodes). */
     public static NodeGraph bridge()
     {
         return standard();
+    }
+
+    /** Worker {@code worker}'s graph: the core with {@code features}' nodes on their arcs. */
+    public static NodeGraph compose(final int worker, final List<? extends GraphFeature> features)
+    {
+        return core().features(worker, features).compose();
+    }
+
+    /** Makes each worker's graph from the core and {@code features}, for {@link DataplaneConfiguration#withPipelines}. */
+    public static DataplaneConfiguration.PipelineFactory withFeatures(final List<? extends GraphFeature> features)
+    {
+        final List<? extends GraphFeature> loaded = List.copyOf(features);
+        return worker -> compose(worker, loaded);
+    }
+
+    /** The core nodes and arcs, ready for features to be added; every node comes after each node that can send to it. */
+    public static GraphComposer core()
+    {
+        return new GraphComposer()
+            .node(new EthernetInputNode())
+            .node(new L2LearnNode())
+            .node(new L2ForwardNode())
+            .node(new L2FloodNode())
+            .node(new ArpInputNode())
+            .node(new Ip4InputNode())
+            .arc(FeatureArc.IP4_PREROUTING)
+            .node(new Ip4LookupNode())
+            .node(new Ip4IsolationNode())
+            .node(new Ip4ForwardNode())
+            .arc(FeatureArc.IP4_LOCAL)
+            .node(new Ip4LocalNode())
+            .node(new IcmpEchoNode())
+            .node(new TcpResetNode())
+            .arc(FeatureArc.IP4_POSTROUTING)
+            .node(new Ip4RewriteNode())
+            .node(new Ip4ArpNode())
+            .node(new IcmpErrorNode())
+            .arc(FeatureArc.L2_OUTPUT)
+            .node(new InterfaceOutputNode())
+            .node(new DropNode());
     }
 }

@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  */
 class GatewayIcmpTest
 {
-    private static final String REPLY_PATH = "ethernet-input > l2-learn > l2-forward > ip4-input > ip4-nat-in > ip4-lookup > ip4-local > icmp-echo > interface-output";
+    private static final String REPLY_PATH = "ethernet-input > l2-learn > l2-forward > ip4-input > ip4-lookup > ip4-local > icmp-echo > interface-output";
 
     private final BridgeHarness bridge = new BridgeHarness();
     private int access;

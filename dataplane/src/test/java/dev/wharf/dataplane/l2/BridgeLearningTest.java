@@ -1,5 +1,7 @@
 package dev.wharf.dataplane.l2;
 
+import dev.wharf.dataplane.table.FdbTable;
+
 import dev.wharf.dataplane.graph.CounterLayout;
 import dev.wharf.dataplane.testing.BridgeHarness;
 import dev.wharf.dataplane.testing.BridgeHarness.Outcome;

@@ -1,5 +1,7 @@
 package dev.wharf.dataplane.l2;
 
+import dev.wharf.dataplane.table.FdbTable;
+
 import dev.wharf.dataplane.buffer.BufferPool;
 import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.config.DataplaneSnapshot;

@@ -1,11 +1,15 @@
 package dev.wharf.dataplane.l3;
 
+import dev.wharf.dataplane.table.NeighbourTable;
+
 import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.config.NetworkPolicy;
 import dev.wharf.dataplane.graph.CounterLayout;
 import dev.wharf.dataplane.graph.Node;
 import dev.wharf.dataplane.graph.NodeGraph;
-import dev.wharf.dataplane.graph.PassThroughNode;
+import dev.wharf.dataplane.graph.FeatureArc;
+import dev.wharf.dataplane.graph.GraphComposer;
+import dev.wharf.dataplane.graph.GraphFeature;
 import dev.wharf.dataplane.graph.WorkerContext;
 import dev.wharf.dataplane.offload.OffloadInfo;
 import dev.wharf.dataplane.protocol.TcpFlyweight;
@@ -45,7 +49,7 @@ class RouterTest
     static final long ROUTER_MAC = 0x0200c0a86401L;
     static final int C_MTU = 1400;
     static final String RESET_PATH =
-        "ethernet-input > l2-learn > l2-forward > ip4-input > ip4-nat-in > ip4-lookup > ip4-local > tcp-reset > interface-output";
+        "ethernet-input > l2-learn > l2-forward > ip4-input > ip4-lookup > ip4-local > tcp-reset > interface-output";
 
     private BridgeHarness router;
     private int net0;
@@ -119,7 +123,7 @@ class RouterTest
 
         final Outcome outcome = router.sendOne(a, Fixture.frame("route_a_to_c"));
 
-        assertEquals("ethernet-input > l2-learn > l2-forward > ip4-input > ip4-nat-in > ip4-lookup > ip4-nat-out > ip4-rewrite > interface-output",
+        assertEquals("ethernet-input > l2-learn > l2-forward > ip4-input > ip4-lookup > ip4-isolation > ip4-forward > ip4-rewrite > interface-output",
             outcome.pathText());
         assertEquals(1, router.sent(c).size());
         assertFrame("route_a_to_c_expected", router.sent(c).get(0));
@@ -164,15 +168,15 @@ class RouterTest
 
         final Outcome outcome = router.sendOne(a, Fixture.frame("route_a_to_c"));
 
-        assertEquals("ip4-lookup.networks-isolated", outcome.dropReason());
-        assertEquals(1, router.counter("ip4-lookup.networks-isolated"));
+        assertEquals("ip4-isolation.networks-isolated", outcome.dropReason());
+        assertEquals(1, router.counter("ip4-isolation.networks-isolated"));
         assertEquals(0, sentTotal());
     }
 
     @Test
     void aPublishedPortCrossesNetworksAndAnEstablishedConnectionSkipsIsolation()
     {
-        build(Pipeline.routed(new FlagNode(PacketBatch.FLAG_CT_DNAT), new PassThroughNode(Pipeline.IP4_NAT_OUT, Pipeline.IP4_REWRITE)),
+        build(Pipeline.compose(0, List.of(new FlagFeature(PacketBatch.FLAG_PUBLISHED))),
             NetworkPolicy.DEFAULT, true);
         resolve(net1, "10.0.1.2", C_MAC, c);
         resolve(net0, "10.0.0.2", Frames.A_MAC, a);
@@ -186,8 +190,8 @@ class RouterTest
     @Test
     void trackedConnectionsPassIsolation()
     {
-        build(Pipeline.routed(new FlagNode(PacketBatch.FLAG_CT_ESTABLISHED), new PassThroughNode(Pipeline.IP4_NAT_OUT, Pipeline.IP4_REWRITE)),
-            new NetworkPolicy(true, false, false), true);
+        build(Pipeline.compose(0, List.of(new FlagFeature(PacketBatch.FLAG_ESTABLISHED))),
+            new NetworkPolicy(true, false), true);
         resolve(net0, "10.0.0.2", Frames.A_MAC, a);
 
         final Outcome outcome = router.sendOne(up, Fixture.frame("route_outside_to_a"));
@@ -204,22 +208,22 @@ class RouterTest
 
         final Outcome outcome = router.sendOne(up, Fixture.frame("route_outside_to_a"));
 
-        assertEquals("ip4-lookup.unsolicited-inbound", outcome.dropReason());
+        assertEquals("ip4-isolation.unsolicited-inbound", outcome.dropReason());
         assertEquals(0, sentTotal());
     }
 
     @Test
     void anInternalNetworkCannotReachTheUplinkNorBeReachedFromIt()
     {
-        build(Pipeline.routed(new FlagNode(PacketBatch.FLAG_CT_DNAT), new PassThroughNode(Pipeline.IP4_NAT_OUT, Pipeline.IP4_REWRITE)),
-            new NetworkPolicy(true, true, false), true);
+        build(Pipeline.compose(0, List.of(new FlagFeature(PacketBatch.FLAG_PUBLISHED))),
+            new NetworkPolicy(true, true), true);
         resolve(uplink, "192.168.100.1", ROUTER_MAC, up);
         resolve(net0, "10.0.0.2", Frames.A_MAC, a);
 
-        assertEquals("ip4-lookup.internal-network", router.sendOne(a, Fixture.frame("route_a_to_outside")).dropReason());
-        assertEquals("ip4-lookup.internal-network", router.sendOne(up, Fixture.frame("route_outside_to_a")).dropReason(),
+        assertEquals("ip4-isolation.internal-network", router.sendOne(a, Fixture.frame("route_a_to_outside")).dropReason());
+        assertEquals("ip4-isolation.internal-network", router.sendOne(up, Fixture.frame("route_outside_to_a")).dropReason(),
             "not even through a published port");
-        assertEquals(2, router.counter("ip4-lookup.internal-network"));
+        assertEquals(2, router.counter("ip4-isolation.internal-network"));
         assertEquals(0, sentTotal());
     }
 
@@ -250,7 +254,7 @@ class RouterTest
     @Test
     void iccFalseDropsContainerToContainerUnicastButTheGatewayStillAnswers()
     {
-        build(Pipeline.standard(), new NetworkPolicy(false, false, true), true);
+        build(Pipeline.standard(), new NetworkPolicy(false, false), true);
         router.fdb(net0).learn(Frames.B_MAC, 0, b, router.context().nowMs, 1024);
 
         final Outcome l2 = router.sendOne(a, Fixture.frame("udp_a_to_b"));
@@ -264,7 +268,7 @@ class RouterTest
 
         resolve(net0, "10.0.0.3", Frames.B_MAC, b);
         final Outcome l3 = router.sendOne(a, Fixture.frame("route_a_to_b_hairpin"));
-        assertEquals("ip4-lookup.icc-denied", l3.dropReason());
+        assertEquals("ip4-isolation.icc-denied", l3.dropReason());
         assertEquals(0, router.sent(b).size());
     }
 
@@ -299,9 +303,9 @@ class RouterTest
 
         final Outcome outcome = router.sendOne(a, Fixture.frame("route_a_to_c_ttl1"));
 
-        assertEquals("ethernet-input > l2-learn > l2-forward > ip4-input > ip4-nat-in > ip4-lookup > icmp-error > interface-output",
+        assertEquals("ethernet-input > l2-learn > l2-forward > ip4-input > ip4-lookup > ip4-isolation > ip4-forward > icmp-error > interface-output",
             outcome.pathText());
-        assertEquals(1, router.counter("ip4-lookup.ttl-expired"));
+        assertEquals(1, router.counter("ip4-forward.ttl-expired"));
         assertEquals(1, router.counter("icmp-error.sent"));
         assertEquals(0, router.sent(c).size());
         assertFrame("route_a_to_c_ttl1_expected_error", router.sent(a).get(0));
@@ -327,17 +331,17 @@ class RouterTest
 
         final Outcome outcome = router.sendOne(a, Fixture.frame("route_a_to_c_1500_df"));
 
-        // decided by ip4-lookup, before ip4-nat-out could translate the source the error goes back to
-        assertEquals("ethernet-input > l2-learn > l2-forward > ip4-input > ip4-nat-in > ip4-lookup > icmp-error > interface-output",
+        // decided by ip4-forward, before the postrouting arc (NAT) could translate the source the error goes back to
+        assertEquals("ethernet-input > l2-learn > l2-forward > ip4-input > ip4-lookup > ip4-isolation > ip4-forward > icmp-error > interface-output",
             outcome.pathText());
-        assertEquals(1, router.counter("ip4-lookup.fragmentation-needed"));
+        assertEquals(1, router.counter("ip4-forward.fragmentation-needed"));
         assertEquals(0, router.sent(c).size());
         assertFrame("route_a_to_c_1500_df_expected_error", router.sent(a).get(0));
         assertEquals(14 + 576, router.sent(a).get(0).length, "the error stays within 576 IP bytes");
 
         final Outcome noDf = router.sendOne(a, Fixture.frame("route_a_to_c_1500"));
-        assertEquals("ethernet-input > l2-learn > l2-forward > ip4-input > ip4-nat-in > ip4-lookup > error-drop", noDf.pathText());
-        assertEquals("ip4-lookup.fragmentation-unsupported", noDf.dropReason());
+        assertEquals("ethernet-input > l2-learn > l2-forward > ip4-input > ip4-lookup > ip4-isolation > ip4-forward > error-drop", noDf.pathText());
+        assertEquals("ip4-forward.fragmentation-unsupported", noDf.dropReason());
         assertEquals(0, router.counter("ip4-rewrite.port-mtu-exceeded"));
     }
 
@@ -349,14 +353,14 @@ class RouterTest
 
         // unresolved: no ARP for a packet that could not be forwarded anyway
         final Outcome unresolved = router.sendOne(a, Fixture.frame("route_a_to_c_1500_df"));
-        assertEquals("ethernet-input > l2-learn > l2-forward > ip4-input > ip4-nat-in > ip4-lookup > icmp-error > interface-output",
+        assertEquals("ethernet-input > l2-learn > l2-forward > ip4-input > ip4-lookup > ip4-isolation > ip4-forward > icmp-error > interface-output",
             unresolved.pathText());
         assertFrame("route_a_to_c_1500_df_expected_error", router.sent(a).get(0));
 
         // behind c2 (MTU 1500): net1's MTU is still c's 1400
         resolve(net1, "10.0.1.2", C_MAC, c2);
         router.sendOne(a, Fixture.frame("route_a_to_c_1500_df"));
-        assertEquals(2, router.counter("ip4-lookup.fragmentation-needed"));
+        assertEquals(2, router.counter("ip4-forward.fragmentation-needed"));
         assertEquals(2, router.sent(a).size());
         final byte[] want = Fixture.frame("route_a_to_c_1500_df_expected_error");
         final byte[] second = router.sent(a).get(1);
@@ -374,7 +378,7 @@ class RouterTest
 
         final Outcome outcome = router.sendOne(a, Fixture.frame("ip_udp_to_gateway"));
 
-        assertEquals("ip4-local", outcome.path().get(6));
+        assertEquals("ip4-local", outcome.path().get(5));
         assertEquals(1, router.counter("ip4-local.port-unreachable"));
         assertFrame("route_udp_gateway_expected_error", router.sent(a).get(0));
     }
@@ -512,7 +516,7 @@ class RouterTest
 
         final Outcome outcome = router.sendOne(a, Fixture.frame(name));
 
-        assertEquals("ethernet-input > l2-learn > l2-forward > ip4-input > ip4-nat-in > ip4-lookup > ip4-local > tcp-reset > error-drop",
+        assertEquals("ethernet-input > l2-learn > l2-forward > ip4-input > ip4-lookup > ip4-local > tcp-reset > error-drop",
             outcome.pathText());
         assertEquals(reason, outcome.dropReason());
         assertEquals(1, router.counter(reason));
@@ -740,20 +744,48 @@ class RouterTest
     }
 
     @Test
-    void routedRefusesHookNodesNamedOtherwise()
+    void aFeatureOnAnArcTheCoreDoesNotHaveIsRefused()
     {
-        assertThrows(IllegalArgumentException.class,
-            () -> Pipeline.routed(new PassThroughNode("nat", Pipeline.IP4_LOOKUP), new PassThroughNode(Pipeline.IP4_NAT_OUT, Pipeline.IP4_REWRITE)));
+        final GraphFeature misplaced = new GraphFeature()
+        {
+            @Override
+            public String name()
+            {
+                return "misplaced";
+            }
+
+            @Override
+            public void contribute(final int worker, final GraphComposer composer)
+            {
+                composer.feature("ip4-nat", new FlagNode(0));
+            }
+        };
+        assertThrows(IllegalArgumentException.class, () -> Pipeline.compose(0, List.of(misplaced)));
     }
 
-    /** A stand-in for the NAT module's ip4-nat-in: marks every packet as conntrack would. */
+    /** A stand-in for connection tracking on the prerouting arc: marks every packet as conntrack would. */
+    private record FlagFeature(int flags) implements GraphFeature
+    {
+        @Override
+        public String name()
+        {
+            return "flag";
+        }
+
+        @Override
+        public void contribute(final int worker, final GraphComposer composer)
+        {
+            composer.feature(FeatureArc.IP4_PREROUTING, new FlagNode(flags));
+        }
+    }
+
     private static final class FlagNode extends Node
     {
         private final int flags;
 
         FlagNode(final int flags)
         {
-            super(Pipeline.IP4_NAT_IN, new String[]{Pipeline.IP4_LOOKUP}, new String[0]);
+            super("flag", new String[]{FeatureArc.NEXT}, new String[0]);
             this.flags = flags;
         }
 

@@ -10,8 +10,8 @@ import dev.wharf.dataplane.graph.Node;
 import dev.wharf.dataplane.graph.NodeGraph;
 import dev.wharf.dataplane.graph.PacketTracer;
 import dev.wharf.dataplane.graph.WorkerContext;
-import dev.wharf.dataplane.l2.FdbTable;
-import dev.wharf.dataplane.l3.NeighbourTable;
+import dev.wharf.dataplane.table.FdbTable;
+import dev.wharf.dataplane.table.NeighbourTable;
 import dev.wharf.dataplane.port.MemoryPort;
 import dev.wharf.dataplane.worker.Pipeline;
 
@@ -87,7 +87,7 @@ public final class BridgeHarness implements AutoCloseable
         return index;
     }
 
-    /** A container network with a policy (internal, icc, masquerade). */
+    /** A container network with a policy (internal, icc). */
     public int addNetwork(final String name, final String subnet, final int prefixLength, final String gatewayIp, final long gatewayMac,
         final NetworkPolicy policy)
     {

@@ -140,9 +140,9 @@ class PipelineFuzzTest
         {
             final int net0 = router.addDefaultNetwork();
             final int net1 = router.addNetwork("net1", "10.0.1.0", 24, "10.0.1.1", 0x02420a000101L,
-                new dev.wharf.dataplane.config.NetworkPolicy(false, false, true));
+                new dev.wharf.dataplane.config.NetworkPolicy(false, false));
             final int internal = router.addNetwork("int", "10.0.2.0", 24, "10.0.2.1", 0x02420a000201L,
-                new dev.wharf.dataplane.config.NetworkPolicy(true, true, false));
+                new dev.wharf.dataplane.config.NetworkPolicy(true, true));
             final int uplink = router.addUplink("192.168.100.2", 24, 0x0200c0a86402L, "192.168.100.1");
             router.connect(net0, net1);
             final int[] ports = {

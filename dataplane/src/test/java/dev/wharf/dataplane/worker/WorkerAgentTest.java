@@ -4,7 +4,7 @@ import dev.wharf.dataplane.config.DataplaneSnapshot;
 import dev.wharf.dataplane.config.NetworkState;
 import dev.wharf.dataplane.config.PortBinding;
 import dev.wharf.dataplane.graph.CounterLayout;
-import dev.wharf.dataplane.l2.FdbTable;
+import dev.wharf.dataplane.table.FdbTable;
 import dev.wharf.dataplane.port.MemoryPort;
 import dev.wharf.dataplane.testing.Fixture;
 import org.junit.jupiter.api.AfterEach;

@@ -1,6 +1,6 @@
-package dev.wharf.dataplane.l3;
+package dev.wharf.dataplane.table;
 
-import dev.wharf.dataplane.l3.NeighbourTable.State;
+import dev.wharf.dataplane.table.NeighbourTable.State;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.wharf.dataplane.l2;
+package dev.wharf.dataplane.table;
 
 import org.junit.jupiter.api.Test;
 

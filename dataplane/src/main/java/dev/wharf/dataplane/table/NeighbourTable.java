@@ -1,4 +1,4 @@
-package dev.wharf.dataplane.l3;
+package dev.wharf.dataplane.table;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -29,7 +29,7 @@ import java.lang.invoke.VarHandle;
  * {@link #expire}, which ip4-arp's duty-cycle work calls, a pass per table a second at most.
  *
  * <p>Layout: open addressing over one {@code long[]}; a slot is four longs (key, value, updated time,
- * probe word), as in {@link dev.wharf.dataplane.l2.FdbTable}, so a lookup touches one cache line (two
+ * probe word), as in {@link dev.wharf.dataplane.table.FdbTable}, so a lookup touches one cache line (two
  * when the slot straddles one). The key holds the address and the slot's generation; a slot is
  * claimed by compare-and-set, and {@link #expire} turns a dead one into a tombstone that a later claim
  * reuses (or into an empty slot when nothing lies past it). The value is the MAC, a valid bit and the

@@ -1,0 +1,38 @@
+package dev.wharf.dataplane.graph;
+
+/**
+ * The named points of the core pipeline where feature modules insert nodes (VPP's feature arcs,
+ * netfilter's hooks). A core node that feeds an arc names the arc as its next node; the
+ * {@link GraphComposer} resolves that name to the arc's first feature node, or straight to the arc's
+ * end node when no feature is on it, so an arc nobody uses costs nothing per packet. A feature node
+ * names {@link #NEXT} for "the next node on my arc".
+ *
+ * <p>Arc names share the name space of node names: no node may be named like an arc.
+ */
+public final class FeatureArc
+{
+    /**
+     * IPv4 to a gateway MAC, validated by ip4-input, before the routing decision (netfilter's
+     * PREROUTING): connection tracking, destination translation. Ends at ip4-lookup.
+     */
+    public static final String IP4_PREROUTING = "ip4-prerouting";
+    /**
+     * IPv4 for one of the switch's own addresses, before the core answers it (netfilter's INPUT):
+     * services that punt to the control plane (DNS). Ends at ip4-local.
+     */
+    public static final String IP4_LOCAL = "ip4-local-in";
+    /**
+     * IPv4 routed and admitted by isolation, before the MAC rewrite (netfilter's POSTROUTING): new-flow
+     * checks, source translation. Ends at ip4-rewrite.
+     */
+    public static final String IP4_POSTROUTING = "ip4-postrouting";
+    /** Every frame that leaves toward a port, bridged or routed (VPP's l2-output / interface-output arc). Ends at interface-output. */
+    public static final String L2_OUTPUT = "l2-output";
+
+    /** The next-node name with which a feature node continues along its own arc. */
+    public static final String NEXT = "(next on arc)";
+
+    private FeatureArc()
+    {
+    }
+}

@@ -1,0 +1,48 @@
+package dev.wharf.nat;
+
+import dev.wharf.dataplane.graph.FeatureArc;
+import dev.wharf.dataplane.graph.GraphComposer;
+import dev.wharf.dataplane.graph.GraphFeature;
+
+/**
+ * Connection tracking and NAT as a feature of the pipeline: per worker, ip4-nat-in on the
+ * {@value FeatureArc#IP4_PREROUTING} arc (conntrack and DNAT, netfilter's PREROUTING), and on the
+ * {@value FeatureArc#IP4_POSTROUTING} arc ip4-user-rules then ip4-nat-out (the new-connection checks,
+ * SNAT and the conntrack confirm, netfilter's FORWARD filter and POSTROUTING). The three share the
+ * worker's {@link NatScratch} (the feature's per-packet state, by batch index) and {@link FailureRing}.
+ */
+public final class NatFeature implements GraphFeature
+{
+    /** The names of the nodes this feature contributes. */
+    public static final java.util.List<String> NODE_NAMES = java.util.List.of(NatInNode.NAME, UserRulesNode.NAME, NatOutNode.NAME);
+
+    private final NatService service;
+
+    NatFeature(final NatService service)
+    {
+        this.service = service;
+    }
+
+    /** Whether {@code counterName} ({@code node.error}) is one of this feature's nodes' counters. */
+    public static boolean ownsCounter(final String counterName)
+    {
+        final int dot = counterName.indexOf('.');
+        return dot > 0 && NODE_NAMES.contains(counterName.substring(0, dot));
+    }
+
+    @Override
+    public String name()
+    {
+        return "nat";
+    }
+
+    @Override
+    public void contribute(final int worker, final GraphComposer composer)
+    {
+        final NatScratch scratch = new NatScratch();
+        final FailureRing failures = service.newFailureRing();
+        composer.feature(FeatureArc.IP4_PREROUTING, new NatInNode(service, scratch));
+        composer.feature(FeatureArc.IP4_POSTROUTING, new UserRulesNode(service, scratch, failures)).runsBefore(NatOutNode.NAME);
+        composer.feature(FeatureArc.IP4_POSTROUTING, new NatOutNode(service, scratch, failures)).runsAfter(UserRulesNode.NAME);
+    }
+}
