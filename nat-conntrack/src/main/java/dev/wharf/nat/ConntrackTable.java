@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.security.SecureRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.agrona.BitUtil;
 import org.agrona.UnsafeApi;
 
 /**
@@ -88,7 +89,7 @@ public final class ConntrackTable
         // about seven cases of eight, and ip4-nat-in loads the second in a pass of its own. (Twice as
         // many buckets measured no faster at 1M flows once the node's loops were inlined, and made
         // expiry's removals slower: a larger array of heads to reach.)
-        final int buckets = Integer.highestOneBit(Math.max(16, capacity * 4 - 1)) << 1;
+        final int buckets = BitUtil.findNextPositivePowerOfTwo(Math.max(32, capacity * 4));
         this.bucketMask = buckets - 1;
         this.heads = new int[buckets];
         java.util.Arrays.fill(heads, NIL);

@@ -67,6 +67,7 @@ public final class FlowKey
     /** A well-mixed hash of a tuple (both halves through a 64-bit multiply-xorshift). */
     public static int hash(final long addresses, final long ports)
     {
+        // Agrona's Hashing mixes one word; a tuple is two, each multiplied once before the shared finish
         long h = addresses * 0x9E37_79B9_7F4A_7C15L ^ ports * 0xC2B2_AE3D_27D4_EB4FL;
         h ^= h >>> 31;
         h *= 0x94D0_49BB_1331_11EBL;

@@ -248,6 +248,7 @@ public final class NatOutNode extends Node
         }
         else
         {
+            // a 64-bit step per attempt (Agrona's Hashing folds to 32 bits and multiplies twice)
             long h = (hash + (long)attempt * 0x9E37_79B9L) * 0xBF58_476D_1CE4_E5B9L;
             h ^= h >>> 31;
             step = h & Long.MAX_VALUE;

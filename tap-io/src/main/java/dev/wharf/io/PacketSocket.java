@@ -1,5 +1,6 @@
 package dev.wharf.io;
 
+import org.agrona.BitUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteOrder;
@@ -136,7 +137,7 @@ final class PacketSocket
 
     private static int align(final int length)
     {
-        return (length + TPACKET_ALIGNMENT - 1) & -TPACKET_ALIGNMENT;
+        return BitUtil.align(length, TPACKET_ALIGNMENT);
     }
 
     long map(final long length) throws PortException

@@ -1,5 +1,7 @@
 package dev.wharf.io;
 
+import org.agrona.BitUtil;
+
 /**
  * How a port is opened: whether frames cross the kernel boundary with a virtio-net header, the
  * AF_PACKET ring version, and the sizes of its rings and pools. {@link #DEFAULT} is what the control
@@ -38,7 +40,7 @@ public record PortOptions(
 
     public PortOptions
     {
-        if (ringVersion == null || rxFrames < 2 || rxBlocks < 2 || Integer.bitCount(rxBlockSize) != 1 || rxBlockSize < 128 * 1024 ||
+        if (ringVersion == null || rxFrames < 2 || rxBlocks < 2 || !BitUtil.isPowerOfTwo(rxBlockSize) || rxBlockSize < 128 * 1024 ||
             txFrames < 1 || tapSlots < 1 || retireBlockMs < 1)
         {
             throw new IllegalArgumentException("invalid port options: " + ringVersion + ", " + rxFrames + " frames, " + rxBlocks +

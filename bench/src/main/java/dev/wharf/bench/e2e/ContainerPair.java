@@ -1,13 +1,16 @@
 package dev.wharf.bench.e2e;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The topology every scenario shares: two "containers" (network namespaces {@code wbe-c1} and
@@ -33,8 +36,6 @@ final class ContainerPair
     static final String IP2 = "10.77.0.2";
     static final String PREFIX_LENGTH = "24";
     static final String DEVICE = "eth0";
-
-    private static final Pattern MAC = Pattern.compile("link/ether ([0-9a-f:]{17})");
 
     private final Map<String, BackgroundProcess> holders = new HashMap<>();
     private final Cleanup cleanup;
@@ -132,13 +133,37 @@ final class ContainerPair
 
     String mac(final String ns)
     {
-        final String out = Shell.inNamespace(10, ns, "ip", "link", "show", DEVICE).require("ip link show in " + ns).stdout();
-        final Matcher m = MAC.matcher(out);
-        if (!m.find())
+        final String out = Shell.inNamespace(10, ns, "ip", "-j", "link", "show", DEVICE).require("ip link show in " + ns).stdout();
+        final String mac = etherAddress(out);
+        if (mac == null)
         {
             throw new HarnessException("no MAC for eth0 in " + ns + ": " + out.strip());
         }
-        return m.group(1);
+        return mac;
+    }
+
+    /** The Ethernet address of the first link in {@code ip -j link show} output, or null when it has none. */
+    static String etherAddress(final String ipJsonLinkOutput)
+    {
+        try
+        {
+            final JsonElement links = JsonParser.parseString(ipJsonLinkOutput);
+            if (links.isJsonArray() && !links.getAsJsonArray().isEmpty() && links.getAsJsonArray().get(0).isJsonObject())
+            {
+                final JsonObject link = links.getAsJsonArray().get(0).getAsJsonObject();
+                final JsonElement type = link.get("link_type");
+                final JsonElement address = link.get("address");
+                if (type != null && "ether".equals(type.getAsString()) && address != null)
+                {
+                    return address.getAsString();
+                }
+            }
+        }
+        catch (final JsonParseException | IllegalStateException | UnsupportedOperationException e)
+        {
+            // not ip's JSON: no address in it
+        }
+        return null;
     }
 
     /** Packets received by the container's eth0. */

@@ -1,13 +1,20 @@
 package dev.wharf.bench.e2e;
 
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * The command line of {@code wharf bench e2e}, parsed by hand so the harness needs nothing but the
- * JDK. Accepts {@code --name value} and {@code --name=value}, and the flag {@code --nat}.
+ * The command line of {@code wharf bench e2e}, parsed by picocli from {@link Arguments}. Accepts
+ * {@code --name value} and {@code --name=value}, and the flag {@code --nat}; an option given twice
+ * takes its last value.
  *
  * @param durationSeconds each traffic phase (TCP, packet rate) lasts this long.
  * @param repeats         how many times each switch is measured, interleaved with the others.
@@ -25,71 +32,71 @@ record E2eOptions(double durationSeconds, int repeats, List<String> only, Path o
     static final List<String> KNOWN = List.of("bridge", "ovs", "ovs-tso", "wharf", "nat-kernel", "nat-wharf");
     static final Path OUT_DEFAULT = Path.of("bench-results");
 
-    static final String USAGE = String.join("\n",
-        "usage: wharf bench e2e [--duration 10s] [--repeat 3] [--only bridge,ovs,ovs-tso,wharf] [--nat] [--out bench-results/] [--wharf PATH]",
-        "",
-        "Measures TCP throughput (1 and 4 streams), the 64-byte packet rate at the receiver, ping latency and the",
-        "switch's CPU per million packets between two namespaces, through each switch in turn, interleaved across",
-        "repeats; writes a Markdown table, a PNG chart and the raw samples into --out. Runs as root.",
-        "",
-        "  --duration D   length of each traffic phase: 10s, 500ms, 1m or plain seconds (default 10s)",
-        "  --repeat N     repeats per switch (default 3)",
-        "  --only LIST    switches to measure, comma-separated: bridge, ovs, ovs-tso, wharf (the default),",
-        "                 nat-kernel, nat-wharf (routed: c1 behind a masquerading router, TCP and ping only)",
-        "  --nat          add nat-kernel and nat-wharf to the selection",
-        "  --out DIR      output directory (default bench-results/)",
-        "  --wharf PATH   the wharf launcher (default: ./wharf at the repository root)");
+    static final String USAGE = commandLine(new Arguments()).getUsageMessage(CommandLine.Help.Ansi.OFF).stripTrailing();
+
+    /** The options as picocli fills them in; turned into an {@link E2eOptions} by {@link #parse}. */
+    @Command(
+        name = "wharf bench e2e",
+        sortOptions = false,
+        sortSynopsis = false,
+        usageHelpWidth = 120,
+        description = {
+            "Measures TCP throughput (1 and 4 streams), the 64-byte packet rate at the receiver, ping latency and the",
+            "switch's CPU per million packets between two namespaces, through each switch in turn, interleaved across",
+            "repeats; writes a Markdown table, a PNG chart and the raw samples into --out. Runs as root.",
+            ""})
+    static final class Arguments
+    {
+        @Option(names = "--duration", paramLabel = "D", converter = DurationConverter.class,
+            description = "Length of each traffic phase: 10s, 500ms, 1m or plain seconds (default: 10s).")
+        double durationSeconds = DURATION_DEFAULT_SECONDS;
+
+        @Option(names = {"--repeat", "--repeats"}, paramLabel = "N", converter = RepeatsConverter.class,
+            description = "Repeats per switch, 1..100 (default: ${DEFAULT-VALUE}).")
+        int repeats = REPEATS_DEFAULT;
+
+        // a String, not a List: picocli would make a List option repeatable, and --only takes one comma-separated list
+        @Option(names = "--only", paramLabel = "LIST",
+            description = {"Switches to measure, comma-separated: bridge, ovs, ovs-tso, wharf (the default),",
+                "nat-kernel, nat-wharf (routed: c1 behind a masquerading router, TCP and ping only)."})
+        String only;
+
+        @Option(names = "--nat", arity = "0", description = "Add nat-kernel and nat-wharf to the selection.")
+        boolean nat;
+
+        @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: bench-results/).")
+        Path out = OUT_DEFAULT;
+
+        @Option(names = "--wharf", paramLabel = "PATH", description = "The wharf launcher (default: ./wharf at the repository root).")
+        Path wharf;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+        boolean help;
+    }
+
+    private static CommandLine commandLine(final Arguments arguments)
+    {
+        return new CommandLine(arguments).setOverwrittenOptionsAllowed(true);
+    }
 
     static E2eOptions parse(final String[] args, final Path defaultLauncher)
     {
-        double duration = DURATION_DEFAULT_SECONDS;
-        int repeats = REPEATS_DEFAULT;
-        List<String> only = ONLY_DEFAULT;
-        boolean nat = false;
-        Path out = OUT_DEFAULT;
-        Path wharf = defaultLauncher;
-        for (int i = 0; i < args.length; i++)
+        final Arguments arguments = new Arguments();
+        final CommandLine commandLine = commandLine(arguments);
+        try
         {
-            String name = args[i];
-            String value = null;
-            final int equals = name.indexOf('=');
-            if (name.startsWith("--") && equals > 0)
-            {
-                value = name.substring(equals + 1);
-                name = name.substring(0, equals);
-            }
-            if (name.equals("--help") || name.equals("-h"))
-            {
-                throw new UsageException(null);
-            }
-            if (name.equals("--nat"))
-            {
-                if (value != null)
-                {
-                    throw new UsageException("--nat takes no value");
-                }
-                nat = true;
-                continue;
-            }
-            if (value == null)
-            {
-                if (i + 1 >= args.length)
-                {
-                    throw new UsageException(name + " needs a value");
-                }
-                value = args[++i];
-            }
-            switch (name)
-            {
-                case "--duration" -> duration = parseDuration(value);
-                case "--repeat", "--repeats" -> repeats = parsePositive(name, value);
-                case "--only" -> only = parseOnly(value);
-                case "--out" -> out = Path.of(value);
-                case "--wharf" -> wharf = Path.of(value).toAbsolutePath();
-                default -> throw new UsageException("unknown option " + name);
-            }
+            commandLine.parseArgs(args);
         }
-        if (nat)
+        catch (final CommandLine.ParameterException e)
+        {
+            throw usageError(e, args);
+        }
+        if (commandLine.isUsageHelpRequested())
+        {
+            throw new UsageException(null);
+        }
+        List<String> only = arguments.only == null ? ONLY_DEFAULT : parseOnly(arguments.only);
+        if (arguments.nat)
         {
             final List<String> withNat = new ArrayList<>(only);
             for (final String id : NAT)
@@ -101,7 +108,49 @@ record E2eOptions(double durationSeconds, int repeats, List<String> only, Path o
             }
             only = List.copyOf(withNat);
         }
-        return new E2eOptions(duration, repeats, only, out, wharf);
+        final Path wharf = arguments.wharf == null ? defaultLauncher : arguments.wharf.toAbsolutePath();
+        return new E2eOptions(arguments.durationSeconds, arguments.repeats, only, arguments.out, wharf);
+    }
+
+    private static UsageException usageError(final CommandLine.ParameterException e, final String[] args)
+    {
+        if (e.getCause() instanceof UsageException usage)
+        {
+            // a converter's own words say more than picocli's "Invalid value for option"
+            return usage;
+        }
+        if (e instanceof CommandLine.MaxValuesExceededException)
+        {
+            // picocli does not say which option: the flag given a value ("--nat=yes")
+            for (final String arg : args)
+            {
+                final int equals = arg.indexOf('=');
+                final OptionSpec option = equals > 0 ? e.getCommandLine().getCommandSpec().findOption(arg.substring(0, equals)) : null;
+                if (option != null && option.arity().max() == 0)
+                {
+                    return new UsageException(option.longestName() + " takes no value");
+                }
+            }
+        }
+        return new UsageException(e.getMessage());
+    }
+
+    static final class DurationConverter implements ITypeConverter<Double>
+    {
+        @Override
+        public Double convert(final String value)
+        {
+            return parseDuration(value);
+        }
+    }
+
+    static final class RepeatsConverter implements ITypeConverter<Integer>
+    {
+        @Override
+        public Integer convert(final String value)
+        {
+            return parsePositive("--repeat", value);
+        }
     }
 
     /** {@code 10s}, {@code 500ms}, {@code 2m}, or plain seconds. */

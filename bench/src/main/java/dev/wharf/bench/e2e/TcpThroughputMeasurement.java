@@ -2,22 +2,15 @@ package dev.wharf.bench.e2e;
 
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * TCP throughput from c1 to c2 with iperf3 ({@code -P streams}, {@code -J}): the rate the
- * receiver got ({@code end.sum_received}), and the sender's retransmits as a detail (they show
- * a switch dropping under bursts). The server is a one-off ({@code -1}) in c2.
+ * TCP throughput from c1 to c2 with iperf3 ({@code -P streams}, {@code -J}, read by {@link Iperf3Report}):
+ * the rate the receiver got ({@code end.sum_received}), and the sender's retransmits as a detail (they
+ * show a switch dropping under bursts). The server is a one-off ({@code -1}) in c2.
  */
 final class TcpThroughputMeasurement implements Measurement
 {
     private static final int PORT = 5201;
-    private static final Pattern RECEIVED = Pattern.compile(
-        "\"sum_received\"\\s*:\\s*\\{[^}]*?\"bits_per_second\"\\s*:\\s*([0-9.eE+-]+)");
-    private static final Pattern RETRANSMITS = Pattern.compile(
-        "\"sum_sent\"\\s*:\\s*\\{[^}]*?\"retransmits\"\\s*:\\s*(\\d+)");
-    private static final Pattern ERROR = Pattern.compile("\"error\"\\s*:\\s*\"([^\"]*)\"");
 
     private final int streams;
     private final Metric throughput;
@@ -69,17 +62,14 @@ final class TcpThroughputMeasurement implements Measurement
                 "iperf3", "-c", ContainerPair.IP2, "-p", Integer.toString(PORT), "-t", Integer.toString(seconds),
                 "-P", Integer.toString(streams), "-J", "--connect-timeout", "3000");
             final String json = client.stdout();
-            final Matcher received = RECEIVED.matcher(json);
-            if (!client.ok() || !received.find())
+            final Iperf3Report report = Iperf3Report.parse(json);
+            if (!client.ok() || !report.received())
             {
-                final Matcher error = ERROR.matcher(json);
                 throw new HarnessException("iperf3 -P " + streams + " failed" + (client.timedOut() ? " (timed out)" : "") + ": " +
-                    (error.find() ? error.group(1) : Shell.firstLine(client.stderr() + json)));
+                    (report.error() != null ? report.error() : Shell.firstLine(client.stderr() + json)));
             }
-            final double gbps = Double.parseDouble(received.group(1)) / 1e9;
-            final Matcher retransmitted = RETRANSMITS.matcher(json);
-            final double retransmitCount = retransmitted.find() ? Double.parseDouble(retransmitted.group(1)) : Double.NaN;
-            return List.of(context.sample(throughput, gbps), context.sample(retransmits, retransmitCount));
+            final double gbps = report.receivedBitsPerSecond() / 1e9;
+            return List.of(context.sample(throughput, gbps), context.sample(retransmits, report.retransmits()));
         }
         finally
         {

@@ -1,5 +1,6 @@
 package dev.wharf.dataplane.buffer;
 
+import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -43,7 +44,7 @@ public final class BufferPool implements AutoCloseable
         // allocate and align by hand: BufferUtil.free() rejects the slice that allocateDirectAligned() returns
         this.memory = ByteBuffer.allocateDirect(Math.addExact(Math.multiplyExact(slotSize, slotCount), ALIGNMENT));
         final long address = BufferUtil.address(memory);
-        this.baseAddress = (address + ALIGNMENT - 1) & -ALIGNMENT;
+        this.baseAddress = BitUtil.align(address, ALIGNMENT);
         this.free = new int[slotCount];
         for (int i = 0; i < slotCount; i++)
         {
@@ -54,7 +55,7 @@ public final class BufferPool implements AutoCloseable
 
     private static int align(final int size)
     {
-        return (size + ALIGNMENT - 1) & -ALIGNMENT;
+        return BitUtil.align(size, ALIGNMENT);
     }
 
     /** @return a slot index, or -1 when the pool is exhausted. */

@@ -2,7 +2,7 @@ package dev.wharf.dataplane.capture;
 
 import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.protocol.VlanTagFlyweight;
-import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.jctools.queues.MpscArrayQueue;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,7 +29,7 @@ public final class CaptureSession
     private final int portId;
     private final int directions;
     private final AtomicInteger remaining;
-    private final ManyToOneConcurrentArrayQueue<Frame> queue = new ManyToOneConcurrentArrayQueue<>(QUEUE_CAPACITY);
+    private final MpscArrayQueue<Frame> queue = new MpscArrayQueue<>(QUEUE_CAPACITY);
     private final AtomicLong lost = new AtomicLong();
     private volatile boolean stopped;
 

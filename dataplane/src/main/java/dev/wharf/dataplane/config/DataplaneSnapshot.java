@@ -1,5 +1,7 @@
 package dev.wharf.dataplane.config;
 
+import org.agrona.BitUtil;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -73,7 +75,7 @@ public final class DataplaneSnapshot
             }
         }
         this.zeroIsLocal = zero;
-        final int localSlots = Integer.highestOneBit(Math.max(8, locals * 4 - 1)) << 1;
+        final int localSlots = BitUtil.findNextPositivePowerOfTwo(Math.max(16, locals * 4));
         this.localAddresses = new int[localSlots];
         this.localMask = localSlots - 1;
         for (final NetworkState network : networks)
@@ -192,6 +194,7 @@ public final class DataplaneSnapshot
 
     private static int localHash(final int address)
     {
+        // one multiply (Fibonacci hashing): Agrona's Hashing.hash(int) takes two and three shifts, per routed packet
         final int h = address * 0x9E37_79B9;
         return h ^ (h >>> 16);
     }

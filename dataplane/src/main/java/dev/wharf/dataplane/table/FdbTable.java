@@ -1,5 +1,7 @@
 package dev.wharf.dataplane.table;
 
+import org.agrona.BitUtil;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
@@ -103,7 +105,7 @@ public final class FdbTable
     private static int capacityFor(final int entries)
     {
         // at most half full, a power of two
-        return Integer.highestOneBit(Math.max(16, entries * 2 - 1)) << 1;
+        return BitUtil.findNextPositivePowerOfTwo(Math.max(32, entries * 2));
     }
 
     static long key(final long mac, final int vlan)
@@ -114,6 +116,7 @@ public final class FdbTable
 
     private static int hash(final long key)
     {
+        // one multiply and a fold: Agrona's Hashing.hash(long) (SplitMix64's finaliser) takes two, twice per bridged packet
         long h = key * 0x9E37_79B9_7F4A_7C15L;
         h ^= h >>> 32;
         return (int)h;

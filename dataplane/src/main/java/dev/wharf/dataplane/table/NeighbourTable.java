@@ -1,5 +1,7 @@
 package dev.wharf.dataplane.table;
 
+import org.agrona.BitUtil;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -124,7 +126,7 @@ public final class NeighbourTable
 
     public NeighbourTable(final int capacity)
     {
-        final int slots = Integer.highestOneBit(Math.max(16, capacity - 1)) << 1;
+        final int slots = BitUtil.findNextPositivePowerOfTwo(Math.max(32, capacity));
         this.mask = slots - 1;
         this.table = new long[slots << SLOT_SHIFT];
     }
@@ -494,6 +496,7 @@ public final class NeighbourTable
 
     private static int hash(final int ip)
     {
+        // one multiply (Fibonacci hashing): Agrona's Hashing.hash(int) takes two and three shifts, per routed packet
         final int h = ip * 0x9E37_79B9;
         return h ^ (h >>> 16);
     }
