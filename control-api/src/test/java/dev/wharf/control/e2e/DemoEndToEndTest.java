@@ -43,7 +43,7 @@ class DemoEndToEndTest
         "a 50 MB TCP transfer from the outside to a published port arrives intact (same SHA-256 at both ends)");
     private static final Pattern PING_STEP = Pattern.compile(
         "\\$ ip netns exec (\\S+) java DemoPing (\\S+) 3.*\\n((?:  .*\\n)+)");
-    private static final Pattern REPLY = Pattern.compile("  64 bytes from ([0-9.]+): icmp_seq=[1-3] time=[0-9]+\\.[0-9]{3} ms");
+    private static final Pattern REPLY = Pattern.compile("64 bytes from ([0-9.]+): icmp_seq=[1-3] time=[0-9]+\\.[0-9]{3} ms");
 
     @TempDir
     Path directory;
@@ -67,27 +67,22 @@ class DemoEndToEndTest
             assertFalse(Files.exists(bin.resolve(tool)), tool + " must be off the demo's PATH");
         }
 
-        final Path log = directory.resolve("demo.log");
-        final ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "demo")
-            .directory(directory.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        final Map<String, String> environment = builder.environment();
-        environment.clear();
-        environment.put("PATH", bin.toString());
-        environment.put("HOME", directory.toString());
-        environment.put("JAVA_HOME", System.getProperty("java.home"));
-        final Process demo = builder.start();
-        if (!demo.waitFor(300, TimeUnit.SECONDS))
+        final Host.Result demo;
+        try
         {
-            demo.destroyForcibly();
-            demo.waitFor(10, TimeUnit.SECONDS);
-            fail("./wharf demo did not finish in 300 s:\n" + Files.readString(log));
+            demo = runDemo(launcher, bin);
         }
-        final String output = Files.readString(log, StandardCharsets.UTF_8);
+        finally
+        {
+            for (final String tool : BARE_TOOLS)
+            {
+                // the links only: JUnit would warn about links that point out of the temporary directory
+                Files.deleteIfExists(bin.resolve(tool));
+            }
+        }
 
-        assertEquals(0, demo.exitValue(), () -> "./wharf demo exit code; it printed:\n" + output);
+        final String output = demo.stdout();
+        assertEquals(0, demo.exitCode(), () -> "./wharf demo exit code; it printed:\n" + output);
         assertFalse(output.contains("FAILED"), output);
         assertTrue(output.contains("Demo passed: every check above worked."), output);
         for (final String check : CHECKS)
@@ -139,6 +134,30 @@ class DemoEndToEndTest
         final Host.Result refused = Host.run(60, demoPing("10.0.0.300"));
         assertEquals(2, refused.exitCode(), refused::toString);
         assertTrue(refused.stderr().contains("DemoPing: not an IPv4 address: '10.0.0.300'"), refused.stderr());
+    }
+
+    /** Runs {@code ./wharf demo} with nothing from this environment but {@code bin} as PATH; its exit code and output (stderr too). */
+    private Host.Result runDemo(final Path launcher, final Path bin) throws Exception
+    {
+        final Path log = directory.resolve("demo.log");
+        final ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "demo")
+            .directory(directory.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        final Map<String, String> environment = builder.environment();
+        environment.clear();
+        environment.put("PATH", bin.toString());
+        environment.put("HOME", directory.toString());
+        environment.put("JAVA_HOME", System.getProperty("java.home"));
+        final Process demo = builder.start();
+        if (!demo.waitFor(300, TimeUnit.SECONDS))
+        {
+            demo.destroyForcibly();
+            demo.waitFor(10, TimeUnit.SECONDS);
+            fail("./wharf demo did not finish in 300 s:\n" + Files.readString(log));
+        }
+        return new Host.Result(demo.exitValue(), Files.readString(log, StandardCharsets.UTF_8), "");
     }
 
     private static String[] demoPing(final String... args)
