@@ -4,7 +4,7 @@ package dev.wharf.io;
  * The C library calls tap-io makes, bound through jnr-ffi. Pointers are passed as {@code long}
  * addresses of off-heap memory the caller owns, so a call marshals no objects (x86_64 passes both in
  * the same integer registers). Needs {@code -Djnr.ffi.x86asm.enabled=false} (PLATFORM.md: jnr-ffi
- * bug 181 garbles the sixth argument of mmap and sendto otherwise).
+ * bug 181 garbles the sixth argument of mmap, sendto and recvfrom otherwise).
  *
  * <p>Thread-safe: every method is a plain syscall wrapper. errno is read with {@link Syscalls#errno()}.
  */
@@ -23,6 +23,8 @@ public interface LibC
     int munmap(long address, long length);
 
     long sendto(int fd, long buffer, long length, int flags, long address, int addressLength);
+
+    long recvfrom(int fd, long buffer, long length, int flags, long address, long addressLengthAddress);
 
     long read(int fd, long buffer, long length);
 

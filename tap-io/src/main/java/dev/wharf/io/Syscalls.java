@@ -27,6 +27,7 @@ public final class Syscalls
     public static final int SOCK_DGRAM = 2;
     public static final int SOCK_RAW = 3;
     public static final int SOCK_CLOEXEC = 0x80000;
+    public static final int IPPROTO_ICMP = 1;
     public static final int SOL_SOCKET = 1;
     public static final int SO_SNDBUFFORCE = 32;
     public static final int SO_RCVBUFFORCE = 33;

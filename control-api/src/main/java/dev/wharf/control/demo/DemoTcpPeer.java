@@ -14,8 +14,9 @@ import java.util.SplittableRandom;
 /**
  * The two ends of the demo's TCP transfer, run inside the containers' namespaces
  * ({@code ip netns exec NS java -cp wharf.jar dev.wharf.control.demo.DemoTcpPeer ...}) so the demo
- * needs no tool beyond {@code ip} and {@code ping}. Each end prints the SHA-256 of what it
- * sent or received, and the receiver prints the rate.
+ * needs no tool beyond {@code ip} (no socat). Each end prints the SHA-256 of what it sent or
+ * received, and the receiver prints the rate, which is a cold JVM's that makes up or hashes every
+ * byte: the demo shows it as a content check, not as Wharf's speed.
  *
  * <pre>
  * serve PORT            accept one connection, read to the end, print "received BYTES sha256 HEX MBIT"
