@@ -56,6 +56,13 @@ public final class PacketBatch
     public final int[] inPort = new int[CAPACITY];
     /** Dataplane port id chosen by forwarding. */
     public final int[] outPort = new int[CAPACITY];
+    /**
+     * The peer within a port that reaches many (a tunnel port: a remote VTEP), as a handle that port
+     * gives out; 0 for none. Set on receive by such a port (the peer a frame came from, which l2-learn
+     * records with its source MAC), then by forwarding from the FDB (the peer the frame goes to). A frame
+     * sent to such a port with peer 0 goes to all of its peers (flooding). Other ports ignore it.
+     */
+    public final int[] portPeer = new int[CAPACITY];
     /** Network index of the ingress port. */
     public final int[] network = new int[CAPACITY];
     /** Network index a routed packet leaves into, chosen by ip4-lookup (-1 until then). */
@@ -114,6 +121,7 @@ public final class PacketBatch
         headroom[i] = frameHeadroom;
         inPort[i] = port;
         outPort[i] = -1;
+        portPeer[i] = 0;
         network[i] = -1;
         outNetwork[i] = -1;
         nextHop[i] = 0;

@@ -47,6 +47,9 @@ public final class L2FloodNode extends Node
             final boolean icc = network.policy.icc();
             final int[] members = icc ? network.portIds : NO_PORTS;
             final int inPort = batch.inPort[i];
+            // copies go to all of a tunnel port's peers; the ingress peer stays for what answers the sender (arp-input)
+            final int ingressPeer = batch.portPeer[i];
+            batch.portPeer[i] = 0;
             int sent = 0;
             for (final int member : members)
             {
@@ -60,6 +63,7 @@ public final class L2FloodNode extends Node
                     sent++;
                 }
             }
+            batch.portPeer[i] = ingressPeer;
             count(context, !icc ? Error.ICC_DENIED.ordinal() : sent > 0 ? Error.FLOODED.ordinal() : Error.NO_OTHER_PORT.ordinal());
             final int flags = batch.flags[i];
             // the gateway hears broadcast and multicast ARP; a unicast one flooded for an unknown MAC is not for it

@@ -7,6 +7,7 @@ import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.config.DataplaneSnapshot;
 import dev.wharf.dataplane.config.NetworkState;
 import dev.wharf.dataplane.graph.Node;
+import dev.wharf.dataplane.table.FdbTable;
 import dev.wharf.dataplane.graph.WorkerContext;
 import dev.wharf.dataplane.protocol.EthernetFlyweight;
 import dev.wharf.dataplane.protocol.MacAddress;
@@ -78,8 +79,9 @@ public final class L2ForwardNode extends Node
                 drop(batch, i, Error.ICC_DENIED.ordinal());
                 continue;
             }
-            final int out = network.fdb.lookup(destination, batch.vlan[i]);
-            if (out < 0)
+            final long entry = network.fdb.lookupEntry(destination, batch.vlan[i]);
+            final int out = FdbTable.portOf(entry);
+            if (entry == FdbTable.MISSING)
             {
                 count(context, Error.UNKNOWN_UNICAST.ordinal());
                 next(batch, i, NEXT_FLOOD);
@@ -91,6 +93,7 @@ public final class L2ForwardNode extends Node
             else
             {
                 batch.outPort[i] = out;
+                batch.portPeer[i] = FdbTable.peerOf(entry);
                 next(batch, i, NEXT_OUTPUT);
             }
         }

@@ -55,7 +55,7 @@ public final class L2LearnNode extends Node
                 continue;
             }
             final long source = MacAddress.readAt(batch.address[i] + EthernetFlyweight.SOURCE_OFFSET);
-            switch (network.fdb.learn(source, batch.vlan[i], port.id, nowMs, port.macLimit))
+            switch (network.fdb.learn(source, batch.vlan[i], port.id, batch.portPeer[i], nowMs, port.macLimit))
             {
                 case FdbTable.REFRESHED:
                     next(batch, i, NEXT_FORWARD);

@@ -103,6 +103,7 @@ public final class Ip4ArpNode extends Node implements DutyCycleTask
             batch.length[i] = REQUEST_LENGTH;
             batch.vlan[i] = 0;
             batch.offload[i] = 0;
+            batch.portPeer[i] = 0; // a broadcast: every peer of a tunnel port
             writeRequest(ethernet, arp, batch.frame(i), MacAddress.BROADCAST, out, target);
             final int[] members = out.portIds;
             for (final int member : members)

@@ -3,6 +3,7 @@ package dev.wharf.dataplane.l3;
 import dev.wharf.dataplane.graph.CoreNodes;
 import dev.wharf.dataplane.graph.FeatureArc;
 
+import dev.wharf.dataplane.table.FdbTable;
 import dev.wharf.dataplane.table.NeighbourTable;
 
 import dev.wharf.dataplane.buffer.PacketBatch;
@@ -87,8 +88,8 @@ public final class Ip4RewriteNode extends Node
             final int nextHop = batch.nextHop[i];
             final long neighbour = out.neighbours.lookup(nextHop, context.nowMs);
             final long mac = NeighbourTable.mac(neighbour);
-            final int port = neighbour == NeighbourTable.MISSING ? -1 : out.fdb.lookup(mac, 0);
-            final PortBinding egress = snapshot.port(port);
+            final long entry = neighbour == NeighbourTable.MISSING ? FdbTable.MISSING : out.fdb.lookupEntry(mac, 0);
+            final PortBinding egress = entry == FdbTable.MISSING ? null : snapshot.port(FdbTable.portOf(entry));
             if (egress == null || egress.network != out.index)
             {
                 next(batch, i, NEXT_ARP);
@@ -116,6 +117,7 @@ public final class Ip4RewriteNode extends Node
             }
             batch.vlan[i] = 0;
             batch.outPort[i] = egress.id;
+            batch.portPeer[i] = FdbTable.peerOf(entry);
             if (NeighbourTable.isStale(neighbour) && out.neighbours.needsRefresh(nextHop, context.nowMs))
             {
                 refresh(batch, i, out, egress, mac, nextHop, context);

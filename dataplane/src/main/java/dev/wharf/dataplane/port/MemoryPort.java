@@ -21,11 +21,13 @@ public final class MemoryPort implements Port, PortQueue
     private final int[] pending;
     private final int[] pendingLength;
     private final long[] pendingOffload;
+    private final int[] pendingPeer;
     private int pendingCount;
     private final int[] received = new int[PacketBatch.CAPACITY];
     private int receivedCount;
     private boolean keepSent = true;
     private final List<byte[]> sent = new ArrayList<>();
+    private final List<Integer> sentPeers = new ArrayList<>();
     private long sentCount;
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
 
@@ -37,6 +39,7 @@ public final class MemoryPort implements Port, PortQueue
         this.pending = new int[slots];
         this.pendingLength = new int[slots];
         this.pendingOffload = new long[slots];
+        this.pendingPeer = new int[slots];
     }
 
     /** Stop keeping copies of sent frames; only count them (benchmarks). */
@@ -54,6 +57,15 @@ public final class MemoryPort implements Port, PortQueue
 
     public void inject(final byte[] frame, final long offload)
     {
+        inject(frame, offload, 0);
+    }
+
+    /**
+     * Queues a frame that arrives from peer {@code peer} of this port ({@link PacketBatch#portPeer}), as a
+     * tunnel port's frames arrive from their remote VTEPs: the port then stands in for a tunnel.
+     */
+    public void inject(final byte[] frame, final long offload, final int peer)
+    {
         final int slot = pool.acquire();
         if (slot < 0)
         {
@@ -64,6 +76,7 @@ public final class MemoryPort implements Port, PortQueue
         pending[pendingCount] = slot;
         pendingLength[pendingCount] = frame.length;
         pendingOffload[pendingCount] = offload;
+        pendingPeer[pendingCount] = peer;
         pendingCount++;
     }
 
@@ -71,6 +84,12 @@ public final class MemoryPort implements Port, PortQueue
     public List<byte[]> sent()
     {
         return sent;
+    }
+
+    /** The {@link PacketBatch#portPeer} each frame of {@link #sent} was sent to (0: all of a tunnel's peers). */
+    public List<Integer> sentPeers()
+    {
+        return sentPeers;
     }
 
     public long sentCount()
@@ -81,6 +100,7 @@ public final class MemoryPort implements Port, PortQueue
     public void clearSent()
     {
         sent.clear();
+        sentPeers.clear();
         sentCount = 0;
     }
 
@@ -117,12 +137,14 @@ public final class MemoryPort implements Port, PortQueue
             final int slot = pending[n];
             final int i = batch.add(pool.dataAddress(slot), pendingLength[n], pool.headroom(), portId);
             batch.offload[i] = pendingOffload[n];
+            batch.portPeer[i] = pendingPeer[n];
             received[receivedCount++] = slot;
             n++;
         }
         System.arraycopy(pending, n, pending, 0, pendingCount - n);
         System.arraycopy(pendingLength, n, pendingLength, 0, pendingCount - n);
         System.arraycopy(pendingOffload, n, pendingOffload, 0, pendingCount - n);
+        System.arraycopy(pendingPeer, n, pendingPeer, 0, pendingCount - n);
         pendingCount -= n;
         return n;
     }
@@ -146,6 +168,7 @@ public final class MemoryPort implements Port, PortQueue
         final byte[] copy = new byte[VlanTagFlyweight.taggedLength(batch.length[index], vlanTci)];
         VlanTagFlyweight.copyOut(batch.frame(index), batch.length[index], vlanTci, copy);
         sent.add(copy);
+        sentPeers.add(batch.portPeer[index]);
         return true;
     }
 

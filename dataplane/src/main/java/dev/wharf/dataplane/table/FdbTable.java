@@ -8,7 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One network's forwarding database: (MAC, VLAN) to port id, learned from source addresses and
+ * One network's forwarding database: (MAC, VLAN) to port id and the peer within that port (for a
+ * tunnel port, the remote VTEP a MAC is behind; 0 for other ports), learned from source addresses and
  * aged out, with static entries and a per-port limit on learned MACs.
  *
  * <p>Open addressing with linear probing over primitive arrays. Thread safety: {@link #lookup} and
@@ -34,12 +35,22 @@ public final class FdbTable
     private static final long TOMBSTONE = -1;
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
-    /** An entry is four longs in one array, so a lookup touches one cache line: key, port and static flag, last seen, spare. */
+    /** {@link #lookupEntry}: no entry. Never an entry word (a port id is never -1). */
+    public static final long MISSING = -1;
+
+    /**
+     * An entry is four longs in one array, so a lookup touches one cache line: key, entry word, last seen,
+     * spare. The entry word holds the port id (bits 0-31), the static flag (bit 32) and the peer (bits
+     * 33-63), so a reader sees a port and its peer change together.
+     */
     private static final int STRIDE = 4;
     private static final int KEY = 0;
     private static final int PORT = 1;
     private static final int SEEN = 2;
     private static final long STATIC_FLAG = 1L << 32;
+    private static final int PEER_SHIFT = 33;
+    /** The largest peer handle an entry holds (31 bits). */
+    public static final int MAX_PEER = Integer.MAX_VALUE;
 
     private final int maxEntries;
     private final int[] learnedPerPort;
@@ -71,6 +82,11 @@ public final class FdbTable
             return (int)data[slot * STRIDE + PORT];
         }
 
+        int peer(final int slot)
+        {
+            return peerOf(data[slot * STRIDE + PORT]);
+        }
+
         boolean isStatic(final int slot)
         {
             return (data[slot * STRIDE + PORT] & STATIC_FLAG) != 0;
@@ -82,9 +98,31 @@ public final class FdbTable
         }
     }
 
-    /** An entry as the control plane reports it. */
-    public record Entry(long mac, int vlan, int port, boolean isStatic, long ageMs)
+    /** An entry as the control plane reports it; {@code peer} is 0 but on a tunnel port. */
+    public record Entry(long mac, int vlan, int port, boolean isStatic, long ageMs, int peer)
     {
+        /** An entry of a port without peers. */
+        public Entry(final long mac, final int vlan, final int port, final boolean isStatic, final long ageMs)
+        {
+            this(mac, vlan, port, isStatic, ageMs, 0);
+        }
+    }
+
+    /** The port id of an entry word from {@link #lookupEntry}. */
+    public static int portOf(final long entry)
+    {
+        return (int)entry;
+    }
+
+    /** The peer of an entry word from {@link #lookupEntry}. */
+    public static int peerOf(final long entry)
+    {
+        return (int)(entry >>> PEER_SHIFT);
+    }
+
+    private static long word(final int port, final int peer, final boolean isStatic)
+    {
+        return ((long)peer << PEER_SHIFT) | (isStatic ? STATIC_FLAG : 0) | (port & 0xFFFF_FFFFL);
     }
 
     /**
@@ -125,6 +163,13 @@ public final class FdbTable
     /** @return the port id for (mac, vlan), or -1 when unknown. Lock-free; any thread. */
     public int lookup(final long mac, final int vlan)
     {
+        final long entry = lookupEntry(mac, vlan);
+        return entry == MISSING ? -1 : portOf(entry);
+    }
+
+    /** @return the entry word for (mac, vlan) ({@link #portOf}, {@link #peerOf}), or {@link #MISSING}. Lock-free; any thread. */
+    public long lookupEntry(final long mac, final int vlan)
+    {
         final long key = key(mac, vlan);
         final Slots s = slots;
         final long[] data = s.data;
@@ -135,11 +180,11 @@ public final class FdbTable
             final long k = (long)LONGS.getAcquire(data, i * STRIDE + KEY);
             if (k == key)
             {
-                return (int)(long)LONGS.getOpaque(data, i * STRIDE + PORT);
+                return (long)LONGS.getOpaque(data, i * STRIDE + PORT);
             }
             if (k == EMPTY)
             {
-                return -1;
+                return MISSING;
             }
             i = (i + 1) & mask;
         }
@@ -154,6 +199,17 @@ public final class FdbTable
      */
     public int learn(final long mac, final int vlan, final int port, final long nowMs, final int macLimit)
     {
+        return learn(mac, vlan, port, 0, nowMs, macLimit);
+    }
+
+    /**
+     * Records that (mac, vlan) was seen on {@code port}, behind its peer {@code peer} (0: none), at
+     * {@code nowMs}; the same MAC behind another peer of the same port is a move.
+     *
+     * @return as {@link #learn(long, int, int, long, int)}.
+     */
+    public int learn(final long mac, final int vlan, final int port, final int peer, final long nowMs, final int macLimit)
+    {
         final long key = key(mac, vlan);
         final Slots s = slots;
         final long[] data = s.data;
@@ -166,7 +222,7 @@ public final class FdbTable
             if (k == key)
             {
                 final long portWord = (long)LONGS.getOpaque(data, base + PORT);
-                if ((int)portWord == port)
+                if ((int)portWord == port && peerOf(portWord) == peer)
                 {
                     // write only when the millisecond moved: workers refreshing one MAC do not bounce its line
                     if ((portWord & STATIC_FLAG) == 0 && (long)LONGS.getOpaque(data, base + SEEN) != nowMs)
@@ -175,17 +231,18 @@ public final class FdbTable
                     }
                     return REFRESHED;
                 }
-                return learnSlow(mac, vlan, port, nowMs, macLimit);
+                return learnSlow(mac, vlan, port, peer, nowMs, macLimit);
             }
             if (k == EMPTY)
             {
-                return learnSlow(mac, vlan, port, nowMs, macLimit);
+                return learnSlow(mac, vlan, port, peer, nowMs, macLimit);
             }
             i = (i + 1) & mask;
         }
     }
 
-    private synchronized int learnSlow(final long mac, final int vlan, final int port, final long nowMs, final int macLimit)
+    private synchronized int learnSlow(
+        final long mac, final int vlan, final int port, final int peer, final long nowMs, final int macLimit)
     {
         final long key = key(mac, vlan);
         final Slots s = slots;
@@ -193,7 +250,7 @@ public final class FdbTable
         if (slot >= 0)
         {
             final int current = s.port(slot);
-            if (current == port)
+            if (current == port && s.peer(slot) == peer)
             {
                 return REFRESHED;
             }
@@ -201,14 +258,14 @@ public final class FdbTable
             {
                 return STATIC_CONFLICT;
             }
-            if (learnedPerPort[port] >= macLimit)
+            if (current != port && learnedPerPort[port] >= macLimit)
             {
                 return LIMIT_REACHED;
             }
             learnedPerPort[current]--;
             learnedPerPort[port]++;
             LONGS.setOpaque(s.data, slot * STRIDE + SEEN, nowMs);
-            LONGS.setRelease(s.data, slot * STRIDE + PORT, (long)port);
+            LONGS.setRelease(s.data, slot * STRIDE + PORT, word(port, peer, false));
             return MOVED;
         }
         if (learnedPerPort[port] >= macLimit)
@@ -219,7 +276,7 @@ public final class FdbTable
         {
             return TABLE_FULL;
         }
-        insert(key, port, nowMs, false);
+        insert(key, word(port, peer, false), nowMs);
         learnedPerPort[port]++;
         return LEARNED;
     }
@@ -227,6 +284,16 @@ public final class FdbTable
     /** Adds or replaces a static entry, which never ages and never moves. Control plane only. */
     public synchronized void addStatic(final long mac, final int vlan, final int port)
     {
+        addStatic(mac, vlan, port, 0);
+    }
+
+    /** Adds or replaces a static entry for a MAC behind peer {@code peer} of {@code port} (a remote endpoint of a tunnel). */
+    public synchronized void addStatic(final long mac, final int vlan, final int port, final int peer)
+    {
+        if (peer < 0)
+        {
+            throw new IllegalArgumentException("peer must be 0.." + MAX_PEER + ": " + peer);
+        }
         final long key = key(mac, vlan);
         final Slots s = slots;
         final int slot = find(s, key);
@@ -236,10 +303,10 @@ public final class FdbTable
             {
                 learnedPerPort[s.port(slot)]--;
             }
-            LONGS.setRelease(s.data, slot * STRIDE + PORT, STATIC_FLAG | port);
+            LONGS.setRelease(s.data, slot * STRIDE + PORT, word(port, peer, true));
             return;
         }
-        insert(key, port, 0, true);
+        insert(key, word(port, peer, true), 0);
     }
 
     /** Removes (mac, vlan), static or learned. @return true when it was there. Control plane only. */
@@ -311,7 +378,7 @@ public final class FdbTable
             if (k != EMPTY && k != TOMBSTONE)
             {
                 list.add(new Entry(k & 0xFFFF_FFFF_FFFFL, (int)(k >>> 48) & 0xFFF, s.port(i), s.isStatic(i),
-                    s.isStatic(i) ? 0 : Math.max(0, nowMs - s.seen(i))));
+                    s.isStatic(i) ? 0 : Math.max(0, nowMs - s.seen(i)), s.peer(i)));
             }
         }
         return list;
@@ -345,7 +412,7 @@ public final class FdbTable
         entries--;
     }
 
-    private void insert(final long key, final int port, final long nowMs, final boolean isStatic)
+    private void insert(final long key, final long word, final long nowMs)
     {
         Slots s = slots;
         if (s.used + 1 > s.capacity * 3 / 4) // tombstones count as used: rebuild drops them
@@ -357,7 +424,7 @@ public final class FdbTable
         {
             i = (i + 1) & s.mask;
         }
-        s.data[i * STRIDE + PORT] = isStatic ? STATIC_FLAG | port : port;
+        s.data[i * STRIDE + PORT] = word;
         s.data[i * STRIDE + SEEN] = nowMs;
         LONGS.setRelease(s.data, i * STRIDE + KEY, key);
         s.used++;

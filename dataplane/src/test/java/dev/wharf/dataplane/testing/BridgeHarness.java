@@ -180,6 +180,19 @@ public final class BridgeHarness implements AutoCloseable
         return send(port, frame).get(0);
     }
 
+    /** Sends one frame that arrives from peer {@code peer} of {@code port} (a port standing in for a tunnel). */
+    public Outcome sendFromPeer(final int port, final byte[] frame, final int peer)
+    {
+        memoryPorts.get(port).inject(frame, 0, peer);
+        return run(port).get(0);
+    }
+
+    /** The peers each frame {@link #sent} out of {@code port} went to. */
+    public List<Integer> sentPeers(final int port)
+    {
+        return memoryPorts.get(port).sentPeers();
+    }
+
     /** Sends one frame with offload metadata ({@link dev.wharf.dataplane.offload.OffloadInfo}), as a TAP port receives it. */
     public Outcome sendOne(final int port, final byte[] frame, final long offload)
     {
