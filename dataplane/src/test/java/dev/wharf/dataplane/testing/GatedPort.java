@@ -14,6 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * A port for tests of a running dataplane, whose one queue (worker 0's) is used on the worker's thread
@@ -35,6 +36,7 @@ public final class GatedPort implements Port, PortQueue
     /** Armed by holdNextSend, taken by the send it holds; opened by open(). */
     private volatile CountDownLatch gate;
     private volatile CountDownLatch holding;
+    private volatile Predicate<byte[]> holdWhich;
     private final CountDownLatch held = new CountDownLatch(1);
     private volatile RuntimeException failure;
     private volatile boolean closed;
@@ -55,6 +57,13 @@ public final class GatedPort implements Port, PortQueue
     /** The next {@link #send} blocks until {@link #open()}; any thread. */
     public void holdNextSend()
     {
+        holdNextSend(frame -> true);
+    }
+
+    /** The next {@link #send} of a frame that {@code which} accepts blocks until {@link #open()}; any thread. */
+    public void holdNextSend(final Predicate<byte[]> which)
+    {
+        holdWhich = which;
         gate = new CountDownLatch(1);
     }
 
@@ -188,7 +197,7 @@ public final class GatedPort implements Port, PortQueue
     {
         checkOpen();
         final CountDownLatch current = gate;
-        if (current != null)
+        if (current != null && holdWhich.test(copy(batch, index, vlanTci)))
         {
             gate = null;
             holding = current;
@@ -202,11 +211,16 @@ public final class GatedPort implements Port, PortQueue
                 Thread.currentThread().interrupt();
             }
         }
-        // read only now: the frame may live in another port's memory, which must still be there
+        // read (again) only now: the frame may live in another port's memory, which must still be there
+        sent.add(copy(batch, index, vlanTci));
+        return true;
+    }
+
+    private static byte[] copy(final PacketBatch batch, final int index, final int vlanTci)
+    {
         final byte[] copy = new byte[VlanTagFlyweight.taggedLength(batch.length[index], vlanTci)];
         VlanTagFlyweight.copyOut(batch.frame(index), batch.length[index], vlanTci, copy);
-        sent.add(copy);
-        return true;
+        return copy;
     }
 
     @Override
