@@ -2,6 +2,7 @@ package dev.wharf.control.cli;
 
 import dev.wharf.control.daemon.DaemonException;
 import dev.wharf.control.daemon.WharfDaemon;
+import dev.wharf.control.daemon.WorkerErrorLog;
 import dev.wharf.control.metrics.MetricsAddress;
 import dev.wharf.control.server.PortOpener;
 import dev.wharf.control.server.TcpListener;
@@ -94,7 +95,8 @@ final class DaemonCommand implements Callable<Integer>
             configuration = DataplaneConfiguration.defaults()
                 .withWorkers(workers)
                 .withFdbAgingMs(Math.multiplyExact(fdbAgingSeconds, 1000L))
-                .withIdleStrategies(Ports::pollIdleStrategy);
+                .withIdleStrategies(Ports::pollIdleStrategy)
+                .withErrorHandler(WorkerErrorLog.INSTANCE);
         }
         catch (final IllegalArgumentException | ArithmeticException e)
         {
