@@ -310,7 +310,9 @@ public final class Dataplane implements AutoCloseable
 
     /**
      * As {@link #detachPort(int)}, waiting up to {@code waitMs} (0: not at all) for the workers to let go.
-     * The port's id stays taken until it is closed.
+     * The port's id stays taken until it is closed. The same interface may be opened and attached again
+     * meanwhile, under another id: an AF_PACKET socket is independent of the old one; a TAP opened again
+     * joins the device, whose frames the kernel then spreads over the old queues too until they close.
      */
     public synchronized boolean detachPort(final int id, final long waitMs)
     {

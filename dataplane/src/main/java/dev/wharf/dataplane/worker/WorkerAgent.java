@@ -28,14 +28,6 @@ import java.util.function.Supplier;
  */
 public final class WorkerAgent implements Agent
 {
-    private final int worker;
-    private final Supplier<DataplaneSnapshot> snapshots;
-    private final NodeGraph graph;
-    private final WorkerContext context;
-    private final PacketBatch batch = new PacketBatch();
-    private final WorkerTracer tracer;
-    private volatile TraceSession traceSession;
-    private volatile CaptureSession captureSession;
     private static final VarHandle OBSERVED_VERSION;
 
     static
@@ -50,6 +42,14 @@ public final class WorkerAgent implements Agent
         }
     }
 
+    private final int worker;
+    private final Supplier<DataplaneSnapshot> snapshots;
+    private final NodeGraph graph;
+    private final WorkerContext context;
+    private final PacketBatch batch = new PacketBatch();
+    private final WorkerTracer tracer;
+    private volatile TraceSession traceSession;
+    private volatile CaptureSession captureSession;
     /** Written by the worker with release semantics once per cycle, read by the control plane with acquire semantics. */
     private volatile long observedVersion = -1;
     private volatile long busyCycles;
