@@ -1,5 +1,6 @@
 package dev.wharf.io;
 
+import dev.wharf.dataplane.testing.Await;
 import dev.wharf.dataplane.testing.GatedPort;
 import dev.wharf.dataplane.worker.Dataplane;
 import dev.wharf.dataplane.worker.DataplaneConfiguration;
@@ -100,7 +101,7 @@ final class PortRetirementTest
         assertFalse(port.isClosed());
 
         held.open();
-        awaitTrue(port::isClosed, "the port is closed once the worker let go");
+        awaitUntil(port::isClosed, "the port is closed once the worker let go");
         assertEquals(0, dataplane.retiringPorts());
         final byte[] frame = held.sent().stream().filter(PortRetirementTest::isTestFrame).findFirst().orElseThrow();
         assertArrayEquals(payload.getBytes(), Arrays.copyOfRange(frame, 14, 14 + payload.length()),
@@ -112,16 +113,8 @@ final class PortRetirementTest
         return frame.length > 14 && Frames.u16(frame, 12) == ETHERTYPE_TEST;
     }
 
-    private static void awaitTrue(final BooleanSupplier condition, final String what) throws InterruptedException
+    private static void awaitUntil(final BooleanSupplier condition, final String what) throws InterruptedException
     {
-        final long deadline = System.nanoTime() + BOUND_MS * 1_000_000L;
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() - deadline > 0)
-            {
-                throw new AssertionError("not reached within " + BOUND_MS + " ms: " + what);
-            }
-            Thread.sleep(1);
-        }
+        Await.until(condition, BOUND_MS, what);
     }
 }

@@ -1,6 +1,7 @@
 package dev.wharf.dataplane.worker;
 
 import dev.wharf.dataplane.testing.Fixture;
+import dev.wharf.dataplane.testing.Await;
 import dev.wharf.dataplane.testing.GatedPort;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -78,14 +79,14 @@ class PortRetirementTest
         assertFalse(b.isClosed());
 
         a.open();
-        awaitTrue(b::isClosed, "b is closed once the worker let go");
+        awaitUntil(b::isClosed, "b is closed once the worker let go");
         assertEquals(0, b.outstandingAtClose(), "no frame of b was still in a worker's hands when it closed");
         assertEquals(0, b.usesAfterClose(), "no worker touched b after it closed");
         assertEquals(0, dataplane.retiringPorts());
         assertArrayEquals(frame, a.sent().get(0), "the held worker read b's frame, intact, after the detach");
 
         again.inject(frame);
-        awaitTrue(() -> a.sent().size() == 2, "the port attached again under the old name forwards");
+        awaitUntil(() -> a.sent().size() == 2, "the port attached again under the old name forwards");
         assertArrayEquals(frame, a.sent().get(1));
         assertFalse(again.isClosed());
         assertTrue(errors.isEmpty(), errors::toString);
@@ -99,7 +100,7 @@ class PortRetirementTest
 
         final Thread closer = new Thread(dataplane::close, "closer");
         closer.start();
-        awaitTrue(() -> closer.getState() == Thread.State.TIMED_WAITING || closer.getState() == Thread.State.WAITING,
+        awaitUntil(() -> closer.getState() == Thread.State.TIMED_WAITING || closer.getState() == Thread.State.WAITING,
             "close waits for the worker thread");
         assertFalse(b.isClosed(), "the shutdown does not close b under the held worker");
         assertFalse(a.isClosed());
@@ -148,23 +149,15 @@ class PortRetirementTest
         b.failNextReceive(failure);
         dataplane.start();
 
-        awaitTrue(() -> !errors.isEmpty(), "the handler heard of the error");
+        awaitUntil(() -> !errors.isEmpty(), "the handler heard of the error");
         assertSame(failure, errors.get(0));
         assertEquals(1, dataplane.workerErrors());
         b.inject(Fixture.frame("udp_a_to_b"));
-        awaitTrue(() -> a.sent().size() == 1, "the worker forwards after the error");
+        awaitUntil(() -> a.sent().size() == 1, "the worker forwards after the error");
     }
 
-    private static void awaitTrue(final BooleanSupplier condition, final String what) throws InterruptedException
+    private static void awaitUntil(final BooleanSupplier condition, final String what) throws InterruptedException
     {
-        final long deadline = System.nanoTime() + BOUND_MS * 1_000_000L;
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() - deadline > 0)
-            {
-                throw new AssertionError("not reached within " + BOUND_MS + " ms: " + what);
-            }
-            Thread.sleep(1);
-        }
+        Await.until(condition, BOUND_MS, what);
     }
 }
