@@ -3,7 +3,6 @@ package dev.wharf.io;
 import dev.wharf.dataplane.buffer.BufferPool;
 import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.offload.OffloadInfo;
-import dev.wharf.dataplane.port.PortQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteOrder;
@@ -17,7 +16,7 @@ import java.nio.ByteOrder;
  * <p>Used only by the worker that owns it; created and closed by the control plane, closed only after
  * no worker sees the port any more.
  */
-final class AfPacketQueue implements PortQueue
+final class AfPacketQueue extends KernelQueue
 {
     /** Frame headroom wanted in the receive ring: PACKET_RESERVE is sized so each frame gets this much. */
     static final int RX_HEADROOM = BufferPool.DEFAULT_HEADROOM;
@@ -29,8 +28,6 @@ final class AfPacketQueue implements PortQueue
     private static final int ETHERNET_HEADER_LENGTH = 14;
     private static final int VLAN_TAG_LENGTH = 4;
 
-    private final LibC libc = Syscalls.libc();
-    private final int fd;
     private final long mapAddress;
     private final long mapLength;
     private final PacketRxRing rx;
@@ -40,12 +37,11 @@ final class AfPacketQueue implements PortQueue
     private long txRingFull;
     private long txUnsendable;
     private long kickErrors;
-    private boolean closed;
 
     AfPacketQueue(
         final int fd, final long mapAddress, final long mapLength, final PacketRxRing rx, final PacketTxRing tx, final int vnetLength)
     {
-        this.fd = fd;
+        super(fd);
         this.mapAddress = mapAddress;
         this.mapLength = mapLength;
         this.rx = rx;
@@ -168,12 +164,6 @@ final class AfPacketQueue implements PortQueue
         tx.kicked();
     }
 
-    @Override
-    public int pollDescriptor()
-    {
-        return fd;
-    }
-
     long txRingFull()
     {
         return txRingFull;
@@ -219,14 +209,9 @@ final class AfPacketQueue implements PortQueue
         return rx;
     }
 
-    void close()
+    @Override
+    void releaseMemory()
     {
-        if (closed)
-        {
-            return;
-        }
-        closed = true;
         libc.munmap(mapAddress, mapLength);
-        libc.close(fd);
     }
 }

@@ -1,6 +1,7 @@
 package dev.wharf.io;
 
 import org.agrona.BitUtil;
+import org.slf4j.LoggerFactory;
 
 /**
  * How a port is opened: whether frames cross the kernel boundary with a virtio-net header, the
@@ -88,8 +89,10 @@ public record PortOptions(
         }
         catch (final IllegalArgumentException ex)
         {
-            // a typo in a tuning knob must not leave the class uninitialised and every port unopenable
-            System.err.println("wharf: ignoring -D" + RING_VERSION_PROP_NAME + ": " + ex.getMessage() + "; using " + RING_VERSION_DEFAULT);
+            // a typo in a tuning knob must not leave the class uninitialised and every port unopenable; the logger is
+            // asked for only here, so a JVM with a good setting never initialises SLF4J on this class's account
+            LoggerFactory.getLogger(PortOptions.class).warn("ignoring -D{}: {}; using {}", RING_VERSION_PROP_NAME, ex.getMessage(),
+                RING_VERSION_DEFAULT);
             return RING_VERSION_DEFAULT;
         }
     }

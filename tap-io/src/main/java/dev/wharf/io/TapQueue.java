@@ -3,7 +3,6 @@ package dev.wharf.io;
 import dev.wharf.dataplane.buffer.BufferPool;
 import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.offload.OffloadInfo;
-import dev.wharf.dataplane.port.PortQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import static java.nio.ByteOrder.BIG_ENDIAN;
@@ -18,7 +17,7 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  *
  * <p>Used only by the worker that owns it; created and closed by the control plane.
  */
-final class TapQueue implements PortQueue
+final class TapQueue extends KernelQueue
 {
     /** A GSO frame: 64 KiB of IP packet, its Ethernet header and two tags. */
     static final int MAX_FRAME_LENGTH = 65_536 + 14 + 8;
@@ -27,8 +26,6 @@ final class TapQueue implements PortQueue
     private static final int VLAN_TAG_LENGTH = 4;
     private static final int IOVEC_COUNT = 4;
 
-    private final LibC libc = Syscalls.libc();
-    private final int fd;
     private final int vnetLength;
     private final BufferPool pool;
     private final int[] received;
@@ -42,11 +39,10 @@ final class TapQueue implements PortQueue
     private long readErrors;
     private long writeErrors;
     private long txUnsendable;
-    private boolean closed;
 
     TapQueue(final int fd, final int vnetLength, final int slots)
     {
-        this.fd = fd;
+        super(fd);
         this.vnetLength = vnetLength;
         this.pool = new BufferPool(slots, MAX_FRAME_LENGTH, BufferPool.DEFAULT_HEADROOM + vnetLength);
         this.received = new int[slots];
@@ -189,12 +185,6 @@ final class TapQueue implements PortQueue
         // every frame was written by send(): a TAP takes one frame per syscall
     }
 
-    @Override
-    public int pollDescriptor()
-    {
-        return fd;
-    }
-
     long readErrors()
     {
         return readErrors;
@@ -210,14 +200,9 @@ final class TapQueue implements PortQueue
         return txUnsendable;
     }
 
-    void close()
+    @Override
+    void releaseMemory()
     {
-        if (closed)
-        {
-            return;
-        }
-        closed = true;
-        libc.close(fd);
         // not pool.close(): BufferPool frees its aligned slice with BufferUtil.free, which throws; the GC frees it
         NativeMemory.free(iovecs);
         NativeMemory.free(headers);

@@ -4,6 +4,7 @@ import java.util.List;
 import dev.wharf.dataplane.worker.Pipeline;
 import dev.wharf.control.daemon.DaemonException;
 import dev.wharf.control.daemon.WharfDaemon;
+import dev.wharf.control.daemon.WorkerErrorLog;
 import dev.wharf.control.metrics.MetricsAddress;
 import dev.wharf.control.server.PortOpener;
 import dev.wharf.control.server.TcpListener;
@@ -96,7 +97,8 @@ final class DaemonCommand implements Callable<Integer>
             configuration = DataplaneConfiguration.defaults()
                 .withWorkers(workers)
                 .withFdbAgingMs(Math.multiplyExact(fdbAgingSeconds, 1000L))
-                .withIdleStrategies(Ports::pollIdleStrategy);
+                .withIdleStrategies(Ports::pollIdleStrategy)
+                .withErrorHandler(WorkerErrorLog.INSTANCE);
         }
         catch (final IllegalArgumentException | ArithmeticException e)
         {

@@ -13,11 +13,14 @@ import dev.wharf.dataplane.port.Port;
 import dev.wharf.dataplane.trace.TraceSession;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,13 +31,22 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Thread safety: the mutating methods are synchronized and called by the control plane; each
  * builds a new {@link DataplaneSnapshot} and publishes it through one volatile field. Workers read
- * that field once per duty cycle. A detached port is closed only once every worker has reported
- * a snapshot version without it. Input is assumed valid: the control plane checks user input
- * before it calls here, and a programming error surfaces as {@link IllegalArgumentException}.
+ * that field once per duty cycle and reports the version it finished with. A detached port is closed
+ * only once every worker has reported a snapshot version without it, however long that takes (see
+ * {@link PortRetirement}); a detach waits a while for that and otherwise leaves the close to the
+ * housekeeping thread. Input is assumed valid: the control plane checks user input before it calls
+ * here, and a programming error surfaces as {@link IllegalArgumentException}.
  */
 public final class Dataplane implements AutoCloseable
 {
-    private static final long QUIESCE_TIMEOUT_MS = 2_000;
+    /**
+     * How long {@link #detachPort(int)} waits for the workers to move past a detached port, so that the port
+     * is usually closed when the call returns (a TAP device wharf created is gone, its id free again). It
+     * bounds the caller's wait, not the port's life: a port is never closed because this passed.
+     */
+    public static final long RETIRE_WAIT_MS_DEFAULT = 2_000;
+    /** How often the housekeeping thread looks again whether the workers let go of a detached port. */
+    private static final long RECLAIM_PERIOD_MS = 10;
 
     private final DataplaneConfiguration configuration;
     private final WorkerAgent[] workers;
@@ -44,9 +56,14 @@ public final class Dataplane implements AutoCloseable
     private final ScheduledExecutorService housekeeping;
     private final long[][] portBaselines = new long[CounterLayout.MAX_PORTS][];
     private final AtomicLong workerErrors = new AtomicLong();
+    private final PortRetirement retirement = new PortRetirement();
     private volatile DataplaneSnapshot snapshot;
     private volatile TraceSession currentTrace;
     private boolean started;
+    /** True from start until close has stopped every worker thread: only then can a worker hold a snapshot. */
+    private volatile boolean workersRunning;
+    /** True while a reclaim is scheduled on the housekeeping thread; guarded by this. */
+    private boolean reclaimScheduled;
 
     public Dataplane(final DataplaneConfiguration configuration)
     {
@@ -78,6 +95,7 @@ public final class Dataplane implements AutoCloseable
             return;
         }
         started = true;
+        workersRunning = true;
         for (int w = 0; w < workers.length; w++)
         {
             runners[w] = new AgentRunner(configuration.idleStrategies().create(w, this::snapshot), this::onWorkerError, null, workers[w]);
@@ -91,7 +109,7 @@ public final class Dataplane implements AutoCloseable
     {
         // a worker never dies: AgentRunner carries on with the next duty cycle after reporting here
         workerErrors.incrementAndGet();
-        System.err.println("wharf: worker error: " + error);
+        configuration.errorHandler().onError(error);
     }
 
     public DataplaneSnapshot snapshot()
@@ -254,11 +272,14 @@ public final class Dataplane implements AutoCloseable
         {
             throw new IllegalArgumentException("no network " + network);
         }
+        reclaimRetired();
         PortBinding[] ports = current.portsCopy();
-        final int id = indexOfFree(ports);
+        final int id = indexOfFreePort(ports);
         if (id >= CounterLayout.MAX_PORTS)
         {
-            throw new IllegalStateException("too many ports: at most " + CounterLayout.MAX_PORTS);
+            final int retiring = retirement.size();
+            throw new IllegalStateException("too many ports: at most " + CounterLayout.MAX_PORTS +
+                (retiring == 0 ? "" : " (" + retiring + " detached ones wait for a worker to let go)"));
         }
         if (id == ports.length)
         {
@@ -275,8 +296,25 @@ public final class Dataplane implements AutoCloseable
         return id;
     }
 
-    /** Detaches a port, waits until no worker uses it, forgets what the FDB learned on it, and closes it. */
-    public synchronized void detachPort(final int id)
+    /**
+     * Detaches a port and forgets what the FDB learned on it; closes it once no worker can use it, waiting
+     * up to {@link #RETIRE_WAIT_MS_DEFAULT} for that.
+     *
+     * @return true when the port is closed on return; false when a worker still holds a snapshot with it,
+     * and the housekeeping thread (or {@link #close()}) closes it once the last one moved on.
+     */
+    public boolean detachPort(final int id)
+    {
+        return detachPort(id, RETIRE_WAIT_MS_DEFAULT);
+    }
+
+    /**
+     * As {@link #detachPort(int)}, waiting up to {@code waitMs} (0: not at all) for the workers to let go.
+     * The port's id stays taken until it is closed. The same interface may be opened and attached again
+     * meanwhile, under another id: an AF_PACKET socket is independent of the old one; a TAP opened again
+     * joins the device, whose frames the kernel then spreads over the old queues too until they close.
+     */
+    public synchronized boolean detachPort(final int id, final long waitMs)
     {
         final DataplaneSnapshot current = snapshot;
         final PortBinding binding = current.port(id);
@@ -290,9 +328,82 @@ public final class Dataplane implements AutoCloseable
         final NetworkState state = networks[binding.network];
         networks[binding.network] = state.withPorts(Arrays.stream(state.portIds).filter(p -> p != id).toArray());
         final long version = publish(networks, ports);
-        awaitWorkers(version);
+        // at once, so that workers on the new snapshot flood to its MACs instead of sending to a port that is gone
         state.fdb.flushPort(id);
-        CloseHelper.quietClose(binding.port);
+        retirement.retire(binding, state.fdb, version);
+        awaitWorkers(version, waitMs);
+        reclaimRetired();
+        if (retirement.holds(id))
+        {
+            scheduleReclaim();
+            return false;
+        }
+        return true;
+    }
+
+    /** Detached ports that wait for a worker to move to a snapshot without them. */
+    public int retiringPorts()
+    {
+        return retirement.size();
+    }
+
+    /**
+     * Closes the detached ports that every worker has moved past; the housekeeping thread calls it while
+     * some wait, any thread may.
+     *
+     * @return ports closed.
+     */
+    public int reclaimRetired()
+    {
+        // read the versions first: a port retired after this read waits for the next call
+        return retirement.reclaim(versionSeenByAllWorkers());
+    }
+
+    /** The lowest snapshot version every worker has finished a duty cycle with; no worker holds an older snapshot. */
+    private long versionSeenByAllWorkers()
+    {
+        if (!workersRunning)
+        {
+            // no worker thread runs (yet, or any more): nothing holds a snapshot but the caller
+            return Long.MAX_VALUE;
+        }
+        long lowest = Long.MAX_VALUE;
+        for (final WorkerAgent worker : workers)
+        {
+            lowest = Math.min(lowest, worker.observedVersion());
+        }
+        return lowest;
+    }
+
+    private synchronized void scheduleReclaim()
+    {
+        if (reclaimScheduled)
+        {
+            return;
+        }
+        try
+        {
+            housekeeping.schedule(this::reclaimLater, RECLAIM_PERIOD_MS, TimeUnit.MILLISECONDS);
+            reclaimScheduled = true;
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            // closing: close() closes what is left
+        }
+    }
+
+    /** On the housekeeping thread: closes what the workers let go of, and looks again later while any port waits. */
+    private void reclaimLater()
+    {
+        synchronized (this)
+        {
+            reclaimScheduled = false;
+        }
+        reclaimRetired();
+        if (retirement.size() > 0)
+        {
+            scheduleReclaim();
+        }
     }
 
     /** Traces the next {@code count} packets arriving on {@code portId} (or any port), replacing a running trace. */
@@ -385,21 +496,28 @@ public final class Dataplane implements AutoCloseable
         return version;
     }
 
-    private void awaitWorkers(final long version)
+    /** Waits up to {@code waitMs} until every worker has reported {@code version}; only the caller's wait is bounded. */
+    private void awaitWorkers(final long version, final long waitMs)
     {
-        if (!started)
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+        final IdleStrategy idle = new BackoffIdleStrategy(10, 10, 1_000, 100_000);
+        while (versionSeenByAllWorkers() < version && System.nanoTime() - deadline < 0)
         {
-            return;
+            idle.idle();
         }
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(QUIESCE_TIMEOUT_MS);
-        for (final WorkerAgent worker : workers)
+    }
+
+    /** The lowest port id that is neither attached nor waiting to be closed. */
+    private int indexOfFreePort(final PortBinding[] ports)
+    {
+        for (int i = 0; i < ports.length; i++)
         {
-            while (worker.observedVersion() < version && System.nanoTime() < deadline)
+            if (ports[i] == null && !retirement.holds(i))
             {
-                Thread.onSpinWait();
-                Thread.yield();
+                return i;
             }
         }
+        return ports.length;
     }
 
     private static int indexOfFree(final Object[] slots)
@@ -422,6 +540,9 @@ public final class Dataplane implements AutoCloseable
         {
             CloseHelper.quietClose(runner);
         }
+        // every worker thread has ended (AgentRunner.close waits for it): no port can be in use any more
+        workersRunning = false;
+        retirement.closeAll();
         final List<Port> ports = new ArrayList<>();
         for (final PortBinding binding : snapshot.attachedPorts())
         {

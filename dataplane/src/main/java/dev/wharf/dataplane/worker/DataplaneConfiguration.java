@@ -1,6 +1,7 @@
 package dev.wharf.dataplane.worker;
 
 import dev.wharf.dataplane.config.DataplaneSnapshot;
+import org.agrona.ErrorHandler;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -17,6 +18,8 @@ import java.util.function.Supplier;
  * @param idleStrategies   makes each worker's idle strategy, given the worker and the snapshots.
  * @param pipelines        makes each worker's node graph: {@link Pipeline#withFeatures} composes the core with
  *                         the features the daemon loaded.
+ * @param errorHandler     told of every exception a worker's duty cycle throws (the worker carries on); called on the
+ *                         worker's thread, so it must not block. The default prints one line on stderr; the daemon logs.
  */
 public record DataplaneConfiguration(
     int workers,
@@ -24,12 +27,15 @@ public record DataplaneConfiguration(
     int fdbMaxEntries,
     int defaultMacLimit,
     IdleStrategyFactory idleStrategies,
-    PipelineFactory pipelines)
+    PipelineFactory pipelines,
+    ErrorHandler errorHandler)
 {
     public static final int WORKERS_DEFAULT = 1;
     public static final long FDB_AGING_MS_DEFAULT = 300_000;
     public static final int FDB_MAX_ENTRIES_DEFAULT = 65_536;
     public static final int MAC_LIMIT_DEFAULT = 1024;
+    /** One line on stderr per worker error, as before there was a handler to choose. */
+    public static final ErrorHandler ERROR_HANDLER_DEFAULT = error -> System.err.println("wharf: worker error: " + error);
 
     /** Makes a worker's idle strategy; a port layer can make one that sleeps in poll(2) on the worker's queues. */
     @FunctionalInterface
@@ -59,31 +65,40 @@ public record DataplaneConfiguration(
         {
             throw new IllegalArgumentException("FDB size and MAC limit must be positive");
         }
+        if (errorHandler == null)
+        {
+            throw new IllegalArgumentException("a worker error handler is needed");
+        }
     }
 
     public static DataplaneConfiguration defaults()
     {
         return new DataplaneConfiguration(WORKERS_DEFAULT, FDB_AGING_MS_DEFAULT, FDB_MAX_ENTRIES_DEFAULT, MAC_LIMIT_DEFAULT,
-            (worker, snapshots) -> new BackoffIdleStrategy(100, 10, 1_000, 100_000), worker -> Pipeline.standard());
+            (worker, snapshots) -> new BackoffIdleStrategy(100, 10, 1_000, 100_000), worker -> Pipeline.standard(), ERROR_HANDLER_DEFAULT);
     }
 
     public DataplaneConfiguration withWorkers(final int count)
     {
-        return new DataplaneConfiguration(count, fdbAgingMs, fdbMaxEntries, defaultMacLimit, idleStrategies, pipelines);
+        return new DataplaneConfiguration(count, fdbAgingMs, fdbMaxEntries, defaultMacLimit, idleStrategies, pipelines, errorHandler);
     }
 
     public DataplaneConfiguration withFdbAgingMs(final long agingMs)
     {
-        return new DataplaneConfiguration(workers, agingMs, fdbMaxEntries, defaultMacLimit, idleStrategies, pipelines);
+        return new DataplaneConfiguration(workers, agingMs, fdbMaxEntries, defaultMacLimit, idleStrategies, pipelines, errorHandler);
     }
 
     public DataplaneConfiguration withIdleStrategies(final IdleStrategyFactory factory)
     {
-        return new DataplaneConfiguration(workers, fdbAgingMs, fdbMaxEntries, defaultMacLimit, factory, pipelines);
+        return new DataplaneConfiguration(workers, fdbAgingMs, fdbMaxEntries, defaultMacLimit, factory, pipelines, errorHandler);
     }
 
     public DataplaneConfiguration withPipelines(final PipelineFactory factory)
     {
-        return new DataplaneConfiguration(workers, fdbAgingMs, fdbMaxEntries, defaultMacLimit, idleStrategies, factory);
+        return new DataplaneConfiguration(workers, fdbAgingMs, fdbMaxEntries, defaultMacLimit, idleStrategies, factory, errorHandler);
+    }
+
+    public DataplaneConfiguration withErrorHandler(final ErrorHandler handler)
+    {
+        return new DataplaneConfiguration(workers, fdbAgingMs, fdbMaxEntries, defaultMacLimit, idleStrategies, pipelines, handler);
     }
 }

@@ -13,6 +13,8 @@ import dev.wharf.dataplane.trace.TraceSession;
 import dev.wharf.dataplane.trace.WorkerTracer;
 import org.agrona.concurrent.Agent;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.function.Supplier;
 
 /**
@@ -20,11 +22,26 @@ import java.util.function.Supplier;
  * receives a batch from its queue, runs it through the node graph to completion, flushes the
  * ports it sent to, and gives the received memory back. Runs in its own AgentRunner thread.
  *
- * <p>After each cycle it publishes the snapshot version it used, so the control plane knows when
- * no worker can still touch a port it removed.
+ * <p>After each cycle it publishes the snapshot version it used (an ordered write, after everything the
+ * cycle did with that snapshot's ports), so the control plane knows when no worker can still touch a
+ * port it removed: it closes a detached port only once every worker reported a version without it.
  */
 public final class WorkerAgent implements Agent
 {
+    private static final VarHandle OBSERVED_VERSION;
+
+    static
+    {
+        try
+        {
+            OBSERVED_VERSION = MethodHandles.lookup().findVarHandle(WorkerAgent.class, "observedVersion", long.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
     private final int worker;
     private final Supplier<DataplaneSnapshot> snapshots;
     private final NodeGraph graph;
@@ -33,6 +50,7 @@ public final class WorkerAgent implements Agent
     private final WorkerTracer tracer;
     private volatile TraceSession traceSession;
     private volatile CaptureSession captureSession;
+    /** Written by the worker with release semantics once per cycle, read by the control plane with acquire semantics. */
     private volatile long observedVersion = -1;
     private volatile long busyCycles;
     private volatile long idleCycles;
@@ -104,6 +122,8 @@ public final class WorkerAgent implements Agent
         }
         // counted apart: background work done while idle must not keep the worker out of its idle strategy
         graph.runTasks(context);
+        // what a task sent, or a cycle that threw left queued, goes now: no port of this snapshot may stay referenced
+        context.flushDirty();
         if (work > 0)
         {
             busyCycles++;
@@ -112,7 +132,8 @@ public final class WorkerAgent implements Agent
         {
             idleCycles++;
         }
-        observedVersion = snapshot.version;
+        // release: every read and write of this snapshot's ports above happens before the control plane sees the version
+        OBSERVED_VERSION.setRelease(this, snapshot.version);
         return work;
     }
 
