@@ -138,7 +138,7 @@ public final class DataplaneSnapshot
 
     /**
      * The MTU a packet routed into network {@code index} must fit: the smallest MTU of the network's
-     * member ports, as ip4-lookup checks it before NAT (a network spans its ports like one link, and
+     * member ports, as ip4-forward checks it before the postrouting arc (a network spans its ports like one link, and
      * which port the next hop is behind is only known after the FDB lookup in ip4-rewrite).
      * {@link #NO_MTU} for a network without ports or an unknown index.
      */

@@ -29,9 +29,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * quoted bytes are moved back by an overlapping copy (at most 548 bytes; every receive slot is
  * larger than the 590-byte result). The error comes from the ingress network's gateway address (the
  * uplink's address for the uplink) and from the gateway MAC the packet was sent to. A packet whose
- * destination NAT translated ({@link PacketBatch#FLAG_DESTINATION_REWRITTEN}: a published port, the
- * reply of a masqueraded flow) is quoted with the destination it arrived with, as Linux's NAT
- * translates such errors back: its sender matches the quote against what it sent.
+ * destination a feature rewrote before routing ({@link PacketBatch#FLAG_DESTINATION_REWRITTEN}: NAT's
+ * published port, the reply of a masqueraded flow) is quoted with the destination it arrived with, as
+ * Linux's NAT translates such errors back: its sender matches the quote against what it sent.
  *
  * <p>RFC 1812 4.3.2.7: no error about an ICMP error, a non-first fragment, a link- or IP-level
  * broadcast or multicast, or a packet whose source does not name one host. Errors are rate-limited

@@ -27,12 +27,13 @@ import org.agrona.concurrent.UnsafeBuffer;
  * incremental header checksum update (RFC 1624), the gateway MAC of the egress network as source,
  * the neighbour as destination.
  *
- * <p>The MTU decision (ICMP fragmentation needed or a drop) is ip4-lookup's, made before source NAT
- * against the egress network's MTU, the smallest of its ports'. What remains here is a guard for a
- * chosen port whose MTU is smaller still than the packet (the port is a member of the network, so
- * only a NAT hook that lengthened the packet gets here): such a packet is dropped and counted, never answered with ICMP, because ip4-nat-out has already
- * run and the error would quote the translated header and go to the translated source (the uplink's
- * address), not to the sender. A GSO super-frame is exempt (the port segments it); a partial L4
+ * <p>The MTU decision (ICMP fragmentation needed or a drop) is ip4-forward's, made before the
+ * postrouting arc (source NAT) against the egress network's MTU, the smallest of its ports'. What
+ * remains here is a guard for a chosen port whose MTU is smaller still than the packet (the port is a
+ * member of the network, so only a feature that lengthened the packet gets here): such a packet is
+ * dropped and counted, never answered with ICMP, because the postrouting arc has already run and the
+ * error would quote the translated header and go to the translated source (the uplink's address), not
+ * to the sender. A GSO super-frame is exempt (the port segments it); a partial L4
  * checksum (OffloadInfo NEEDS_CSUM) is left as is, because neither TTL nor the IP checksum is in the
  * pseudo-header. Routed packets leave in the network's untagged VLAN.
  *
