@@ -5,7 +5,6 @@ import dev.wharf.control.daemon.WharfDaemon;
 import dev.wharf.control.metrics.MetricsAddress;
 import dev.wharf.control.server.PortOpener;
 import dev.wharf.control.server.TcpListener;
-import dev.wharf.control.state.StateStore;
 import dev.wharf.dataplane.worker.DataplaneConfiguration;
 import dev.wharf.io.Ports;
 import dev.wharf.nat.NatConfiguration;
@@ -104,8 +103,7 @@ final class DaemonCommand implements Callable<Integer>
         final WharfDaemon daemon;
         try
         {
-            daemon = WharfDaemon.start(path, configuration.withPipelines(nat.pipelines()), PortOpener.system(), new StateStore(stateDir),
-                metricsAddress, nat);
+            daemon = WharfDaemon.start(path, configuration, PortOpener.system(), stateDir, metricsAddress, nat);
         }
         catch (final UnsupportedOperationException e)
         {

@@ -67,7 +67,7 @@ public final class DemoCommand implements Callable<Integer>
         final Path socket = directory.resolve("wharf.sock");
         final NatService nat = new NatService(NatConfiguration.defaults());
         final DataplaneConfiguration configuration = DataplaneConfiguration.defaults().withWorkers(workers)
-            .withIdleStrategies(Ports::pollIdleStrategy).withPipelines(nat.pipelines());
+            .withIdleStrategies(Ports::pollIdleStrategy);
         try (WharfDaemon daemon = WharfDaemon.start(socket, configuration, PortOpener.system(), null, null, nat))
         {
             say("A wharf daemon is running in this process, its API on " + socket);

@@ -1,7 +1,9 @@
 package dev.wharf.control.metrics;
 
 import dev.wharf.control.server.FakePortOpener;
-import dev.wharf.control.server.SwitchController;
+import dev.wharf.control.server.ControlPlane;
+import dev.wharf.control.server.NamedCounter;
+import dev.wharf.control.server.SwitchViews;
 import dev.wharf.control.state.Cidr;
 import dev.wharf.control.state.PortKind;
 import dev.wharf.control.state.PortSpec;
@@ -29,7 +31,7 @@ class SwitchMetricsTest
 
     private final FakePortOpener opener = new FakePortOpener().withInterfaces("veth-c1", "veth-c2");
     private final Dataplane dataplane = new Dataplane(DataplaneConfiguration.defaults().withWorkers(1));
-    private final SwitchController controller = new SwitchController(dataplane, opener);
+    private final ControlPlane controller = ControlPlane.inMemory(dataplane, opener);
     private SwitchMetrics metrics;
     private FakePortOpener.TrackedPort c1;
     private FakePortOpener.TrackedPort c2;
@@ -37,7 +39,7 @@ class SwitchMetricsTest
     @BeforeEach
     void topology()
     {
-        controller.createNetwork("front", new Cidr(0x0A0A_0000, 24), 0, 0);
+        controller.networks().create("front", new Cidr(0x0A0A_0000, 24), 0, 0);
         c1 = attach("veth-c1", PortKind.AF_PACKET, 0x0A0A_0002, PortSpec.NO_MAC);
         c2 = attach("veth-c2", PortKind.TAP, 0x0A0A_0003, 0x0200_0000_0003L);
         metrics = new SwitchMetrics(dataplane, controller);
@@ -52,7 +54,7 @@ class SwitchMetricsTest
 
     private FakePortOpener.TrackedPort attach(final String name, final PortKind kind, final int ip, final long mac)
     {
-        controller.attachPort(new PortSpec(name, "front", kind, ip, mac, 0, List.of(), 0));
+        controller.ports().attach(new PortSpec(name, "front", kind, ip, mac, 0, List.of(), 0));
         return opener.lastOpened();
     }
 
@@ -104,7 +106,7 @@ class SwitchMetricsTest
         assertEquals(0, scrape.value("wharf_port_tx_drops_total", p2));
 
         // the same numbers as `wharf stats`, which reads the same counters through the API
-        for (final SwitchController.PortCounters port : controller.portCounters())
+        for (final SwitchViews.PortCounters port : controller.views().portCounters())
         {
             assertEquals(port.rxPackets(), scrape.value("wharf_port_rx_packets_total", "port", port.name()));
             assertEquals(port.rxBytes(), scrape.value("wharf_port_rx_bytes_total", "port", port.name()));
@@ -129,7 +131,7 @@ class SwitchMetricsTest
         final Scrape scrape = scrape();
         assertEquals(1, scrape.value("wharf_node_errors_total", "reason", "ethernet-input.runt"));
         assertEquals(1, scrape.value("wharf_node_errors_total", "reason", "arp-input.replied"));
-        for (final SwitchController.NamedCounter counter : controller.nonZeroCounters())
+        for (final NamedCounter counter : controller.views().nonZeroCounters())
         {
             assertEquals(counter.value(), scrape.value("wharf_node_errors_total", "reason", counter.name()), counter.name());
         }
@@ -156,7 +158,7 @@ class SwitchMetricsTest
         runWorker();
         assertEquals(1, scrape().value("wharf_port_rx_packets_total", "port", "veth-c1"));
 
-        controller.detachPort("front", "veth-c1");
+        controller.ports().detach("front", "veth-c1");
         final Scrape detached = scrape();
         assertFalse(detached.has("wharf_port_rx_packets_total", "port", "veth-c1"), "no stale series for a detached port");
         assertFalse(detached.has("wharf_port_tx_bytes_total", "port", "veth-c1"));
@@ -171,9 +173,9 @@ class SwitchMetricsTest
         runWorker();
         assertEquals(1, scrape().value("wharf_port_rx_packets_total", "port", "veth-c1", "kind", "tap"));
 
-        controller.createNetwork("back", new Cidr(0x0A14_0000, 24), 0, 0);
+        controller.networks().create("back", new Cidr(0x0A14_0000, 24), 0, 0);
         assertEquals(0, scrape().value("wharf_fdb_entries", "network", "back"));
-        controller.removeNetwork("back");
+        controller.networks().remove("back");
         assertFalse(scrape().has("wharf_fdb_entries", "network", "back"), "no stale series for a removed network");
     }
 
