@@ -187,4 +187,39 @@ class StateStoreTest
         final StateFileException e = assertThrows(StateFileException.class, withoutUplink::load);
         assertTrue(e.getMessage().contains("not a valid state file") && e.getMessage().contains("uplink"), e.getMessage());
     }
+
+    /** A section of a feature added later (its message here a well-known type, whose one field "value" becomes its key). */
+    private static final SectionKey<String> LATER = new SectionKey<>("later", "", new SectionCodec<>()
+    {
+        public com.google.protobuf.Message defaultMessage()
+        {
+            return com.google.protobuf.StringValue.getDefaultInstance();
+        }
+
+        public com.google.protobuf.Message write(final String section)
+        {
+            return com.google.protobuf.StringValue.of(section);
+        }
+
+        public String read(final com.google.protobuf.Message message, final DesiredState earlier, final PersistedValues values)
+        {
+            return ((com.google.protobuf.StringValue)message).getValue();
+        }
+    });
+
+    @Test
+    void aLaterFeaturesSectionJoinsTheFileBesideTheOthersWhichReadAsBefore() throws Exception
+    {
+        final List<SectionKey<?>> withLater = List.of(NetworkSection.KEY, UplinkSection.KEY, NatSection.KEY, LATER);
+        final StateStore store = new StateStore(directory, withLater);
+        final DesiredState state = sample().with(LATER, "vni 42");
+        store.save(state);
+        assertTrue(Files.readString(store.file()).contains("\"value\": \"vni 42\""), Files.readString(store.file()));
+        assertEquals(state, store.load());
+        assertEquals("vni 42", store.load().get(LATER));
+
+        store.save(sample());
+        assertEquals(sample(), store(directory).load(), "without the later section's keys, today's daemon reads the file");
+        assertEquals("", new StateStore(directory, withLater).load().get(LATER), "a file without them reads as the empty section");
+    }
 }
