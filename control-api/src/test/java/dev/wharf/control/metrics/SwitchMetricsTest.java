@@ -1,12 +1,13 @@
 package dev.wharf.control.metrics;
 
-import dev.wharf.control.server.FakePortOpener;
 import dev.wharf.control.server.ControlPlane;
+import dev.wharf.control.server.FakePortOpener;
 import dev.wharf.control.server.NamedCounter;
 import dev.wharf.control.server.SwitchViews;
 import dev.wharf.control.state.Cidr;
 import dev.wharf.control.state.PortKind;
 import dev.wharf.control.state.PortSpec;
+import dev.wharf.control.state.UplinkSpec;
 import dev.wharf.dataplane.worker.Dataplane;
 import dev.wharf.dataplane.worker.DataplaneConfiguration;
 import org.junit.jupiter.api.AfterEach;
@@ -29,7 +30,7 @@ class SwitchMetricsTest
 {
     private static final long C1_MAC = 0x0200_0000_0002L;
 
-    private final FakePortOpener opener = new FakePortOpener().withInterfaces("veth-c1", "veth-c2");
+    private final FakePortOpener opener = new FakePortOpener().withInterfaces("veth-c1", "veth-c2", "veth-up");
     private final Dataplane dataplane = new Dataplane(DataplaneConfiguration.defaults().withWorkers(1));
     private final ControlPlane controller = ControlPlane.inMemory(dataplane, opener);
     private SwitchMetrics metrics;
@@ -191,5 +192,17 @@ class SwitchMetricsTest
         assertTrue(scrape.text().contains("# HELP wharf_port_rx_packets_total "), scrape.text());
         assertTrue(scrape.text().contains("# TYPE wharf_port_rx_packets_total counter"), scrape.text());
         assertTrue(scrape.text().contains("# TYPE wharf_fdb_entries gauge"), scrape.text());
+    }
+
+    @Test
+    void theUplinkIsAPortOfItsOwnNetworkInTheScrapeAndFeaturesBringTheirMeters()
+    {
+        // before the features had their own views this scrape failed: the uplink is no port of the networks section
+        controller.uplink().set(new UplinkSpec("veth-up", 0x0A63_0002, 24, 0x0A63_0001));
+        final Scrape scrape = scrape();
+        assertEquals(0, scrape.value("wharf_port_rx_packets_total", "port", "veth-up", "network", "uplink", "kind", "af_packet"));
+        assertTrue(scrape.has("wharf_conntrack_max"), "connection tracking's meters, bound by its feature");
+        controller.uplink().remove();
+        assertFalse(scrape().has("wharf_port_rx_packets_total", "port", "veth-up"), "gone with the uplink");
     }
 }
