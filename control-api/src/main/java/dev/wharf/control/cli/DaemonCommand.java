@@ -8,7 +8,6 @@ import dev.wharf.control.daemon.WorkerErrorLog;
 import dev.wharf.control.metrics.MetricsAddress;
 import dev.wharf.control.server.PortOpener;
 import dev.wharf.control.server.TcpListener;
-import dev.wharf.control.state.StateStore;
 import dev.wharf.dataplane.worker.DataplaneConfiguration;
 import dev.wharf.io.Ports;
 import dev.wharf.nat.NatConfiguration;
@@ -108,8 +107,7 @@ final class DaemonCommand implements Callable<Integer>
         final WharfDaemon daemon;
         try
         {
-            daemon = WharfDaemon.start(path, configuration.withPipelines(Pipeline.withFeatures(List.of(nat.feature()))), PortOpener.system(), new StateStore(stateDir),
-                metricsAddress, nat);
+            daemon = WharfDaemon.start(path, configuration, PortOpener.system(), stateDir, metricsAddress, nat);
         }
         catch (final UnsupportedOperationException e)
         {

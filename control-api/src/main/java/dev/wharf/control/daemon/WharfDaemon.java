@@ -3,16 +3,17 @@ package dev.wharf.control.daemon;
 import dev.wharf.control.metrics.MetricsServer;
 import dev.wharf.control.metrics.SwitchMetrics;
 import dev.wharf.control.server.ApiServer;
+import dev.wharf.control.server.ControlPlane;
 import dev.wharf.control.server.NatControl;
-import dev.wharf.nat.NatService;
 import dev.wharf.control.server.PortOpener;
-import dev.wharf.control.server.SwitchController;
 import dev.wharf.control.server.TcpListener;
 import dev.wharf.control.state.DesiredState;
+import dev.wharf.control.state.NetworkSection;
 import dev.wharf.control.state.StateFileException;
-import dev.wharf.control.state.StateStore;
+import dev.wharf.nat.NatService;
 import dev.wharf.dataplane.worker.Dataplane;
 import dev.wharf.dataplane.worker.DataplaneConfiguration;
+import dev.wharf.dataplane.worker.Pipeline;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,14 +21,15 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The daemon's assembly: a started {@link Dataplane}, the {@link SwitchController} that applies
- * the desired state to it, the {@link ApiServer} on the Unix socket, and the optional
- * {@link MetricsServer} for Prometheus. Started by
+ * The daemon's assembly: a started {@link Dataplane} with the nodes of the features it loads, the
+ * {@link ControlPlane} whose features apply the desired state to it, the {@link ApiServer} on the
+ * Unix socket serving every feature's services, and the optional {@link MetricsServer} for Prometheus. Started by
  * {@code wharf daemon} on the main thread; {@link #close()} may come from a shutdown hook
  * (SIGTERM, SIGINT) and runs once.
  */
@@ -38,7 +40,7 @@ public final class WharfDaemon implements AutoCloseable
 
     private final Path socket;
     private final Dataplane dataplane;
-    private final SwitchController controller;
+    private final ControlPlane plane;
     private final ApiServer server;
     private final MetricsServer metricsServer;
     private ApiServer tcpServer;
@@ -51,12 +53,12 @@ public final class WharfDaemon implements AutoCloseable
     });
 
     private WharfDaemon(
-        final Path socket, final Dataplane dataplane, final SwitchController controller, final ApiServer server,
+        final Path socket, final Dataplane dataplane, final ControlPlane plane, final ApiServer server,
         final MetricsServer metricsServer)
     {
         this.socket = socket;
         this.dataplane = dataplane;
-        this.controller = controller;
+        this.plane = plane;
         this.server = server;
         this.metricsServer = metricsServer;
     }
@@ -68,66 +70,66 @@ public final class WharfDaemon implements AutoCloseable
         return start(socket, configuration, opener, null, null, null);
     }
 
-    /** As {@link #start(Path, DataplaneConfiguration, PortOpener, StateStore, InetSocketAddress, NatService)} without NAT. */
+    /** As {@link #start(Path, DataplaneConfiguration, PortOpener, Path, InetSocketAddress, NatService)} without NAT. */
     public static WharfDaemon start(
-        final Path socket, final DataplaneConfiguration configuration, final PortOpener opener, final StateStore store,
+        final Path socket, final DataplaneConfiguration configuration, final PortOpener opener, final Path stateDirectory,
         final InetSocketAddress metricsAddress)
         throws DaemonException
     {
-        return start(socket, configuration, opener, store, metricsAddress, null);
+        return start(socket, configuration, opener, stateDirectory, metricsAddress, null);
     }
 
     /**
      * Starts the dataplane, replays the state saved in {@code store} (if any), serves the API on {@code socket}
      * and metrics at {@code metricsAddress}.
      *
-     * @param store          the state directory's store, or null to keep state in memory only.
+     * @param stateDirectory where the state file is kept, or null to keep state in memory only.
      * @param metricsAddress where Prometheus scrapes {@value MetricsServer#PATH}, or null for no metrics.
-     * @param nat            connection tracking and NAT, whose pipelines {@code configuration} must carry; null for none.
+     * @param nat            connection tracking and NAT, whose nodes are added to {@code configuration}'s graph; null for none.
      * @throws DaemonException when another daemon answers on the socket, the socket or metrics address cannot be
      *                         bound, or the state file cannot be read (it is then left as it is).
      */
     public static WharfDaemon start(
-        final Path socket, final DataplaneConfiguration configuration, final PortOpener opener, final StateStore store,
+        final Path socket, final DataplaneConfiguration configuration, final PortOpener opener, final Path stateDirectory,
         final InetSocketAddress metricsAddress, final NatService nat)
         throws DaemonException
     {
         SocketFile.prepare(socket);
+        // the one place the features' nodes join the graph (the core plus NAT's); their controllers are assembled by ControlPlane
+        final Dataplane dataplane = new Dataplane(
+            nat == null ? configuration : configuration.withPipelines(Pipeline.withFeatures(List.of(nat.feature()))));
+        final ControlPlane plane = ControlPlane.create(dataplane, opener, stateDirectory,
+            nat == null ? NatControl.detached() : NatControl.of(nat));
         final DesiredState saved;
         try
         {
-            if (store != null)
-            {
-                store.prepare();
-            }
-            saved = store == null ? DesiredState.EMPTY : store.load();
+            saved = plane.load();
         }
         catch (final StateFileException e)
         {
+            dataplane.close();
             throw new DaemonException("cannot start: " + e.getMessage() + " (fix or move the file; it was left untouched)", false);
         }
-        final Dataplane dataplane = new Dataplane(configuration);
         dataplane.start();
-        final SwitchController controller = new SwitchController(dataplane, opener, store,
-            nat == null ? NatControl.detached() : NatControl.of(nat));
         try
         {
-            controller.restore(saved);
+            plane.restore(saved);
         }
         catch (final RuntimeException e)
         {
             dataplane.close();
             throw new DaemonException("cannot restore the saved state: " + e.getMessage(), false);
         }
-        if (!saved.networks().isEmpty())
+        final NetworkSection restored = NetworkSection.of(saved);
+        if (!restored.networks().isEmpty())
         {
-            LOG.info("restored {} networks and {} ports from {}", saved.networks().size(), saved.ports().size(), store.file());
+            LOG.info("restored {} networks and {} ports from {}", restored.networks().size(), restored.ports().size(), plane.stateFile());
         }
-        final MetricsServer metricsServer = metricsAddress == null ? null : startMetrics(metricsAddress, dataplane, controller);
+        final MetricsServer metricsServer = metricsAddress == null ? null : startMetrics(metricsAddress, dataplane, plane);
         final ApiServer server;
         try
         {
-            server = ApiServer.start(socket, controller);
+            server = ApiServer.start(socket, plane.services());
         }
         catch (final IOException | RuntimeException e)
         {
@@ -135,7 +137,7 @@ public final class WharfDaemon implements AutoCloseable
             dataplane.close();
             throw new DaemonException("cannot serve on " + socket + ": " + e.getMessage(), false);
         }
-        final WharfDaemon daemon = new WharfDaemon(socket, dataplane, controller, server, metricsServer);
+        final WharfDaemon daemon = new WharfDaemon(socket, dataplane, plane, server, metricsServer);
         daemon.reconciler.scheduleWithFixedDelay(daemon::reconcile, RECONCILE_PERIOD_MS, RECONCILE_PERIOD_MS, TimeUnit.MILLISECONDS);
         try
         {
@@ -200,18 +202,18 @@ public final class WharfDaemon implements AutoCloseable
     {
         try
         {
-            controller.reconcile();
+            plane.reconcile();
         }
         catch (final RuntimeException e)
         {
-            LOG.error("port reconciliation failed", e);
+            LOG.error("reconciliation failed", e);
         }
     }
 
     private static MetricsServer startMetrics(
-        final InetSocketAddress address, final Dataplane dataplane, final SwitchController controller) throws DaemonException
+        final InetSocketAddress address, final Dataplane dataplane, final ControlPlane plane) throws DaemonException
     {
-        final SwitchMetrics metrics = new SwitchMetrics(dataplane, controller);
+        final SwitchMetrics metrics = new SwitchMetrics(dataplane, plane);
         final MetricsServer metricsServer;
         try
         {
@@ -257,9 +259,9 @@ public final class WharfDaemon implements AutoCloseable
         return metricsServer == null ? null : metricsServer.address();
     }
 
-    public SwitchController controller()
+    public ControlPlane controlPlane()
     {
-        return controller;
+        return plane;
     }
 
     public Path socket()

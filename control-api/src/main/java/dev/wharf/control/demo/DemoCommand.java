@@ -86,7 +86,7 @@ public final class DemoCommand implements Callable<Integer>
         final Path socket = directory.resolve("wharf.sock");
         final NatService nat = new NatService(NatConfiguration.defaults());
         final DataplaneConfiguration configuration = DataplaneConfiguration.defaults().withWorkers(workers)
-            .withIdleStrategies(Ports::pollIdleStrategy).withPipelines(Pipeline.withFeatures(List.of(nat.feature())));
+            .withIdleStrategies(Ports::pollIdleStrategy);
         try (WharfDaemon daemon = WharfDaemon.start(socket, configuration, PortOpener.system(), null, null, nat))
         {
             say("A wharf daemon is running in this process, its API on " + socket);

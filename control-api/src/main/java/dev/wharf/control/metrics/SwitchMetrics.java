@@ -1,9 +1,7 @@
 package dev.wharf.control.metrics;
 
-import dev.wharf.control.server.SwitchController;
-import dev.wharf.control.state.DesiredState;
-import dev.wharf.control.state.NetworkSpec;
-import dev.wharf.control.state.PortSpec;
+import dev.wharf.control.server.ControlPlane;
+import dev.wharf.control.server.SwitchViews;
 import dev.wharf.dataplane.graph.CounterLayout;
 import dev.wharf.dataplane.worker.Dataplane;
 import dev.wharf.dataplane.worker.WorkerAgent;
@@ -25,7 +23,6 @@ import java.io.OutputStream;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -35,12 +32,13 @@ import java.util.Set;
  *
  * <p>Two kinds of meters. Those whose set never changes (per pipeline node, per error, per
  * worker) are registered once and read the {@link Dataplane} directly. Those that follow the
- * configuration (per port, per network) are reconciled with the {@link SwitchController} at the
+ * configuration (per port, per network) are reconciled with the {@link SwitchViews} at the
  * start of every scrape: new ports and networks get meters, gone ones lose theirs, so a scrape
  * never shows a detached port and a re-attached one is never registered twice. Their values are
- * copied in the same pass, under the controller's monitor, so a scrape's ports, networks and
- * values all come from one consistent moment; a port id reused between two scrapes can never
- * lend its counters to the wrong name.
+ * copied in the same pass, read as one state ({@link SwitchViews#meterReading()}), so a scrape's
+ * ports, networks and values all come from one consistent moment; a port id reused between two
+ * scrapes can never lend its counters to the wrong name. Every feature adds its own meters
+ * ({@code Feature.bindMetrics}: connection tracking's, for one).
  *
  * <p>Thread safety: {@link #scrape} is synchronized; the metrics HTTP server calls it from its one
  * thread, tests from theirs. Reading the workers' counters from here is safe and at worst a
@@ -66,7 +64,7 @@ public final class SwitchMetrics implements AutoCloseable
         "Frames the port could not send"};
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final SwitchController controller;
+    private final SwitchViews views;
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     private final Map<PortKey, PortMeters> ports = new HashMap<>();
     private final Map<String, NetworkMeters> networks = new HashMap<>();
@@ -90,27 +88,16 @@ public final class SwitchMetrics implements AutoCloseable
         Meter meter;
     }
 
-    public SwitchMetrics(final Dataplane dataplane, final SwitchController controller)
+    public SwitchMetrics(final Dataplane dataplane, final ControlPlane plane)
     {
-        this.controller = controller;
+        this.views = plane.views();
         bindDataplane(dataplane);
+        plane.bindMetrics(registry);
         new JvmMemoryMetrics().bindTo(registry);
         gcMetrics.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
-    }
-
-    private static double conntrackEntries(final SwitchController controller)
-    {
-        try
-        {
-            return controller.connectionCount();
-        }
-        catch (final RuntimeException e)
-        {
-            return Double.NaN;
-        }
     }
 
     private void bindDataplane(final Dataplane dataplane)
@@ -147,12 +134,6 @@ public final class SwitchMetrics implements AutoCloseable
                 .tags(tags)
                 .register(registry);
         }
-        Gauge.builder("wharf.conntrack.entries", controller, SwitchMetrics::conntrackEntries)
-            .description("Connections tracked now (NaN when the daemon runs without connection tracking)")
-            .register(registry);
-        Gauge.builder("wharf.conntrack.max", controller, c -> c.connectionMax())
-            .description("The connection table's size (wharf daemon --conntrack-max)")
-            .register(registry);
         FunctionCounter.builder("wharf.worker.errors", dataplane, Dataplane::workerErrors)
             .description("Exceptions thrown out of a worker's duty cycle (the worker carries on)")
             .register(registry);
@@ -176,29 +157,23 @@ public final class SwitchMetrics implements AutoCloseable
     {
         final Set<PortKey> seenPorts = new HashSet<>();
         final Set<String> seenNetworks = new HashSet<>();
-        // the controller's documented way to read several of its answers as one state
-        synchronized (controller)
+        final SwitchViews.MeterReading reading = views.meterReading();
+        for (final SwitchViews.PortCounters port : reading.ports())
         {
-            final DesiredState state = controller.state();
-            final List<SwitchController.PortCounters> counters = controller.portCounters();
-            for (final SwitchController.PortCounters port : counters)
-            {
-                final PortSpec spec = state.port(port.name());
-                final PortKey key = new PortKey(port.name(), port.network(), spec.kind().label());
-                seenPorts.add(key);
-                final PortMeters meters = ports.computeIfAbsent(key, this::registerPort);
-                meters.values[0] = port.rxPackets();
-                meters.values[1] = port.rxBytes();
-                meters.values[2] = port.txPackets();
-                meters.values[3] = port.txBytes();
-                meters.values[4] = port.rxDrops();
-                meters.values[5] = port.txDrops();
-            }
-            for (final NetworkSpec network : state.networks())
-            {
-                seenNetworks.add(network.name());
-                networks.computeIfAbsent(network.name(), this::registerNetwork).fdbEntries = controller.fdbSize(network.name());
-            }
+            final PortKey key = new PortKey(port.name(), port.network(), port.kind());
+            seenPorts.add(key);
+            final PortMeters meters = ports.computeIfAbsent(key, this::registerPort);
+            meters.values[0] = port.rxPackets();
+            meters.values[1] = port.rxBytes();
+            meters.values[2] = port.txPackets();
+            meters.values[3] = port.txBytes();
+            meters.values[4] = port.rxDrops();
+            meters.values[5] = port.txDrops();
+        }
+        for (final Map.Entry<String, Integer> network : reading.fdbEntries().entrySet())
+        {
+            seenNetworks.add(network.getKey());
+            networks.computeIfAbsent(network.getKey(), this::registerNetwork).fdbEntries = network.getValue();
         }
         for (final Iterator<Map.Entry<PortKey, PortMeters>> it = ports.entrySet().iterator(); it.hasNext(); )
         {

@@ -32,14 +32,15 @@ final class ApiMessages
             .build();
     }
 
-    static Network network(final SwitchController controller, final NetworkSpec spec)
+    static Network network(final NetworkController.NetworkView view)
     {
-        return network(spec, controller.state().portsOf(spec.name()).size(), controller.fdbSize(spec.name()),
-            controller.state().connectionsOf(spec.name()));
+        return network(view.spec(), view.portCount(), view.fdbEntries(), view.connections());
     }
 
-    static Port port(final PortSpec spec, final SwitchController.PortStatus status)
+    static Port port(final PortController.PortView view)
     {
+        final PortSpec spec = view.spec();
+        final PortController.PortStatus status = view.status();
         final Port.Builder port = Port.newBuilder()
             .setName(spec.name())
             .setNetwork(spec.network())

@@ -1,5 +1,6 @@
 package dev.wharf.control.server;
 
+import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,8 +41,8 @@ public final class ApiServer implements AutoCloseable
         this.server = server;
     }
 
-    /** Binds {@code socket} (which must not exist) and serves the API of {@code controller}. */
-    public static ApiServer start(final Path socket, final SwitchController controller) throws IOException
+    /** Binds {@code socket} (which must not exist) and serves {@code services} (every feature's, {@link ControlPlane#services()}). */
+    public static ApiServer start(final Path socket, final List<BindableService> services) throws IOException
     {
         if (!Epoll.isAvailable())
         {
@@ -49,20 +51,12 @@ public final class ApiServer implements AutoCloseable
         final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
         try
         {
-            final Server server = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+            final NettyServerBuilder builder = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                 .channelType(EpollServerDomainSocketChannel.class)
                 .bossEventLoopGroup(group)
-                .workerEventLoopGroup(group)
-                .addService(new NetworkService(controller))
-                .addService(new PortService(controller))
-                .addService(new FdbService(controller))
-                .addService(new StatsService(controller))
-                .addService(new TraceService(controller))
-                .addService(new CaptureService(controller))
-                .addService(new UplinkService(controller))
-                .addService(new PublishService(controller))
-                .addService(new RuleService(controller))
-                .addService(new ConntrackService(controller))
+                .workerEventLoopGroup(group);
+            services.forEach(builder::addService);
+            final Server server = builder
                 .addService(new HealthStatusManager().getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .build()

@@ -9,6 +9,7 @@ import dev.wharf.control.api.v1.CaptureServiceGrpc;
 import dev.wharf.control.api.v1.CaptureStarted;
 import dev.wharf.control.api.v1.CapturedFrame;
 import dev.wharf.dataplane.capture.CaptureSession;
+import dev.wharf.dataplane.worker.Dataplane;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -37,13 +38,16 @@ public final class CaptureService extends CaptureServiceGrpc.CaptureServiceImplB
     private static final Logger LOG = LoggerFactory.getLogger(CaptureService.class);
     private static final long IDLE_SLEEP_MS = 2;
 
-    private final SwitchController controller;
+    private final PortController ports;
+    private final Dataplane dataplane;
     /** The port being captured, or null; claimed before the dataplane is touched. */
     private final AtomicReference<String> running = new AtomicReference<>();
 
-    public CaptureService(final SwitchController controller)
+    /** @param ports finds the captured port; {@code dataplane} is only observed, never configured. */
+    public CaptureService(final PortController ports, final Dataplane dataplane)
     {
-        this.controller = controller;
+        this.ports = ports;
+        this.dataplane = dataplane;
     }
 
     @Override
@@ -59,7 +63,7 @@ public final class CaptureService extends CaptureServiceGrpc.CaptureServiceImplB
             directions = directions(request.getDirection());
             count = count(request.getCount());
             Inputs.interfaceName(request.getPort());
-            portId = controller.portId(request.getPort());
+            portId = ports.portId(request.getPort());
         }
         catch (final ControlException e)
         {
@@ -73,7 +77,7 @@ public final class CaptureService extends CaptureServiceGrpc.CaptureServiceImplB
                 " is already running; only one capture at a time (stop it with Ctrl-C)")).asRuntimeException());
             return;
         }
-        final CaptureSession session = controller.dataplane().startCapture(portId, directions, count);
+        final CaptureSession session = dataplane.startCapture(portId, directions, count);
         LOG.info("capture started on port {} ({}, {})", port, direction(directions), count == 0 ? "no limit" : count + " frames");
         final long[] sent = new long[1];
         String ended = "cancelled by the client";
@@ -107,7 +111,7 @@ public final class CaptureService extends CaptureServiceGrpc.CaptureServiceImplB
         }
         finally
         {
-            controller.dataplane().stopCapture(session);
+            dataplane.stopCapture(session);
             running.set(null);
             LOG.info("capture ended on port {}: {}; {} frames sent, {} lost", port, ended, sent[0], session.lost());
         }
@@ -165,7 +169,7 @@ public final class CaptureService extends CaptureServiceGrpc.CaptureServiceImplB
     {
         try
         {
-            return controller.portId(port) == portId;
+            return ports.portId(port) == portId;
         }
         catch (final ControlException e)
         {

@@ -20,14 +20,14 @@ import dev.wharf.nat.FlowView;
 import dev.wharf.nat.NatFailure;
 import io.grpc.stub.StreamObserver;
 
-/** {@code wharf.v1.ConntrackService}: reads and flushes the connection table through the {@link SwitchController}. gRPC executor threads. */
+/** {@code wharf.v1.ConntrackService}: reads and flushes the connection table through the {@link ConntrackController}. gRPC executor threads. */
 public final class ConntrackService extends ConntrackServiceGrpc.ConntrackServiceImplBase
 {
-    private final SwitchController controller;
+    private final ConntrackController conntrack;
 
-    public ConntrackService(final SwitchController controller)
+    public ConntrackService(final ConntrackController conntrack)
     {
-        this.controller = controller;
+        this.conntrack = conntrack;
     }
 
     @Override
@@ -35,10 +35,10 @@ public final class ConntrackService extends ConntrackServiceGrpc.ConntrackServic
     {
         GrpcCalls.answer(observer, () ->
         {
-            final int limit = request.getLimit() == 0 ? SwitchController.CONNTRACK_LIST_DEFAULT :
+            final int limit = request.getLimit() == 0 ? ConntrackController.CONNTRACK_LIST_DEFAULT :
                 (int)Math.min(Integer.MAX_VALUE, Integer.toUnsignedLong(request.getLimit()));
             final ListConnectionsResponse.Builder response = ListConnectionsResponse.newBuilder();
-            for (final SwitchController.ConnectionRow row : controller.connections(limit))
+            for (final ConntrackController.ConnectionRow row : conntrack.connections(limit))
             {
                 final FlowView flow = row.flow();
                 response.addConnections(Connection.newBuilder()
@@ -51,7 +51,7 @@ public final class ConntrackService extends ConntrackServiceGrpc.ConntrackServic
                         flow.replyDestinationPort()))
                     .setExpiresInMs(Math.max(0, flow.expiresInMs())));
             }
-            return response.setTotal(controller.connectionCount()).build();
+            return response.setTotal(conntrack.count()).build();
         });
     }
 
@@ -59,8 +59,8 @@ public final class ConntrackService extends ConntrackServiceGrpc.ConntrackServic
     public void count(final CountConnectionsRequest request, final StreamObserver<CountConnectionsResponse> observer)
     {
         GrpcCalls.answer(observer, () -> CountConnectionsResponse.newBuilder()
-            .setCount(controller.connectionCount())
-            .setMax(controller.connectionMax())
+            .setCount(conntrack.count())
+            .setMax(conntrack.max())
             .build());
     }
 
@@ -70,14 +70,14 @@ public final class ConntrackService extends ConntrackServiceGrpc.ConntrackServic
         GrpcCalls.answer(observer, () ->
         {
             final ConntrackStatsResponse.Builder response = ConntrackStatsResponse.newBuilder()
-                .setCount(controller.connectionCount())
-                .setMax(controller.connectionMax());
-            for (final SwitchController.NamedCounter counter : controller.natCounters())
+                .setCount(conntrack.count())
+                .setMax(conntrack.max());
+            for (final NamedCounter counter : conntrack.natCounters())
             {
                 response.addCounters(Counter.newBuilder().setName(counter.name()).setValue(counter.value()));
             }
             final long nowMs = MonotonicClock.nowMs();
-            for (final NatFailure failure : controller.connectionFailures())
+            for (final NatFailure failure : conntrack.failures())
             {
                 response.addFailures(ConntrackFailure.newBuilder()
                     .setReason(failure.reason())
@@ -95,7 +95,7 @@ public final class ConntrackService extends ConntrackServiceGrpc.ConntrackServic
     @Override
     public void flush(final FlushConnectionsRequest request, final StreamObserver<FlushConnectionsResponse> observer)
     {
-        GrpcCalls.answer(observer, () -> FlushConnectionsResponse.newBuilder().setFlushed(controller.flushConnections()).build());
+        GrpcCalls.answer(observer, () -> FlushConnectionsResponse.newBuilder().setFlushed(conntrack.flush()).build());
     }
 
     private static Tuple tuple(final String network, final int source, final int sourcePort, final int destination, final int destinationPort)

@@ -11,11 +11,11 @@ import io.grpc.stub.StreamObserver;
 /** {@code wharf.v1.FdbService}: a network's forwarding database, read from the dataplane. gRPC executor threads. */
 public final class FdbService extends FdbServiceGrpc.FdbServiceImplBase
 {
-    private final SwitchController controller;
+    private final SwitchViews views;
 
-    public FdbService(final SwitchController controller)
+    public FdbService(final SwitchViews views)
     {
-        this.controller = controller;
+        this.views = views;
     }
 
     @Override
@@ -24,7 +24,7 @@ public final class FdbService extends FdbServiceGrpc.FdbServiceImplBase
         GrpcCalls.answer(observer, () ->
         {
             final ShowFdbResponse.Builder response = ShowFdbResponse.newBuilder().setNetwork(request.getNetwork());
-            for (final SwitchController.FdbRow row : controller.fdbRows(request.getNetwork()))
+            for (final SwitchViews.FdbRow row : views.fdbRows(request.getNetwork()))
             {
                 response.addEntries(FdbEntry.newBuilder()
                     .setMac(MacAddress.toString(row.mac()))

@@ -6,7 +6,7 @@ import java.util.Set;
 /**
  * Gateway MACs: locally administered unicast {@code 02:57:48:xx:xx:xx} ("WH" for Wharf), the low
  * three bytes a hash of the network's name so that a network keeps its MAC when it is recreated.
- * Stateless; called under the {@link SwitchController}'s lock.
+ * Stateless; called under the {@link StateTransaction}'s lock.
  */
 public final class GatewayMacs
 {

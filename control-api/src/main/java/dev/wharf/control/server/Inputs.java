@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 /**
  * Turns the text of API requests into typed values, refusing malformed text with
  * {@link ControlException.Reason#INVALID_ARGUMENT} and a message that quotes what was given.
- * Stateless; any thread. Checks that need the current state live in {@link SwitchController}.
+ * Also the range checks every controller shares ({@link #checkInside}, {@link #checkPort}).
+ * Stateless; any thread. Checks that need the current state live in the controllers.
  */
 public final class Inputs
 {
@@ -232,5 +233,37 @@ public final class Inputs
             throw ControlException.invalid("invalid port " + quote(text) + ": ports are 1..65535, the range ascending");
         }
         return new int[] {from, to};
+    }
+
+    /** Refuses {@code address} unless it is a host address of {@code subnet}; {@code what} names it in the message. */
+    public static void checkInside(final Cidr subnet, final int address, final String what)
+    {
+        if (!subnet.contains(address))
+        {
+            throw ControlException.invalid(what + " is outside the subnet " + subnet);
+        }
+        if (address == subnet.network())
+        {
+            throw ControlException.invalid(what + " is the network address of " + subnet);
+        }
+        if (address == subnet.broadcast())
+        {
+            throw ControlException.invalid(what + " is the broadcast address of " + subnet);
+        }
+    }
+
+    /** Refuses a TCP/UDP port outside 1..65535; {@code what} names it in the message. */
+    public static void checkPort(final int port, final String what)
+    {
+        if (port < 1 || port > 65_535)
+        {
+            throw ControlException.invalid(what + " " + Integer.toUnsignedString(port) + " is out of range 1..65535");
+        }
+    }
+
+    /** A failure's message on one line, as the API's statuses carry it. */
+    public static String oneLine(final String message)
+    {
+        return message == null ? "unknown error" : message.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
     }
 }

@@ -11,9 +11,9 @@ import java.util.List;
 
 /**
  * What the control plane asks of connection tracking and NAT: the seam between
- * {@link SwitchController} and {@link NatService}, as {@link PortOpener} is for ports, so that the
+ * {@link NatController} (and {@link ConntrackController}) and {@link NatService}, as {@link PortOpener} is for ports, so that the
  * controller's checks and its state run without the NAT nodes (tests, a daemon without NAT).
- * Called under the controller's lock.
+ * Called under the state transaction's lock, the counts and listings from any thread.
  */
 public interface NatControl
 {

@@ -11,8 +11,6 @@ import dev.wharf.control.api.v1.RemoveNetworkRequest;
 import dev.wharf.control.api.v1.RemoveNetworkResponse;
 import dev.wharf.control.state.Cidr;
 import dev.wharf.control.state.NetworkSpec;
-import dev.wharf.control.state.PortSpec;
-import dev.wharf.control.state.NetworkOptions;
 import dev.wharf.control.api.v1.ConnectNetworksRequest;
 import dev.wharf.control.api.v1.ConnectNetworksResponse;
 import dev.wharf.control.api.v1.DisconnectNetworksRequest;
@@ -21,16 +19,18 @@ import io.grpc.stub.StreamObserver;
 
 /**
  * {@code wharf.v1.NetworkService}: parses requests into typed values and hands them to the
- * {@link SwitchController}. Called on gRPC executor threads; reads that combine several facts hold
- * the controller's monitor so that they see one state.
+ * {@link NetworkController} (a network with its ports to the {@link PortController}, which reads
+ * both as one state). Called on gRPC executor threads.
  */
 public final class NetworkService extends NetworkServiceGrpc.NetworkServiceImplBase
 {
-    private final SwitchController controller;
+    private final NetworkController networks;
+    private final PortController ports;
 
-    public NetworkService(final SwitchController controller)
+    public NetworkService(final NetworkController networks, final PortController ports)
     {
-        this.controller = controller;
+        this.networks = networks;
+        this.ports = ports;
     }
 
     @Override
@@ -41,13 +41,10 @@ public final class NetworkService extends NetworkServiceGrpc.NetworkServiceImplB
             final String name = Inputs.networkName(request.getName());
             final Cidr subnet = Inputs.subnet(request.getSubnet());
             final int gateway = request.getGateway().isEmpty() ? 0 : Inputs.ipv4(request.getGateway(), "gateway");
-            synchronized (controller)
-            {
-                final NetworkSpec spec = controller.createNetwork(name, subnet, gateway, request.getMacLimit(),
-                    new NetworkOptions(request.getInternal(), !request.hasIcc() || request.getIcc(),
-                        !request.hasMasquerade() || request.getMasquerade()));
-                return CreateNetworkResponse.newBuilder().setNetwork(ApiMessages.network(controller, spec)).build();
-            }
+            final NetworkSpec spec = networks.create(name, subnet, gateway, request.getMacLimit(),
+                new NetworkController.Flags(request.getInternal(), !request.hasIcc() || request.getIcc(),
+                    !request.hasMasquerade() || request.getMasquerade()));
+            return CreateNetworkResponse.newBuilder().setNetwork(ApiMessages.network(networks.view(spec.name()))).build();
         });
     }
 
@@ -56,15 +53,12 @@ public final class NetworkService extends NetworkServiceGrpc.NetworkServiceImplB
     {
         GrpcCalls.answer(observer, () ->
         {
-            synchronized (controller)
+            final ListNetworksResponse.Builder response = ListNetworksResponse.newBuilder();
+            for (final NetworkController.NetworkView network : networks.list())
             {
-                final ListNetworksResponse.Builder response = ListNetworksResponse.newBuilder();
-                for (final NetworkSpec spec : controller.state().networks())
-                {
-                    response.addNetworks(ApiMessages.network(controller, spec));
-                }
-                return response.build();
+                response.addNetworks(ApiMessages.network(network));
             }
+            return response.build();
         });
     }
 
@@ -73,17 +67,14 @@ public final class NetworkService extends NetworkServiceGrpc.NetworkServiceImplB
     {
         GrpcCalls.answer(observer, () ->
         {
-            synchronized (controller)
+            final PortController.NetworkDetail detail = ports.inspect(request.getName());
+            final InspectNetworkResponse.Builder response = InspectNetworkResponse.newBuilder()
+                .setNetwork(ApiMessages.network(detail.network()));
+            for (final PortController.PortView port : detail.ports())
             {
-                final NetworkSpec spec = controller.network(request.getName());
-                final InspectNetworkResponse.Builder response = InspectNetworkResponse.newBuilder()
-                    .setNetwork(ApiMessages.network(controller, spec));
-                for (final PortSpec port : controller.state().portsOf(spec.name()))
-                {
-                    response.addPorts(ApiMessages.port(port, controller.portStatus(port.name())));
-                }
-                return response.build();
+                response.addPorts(ApiMessages.port(port));
             }
+            return response.build();
         });
     }
 
@@ -92,7 +83,7 @@ public final class NetworkService extends NetworkServiceGrpc.NetworkServiceImplB
     {
         GrpcCalls.answer(observer, () ->
         {
-            controller.removeNetwork(request.getName());
+            networks.remove(request.getName());
             return RemoveNetworkResponse.getDefaultInstance();
         });
     }
@@ -102,7 +93,7 @@ public final class NetworkService extends NetworkServiceGrpc.NetworkServiceImplB
     {
         GrpcCalls.answer(observer, () ->
         {
-            controller.connectNetworks(request.getNetwork(), request.getOther());
+            networks.connect(request.getNetwork(), request.getOther());
             return ConnectNetworksResponse.getDefaultInstance();
         });
     }
@@ -112,7 +103,7 @@ public final class NetworkService extends NetworkServiceGrpc.NetworkServiceImplB
     {
         GrpcCalls.answer(observer, () ->
         {
-            controller.disconnectNetworks(request.getNetwork(), request.getOther());
+            networks.disconnect(request.getNetwork(), request.getOther());
             return DisconnectNetworksResponse.getDefaultInstance();
         });
     }

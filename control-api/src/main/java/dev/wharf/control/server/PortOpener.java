@@ -6,7 +6,7 @@ import dev.wharf.io.Ports;
 
 /**
  * How the control plane opens ports: the seam between it and tap-io, so that tests attach
- * {@link dev.wharf.dataplane.port.MemoryPort}s without devices. Called by {@link SwitchController}
+ * {@link dev.wharf.dataplane.port.MemoryPort}s without devices. Called by {@link PortController}
  * under its lock.
  */
 public interface PortOpener

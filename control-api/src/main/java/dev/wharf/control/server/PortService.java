@@ -15,15 +15,15 @@ import java.util.TreeSet;
 
 /**
  * {@code wharf.v1.PortService}: parses requests into a {@link PortSpec} and hands it to the
- * {@link SwitchController}. Called on gRPC executor threads.
+ * {@link PortController}. Called on gRPC executor threads.
  */
 public final class PortService extends PortServiceGrpc.PortServiceImplBase
 {
-    private final SwitchController controller;
+    private final PortController ports;
 
-    public PortService(final SwitchController controller)
+    public PortService(final PortController ports)
     {
-        this.controller = controller;
+        this.ports = ports;
     }
 
     @Override
@@ -40,13 +40,7 @@ public final class PortService extends PortServiceGrpc.PortServiceImplBase
                 request.getVlan() == 0 ? 0 : Inputs.vlan(Integer.toUnsignedLong(request.getVlan())),
                 trunkVlans(request.getTrunkVlansList()),
                 request.getMacLimit());
-            synchronized (controller)
-            {
-                final PortSpec attached = controller.attachPort(spec);
-                return AttachPortResponse.newBuilder()
-                    .setPort(ApiMessages.port(attached, controller.portStatus(attached.name())))
-                    .build();
-            }
+            return AttachPortResponse.newBuilder().setPort(ApiMessages.port(ports.attach(spec))).build();
         });
     }
 
@@ -66,7 +60,7 @@ public final class PortService extends PortServiceGrpc.PortServiceImplBase
     {
         GrpcCalls.answer(observer, () ->
         {
-            controller.detachPort(request.getNetwork(), request.getName());
+            ports.detach(request.getNetwork(), request.getName());
             return DetachPortResponse.getDefaultInstance();
         });
     }
@@ -76,18 +70,12 @@ public final class PortService extends PortServiceGrpc.PortServiceImplBase
     {
         GrpcCalls.answer(observer, () ->
         {
-            synchronized (controller)
+            final ListPortsResponse.Builder response = ListPortsResponse.newBuilder();
+            for (final PortController.PortView port : ports.list(request.getNetwork()))
             {
-                final List<PortSpec> ports = request.getNetwork().isEmpty() ?
-                    controller.state().ports() :
-                    controller.state().portsOf(controller.network(request.getNetwork()).name());
-                final ListPortsResponse.Builder response = ListPortsResponse.newBuilder();
-                for (final PortSpec port : ports)
-                {
-                    response.addPorts(ApiMessages.port(port, controller.portStatus(port.name())));
-                }
-                return response.build();
+                response.addPorts(ApiMessages.port(port));
             }
+            return response.build();
         });
     }
 }

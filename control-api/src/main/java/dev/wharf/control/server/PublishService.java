@@ -13,14 +13,14 @@ import dev.wharf.control.state.PublishSpec;
 import dev.wharf.dataplane.protocol.Ipv4Address;
 import io.grpc.stub.StreamObserver;
 
-/** {@code wharf.v1.PublishService}: parses requests and hands them to the {@link SwitchController}. gRPC executor threads. */
+/** {@code wharf.v1.PublishService}: parses requests and hands them to the {@link NatController}. gRPC executor threads. */
 public final class PublishService extends PublishServiceGrpc.PublishServiceImplBase
 {
-    private final SwitchController controller;
+    private final NatController nat;
 
-    public PublishService(final SwitchController controller)
+    public PublishService(final NatController nat)
     {
-        this.controller = controller;
+        this.nat = nat;
     }
 
     @Override
@@ -36,7 +36,7 @@ public final class PublishService extends PublishServiceGrpc.PublishServiceImplB
             final int containerIp = Inputs.ipv4(request.getContainerIp(), "container IP");
             final PublishSpec spec = new PublishSpec(network, containerIp, request.getContainerPort(), hostIp(request.getHostIp()),
                 request.getHostPort(), Inputs.protocol(request.getProtocol(), Protocol.TCP));
-            return AddPublishResponse.newBuilder().setPublished(message(controller.publish(spec))).build();
+            return AddPublishResponse.newBuilder().setPublished(message(nat.publish(spec))).build();
         });
     }
 
@@ -45,7 +45,7 @@ public final class PublishService extends PublishServiceGrpc.PublishServiceImplB
     {
         GrpcCalls.answer(observer, () ->
         {
-            final PublishSpec removed = controller.unpublish(request.getNetwork(), hostIp(request.getHostIp()), request.getHostPort(),
+            final PublishSpec removed = nat.unpublish(request.getNetwork(), hostIp(request.getHostIp()), request.getHostPort(),
                 Inputs.protocol(request.getProtocol(), Protocol.TCP));
             return RemovePublishResponse.newBuilder().setRemoved(message(removed)).build();
         });
@@ -57,7 +57,7 @@ public final class PublishService extends PublishServiceGrpc.PublishServiceImplB
         GrpcCalls.answer(observer, () ->
         {
             final ListPublishResponse.Builder response = ListPublishResponse.newBuilder();
-            for (final PublishSpec spec : controller.state().published())
+            for (final PublishSpec spec : nat.published())
             {
                 response.addPublished(message(spec));
             }

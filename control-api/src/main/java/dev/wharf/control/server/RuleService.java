@@ -12,14 +12,14 @@ import dev.wharf.control.state.Protocol;
 import dev.wharf.control.state.RuleSpec;
 import io.grpc.stub.StreamObserver;
 
-/** {@code wharf.v1.RuleService}: parses requests and hands them to the {@link SwitchController}. gRPC executor threads. */
+/** {@code wharf.v1.RuleService}: parses requests and hands them to the {@link NatController}. gRPC executor threads. */
 public final class RuleService extends RuleServiceGrpc.RuleServiceImplBase
 {
-    private final SwitchController controller;
+    private final NatController nat;
 
-    public RuleService(final SwitchController controller)
+    public RuleService(final NatController nat)
     {
-        this.controller = controller;
+        this.nat = nat;
     }
 
     @Override
@@ -34,7 +34,7 @@ public final class RuleService extends RuleServiceGrpc.RuleServiceImplBase
                 default -> throw ControlException.invalid("invalid action " + Inputs.quote(request.getAction()) + ": use allow or deny");
             };
             final int[] ports = Inputs.portRange(request.getDestinationPorts());
-            final RuleSpec rule = controller.addRule(allow, Inputs.prefix(request.getSource(), "source"),
+            final RuleSpec rule = nat.addRule(allow, Inputs.prefix(request.getSource(), "source"),
                 Inputs.prefix(request.getDestination(), "destination"), Inputs.protocol(request.getProtocol(), Protocol.ANY),
                 ports[0], ports[1], request.getPosition());
             return AddRuleResponse.newBuilder().setRule(message(rule)).build();
@@ -46,7 +46,7 @@ public final class RuleService extends RuleServiceGrpc.RuleServiceImplBase
     {
         GrpcCalls.answer(observer, () ->
         {
-            controller.removeRule(request.getId());
+            nat.removeRule(request.getId());
             return RemoveRuleResponse.getDefaultInstance();
         });
     }
@@ -57,7 +57,7 @@ public final class RuleService extends RuleServiceGrpc.RuleServiceImplBase
         GrpcCalls.answer(observer, () ->
         {
             final ListRulesResponse.Builder response = ListRulesResponse.newBuilder();
-            controller.state().rules().forEach(rule -> response.addRules(message(rule)));
+            nat.rules().forEach(rule -> response.addRules(message(rule)));
             return response.build();
         });
     }

@@ -10,11 +10,11 @@ import io.grpc.stub.StreamObserver;
 /** {@code wharf.v1.StatsService}: port and named counters, summed over workers as they are read. gRPC executor threads. */
 public final class StatsService extends StatsServiceGrpc.StatsServiceImplBase
 {
-    private final SwitchController controller;
+    private final SwitchViews views;
 
-    public StatsService(final SwitchController controller)
+    public StatsService(final SwitchViews views)
     {
-        this.controller = controller;
+        this.views = views;
     }
 
     @Override
@@ -23,9 +23,9 @@ public final class StatsService extends StatsServiceGrpc.StatsServiceImplBase
         GrpcCalls.answer(observer, () ->
         {
             final GetStatsResponse.Builder response = GetStatsResponse.newBuilder()
-                .setWorkers(controller.workers())
-                .setWorkerErrors(controller.workerErrors());
-            for (final SwitchController.PortCounters port : controller.portCounters())
+                .setWorkers(views.workers())
+                .setWorkerErrors(views.workerErrors());
+            for (final SwitchViews.PortCounters port : views.portCounters())
             {
                 response.addPorts(PortStats.newBuilder()
                     .setName(port.name())
@@ -37,7 +37,7 @@ public final class StatsService extends StatsServiceGrpc.StatsServiceImplBase
                     .setRxDrops(port.rxDrops())
                     .setTxDrops(port.txDrops()));
             }
-            for (final SwitchController.NamedCounter counter : controller.nonZeroCounters())
+            for (final NamedCounter counter : views.nonZeroCounters())
             {
                 response.addCounters(Counter.newBuilder().setName(counter.name()).setValue(counter.value()));
             }

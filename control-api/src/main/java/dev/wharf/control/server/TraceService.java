@@ -28,7 +28,7 @@ import java.util.Map;
  * what it recorded with ports named and decisions taken apart. The dataplane holds one trace for
  * every worker; this service remembers how it was started (port, count, when) so Show can say where
  * it stands. gRPC executor threads; the trace's bookkeeping is guarded by this object's monitor,
- * taken before the controller's (never the other way round).
+ * taken before the state transaction's lock (never the other way round).
  */
 public final class TraceService extends TraceServiceGrpc.TraceServiceImplBase
 {
@@ -41,16 +41,19 @@ public final class TraceService extends TraceServiceGrpc.TraceServiceImplBase
     private static final String DONE = "done";
     private static final String DONE_OUT_PREFIX = "done, out port ";
 
-    private final SwitchController controller;
+    private final PortController ports;
+    private final Dataplane dataplane;
     private TraceSession session;
     private String port = "";
     private int count;
     private long startNs;
     private boolean stopped;
 
-    public TraceService(final SwitchController controller)
+    /** @param ports names ports for the trace; {@code dataplane} is only observed, never configured. */
+    public TraceService(final PortController ports, final Dataplane dataplane)
     {
-        this.controller = controller;
+        this.ports = ports;
+        this.dataplane = dataplane;
     }
 
     @Override
@@ -83,10 +86,10 @@ public final class TraceService extends TraceServiceGrpc.TraceServiceImplBase
         if (!portName.isEmpty())
         {
             Inputs.interfaceName(portName);
-            portId = controller.portId(portName);
+            portId = ports.portId(portName);
         }
         startNs = System.nanoTime();
-        session = controller.dataplane().startTrace((int)wanted, portId);
+        session = dataplane.startTrace((int)wanted, portId);
         port = portName;
         count = (int)wanted;
         stopped = false;
@@ -96,7 +99,6 @@ public final class TraceService extends TraceServiceGrpc.TraceServiceImplBase
 
     private synchronized TraceStatus stop()
     {
-        final Dataplane dataplane = controller.dataplane();
         for (int w = 0; w < dataplane.workerCount(); w++)
         {
             // workers then skip even the per-batch check: tracing is off again, not just spent
@@ -207,6 +209,6 @@ public final class TraceService extends TraceServiceGrpc.TraceServiceImplBase
 
     private String name(final Map<Integer, String> names, final int id)
     {
-        return names.computeIfAbsent(id, controller::portName);
+        return names.computeIfAbsent(id, ports::portName);
     }
 }

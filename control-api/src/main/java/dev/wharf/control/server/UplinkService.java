@@ -14,14 +14,14 @@ import dev.wharf.dataplane.protocol.Ipv4Address;
 import dev.wharf.dataplane.protocol.MacAddress;
 import io.grpc.stub.StreamObserver;
 
-/** {@code wharf.v1.UplinkService}: parses requests and hands them to the {@link SwitchController}. gRPC executor threads. */
+/** {@code wharf.v1.UplinkService}: parses requests and hands them to the {@link UplinkController}. gRPC executor threads. */
 public final class UplinkService extends UplinkServiceGrpc.UplinkServiceImplBase
 {
-    private final SwitchController controller;
+    private final UplinkController uplink;
 
-    public UplinkService(final SwitchController controller)
+    public UplinkService(final UplinkController uplink)
     {
-        this.controller = controller;
+        this.uplink = uplink;
     }
 
     @Override
@@ -36,11 +36,7 @@ public final class UplinkService extends UplinkServiceGrpc.UplinkServiceImplBase
                 throw ControlException.invalid("uplink gateway is required (the outside router, e.g. 10.99.0.1)");
             }
             final int gateway = Inputs.ipv4(request.getGateway(), "uplink gateway");
-            synchronized (controller)
-            {
-                controller.setUplink(new UplinkSpec(name, address[0], address[1], gateway));
-                return SetUplinkResponse.newBuilder().setUplink(uplink(controller.uplinkStatus())).build();
-            }
+            return SetUplinkResponse.newBuilder().setUplink(message(uplink.set(new UplinkSpec(name, address[0], address[1], gateway)))).build();
         });
     }
 
@@ -49,9 +45,9 @@ public final class UplinkService extends UplinkServiceGrpc.UplinkServiceImplBase
     {
         GrpcCalls.answer(observer, () ->
         {
-            final SwitchController.UplinkStatus status = controller.uplinkStatus();
+            final UplinkController.UplinkStatus status = uplink.status();
             return status == null ? ShowUplinkResponse.getDefaultInstance() :
-                ShowUplinkResponse.newBuilder().setConfigured(true).setUplink(uplink(status)).build();
+                ShowUplinkResponse.newBuilder().setConfigured(true).setUplink(message(status)).build();
         });
     }
 
@@ -60,12 +56,12 @@ public final class UplinkService extends UplinkServiceGrpc.UplinkServiceImplBase
     {
         GrpcCalls.answer(observer, () ->
         {
-            controller.removeUplink();
+            uplink.remove();
             return RemoveUplinkResponse.getDefaultInstance();
         });
     }
 
-    static Uplink uplink(final SwitchController.UplinkStatus status)
+    static Uplink message(final UplinkController.UplinkStatus status)
     {
         final UplinkSpec spec = status.spec();
         return Uplink.newBuilder()

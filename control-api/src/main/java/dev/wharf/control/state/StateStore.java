@@ -1,16 +1,16 @@
 package dev.wharf.control.state;
 
+import com.google.protobuf.DescriptorProtos.DescriptorProto;
+import com.google.protobuf.DescriptorProtos.FieldDescriptorProto;
+import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.DescriptorValidationException;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Descriptors.FileDescriptor;
+import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
-import dev.wharf.control.api.v1.PersistedConnection;
-import dev.wharf.control.api.v1.PersistedNetwork;
-import dev.wharf.control.api.v1.PersistedPort;
-import dev.wharf.control.api.v1.PersistedPublish;
-import dev.wharf.control.api.v1.PersistedRule;
-import dev.wharf.control.api.v1.PersistedState;
-import dev.wharf.control.api.v1.PersistedUplink;
-import dev.wharf.dataplane.protocol.Ipv4Address;
-import dev.wharf.dataplane.protocol.MacAddress;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -21,10 +21,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
- * Keeps the {@link DesiredState} in {@code STATE_DIR/state.json} (protobuf JSON of
- * {@code wharf.v1.PersistedState}). A save writes a temporary file, forces it to disk, renames it
+ * Keeps the {@link DesiredState} in {@code STATE_DIR/state.json}: one JSON object holding
+ * {@code formatVersion} and, side by side, the fields of every registered section's message
+ * ({@link SectionKey#codec()}), in protobuf JSON. The store knows no feature: it joins the sections'
+ * message types into one message type at construction (refusing two sections that claim the same
+ * key), so an unknown key in the file is refused as before, and splits a loaded file back into the
+ * sections, read in registration order so that a section can check its references into earlier
+ * ones. A save writes a temporary file, forces it to disk, renames it
  * over the old one and forces the directory, so a crash leaves either the old state or the new,
  * never a torn file. A file that cannot be read or makes no sense is reported, never replaced.
  *
@@ -35,13 +46,91 @@ public final class StateStore
     public static final String FILE_NAME = "state.json";
     public static final int FORMAT_VERSION = 1;
 
+    private static final String FORMAT_VERSION_FIELD = "format_version";
+
     private final Path directory;
     private final Path file;
+    private final List<SectionKey<?>> sections;
+    /** The file's message type: format_version and every section's fields, in their own numbers' order. */
+    private final Descriptor fileType;
+    private final FieldDescriptor formatVersion;
+    /** Per section, its message's fields and the file type's fields they are kept in, index by index. */
+    private final List<FieldDescriptor[]> sectionFields = new ArrayList<>();
+    private final List<FieldDescriptor[]> fileFields = new ArrayList<>();
 
-    public StateStore(final Path directory)
+    /**
+     * @param sections the sections to keep, in the order they are read (one that refers to another comes after it).
+     * @throws IllegalArgumentException when two sections claim the same key.
+     */
+    public StateStore(final Path directory, final List<SectionKey<?>> sections)
     {
         this.directory = directory;
         this.file = directory.resolve(FILE_NAME);
+        this.sections = List.copyOf(sections);
+        this.fileType = fileType(this.sections);
+        this.formatVersion = fileType.findFieldByName(FORMAT_VERSION_FIELD);
+        for (final SectionKey<?> section : this.sections)
+        {
+            final List<FieldDescriptor> own = section.codec().defaultMessage().getDescriptorForType().getFields();
+            final FieldDescriptor[] in = own.toArray(new FieldDescriptor[0]);
+            final FieldDescriptor[] out = new FieldDescriptor[in.length];
+            for (int i = 0; i < in.length; i++)
+            {
+                out[i] = fileType.findFieldByName(in[i].getName());
+            }
+            sectionFields.add(in);
+            fileFields.add(out);
+        }
+    }
+
+    /**
+     * The message type of the whole file, {@code wharf.v1.PersistedState}: field 1 is the format
+     * version, then every section's fields, ordered by the numbers their own messages give them, so
+     * that the sections that replaced the one closed message of format 1 print its keys in its order.
+     */
+    private static Descriptor fileType(final List<SectionKey<?>> sections)
+    {
+        final List<FieldDescriptor> fields = new ArrayList<>();
+        final Set<FileDescriptor> dependencies = new LinkedHashSet<>();
+        final Set<String> names = new HashSet<>(Set.of(FORMAT_VERSION_FIELD));
+        for (final SectionKey<?> section : sections)
+        {
+            for (final FieldDescriptor field : section.codec().defaultMessage().getDescriptorForType().getFields())
+            {
+                if (!names.add(field.getName()) || field.getRealContainingOneof() != null || field.hasPresence() && !field.isRepeated() &&
+                    field.getJavaType() != FieldDescriptor.JavaType.MESSAGE)
+                {
+                    throw new IllegalArgumentException("section " + section + ": field " + field.getName() +
+                        " is another section's already, or optional or in a oneof");
+                }
+                fields.add(field);
+                dependencies.add(field.getFile());
+                if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE)
+                {
+                    dependencies.add(field.getMessageType().getFile());
+                }
+            }
+        }
+        fields.sort(Comparator.comparingInt(FieldDescriptor::getNumber));
+        final DescriptorProto.Builder message = DescriptorProto.newBuilder().setName("PersistedState")
+            .addField(FieldDescriptorProto.newBuilder().setName(FORMAT_VERSION_FIELD).setJsonName("formatVersion").setNumber(1)
+                .setType(FieldDescriptorProto.Type.TYPE_UINT32).setLabel(FieldDescriptorProto.Label.LABEL_OPTIONAL));
+        int number = 2;
+        for (final FieldDescriptor field : fields)
+        {
+            message.addField(field.toProto().toBuilder().setNumber(number++));
+        }
+        final FileDescriptorProto.Builder proto = FileDescriptorProto.newBuilder()
+            .setName("wharf/v1/state_file.proto").setPackage("wharf.v1").setSyntax("proto3").addMessageType(message);
+        dependencies.forEach(d -> proto.addDependency(d.getName()));
+        try
+        {
+            return FileDescriptor.buildFrom(proto.build(), dependencies.toArray(new FileDescriptor[0])).findMessageTypeByName("PersistedState");
+        }
+        catch (final DescriptorValidationException e)
+        {
+            throw new IllegalArgumentException("the sections' messages do not make one state file: " + e.getMessage(), e);
+        }
     }
 
     public Path file()
@@ -93,7 +182,7 @@ public final class StateStore
         {
             throw new StateFileException(file, "cannot read: " + e.getMessage(), e);
         }
-        final PersistedState.Builder persisted = PersistedState.newBuilder();
+        final DynamicMessage.Builder persisted = DynamicMessage.newBuilder(fileType);
         try
         {
             JsonFormat.parser().merge(json, persisted);
@@ -102,10 +191,10 @@ public final class StateStore
         {
             throw new StateFileException(file, "not a valid state file: " + firstLine(e.getMessage()), e);
         }
-        if (persisted.getFormatVersion() != FORMAT_VERSION)
+        final int version = (Integer)persisted.getField(formatVersion);
+        if (version != FORMAT_VERSION)
         {
-            throw new StateFileException(file, "format version " + persisted.getFormatVersion() + " is not supported (expected " +
-                FORMAT_VERSION + ")");
+            throw new StateFileException(file, "format version " + version + " is not supported (expected " + FORMAT_VERSION + ")");
         }
         return toState(persisted.build());
     }
@@ -146,217 +235,56 @@ public final class StateStore
         }
     }
 
-    private static PersistedState toPersisted(final DesiredState state)
+    private Message toPersisted(final DesiredState state)
     {
-        final PersistedState.Builder out = PersistedState.newBuilder().setFormatVersion(FORMAT_VERSION);
-        for (final NetworkSpec network : state.networks())
+        final DynamicMessage.Builder out = DynamicMessage.newBuilder(fileType).setField(formatVersion, FORMAT_VERSION);
+        for (int s = 0; s < sections.size(); s++)
         {
-            out.addNetworks(PersistedNetwork.newBuilder()
-                .setName(network.name())
-                .setSubnet(network.subnet().toString())
-                .setGateway(Ipv4Address.toString(network.gateway()))
-                .setGatewayMac(MacAddress.toString(network.gatewayMac()))
-                .setMacLimit(network.macLimit())
-                .setInternal(network.internal())
-                .setIcc(network.icc())
-                .setMasquerade(network.masquerade()));
-        }
-        for (final PortSpec port : state.ports())
-        {
-            final PersistedPort.Builder p = PersistedPort.newBuilder()
-                .setName(port.name())
-                .setNetwork(port.network())
-                .setKind(port.kind().label())
-                .setVlan(port.vlan())
-                .addAllTrunkVlans(port.trunkVlans())
-                .setMacLimit(port.macLimit());
-            if (port.hasIp())
+            final Message section = write(sections.get(s), state);
+            final FieldDescriptor[] own = sectionFields.get(s);
+            for (int i = 0; i < own.length; i++)
             {
-                p.setIp(Ipv4Address.toString(port.ip()));
+                if (own[i].isRepeated() ? section.getRepeatedFieldCount(own[i]) > 0 : section.hasField(own[i]))
+                {
+                    out.setField(fileFields.get(s)[i], section.getField(own[i]));
+                }
             }
-            if (port.hasMac())
-            {
-                p.setMac(MacAddress.toString(port.mac()));
-            }
-            out.addPorts(p);
         }
-        final UplinkSpec uplink = state.uplink();
-        if (uplink != null)
-        {
-            out.setUplink(PersistedUplink.newBuilder()
-                .setInterface(uplink.interfaceName())
-                .setAddress(uplink.addressText())
-                .setGateway(Ipv4Address.toString(uplink.gateway())));
-        }
-        for (final ConnectionSpec connection : state.connections())
-        {
-            out.addConnections(PersistedConnection.newBuilder().setNetwork(connection.network()).setOther(connection.other()));
-        }
-        for (final PublishSpec publish : state.published())
-        {
-            out.addPublished(PersistedPublish.newBuilder()
-                .setNetwork(publish.network())
-                .setContainerIp(Ipv4Address.toString(publish.containerIp()))
-                .setContainerPort(publish.containerPort())
-                .setHostIp(Ipv4Address.toString(publish.hostIp()))
-                .setHostPort(publish.hostPort())
-                .setProtocol(publish.protocol().label()));
-        }
-        for (final RuleSpec rule : state.rules())
-        {
-            out.addRules(PersistedRule.newBuilder()
-                .setId(rule.id())
-                .setAction(rule.action())
-                .setSource(rule.source().toString())
-                .setDestination(rule.destination().toString())
-                .setProtocol(rule.protocol().label())
-                .setPortFrom(rule.portFrom())
-                .setPortTo(rule.portTo()));
-        }
-        out.setNextRuleId(state.nextRuleId());
         return out.build();
     }
 
-    private DesiredState toState(final PersistedState persisted) throws StateFileException
+    private static <T> Message write(final SectionKey<T> key, final DesiredState state)
     {
+        return key.codec().write(state.get(key));
+    }
+
+    private DesiredState toState(final Message persisted) throws StateFileException
+    {
+        final PersistedValues values = new PersistedValues(file);
         DesiredState state = DesiredState.EMPTY;
-        for (final PersistedNetwork n : persisted.getNetworksList())
+        for (int s = 0; s < sections.size(); s++)
         {
-            final String where = "network \"" + n.getName() + "\"";
-            if (n.getName().isEmpty() || state.network(n.getName()) != null)
+            final SectionKey<?> key = sections.get(s);
+            final Message.Builder section = key.codec().defaultMessage().newBuilderForType();
+            final FieldDescriptor[] own = sectionFields.get(s);
+            for (int i = 0; i < own.length; i++)
             {
-                throw new StateFileException(file, where + " has no name or appears twice");
+                final FieldDescriptor kept = fileFields.get(s)[i];
+                if (kept.isRepeated() ? persisted.getRepeatedFieldCount(kept) > 0 : persisted.hasField(kept))
+                {
+                    // a DynamicMessage value is copied into the section's generated message type here
+                    section.setField(own[i], persisted.getField(kept));
+                }
             }
-            state = state.withNetwork(new NetworkSpec(n.getName(), cidr(n.getSubnet(), where), ip(n.getGateway(), where),
-                mac(n.getGatewayMac(), where), n.getMacLimit(), n.getInternal(), !n.hasIcc() || n.getIcc(),
-                !n.hasMasquerade() || n.getMasquerade()));
+            state = read(key, section.build(), state, values);
         }
-        for (final PersistedPort p : persisted.getPortsList())
-        {
-            final String where = "port \"" + p.getName() + "\"";
-            if (p.getName().isEmpty() || state.port(p.getName()) != null)
-            {
-                throw new StateFileException(file, where + " has no name or appears twice");
-            }
-            if (state.network(p.getNetwork()) == null)
-            {
-                throw new StateFileException(file, where + " names network \"" + p.getNetwork() + "\", which the file does not define");
-            }
-            final PortKind kind = kind(p.getKind(), where);
-            state = state.withPort(new PortSpec(p.getName(), p.getNetwork(), kind,
-                p.getIp().isEmpty() ? PortSpec.NO_IP : ip(p.getIp(), where),
-                p.getMac().isEmpty() ? PortSpec.NO_MAC : mac(p.getMac(), where),
-                p.getVlan(), p.getTrunkVlansList(), p.getMacLimit()));
-        }
-        if (persisted.hasUplink())
-        {
-            final PersistedUplink u = persisted.getUplink();
-            final String where = "uplink \"" + u.getInterface() + "\"";
-            final String address = u.getAddress();
-            final int slash = address.indexOf('/');
-            if (u.getInterface().isEmpty() || slash < 0)
-            {
-                throw new StateFileException(file, where + " has no interface or no address/prefix");
-            }
-            final int prefix;
-            try
-            {
-                prefix = Integer.parseInt(address.substring(slash + 1));
-            }
-            catch (final NumberFormatException e)
-            {
-                throw new StateFileException(file, where + " has a bad address \"" + address + "\"");
-            }
-            state = state.withUplink(new UplinkSpec(u.getInterface(), ip(address.substring(0, slash), where), prefix, ip(u.getGateway(), where)));
-        }
-        for (final PersistedConnection c : persisted.getConnectionsList())
-        {
-            if (state.network(c.getNetwork()) == null || state.network(c.getOther()) == null)
-            {
-                throw new StateFileException(file, "connection " + c.getNetwork() + " <-> " + c.getOther() + " names a network the file does not define");
-            }
-            state = state.withConnection(new ConnectionSpec(c.getNetwork(), c.getOther()));
-        }
-        for (final PersistedPublish p : persisted.getPublishedList())
-        {
-            final String where = "published port " + p.getHostIp() + ":" + p.getHostPort() + "/" + p.getProtocol();
-            if (state.network(p.getNetwork()) == null)
-            {
-                throw new StateFileException(file, where + " names network \"" + p.getNetwork() + "\", which the file does not define");
-            }
-            final Protocol protocol = Protocol.byLabel(p.getProtocol());
-            if (protocol == null || !protocol.hasPorts())
-            {
-                throw new StateFileException(file, where + " has unknown protocol \"" + p.getProtocol() + "\"");
-            }
-            state = state.withPublished(new PublishSpec(p.getNetwork(), ip(p.getContainerIp(), where), p.getContainerPort(),
-                p.getHostIp().isEmpty() ? PublishSpec.ANY_HOST : ip(p.getHostIp(), where), p.getHostPort(), protocol));
-        }
-        for (final PersistedRule r : persisted.getRulesList())
-        {
-            final String where = "rule " + r.getId();
-            final Protocol protocol = Protocol.byLabel(r.getProtocol().isEmpty() ? "any" : r.getProtocol());
-            if (protocol == null || !("allow".equals(r.getAction()) || "deny".equals(r.getAction())))
-            {
-                throw new StateFileException(file, where + " has an unknown action or protocol");
-            }
-            state = state.withRule(state.rules().size(), new RuleSpec(r.getId(), "allow".equals(r.getAction()),
-                cidr(r.getSource(), where), cidr(r.getDestination(), where), protocol, r.getPortFrom(), r.getPortTo()));
-        }
-        return state.withNextRuleId(persisted.getNextRuleId());
+        return state;
     }
 
-    private PortKind kind(final String label, final String where) throws StateFileException
+    private static <T> DesiredState read(
+        final SectionKey<T> key, final Message message, final DesiredState earlier, final PersistedValues values) throws StateFileException
     {
-        for (final PortKind kind : PortKind.values())
-        {
-            if (kind.label().equals(label))
-            {
-                return kind;
-            }
-        }
-        throw new StateFileException(file, where + " has unknown kind \"" + label + "\"");
-    }
-
-    private Cidr cidr(final String text, final String where) throws StateFileException
-    {
-        final int slash = text.indexOf('/');
-        try
-        {
-            if (slash < 0)
-            {
-                throw new IllegalArgumentException("no prefix length");
-            }
-            return new Cidr(Ipv4Address.parse(text.substring(0, slash)), Integer.parseInt(text.substring(slash + 1)));
-        }
-        catch (final IllegalArgumentException e)
-        {
-            throw new StateFileException(file, where + " has a bad subnet \"" + text + "\": " + e.getMessage());
-        }
-    }
-
-    private int ip(final String text, final String where) throws StateFileException
-    {
-        try
-        {
-            return Ipv4Address.parse(text);
-        }
-        catch (final IllegalArgumentException e)
-        {
-            throw new StateFileException(file, where + ": " + e.getMessage());
-        }
-    }
-
-    private long mac(final String text, final String where) throws StateFileException
-    {
-        try
-        {
-            return MacAddress.parse(text);
-        }
-        catch (final IllegalArgumentException e)
-        {
-            throw new StateFileException(file, where + ": " + e.getMessage());
-        }
+        return earlier.with(key, key.codec().read(message, earlier, values));
     }
 
     private static String firstLine(final String message)

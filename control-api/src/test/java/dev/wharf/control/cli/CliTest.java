@@ -11,7 +11,7 @@ import dev.wharf.control.api.v1.PortKind;
 import dev.wharf.control.api.v1.ShowFdbResponse;
 import dev.wharf.control.server.ApiServer;
 import dev.wharf.control.server.FakePortOpener;
-import dev.wharf.control.server.SwitchController;
+import dev.wharf.control.server.ControlPlane;
 import dev.wharf.dataplane.worker.Dataplane;
 import dev.wharf.dataplane.worker.DataplaneConfiguration;
 import org.junit.jupiter.api.AfterEach;
@@ -69,7 +69,7 @@ class CliTest
         socket = directory.resolve("wharf.sock");
         dataplane = new Dataplane(DataplaneConfiguration.defaults().withWorkers(1));
         dataplane.start();
-        server = ApiServer.start(socket, new SwitchController(dataplane, opener));
+        server = ApiServer.start(socket, ControlPlane.inMemory(dataplane, opener).services());
     }
 
     @AfterEach

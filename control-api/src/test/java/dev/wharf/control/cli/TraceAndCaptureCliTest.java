@@ -8,7 +8,7 @@ import dev.wharf.control.api.v1.TraceState;
 import dev.wharf.control.client.WharfClient;
 import dev.wharf.control.server.ApiServer;
 import dev.wharf.control.server.FakePortOpener;
-import dev.wharf.control.server.SwitchController;
+import dev.wharf.control.server.ControlPlane;
 import dev.wharf.dataplane.worker.Dataplane;
 import dev.wharf.dataplane.worker.DataplaneConfiguration;
 import io.grpc.Context;
@@ -84,7 +84,7 @@ class TraceAndCaptureCliTest
         socket = directory.resolve("wharf.sock");
         dataplane = new Dataplane(DataplaneConfiguration.defaults().withWorkers(1));
         dataplane.start();
-        server = ApiServer.start(socket, new SwitchController(dataplane, opener));
+        server = ApiServer.start(socket, ControlPlane.inMemory(dataplane, opener).services());
         wharf("network", "create", "front", "--subnet", "10.10.0.0/24").ok();
         wharf("port", "attach", "front", "veth-c1", "--ip", "10.10.0.2").ok();
         c1 = opener.lastOpened();

@@ -8,6 +8,7 @@ import dev.wharf.control.client.ClientTls;
 import dev.wharf.control.client.HostPort;
 import dev.wharf.control.client.WharfClient;
 import dev.wharf.control.server.FakePortOpener;
+import dev.wharf.control.state.NetworkSection;
 import dev.wharf.control.server.TcpListener;
 import dev.wharf.dataplane.worker.DataplaneConfiguration;
 import io.grpc.Status;
@@ -145,7 +146,7 @@ class TcpListenerTest
                 () -> noCertificate.networks().create(CreateNetworkRequest.newBuilder().setName("x").setSubnet("10.1.0.0/24").build()));
             assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), e::toString);
         }
-        assertEquals(0, daemon.controller().state().networks().size(), "nothing refused reached the state");
+        assertEquals(0, NetworkSection.of(daemon.controlPlane().state()).networks().size(), "nothing refused reached the state");
     }
 
     @Test
@@ -165,7 +166,7 @@ class TcpListenerTest
     {
         final String host = start(TcpListener.of("127.0.0.1:0", null, null, null));
         wharf(args(host, List.of(), "network", "create", "front", "--subnet", "10.10.0.0/24")).ok();
-        assertEquals(1, daemon.controller().state().networks().size());
+        assertEquals(1, NetworkSection.of(daemon.controlPlane().state()).networks().size());
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.wharf.control.cli.ExitCodes;
 import dev.wharf.control.cli.WharfMain;
 import dev.wharf.control.client.WharfClient;
 import dev.wharf.control.server.FakePortOpener;
+import dev.wharf.control.state.NetworkSection;
 import dev.wharf.dataplane.worker.DataplaneConfiguration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +46,7 @@ class WharfDaemonTest
                 client.networks().create(CreateNetworkRequest.newBuilder().setName("front").setSubnet("10.10.0.0/24").build());
                 assertEquals(1, client.networks().list(ListNetworksRequest.getDefaultInstance()).getNetworksCount());
             }
-            assertEquals(1, daemon.controller().state().networks().size());
+            assertEquals(1, NetworkSection.of(daemon.controlPlane().state()).networks().size());
         }
         assertFalse(Files.exists(socket), "the socket is removed on close");
     }

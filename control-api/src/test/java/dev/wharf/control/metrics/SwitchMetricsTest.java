@@ -1,10 +1,13 @@
 package dev.wharf.control.metrics;
 
+import dev.wharf.control.server.ControlPlane;
 import dev.wharf.control.server.FakePortOpener;
-import dev.wharf.control.server.SwitchController;
+import dev.wharf.control.server.NamedCounter;
+import dev.wharf.control.server.SwitchViews;
 import dev.wharf.control.state.Cidr;
 import dev.wharf.control.state.PortKind;
 import dev.wharf.control.state.PortSpec;
+import dev.wharf.control.state.UplinkSpec;
 import dev.wharf.dataplane.worker.Dataplane;
 import dev.wharf.dataplane.worker.DataplaneConfiguration;
 import org.junit.jupiter.api.AfterEach;
@@ -27,9 +30,9 @@ class SwitchMetricsTest
 {
     private static final long C1_MAC = 0x0200_0000_0002L;
 
-    private final FakePortOpener opener = new FakePortOpener().withInterfaces("veth-c1", "veth-c2");
+    private final FakePortOpener opener = new FakePortOpener().withInterfaces("veth-c1", "veth-c2", "veth-up");
     private final Dataplane dataplane = new Dataplane(DataplaneConfiguration.defaults().withWorkers(1));
-    private final SwitchController controller = new SwitchController(dataplane, opener);
+    private final ControlPlane controller = ControlPlane.inMemory(dataplane, opener);
     private SwitchMetrics metrics;
     private FakePortOpener.TrackedPort c1;
     private FakePortOpener.TrackedPort c2;
@@ -37,7 +40,7 @@ class SwitchMetricsTest
     @BeforeEach
     void topology()
     {
-        controller.createNetwork("front", new Cidr(0x0A0A_0000, 24), 0, 0);
+        controller.networks().create("front", new Cidr(0x0A0A_0000, 24), 0, 0);
         c1 = attach("veth-c1", PortKind.AF_PACKET, 0x0A0A_0002, PortSpec.NO_MAC);
         c2 = attach("veth-c2", PortKind.TAP, 0x0A0A_0003, 0x0200_0000_0003L);
         metrics = new SwitchMetrics(dataplane, controller);
@@ -52,7 +55,7 @@ class SwitchMetricsTest
 
     private FakePortOpener.TrackedPort attach(final String name, final PortKind kind, final int ip, final long mac)
     {
-        controller.attachPort(new PortSpec(name, "front", kind, ip, mac, 0, List.of(), 0));
+        controller.ports().attach(new PortSpec(name, "front", kind, ip, mac, 0, List.of(), 0));
         return opener.lastOpened();
     }
 
@@ -104,7 +107,7 @@ class SwitchMetricsTest
         assertEquals(0, scrape.value("wharf_port_tx_drops_total", p2));
 
         // the same numbers as `wharf stats`, which reads the same counters through the API
-        for (final SwitchController.PortCounters port : controller.portCounters())
+        for (final SwitchViews.PortCounters port : controller.views().portCounters())
         {
             assertEquals(port.rxPackets(), scrape.value("wharf_port_rx_packets_total", "port", port.name()));
             assertEquals(port.rxBytes(), scrape.value("wharf_port_rx_bytes_total", "port", port.name()));
@@ -129,7 +132,7 @@ class SwitchMetricsTest
         final Scrape scrape = scrape();
         assertEquals(1, scrape.value("wharf_node_errors_total", "reason", "ethernet-input.runt"));
         assertEquals(1, scrape.value("wharf_node_errors_total", "reason", "arp-input.replied"));
-        for (final SwitchController.NamedCounter counter : controller.nonZeroCounters())
+        for (final NamedCounter counter : controller.views().nonZeroCounters())
         {
             assertEquals(counter.value(), scrape.value("wharf_node_errors_total", "reason", counter.name()), counter.name());
         }
@@ -156,7 +159,7 @@ class SwitchMetricsTest
         runWorker();
         assertEquals(1, scrape().value("wharf_port_rx_packets_total", "port", "veth-c1"));
 
-        controller.detachPort("front", "veth-c1");
+        controller.ports().detach("front", "veth-c1");
         final Scrape detached = scrape();
         assertFalse(detached.has("wharf_port_rx_packets_total", "port", "veth-c1"), "no stale series for a detached port");
         assertFalse(detached.has("wharf_port_tx_bytes_total", "port", "veth-c1"));
@@ -171,9 +174,9 @@ class SwitchMetricsTest
         runWorker();
         assertEquals(1, scrape().value("wharf_port_rx_packets_total", "port", "veth-c1", "kind", "tap"));
 
-        controller.createNetwork("back", new Cidr(0x0A14_0000, 24), 0, 0);
+        controller.networks().create("back", new Cidr(0x0A14_0000, 24), 0, 0);
         assertEquals(0, scrape().value("wharf_fdb_entries", "network", "back"));
-        controller.removeNetwork("back");
+        controller.networks().remove("back");
         assertFalse(scrape().has("wharf_fdb_entries", "network", "back"), "no stale series for a removed network");
     }
 
@@ -189,5 +192,17 @@ class SwitchMetricsTest
         assertTrue(scrape.text().contains("# HELP wharf_port_rx_packets_total "), scrape.text());
         assertTrue(scrape.text().contains("# TYPE wharf_port_rx_packets_total counter"), scrape.text());
         assertTrue(scrape.text().contains("# TYPE wharf_fdb_entries gauge"), scrape.text());
+    }
+
+    @Test
+    void theUplinkIsAPortOfItsOwnNetworkInTheScrapeAndFeaturesBringTheirMeters()
+    {
+        // before the features had their own views this scrape failed: the uplink is no port of the networks section
+        controller.uplink().set(new UplinkSpec("veth-up", 0x0A63_0002, 24, 0x0A63_0001));
+        final Scrape scrape = scrape();
+        assertEquals(0, scrape.value("wharf_port_rx_packets_total", "port", "veth-up", "network", "uplink", "kind", "af_packet"));
+        assertTrue(scrape.has("wharf_conntrack_max"), "connection tracking's meters, bound by its feature");
+        controller.uplink().remove();
+        assertFalse(scrape().has("wharf_port_rx_packets_total", "port", "veth-up"), "gone with the uplink");
     }
 }

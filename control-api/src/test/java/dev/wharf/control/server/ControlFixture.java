@@ -1,5 +1,6 @@
 package dev.wharf.control.server;
 
+import dev.wharf.control.state.NetworkSection;
 import dev.wharf.dataplane.worker.Dataplane;
 import dev.wharf.dataplane.worker.DataplaneConfiguration;
 
@@ -11,11 +12,17 @@ final class ControlFixture implements AutoCloseable
 {
     final FakePortOpener opener = new FakePortOpener().withInterfaces("veth-c1", "veth-c2", "veth-c3", "veth-b1");
     final Dataplane dataplane = new Dataplane(DataplaneConfiguration.defaults().withWorkers(1));
-    final SwitchController controller = new SwitchController(dataplane, opener);
-    final NetworkService networks = new NetworkService(controller);
-    final PortService ports = new PortService(controller);
-    final FdbService fdb = new FdbService(controller);
-    final StatsService stats = new StatsService(controller);
+    final ControlPlane plane = ControlPlane.inMemory(dataplane, opener);
+    final NetworkService networks = new NetworkService(plane.networks(), plane.ports());
+    final PortService ports = new PortService(plane.ports());
+    final FdbService fdb = new FdbService(plane.views());
+    final StatsService stats = new StatsService(plane.views());
+
+    /** The networks section of the desired state now. */
+    NetworkSection networkState()
+    {
+        return NetworkSection.of(plane.state());
+    }
 
     @Override
     public void close()

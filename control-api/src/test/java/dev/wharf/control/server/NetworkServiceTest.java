@@ -83,7 +83,7 @@ class NetworkServiceTest extends ServiceTestSupport
         final RecordingObserver<RemoveNetworkResponse> observer = new RecordingObserver<>();
         fixture.networks.remove(RemoveNetworkRequest.newBuilder().setName("back").build(), observer);
         observer.response();
-        assertTrue(fixture.controller.state().networks().isEmpty());
+        assertTrue(fixture.networkState().networks().isEmpty());
         assertEquals(null, fixture.dataplane.snapshot().network(0));
         createNetwork("back", "10.20.0.0/24");
     }

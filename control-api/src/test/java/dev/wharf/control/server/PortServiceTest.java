@@ -64,7 +64,7 @@ class PortServiceTest extends ServiceTestSupport
         assertFalse(binding.trunk);
         assertEquals(0, binding.accessVlan);
         assertEquals(new PortSpec("veth-c1", "front", dev.wharf.control.state.PortKind.AF_PACKET, 0x0A0A_0002, 0x0242_0A0A_0002L, 0,
-            List.of(), 0), fixture.controller.state().port("veth-c1"));
+            List.of(), 0), fixture.networkState().port("veth-c1"));
     }
 
     @Test
@@ -123,7 +123,7 @@ class PortServiceTest extends ServiceTestSupport
         assertTrue(opened.isClosed());
         assertEquals(0, fixture.dataplane.snapshot().attachedPorts().length);
         assertEquals(0, fdb("front").getEntriesCount());
-        assertTrue(fixture.controller.state().ports().isEmpty());
+        assertTrue(fixture.networkState().ports().isEmpty());
         // the name and the addresses are free again
         attach(port("front", "veth-c1").setIp("10.10.0.2").setMac("aa:bb:cc:00:00:02").build());
     }
@@ -185,7 +185,7 @@ class PortServiceTest extends ServiceTestSupport
     @Test
     void refusesTheGatewaysMac()
     {
-        final String gatewayMac = dev.wharf.dataplane.protocol.MacAddress.toString(fixture.controller.state().network("front").gatewayMac());
+        final String gatewayMac = dev.wharf.dataplane.protocol.MacAddress.toString(fixture.networkState().network("front").gatewayMac());
         attachRejected(Status.Code.INVALID_ARGUMENT, "MAC " + gatewayMac + " is the gateway MAC of network \"front\"",
             port("front", "veth-c1").setMac(gatewayMac).build());
     }

@@ -66,7 +66,7 @@ class ReflectionClientTest
         final Path socket = directory.resolve("wharf.sock");
         dataplane = new Dataplane(DataplaneConfiguration.defaults().withWorkers(1));
         dataplane.start();
-        server = ApiServer.start(socket, new SwitchController(dataplane, new FakePortOpener()));
+        server = ApiServer.start(socket, ControlPlane.inMemory(dataplane, new FakePortOpener()).services());
         group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
             .eventLoopGroup(group)

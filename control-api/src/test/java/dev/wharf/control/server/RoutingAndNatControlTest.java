@@ -4,9 +4,8 @@ import dev.wharf.control.state.Cidr;
 import dev.wharf.control.state.DesiredState;
 import dev.wharf.control.state.Protocol;
 import dev.wharf.control.state.PublishSpec;
-import dev.wharf.control.state.StateStore;
+import dev.wharf.control.state.UplinkSection;
 import dev.wharf.control.state.UplinkSpec;
-import dev.wharf.control.state.NetworkOptions;
 import dev.wharf.dataplane.config.NetworkState;
 import dev.wharf.dataplane.protocol.Ipv4Address;
 import dev.wharf.dataplane.worker.Dataplane;
@@ -74,16 +73,15 @@ class RoutingAndNatControlTest
     @Test
     void everythingIsRestoredInOrderAfterARestart()
     {
-        final StateStore store = new StateStore(directory);
         final NatControl.Detached nat = NatControl.detached();
-        final SwitchController controller = new SwitchController(first, opener, store, nat);
-        controller.createNetwork("front", cidr("10.10.0.0", 24), 0, 0);
-        controller.createNetwork("back", cidr("10.20.0.0", 24), 0, 0);
-        controller.createNetwork("pvlan", cidr("10.40.0.0", 24), 0, 0, new NetworkOptions(false, false, true));
-        controller.setUplink(new UplinkSpec("veth-up", ip("10.99.0.2"), 24, ip("10.99.0.1")));
-        controller.connectNetworks("front", "back");
-        controller.publish(new PublishSpec("front", ip("10.10.0.3"), 80, PublishSpec.ANY_HOST, 8080, Protocol.TCP));
-        controller.addRule(false, cidr("10.10.0.0", 24), cidr("0.0.0.0", 0), Protocol.TCP, 25, 25, 0);
+        final ControlPlane controller = ControlPlane.create(first, opener, directory, nat);
+        controller.networks().create("front", cidr("10.10.0.0", 24), 0, 0);
+        controller.networks().create("back", cidr("10.20.0.0", 24), 0, 0);
+        controller.networks().create("pvlan", cidr("10.40.0.0", 24), 0, 0, new NetworkController.Flags(false, false, true));
+        controller.uplink().set(new UplinkSpec("veth-up", ip("10.99.0.2"), 24, ip("10.99.0.1")));
+        controller.networks().connect("front", "back");
+        controller.nat().publish(new PublishSpec("front", ip("10.10.0.3"), 80, PublishSpec.ANY_HOST, 8080, Protocol.TCP));
+        controller.nat().addRule(false, cidr("10.10.0.0", 24), cidr("0.0.0.0", 0), Protocol.TCP, 25, 25, 0);
         final int frontIndex = network(first, "front").index;
         assertEquals(List.of(new PublishedPort(0, 8080, 6, frontIndex, ip("10.10.0.3"), 80)), nat.publishedPorts());
         assertEquals(List.of(new UserRule(false, ip("10.10.0.0"), 24, 0, 0, 6, 25, 25)), nat.rules());
@@ -93,17 +91,17 @@ class RoutingAndNatControlTest
         assertEquals(opener.interfaceMac("veth-up"), first.snapshot().uplink().gatewayMac, "the uplink answers with its interface's MAC");
         assertEquals(ip("10.99.0.1"), first.snapshot().uplink().defaultGateway);
 
+        final NatControl.Detached restoredNat = NatControl.detached();
+        final ControlPlane restarted = ControlPlane.create(second, opener, directory, restoredNat);
         final DesiredState saved;
         try
         {
-            saved = store.load();
+            saved = restarted.load();
         }
         catch (final Exception e)
         {
             throw new AssertionError(e);
         }
-        final NatControl.Detached restoredNat = NatControl.detached();
-        final SwitchController restarted = new SwitchController(second, opener, store, restoredNat);
         restarted.restore(saved);
         assertEquals(controller.state(), restarted.state());
         assertTrue(network(second, "front").isConnectedTo(network(second, "back").index));
@@ -111,7 +109,7 @@ class RoutingAndNatControlTest
         assertTrue(second.snapshot().uplinkIndex() >= 0);
         assertEquals(1, restoredNat.publishedPorts().size());
         assertEquals(1, restoredNat.rules().size());
-        assertEquals(2, restarted.addRule(true, cidr("0.0.0.0", 0), cidr("0.0.0.0", 0), Protocol.ANY, 0, 0, 1).id());
+        assertEquals(2, restarted.nat().addRule(true, cidr("0.0.0.0", 0), cidr("0.0.0.0", 0), Protocol.ANY, 0, 0, 1).id());
     }
 
     @Test
@@ -158,30 +156,30 @@ class RoutingAndNatControlTest
                 throw new UnsupportedOperationException("not built in");
             }
         };
-        final SwitchController controller = new SwitchController(first, opener, null, refusing);
-        controller.createNetwork("front", cidr("10.10.0.0", 24), 0, 0);
+        final ControlPlane controller = ControlPlane.create(first, opener, null, refusing);
+        controller.networks().create("front", cidr("10.10.0.0", 24), 0, 0);
         final DesiredState before = controller.state();
         final ControlException publish = assertThrows(ControlException.class, () ->
-            controller.publish(new PublishSpec("front", ip("10.10.0.3"), 80, PublishSpec.ANY_HOST, 8080, Protocol.TCP)));
+            controller.nat().publish(new PublishSpec("front", ip("10.10.0.3"), 80, PublishSpec.ANY_HOST, 8080, Protocol.TCP)));
         assertEquals(ControlException.Reason.FAILED_PRECONDITION, publish.reason());
-        assertThrows(ControlException.class, () -> controller.addRule(false, cidr("0.0.0.0", 0), cidr("0.0.0.0", 0), Protocol.ANY, 0, 0, 0));
-        assertThrows(ControlException.class, controller::connectionCount);
+        assertThrows(ControlException.class, () -> controller.nat().addRule(false, cidr("0.0.0.0", 0), cidr("0.0.0.0", 0), Protocol.ANY, 0, 0, 0));
+        assertThrows(ControlException.class, controller.conntrack()::count);
         assertEquals(before, controller.state());
     }
 
     @Test
     void aFailedUplinkOpenLeavesNoUplinkNetworkBehind()
     {
-        final SwitchController controller = new SwitchController(first, opener);
+        final ControlPlane controller = ControlPlane.inMemory(first, opener);
         final long version = first.snapshot().version;
         opener.failNextOpen("veth-up: permission denied");
         final ControlException e = assertThrows(ControlException.class, () ->
-            controller.setUplink(new UplinkSpec("veth-up", ip("10.99.0.2"), 24, ip("10.99.0.1"))));
+            controller.uplink().set(new UplinkSpec("veth-up", ip("10.99.0.2"), 24, ip("10.99.0.1"))));
         assertEquals("cannot open interface \"veth-up\": veth-up: permission denied", e.getMessage());
         assertTrue(first.snapshot().uplinkIndex() < 0);
-        assertEquals(null, controller.state().uplink());
+        assertEquals(null, UplinkSection.of(controller.state()));
         assertTrue(first.snapshot().version > version, "added then removed");
-        controller.setUplink(new UplinkSpec("veth-up", ip("10.99.0.2"), 24, ip("10.99.0.1")));
+        controller.uplink().set(new UplinkSpec("veth-up", ip("10.99.0.2"), 24, ip("10.99.0.1")));
         assertTrue(first.snapshot().uplinkIndex() >= 0, "a second attempt works");
     }
 }

@@ -64,7 +64,7 @@ abstract class ServiceTestSupport
      */
     Status assertRejected(final Status.Code code, final String message, final Call call)
     {
-        final DesiredState stateBefore = fixture.controller.state();
+        final DesiredState stateBefore = fixture.plane.state();
         final long versionBefore = fixture.dataplane.snapshot().version;
         final int openBefore = fixture.opener.openPorts().size();
         final RecordingObserver<Object> observer = new RecordingObserver<>();
@@ -76,7 +76,7 @@ abstract class ServiceTestSupport
         {
             assertEquals(message, status.getDescription());
         }
-        assertEquals(stateBefore, fixture.controller.state(), "desired state changed by a refused call");
+        assertEquals(stateBefore, fixture.plane.state(), "desired state changed by a refused call");
         assertEquals(versionBefore, fixture.dataplane.snapshot().version, "dataplane changed by a refused call");
         assertEquals(openBefore, fixture.opener.openPorts().size(), "a refused call left a port open or closed one");
         return status;

@@ -43,7 +43,7 @@ class TraceServiceTest extends ServiceTestSupport
     @BeforeEach
     void topology()
     {
-        trace = new TraceService(fixture.controller);
+        trace = new TraceService(fixture.plane.ports(), fixture.dataplane);
         gatewayMac = MacAddress.parse(createNetwork("front", "10.10.0.0/24").getNetwork().getGatewayMac());
         attach(port("front", "veth-c1").setIp("10.10.0.2").build());
         c1 = fixture.opener.lastOpened();

@@ -1,0 +1,163 @@
+package dev.wharf.control.server;
+
+import dev.wharf.control.state.DesiredState;
+import dev.wharf.control.state.SectionKey;
+import dev.wharf.control.state.StateFileException;
+import dev.wharf.control.state.StateStore;
+import dev.wharf.dataplane.worker.Dataplane;
+import io.grpc.BindableService;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The control plane as the daemon assembles it: the one {@link StateTransaction} and {@link IdMap}
+ * every controller shares, and the list of {@link Feature}s, in dependency order (networks and ports,
+ * the uplink, NAT, connection tracking, the views). This is the one place that names the features;
+ * everything else (the state file's sections, replay at start-up, reconciliation, the gRPC services,
+ * the meters) is driven over the list. A new feature is built here, after those it builds on, and
+ * added to the list.
+ *
+ * <p>Built on the daemon's main thread before the dataplane starts; the features' own thread
+ * safety applies after.
+ */
+public final class ControlPlane
+{
+    private final Dataplane dataplane;
+    private final StateTransaction transaction;
+    private final StateStore store;
+    private final NetworkFeature network;
+    private final UplinkController uplink;
+    private final NatController nat;
+    private final ConntrackController conntrack;
+    private final SwitchViews views;
+    private final List<Feature> features;
+
+    private ControlPlane(final Dataplane dataplane, final PortOpener opener, final Path stateDirectory, final NatControl natControl)
+    {
+        this.dataplane = dataplane;
+        final IdMap ids = new IdMap();
+        this.transaction = new StateTransaction();
+        this.network = new NetworkFeature(transaction, ids, dataplane, opener);
+        this.uplink = new UplinkController(transaction, ids, dataplane, opener, network.networks());
+        this.nat = new NatController(transaction, ids, network.networks(), uplink, natControl);
+        this.conntrack = new ConntrackController(transaction, ids, dataplane, natControl);
+        this.views = new SwitchViews(transaction, ids, dataplane, network.networks(), network.ports(), List.of(network.ports(), uplink));
+        this.features = List.of(network, uplink, nat, conntrack, views);
+        this.store = stateDirectory == null ? null : new StateStore(stateDirectory, sections());
+        transaction.persistTo(store);
+    }
+
+    /**
+     * @param stateDirectory where the state is kept ({@value StateStore#FILE_NAME}), or null to keep it in memory only.
+     * @param nat            the connection tracking and NAT of {@code dataplane}.
+     */
+    public static ControlPlane create(final Dataplane dataplane, final PortOpener opener, final Path stateDirectory, final NatControl nat)
+    {
+        return new ControlPlane(dataplane, opener, stateDirectory, nat);
+    }
+
+    /** A control plane that keeps its state in memory only and has no NAT nodes (tests). */
+    public static ControlPlane inMemory(final Dataplane dataplane, final PortOpener opener)
+    {
+        return new ControlPlane(dataplane, opener, null, NatControl.detached());
+    }
+
+    /** Every feature's state sections, in the order they are read. */
+    public List<SectionKey<?>> sections()
+    {
+        final List<SectionKey<?>> sections = new ArrayList<>();
+        features.forEach(feature -> sections.addAll(feature.sections()));
+        return sections;
+    }
+
+    /** Prepares the state directory and reads the saved state; {@link DesiredState#EMPTY} when there is none or it is kept in memory. */
+    public DesiredState load() throws StateFileException
+    {
+        if (store == null)
+        {
+            return DesiredState.EMPTY;
+        }
+        store.prepare();
+        return store.load();
+    }
+
+    /** The state file, or null when the state is kept in memory only. */
+    public Path stateFile()
+    {
+        return store == null ? null : store.file();
+    }
+
+    /** Replays a saved state on the empty dataplane at start-up, feature by feature in list order. */
+    public void restore(final DesiredState saved)
+    {
+        if (!transaction.state().equals(DesiredState.EMPTY))
+        {
+            throw new IllegalStateException("restore needs an empty control plane");
+        }
+        features.forEach(feature -> feature.restore(saved));
+    }
+
+    /** Brings every feature in line with the host; the daemon's housekeeping thread, about once a second. */
+    public void reconcile()
+    {
+        features.forEach(Feature::reconcile);
+    }
+
+    /** Every feature's gRPC services. */
+    public List<BindableService> services()
+    {
+        final List<BindableService> services = new ArrayList<>();
+        features.forEach(feature -> services.addAll(feature.services()));
+        return services;
+    }
+
+    /** Registers every feature's meters. */
+    public void bindMetrics(final MeterRegistry registry)
+    {
+        features.forEach(feature -> feature.bindMetrics(registry));
+    }
+
+    /** The current desired state, every section. */
+    public DesiredState state()
+    {
+        return transaction.state();
+    }
+
+    public Dataplane dataplane()
+    {
+        return dataplane;
+    }
+
+    public NetworkController networks()
+    {
+        return network.networks();
+    }
+
+    public PortController ports()
+    {
+        return network.ports();
+    }
+
+    public UplinkController uplink()
+    {
+        return uplink;
+    }
+
+    public NatController nat()
+    {
+        return nat;
+    }
+
+    public ConntrackController conntrack()
+    {
+        return conntrack;
+    }
+
+    public SwitchViews views()
+    {
+        return views;
+    }
+}

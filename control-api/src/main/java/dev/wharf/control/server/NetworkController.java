@@ -1,0 +1,265 @@
+package dev.wharf.control.server;
+
+import dev.wharf.control.state.Cidr;
+import dev.wharf.control.state.ConnectionSpec;
+import dev.wharf.control.state.DesiredState;
+import dev.wharf.control.state.NetworkSection;
+import dev.wharf.control.state.NetworkSpec;
+import dev.wharf.dataplane.config.NetworkPolicy;
+import dev.wharf.dataplane.table.FdbTable;
+import dev.wharf.dataplane.protocol.Ipv4Address;
+import dev.wharf.dataplane.worker.Dataplane;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static dev.wharf.control.server.Inputs.quote;
+
+/**
+ * The networks of the {@link NetworkSection} and the connections between them, applied to the
+ * {@link Dataplane}: create, remove, connect, disconnect, and the views of a network. Other
+ * features that hang off networks (ports, published ports, the uplink's subnet) register a
+ * {@link Dependent} and are asked before a network comes or goes, in registration order; this class
+ * names none of them.
+ *
+ * <p>Thread safety: every method takes the {@link StateTransaction}'s lock; gRPC executor threads.
+ */
+public final class NetworkController
+{
+    private static final Logger LOG = LoggerFactory.getLogger(NetworkController.class);
+
+    private final StateTransaction transaction;
+    private final IdMap ids;
+    private final Dataplane dataplane;
+    private final List<Dependent> dependents = new ArrayList<>();
+
+    /** A network's flags as asked for: no traffic to or from the uplink, containers may talk, masquerade through the uplink. */
+    public record Flags(boolean internal, boolean icc, boolean masquerade)
+    {
+        public static final Flags DEFAULT = new Flags(false, true, true);
+    }
+
+    /** A network with what the dataplane knows of it, for listings. */
+    public record NetworkView(NetworkSpec spec, int portCount, int fdbEntries, List<String> connections)
+    {
+    }
+
+    /** A feature whose objects hang off networks; a refusal throws {@link ControlException}. Called under the lock. */
+    public interface Dependent
+    {
+        /** Before a network with {@code subnet} is created, after the networks' own checks. */
+        default void checkCreate(final Cidr subnet)
+        {
+        }
+
+        /** Before the network {@code name} is removed. */
+        default void checkRemove(final String name)
+        {
+        }
+
+        /** After {@code network} was added to the dataplane as network {@code index} (created or restored). */
+        default void onAdded(final NetworkSpec network, final int index)
+        {
+        }
+    }
+
+    public NetworkController(final StateTransaction transaction, final IdMap ids, final Dataplane dataplane)
+    {
+        this.transaction = transaction;
+        this.ids = ids;
+        this.dataplane = dataplane;
+    }
+
+    /** Asks {@code dependent} before every network creation and removal from now on; at assembly. */
+    public void register(final Dependent dependent)
+    {
+        transaction.locked(() -> dependents.add(dependent));
+    }
+
+    /** The network called {@code name}, or NOT_FOUND. */
+    public NetworkSpec network(final String name)
+    {
+        final NetworkSpec network = transaction.section(NetworkSection.KEY).network(name);
+        if (network == null)
+        {
+            throw ControlException.notFound("network " + quote(name) + " not found");
+        }
+        return network;
+    }
+
+    /** The dataplane index of the network {@code name}, or NOT_FOUND. */
+    public int index(final String name)
+    {
+        return transaction.locked(() ->
+        {
+            network(name);
+            return ids.network(name);
+        });
+    }
+
+    /** The FDB of the network {@code name}, or NOT_FOUND. */
+    public FdbTable fdb(final String name)
+    {
+        return transaction.locked(() -> dataplane.snapshot().network(index(name)).fdb);
+    }
+
+    /** Every network with its view, in creation order. */
+    public List<NetworkView> list()
+    {
+        return transaction.locked(() -> transaction.section(NetworkSection.KEY).networks().stream().map(this::view).toList());
+    }
+
+    /** The network {@code name} with its view, or NOT_FOUND. */
+    public NetworkView view(final String name)
+    {
+        return transaction.locked(() -> view(network(name)));
+    }
+
+    private NetworkView view(final NetworkSpec spec)
+    {
+        final NetworkSection section = transaction.section(NetworkSection.KEY);
+        return new NetworkView(spec, section.portsOf(spec.name()).size(), fdb(spec.name()).size(), section.connectionsOf(spec.name()));
+    }
+
+    /** Creates a network with the default flags; {@code gateway} 0 is the subnet's first address, {@code macLimit} 0 the daemon's default. */
+    public NetworkSpec create(final String name, final Cidr subnet, final int gateway, final int macLimit)
+    {
+        return create(name, subnet, gateway, macLimit, Flags.DEFAULT);
+    }
+
+    /** Creates a network with its flags. */
+    public NetworkSpec create(final String name, final Cidr subnet, final int gateway, final int macLimit, final Flags flags)
+    {
+        return transaction.locked(() ->
+        {
+            Inputs.networkName(name);
+            final int gatewayIp = gateway == 0 ? subnet.firstHost() : gateway;
+            Inputs.checkInside(subnet, gatewayIp, "gateway " + Ipv4Address.toString(gatewayIp));
+            checkMacLimit(macLimit);
+            final NetworkSection section = transaction.section(NetworkSection.KEY);
+            if (section.network(name) != null)
+            {
+                throw ControlException.alreadyExists("network " + quote(name) + " already exists");
+            }
+            final Set<Long> takenMacs = new HashSet<>();
+            for (final NetworkSpec other : section.networks())
+            {
+                if (other.subnet().overlaps(subnet))
+                {
+                    throw ControlException.precondition("subnet " + subnet + " overlaps network " + quote(other.name()) +
+                        " (" + other.subnet() + ")");
+                }
+                takenMacs.add(other.gatewayMac());
+            }
+            dependents.forEach(d -> d.checkCreate(subnet));
+            final NetworkSpec spec = new NetworkSpec(name, subnet, gatewayIp, GatewayMacs.derive(name, takenMacs), macLimit,
+                flags.internal(), flags.icc(), flags.masquerade());
+            addToDataplane(spec);
+            transaction.commit(section.withNetwork(spec).in(transaction.state()), () -> dataplane.removeNetwork(ids.removeNetwork(name)));
+            LOG.info("network created: {}", spec);
+            return spec;
+        });
+    }
+
+    /** Removes a network that nothing depends on any more. */
+    public void remove(final String name)
+    {
+        transaction.locked(() ->
+        {
+            network(name);
+            dependents.forEach(d -> d.checkRemove(name));
+            transaction.commit(transaction.section(NetworkSection.KEY).withoutNetwork(name).in(transaction.state()), () -> { });
+            dataplane.removeNetwork(ids.removeNetwork(name));
+            LOG.info("network removed: {}", name);
+        });
+    }
+
+    /** Allows routing between two networks. */
+    public void connect(final String a, final String b)
+    {
+        transaction.locked(() ->
+        {
+            network(a);
+            network(b);
+            if (a.equals(b))
+            {
+                throw ControlException.invalid("cannot connect network " + quote(a) + " to itself");
+            }
+            final NetworkSection section = transaction.section(NetworkSection.KEY);
+            if (section.connections().stream().anyMatch(c -> c.joins(a, b)))
+            {
+                throw ControlException.alreadyExists("networks " + quote(a) + " and " + quote(b) + " are connected already");
+            }
+            final int first = ids.network(a);
+            final int second = ids.network(b);
+            dataplane.connectNetworks(first, second, true);
+            transaction.commit(section.withConnection(new ConnectionSpec(a, b)).in(transaction.state()),
+                () -> dataplane.connectNetworks(first, second, false));
+            LOG.info("networks connected: {} <-> {}", a, b);
+        });
+    }
+
+    /** Isolates two connected networks again. */
+    public void disconnect(final String a, final String b)
+    {
+        transaction.locked(() ->
+        {
+            network(a);
+            network(b);
+            final NetworkSection section = transaction.section(NetworkSection.KEY);
+            if (section.connections().stream().noneMatch(c -> c.joins(a, b)))
+            {
+                throw ControlException.notFound("networks " + quote(a) + " and " + quote(b) + " are not connected");
+            }
+            final int first = ids.network(a);
+            final int second = ids.network(b);
+            dataplane.connectNetworks(first, second, false);
+            transaction.commit(section.withoutConnection(a, b).in(transaction.state()), () -> dataplane.connectNetworks(first, second, true));
+            LOG.info("networks disconnected: {} <-> {}", a, b);
+        });
+    }
+
+    /** Refuses a MAC limit beyond what the FDB holds; 0 is the daemon's default. */
+    void checkMacLimit(final int macLimit)
+    {
+        final int max = dataplane.configuration().fdbMaxEntries();
+        if (macLimit < 0 || macLimit > max)
+        {
+            throw ControlException.invalid("MAC limit " + Integer.toUnsignedString(macLimit) + " is out of range 1.." + max);
+        }
+    }
+
+    /** Replays the saved networks, then their connections, on the empty dataplane; the ports come after (PortController). */
+    void restore(final DesiredState saved)
+    {
+        transaction.locked(() ->
+        {
+            final NetworkSection networks = NetworkSection.of(saved);
+            NetworkSection section = NetworkSection.EMPTY;
+            for (final NetworkSpec network : networks.networks())
+            {
+                addToDataplane(network);
+                section = section.withNetwork(network);
+                LOG.info("network restored: {}", network);
+            }
+            for (final ConnectionSpec connection : networks.connections())
+            {
+                dataplane.connectNetworks(ids.network(connection.network()), ids.network(connection.other()), true);
+                section = section.withConnection(connection);
+            }
+            transaction.adopt(section.in(transaction.state()));
+        });
+    }
+
+    private void addToDataplane(final NetworkSpec network)
+    {
+        final int index = dataplane.addNetwork(network.name(), network.subnet().network(), network.subnet().prefixLength(),
+            network.gateway(), network.gatewayMac(), new NetworkPolicy(network.internal(), network.icc()));
+        ids.addNetwork(network.name(), index);
+        dependents.forEach(d -> d.onAdded(network, index));
+    }
+}

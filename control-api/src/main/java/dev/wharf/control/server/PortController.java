@@ -1,0 +1,373 @@
+package dev.wharf.control.server;
+
+import dev.wharf.control.state.DesiredState;
+import dev.wharf.control.state.NetworkSection;
+import dev.wharf.control.state.NetworkSpec;
+import dev.wharf.control.state.PortKind;
+import dev.wharf.control.state.PortSpec;
+import dev.wharf.dataplane.config.NetworkState;
+import dev.wharf.dataplane.config.PortBinding;
+import dev.wharf.dataplane.graph.CounterLayout;
+import dev.wharf.dataplane.port.Port;
+import dev.wharf.dataplane.protocol.Ipv4Address;
+import dev.wharf.dataplane.protocol.MacAddress;
+import dev.wharf.dataplane.worker.Dataplane;
+import dev.wharf.io.PortException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.wharf.control.server.Inputs.quote;
+
+/**
+ * The ports of the {@link NetworkSection}, applied to the {@link Dataplane}: attach (open the
+ * interface, attach it, add its static MAC), detach, and each port's runtime facts. A port whose
+ * interface is missing stays in the desired state as down; the {@link PortReconciler} brings it up
+ * when the interface appears and takes it down when it goes. The port ids are kept in the shared
+ * {@link IdMap}. A network with ports attached cannot be removed ({@link NetworkController.Dependent}).
+ *
+ * <p>Thread safety: every method takes the {@link StateTransaction}'s lock; gRPC executor threads
+ * and the reconciler's. Changes never wait on workers while holding anything they need: detaching
+ * waits for workers to drop the port, which they do from the snapshot alone.
+ */
+public final class PortController implements NetworkController.Dependent, PortRows
+{
+    private static final Logger LOG = LoggerFactory.getLogger(PortController.class);
+
+    private final StateTransaction transaction;
+    private final IdMap ids;
+    private final Dataplane dataplane;
+    private final PortOpener opener;
+    private final NetworkController networks;
+    private final PortReconciler reconciler;
+
+    /** A port's runtime facts next to its desired state. */
+    public record PortStatus(int mtu, int learnedMacs, int macLimit, boolean up, String downReason)
+    {
+    }
+
+    /** A port as desired with its runtime facts. */
+    public record PortView(PortSpec spec, PortStatus status)
+    {
+    }
+
+    /** A network with its ports, read as one state. */
+    public record NetworkDetail(NetworkController.NetworkView network, List<PortView> ports)
+    {
+    }
+
+    public PortController(
+        final StateTransaction transaction, final IdMap ids, final Dataplane dataplane, final PortOpener opener, final NetworkController networks)
+    {
+        this.transaction = transaction;
+        this.ids = ids;
+        this.dataplane = dataplane;
+        this.opener = opener;
+        this.networks = networks;
+        this.reconciler = new PortReconciler(this, opener);
+        networks.register(this);
+    }
+
+    @Override
+    public void checkRemove(final String name)
+    {
+        final List<PortSpec> ports = transaction.section(NetworkSection.KEY).portsOf(name);
+        if (!ports.isEmpty())
+        {
+            throw ControlException.precondition("network " + quote(name) + " has " + ports.size() +
+                (ports.size() == 1 ? " port" : " ports") + " attached (" + String.join(", ", ports.stream().map(PortSpec::name).toList()) +
+                "); detach them first");
+        }
+    }
+
+    /**
+     * Opens the port's interface and attaches it; the port with its status. The interface is opened
+     * last among the checks and closed again if the dataplane refuses it, so a refusal leaves no open
+     * port behind.
+     */
+    public PortView attach(final PortSpec spec)
+    {
+        return transaction.locked(() ->
+        {
+            final NetworkSpec network = checkAttach(spec);
+            final int id = attachToDataplane(spec, network);
+            transaction.commit(transaction.section(NetworkSection.KEY).withPort(spec).in(transaction.state()), () -> forgetAttached(spec.name(), id));
+            LOG.info("port attached to network {}: {}", network.name(), spec);
+            return new PortView(spec, status(spec.name()));
+        });
+    }
+
+    /** Detaches a port from the network it is attached to, and closes it. */
+    public void detach(final String networkName, final String name)
+    {
+        transaction.locked(() ->
+        {
+            networks.network(networkName);
+            final NetworkSection section = transaction.section(NetworkSection.KEY);
+            final PortSpec port = section.port(name);
+            if (port == null)
+            {
+                throw ControlException.notFound("port " + quote(name) + " not found in network " + quote(networkName));
+            }
+            if (!port.network().equals(networkName))
+            {
+                throw ControlException.notFound("port " + quote(name) + " is attached to network " + quote(port.network()) +
+                    ", not " + quote(networkName));
+            }
+            transaction.commit(section.withoutPort(name).in(transaction.state()), () -> { });
+            final Integer id = ids.port(name);
+            if (id != null)
+            {
+                forgetAttached(name, id);
+            }
+            reconciler.forget(name);
+            LOG.info("port detached from network {}: {}", networkName, name);
+        });
+    }
+
+    /** The runtime facts of a port of the desired state, or NOT_FOUND. */
+    public PortStatus status(final String name)
+    {
+        return transaction.locked(() ->
+        {
+            final String down = reconciler.downReason(name);
+            final NetworkSection section = transaction.section(NetworkSection.KEY);
+            final PortSpec spec = section.port(name);
+            if (down != null && spec != null)
+            {
+                return new PortStatus(0, 0, effectiveMacLimit(spec, section.network(spec.network())), false, down);
+            }
+            final Integer id = ids.port(name);
+            final PortBinding binding = id == null ? null : dataplane.snapshot().port(id);
+            if (binding == null)
+            {
+                throw ControlException.notFound("port " + quote(name) + " not found");
+            }
+            final NetworkState network = dataplane.snapshot().network(binding.network);
+            return new PortStatus(binding.mtu, network.fdb.learnedOn(id), binding.macLimit, true, "");
+        });
+    }
+
+    /** Every port, or those of the network {@code network} when it is not empty (NOT_FOUND if there is none), with their status. */
+    public List<PortView> list(final String network)
+    {
+        return transaction.locked(() ->
+        {
+            final NetworkSection section = transaction.section(NetworkSection.KEY);
+            final List<PortSpec> ports = network.isEmpty() ? section.ports() : section.portsOf(networks.network(network).name());
+            return views(ports);
+        });
+    }
+
+    /** The network {@code name} with its ports and their status, or NOT_FOUND. */
+    public NetworkDetail inspect(final String name)
+    {
+        return transaction.locked(() ->
+        {
+            final NetworkController.NetworkView network = networks.view(name);
+            return new NetworkDetail(network, views(transaction.section(NetworkSection.KEY).portsOf(name)));
+        });
+    }
+
+    private List<PortView> views(final List<PortSpec> ports)
+    {
+        final List<PortView> views = new ArrayList<>();
+        for (final PortSpec port : ports)
+        {
+            views.add(new PortView(port, status(port.name())));
+        }
+        return views;
+    }
+
+    /** The dataplane id of the attached port {@code name}, for trace and capture; NOT_FOUND if there is none. */
+    public int portId(final String name)
+    {
+        return transaction.locked(() ->
+        {
+            final Integer id = ids.port(name);
+            if (id == null)
+            {
+                throw ControlException.notFound("port " + quote(name) + " not found");
+            }
+            return id;
+        });
+    }
+
+    /** The name of the port with dataplane id {@code id} (the uplink's too), or {@code #id} once it is detached. */
+    public String portName(final int id)
+    {
+        return transaction.locked(() -> ids.portName(id));
+    }
+
+    @Override
+    public void addPortRows(final List<PortRow> rows)
+    {
+        for (final PortSpec port : transaction.section(NetworkSection.KEY).ports())
+        {
+            rows.add(new PortRow(port.name(), port.network(), port.kind().label(), ids.port(port.name())));
+        }
+    }
+
+    /** Replays the saved ports on the dataplane, whose networks are there already; a port that cannot come up is kept as down. */
+    void restore(final DesiredState saved)
+    {
+        transaction.locked(() ->
+        {
+            for (final PortSpec port : NetworkSection.of(saved).ports())
+            {
+                transaction.adopt(transaction.section(NetworkSection.KEY).withPort(port).in(transaction.state()));
+                reconciler.bringUp(port, "restored");
+            }
+        });
+    }
+
+    /** Brings the ports in line with their interfaces ({@link PortReconciler}). */
+    void reconcile()
+    {
+        transaction.locked(reconciler::reconcile);
+    }
+
+    NetworkSpec networkOf(final PortSpec port)
+    {
+        return transaction.section(NetworkSection.KEY).network(port.network());
+    }
+
+    PortSpec desired(final String name)
+    {
+        return transaction.section(NetworkSection.KEY).port(name);
+    }
+
+    private NetworkSpec checkAttach(final PortSpec spec)
+    {
+        Inputs.interfaceName(spec.name());
+        if (spec.isTrunk() && spec.vlan() != 0)
+        {
+            throw ControlException.invalid("a port is either an access port (--vlan) or a trunk (--trunk), not both");
+        }
+        if (spec.vlan() != 0)
+        {
+            Inputs.vlan(spec.vlan());
+        }
+        spec.trunkVlans().forEach(Inputs::vlan);
+        networks.checkMacLimit(spec.macLimit());
+        final NetworkSpec network = networks.network(spec.network());
+        if (spec.hasIp())
+        {
+            Inputs.checkInside(network.subnet(), spec.ip(), "IP " + Ipv4Address.toString(spec.ip()));
+            if (spec.ip() == network.gateway())
+            {
+                throw ControlException.invalid("IP " + Ipv4Address.toString(spec.ip()) + " is the gateway of network " + quote(network.name()));
+            }
+        }
+        if (spec.hasMac() && spec.mac() == network.gatewayMac())
+        {
+            throw ControlException.invalid("MAC " + MacAddress.toString(spec.mac()) + " is the gateway MAC of network " + quote(network.name()));
+        }
+        final NetworkSection section = transaction.section(NetworkSection.KEY);
+        final PortSpec existing = section.port(spec.name());
+        if (existing != null)
+        {
+            throw ControlException.alreadyExists("port " + quote(spec.name()) + " is already attached to network " + quote(existing.network()));
+        }
+        for (final PortSpec other : section.portsOf(network.name()))
+        {
+            if (spec.hasIp() && other.ip() == spec.ip())
+            {
+                throw ControlException.alreadyExists("IP " + Ipv4Address.toString(spec.ip()) + " is already used by port " +
+                    quote(other.name()) + " in network " + quote(network.name()));
+            }
+            if (spec.hasMac() && other.mac() == spec.mac())
+            {
+                throw ControlException.alreadyExists("MAC " + MacAddress.toString(spec.mac()) + " is already used by port " +
+                    quote(other.name()) + " in network " + quote(network.name()));
+            }
+        }
+        if (ids.portCount() >= CounterLayout.MAX_PORTS)
+        {
+            throw new ControlException(ControlException.Reason.RESOURCE_EXHAUSTED, "too many ports: at most " + CounterLayout.MAX_PORTS);
+        }
+        if (spec.kind() == PortKind.AF_PACKET && !opener.interfaceExists(spec.name()))
+        {
+            throw ControlException.notFound("interface " + quote(spec.name()) + " not found (use --tap to create a TAP device)");
+        }
+        return network;
+    }
+
+    /** Opens the port and puts it in the dataplane with its static MAC; on any failure nothing stays open. */
+    int attachToDataplane(final PortSpec spec, final NetworkSpec network)
+    {
+        final int interfaceIndex = spec.kind() == PortKind.AF_PACKET ? opener.interfaceIndex(spec.name()) : -1;
+        final Port port = open(spec);
+        final int id;
+        try
+        {
+            id = dataplane.attachPort(ids.network(network.name()), port, spec.isTrunk(), spec.vlan(),
+                spec.trunkVlans().stream().mapToInt(Integer::intValue).toArray(), effectiveMacLimit(spec, network));
+        }
+        catch (final IllegalStateException e)
+        {
+            port.close();
+            throw new ControlException(ControlException.Reason.RESOURCE_EXHAUSTED, "cannot attach " + quote(spec.name()) + ": " + e.getMessage());
+        }
+        catch (final RuntimeException e)
+        {
+            port.close();
+            throw e;
+        }
+        if (spec.hasMac())
+        {
+            try
+            {
+                networks.fdb(network.name()).addStatic(spec.mac(), spec.untaggedVlan(), id);
+            }
+            catch (final RuntimeException e)
+            {
+                dataplane.detachPort(id); // nothing half-applied: the port goes again (and is closed)
+                throw e;
+            }
+        }
+        ids.addPort(spec.name(), id);
+        reconciler.attached(spec.name(), interfaceIndex);
+        return id;
+    }
+
+    /**
+     * Takes the attached port {@code name} out of the dataplane and forgets its id. The dataplane closes it
+     * once every worker has moved past it: at once as a rule, later when a worker is late.
+     */
+    void forgetAttached(final String name, final int id)
+    {
+        ids.removePort(name, id);
+        reconciler.detached(name);
+        if (!dataplane.detachPort(id))
+        {
+            LOG.warn("port {} detached; a worker has not let go of it yet, so it is closed when that worker moves on", name);
+        }
+    }
+
+    Integer attachedId(final String name)
+    {
+        return ids.port(name);
+    }
+
+    private Port open(final PortSpec spec)
+    {
+        try
+        {
+            return spec.kind() == PortKind.TAP ?
+                opener.openTap(spec.name(), dataplane.workerCount()) :
+                opener.openAfPacket(spec.name(), dataplane.workerCount());
+        }
+        catch (final PortException e)
+        {
+            throw ControlException.precondition("cannot open interface " + quote(spec.name()) + ": " + Inputs.oneLine(e.getMessage()));
+        }
+    }
+
+    private static int effectiveMacLimit(final PortSpec port, final NetworkSpec network)
+    {
+        return port.macLimit() > 0 ? port.macLimit() : network.macLimit();
+    }
+}
