@@ -40,8 +40,6 @@ public final class Ip4ForwardNode extends Node
         FRAGMENTATION_UNSUPPORTED
     }
 
-    private final Ipv4Flyweight ip = new Ipv4Flyweight();
-
     public Ip4ForwardNode()
     {
         super(NAME, new String[]{FeatureArc.IP4_POSTROUTING, CoreNodes.ICMP_ERROR}, names(Error.values()));
@@ -54,8 +52,8 @@ public final class Ip4ForwardNode extends Node
         for (int k = 0; k < count; k++)
         {
             final int i = packets[k];
-            ip.wrap(batch.frame(i), batch.l3Offset[i]);
-            if (ip.ttl() <= 1)
+            final long header = batch.address[i] + batch.l3Offset[i];
+            if (Ipv4Flyweight.ttlAt(header) <= 1)
             {
                 count(context, Error.TTL_EXPIRED.ordinal());
                 batch.icmpError[i] = TIME_EXCEEDED;
@@ -63,9 +61,9 @@ public final class Ip4ForwardNode extends Node
                 continue;
             }
             final int mtu = snapshot.networkMtu(batch.outNetwork[i]);
-            if (ip.totalLength() > mtu && !OffloadInfo.isGso(batch.offload[i]))
+            if (Ipv4Flyweight.totalLengthAt(header) > mtu && !OffloadInfo.isGso(batch.offload[i]))
             {
-                if (ip.dontFragment())
+                if (Ipv4Flyweight.dontFragmentAt(header))
                 {
                     count(context, Error.FRAGMENTATION_NEEDED.ordinal());
                     batch.icmpError[i] = IcmpErrorNode.encode(

@@ -46,8 +46,6 @@ public final class Ip4LookupNode extends Node
         NO_NETWORK
     }
 
-    private final Ipv4Flyweight ip = new Ipv4Flyweight();
-
     public Ip4LookupNode()
     {
         super(NAME, new String[]{FeatureArc.IP4_LOCAL, CoreNodes.IP4_ISOLATION, CoreNodes.ICMP_ERROR}, names(Error.values()));
@@ -66,8 +64,8 @@ public final class Ip4LookupNode extends Node
                 drop(batch, i, Error.NO_NETWORK.ordinal());
                 continue;
             }
-            ip.wrap(batch.frame(i), batch.l3Offset[i]);
-            final int destination = ip.destination();
+            final long header = batch.address[i] + batch.l3Offset[i];
+            final int destination = Ipv4Flyweight.destinationAt(header);
             if (snapshot.isLocal(destination))
             {
                 next(batch, i, NEXT_LOCAL);
@@ -78,7 +76,7 @@ public final class Ip4LookupNode extends Node
                 drop(batch, i, Error.BAD_DESTINATION.ordinal());
                 continue;
             }
-            if (!IcmpErrorNode.isUnicastHost(ip.source()))
+            if (!IcmpErrorNode.isUnicastHost(Ipv4Flyweight.sourceAt(header)))
             {
                 drop(batch, i, Error.MARTIAN_SOURCE.ordinal());
                 continue;

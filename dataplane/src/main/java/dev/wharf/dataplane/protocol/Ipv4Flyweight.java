@@ -1,6 +1,7 @@
 package dev.wharf.dataplane.protocol;
 
 import org.agrona.MutableDirectBuffer;
+import org.agrona.UnsafeApi;
 
 import static dev.wharf.dataplane.protocol.ByteOrder.NETWORK;
 
@@ -136,6 +137,36 @@ public final class Ipv4Flyweight
     {
         buffer.putByte(offset + PROTOCOL_OFFSET, (byte)protocol);
         return this;
+    }
+
+    /** The TTL of the header at {@code headerAddress}: a static reader for the hot path, no buffer to wrap. */
+    public static int ttlAt(final long headerAddress)
+    {
+        return UnsafeApi.getByte(headerAddress + TTL_OFFSET) & 0xFF;
+    }
+
+    /** The source address of the header at {@code headerAddress}. */
+    public static int sourceAt(final long headerAddress)
+    {
+        return Integer.reverseBytes(UnsafeApi.getInt(headerAddress + SOURCE_OFFSET));
+    }
+
+    /** The destination address of the header at {@code headerAddress}. */
+    public static int destinationAt(final long headerAddress)
+    {
+        return Integer.reverseBytes(UnsafeApi.getInt(headerAddress + DESTINATION_OFFSET));
+    }
+
+    /** The total length of the header at {@code headerAddress}. */
+    public static int totalLengthAt(final long headerAddress)
+    {
+        return Short.reverseBytes(UnsafeApi.getShort(headerAddress + TOTAL_LENGTH_OFFSET)) & 0xFFFF;
+    }
+
+    /** Whether the header at {@code headerAddress} has DF set. */
+    public static boolean dontFragmentAt(final long headerAddress)
+    {
+        return (Short.reverseBytes(UnsafeApi.getShort(headerAddress + FLAGS_FRAGMENT_OFFSET)) & DONT_FRAGMENT) != 0;
     }
 
     public int ttl()
