@@ -160,12 +160,28 @@ class CaptureEndToEndTest
         final BackgroundProcess capture = startInBackground(wharf.cliCommand("capture", p1, "-w", file.toString()));
         assertTrue(BackgroundProcess.await(30, () -> capture.stderr().contains("Ctrl-C to stop")), capture::stderr);
         assertTrue(topology.ping(c1, "10.10.0.3", 2));
+        // the two echoes and their replies reach the file first (each frame is flushed as it arrives): what
+        // Ctrl-C must do is end the capture cleanly, not race frames still on their way from the daemon
+        final long fourEchoFrames = 24 + 4 * (16 + 98); // pcap header, then four records of 98-byte echo frames (ping -s 56)
+        assertTrue(BackgroundProcess.await(10, () -> sizeOf(file) >= fourEchoFrames), () -> "pcap bytes: " + sizeOf(file));
         Host.run(10, "kill", "-INT", String.valueOf(capture.pid())).assertOk("kill -INT");
         assertEquals(0, capture.waitFor(20), capture::stderr);
         assertTrue(capture.stderr().strip().endsWith("frames captured, 0 lost"), capture::stderr);
         assertTrue(tshark(file).size() >= 4, "the file is complete and readable");
 
         assertNextCaptureAccepted();
+    }
+
+    private static long sizeOf(final Path file)
+    {
+        try
+        {
+            return java.nio.file.Files.size(file);
+        }
+        catch (final java.io.IOException e)
+        {
+            return 0;
+        }
     }
 
     @Test
