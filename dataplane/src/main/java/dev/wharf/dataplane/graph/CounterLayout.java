@@ -15,6 +15,12 @@ public final class CounterLayout
     public static final int PORT_TX_BYTES = 3;
     public static final int PORT_RX_DROPS = 4;
     public static final int PORT_TX_DROPS = 5;
+    /**
+     * Frames the kernel dropped before the worker could receive them (the port's receive ring or socket
+     * buffer was full): counted by the kernel, read now and then by the worker that owns the queue
+     * ({@code PortQueue.takeKernelDrops}), and kept apart from {@link #PORT_RX_DROPS}, which the pipeline counts.
+     */
+    public static final int PORT_RX_KERNEL_DROPS = 6;
     public static final int PORT_STRIDE = 8;
 
     private final String[] errorNames;

@@ -30,6 +30,7 @@ public final class MemoryPort implements Port, PortQueue
     private final List<Integer> sentPeers = new ArrayList<>();
     private long sentCount;
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+    private long kernelDrops;
 
     public MemoryPort(final String name, final int mtu, final int slots)
     {
@@ -78,6 +79,12 @@ public final class MemoryPort implements Port, PortQueue
         pendingOffload[pendingCount] = offload;
         pendingPeer[pendingCount] = peer;
         pendingCount++;
+    }
+
+    /** Stands in for frames a kernel dropped before this port received them: the next {@link #takeKernelDrops} reports them. */
+    public void dropInKernel(final long frames)
+    {
+        kernelDrops += frames;
     }
 
     /** Frames sent so far, each with its VLAN tag inserted when one was asked for. */
@@ -174,6 +181,14 @@ public final class MemoryPort implements Port, PortQueue
 
     public void flush()
     {
+    }
+
+    @Override
+    public long takeKernelDrops()
+    {
+        final long drops = kernelDrops;
+        kernelDrops = 0;
+        return drops;
     }
 
     public int pollDescriptor()

@@ -41,5 +41,15 @@ public interface PortQueue
     /** A descriptor that polls readable when frames wait, or -1 when the queue cannot be polled. */
     int pollDescriptor();
 
+    /**
+     * Frames the kernel dropped on their way to this queue since the last call, because its receive ring or
+     * socket buffer was full; 0 when the backend keeps no such count. The kernel's count resets when read, so
+     * only the worker that owns the queue calls this, now and then (a syscall, not per batch).
+     */
+    default long takeKernelDrops()
+    {
+        return 0;
+    }
+
     int NO_TAG = -1;
 }

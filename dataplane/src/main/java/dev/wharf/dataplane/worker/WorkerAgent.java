@@ -25,9 +25,16 @@ import java.util.function.Supplier;
  * <p>After each cycle it publishes the snapshot version it used (an ordered write, after everything the
  * cycle did with that snapshot's ports), so the control plane knows when no worker can still touch a
  * port it removed: it closes a detached port only once every worker reported a version without it.
+ *
+ * <p>Every {@link #KERNEL_DROPS_INTERVAL_MS} it also asks each of its queues how many frames the kernel dropped
+ * before it could receive them (a full ring) and adds them to the port's {@link CounterLayout#PORT_RX_KERNEL_DROPS}:
+ * the worker is the one reader of that count (the kernel resets it on read) and the one writer of its counters.
+ * Drops in the last interval before a port is detached go uncounted with it.
  */
 public final class WorkerAgent implements Agent
 {
+    /** How often a worker reads its queues' kernel drop counts: one syscall per port each time, so not per cycle. */
+    public static final long KERNEL_DROPS_INTERVAL_MS = 100;
     private static final VarHandle OBSERVED_VERSION;
 
     static
@@ -54,6 +61,7 @@ public final class WorkerAgent implements Agent
     private volatile long observedVersion = -1;
     private volatile long busyCycles;
     private volatile long idleCycles;
+    private long nextKernelDropsMs;
 
     public WorkerAgent(final int worker, final Supplier<DataplaneSnapshot> snapshots, final NodeGraph graph)
     {
@@ -87,10 +95,23 @@ public final class WorkerAgent implements Agent
         final TraceSession trace = traceSession;
         final CaptureSession capture = captureSession;
         context.capture = capture;
+        final boolean readKernelDrops = context.nowMs >= nextKernelDropsMs;
+        if (readKernelDrops)
+        {
+            nextKernelDropsMs = context.nowMs + KERNEL_DROPS_INTERVAL_MS;
+        }
         int work = 0;
         for (final PortBinding binding : snapshot.attachedPorts())
         {
             final PortQueue queue = binding.port.queue(worker);
+            if (readKernelDrops)
+            {
+                final long drops = queue.takeKernelDrops();
+                if (drops > 0)
+                {
+                    context.counters.add(layout.portCounter(binding.id, CounterLayout.PORT_RX_KERNEL_DROPS), drops);
+                }
+            }
             batch.clear();
             final int received = queue.receive(batch, binding.id, PacketBatch.CAPACITY);
             if (received == 0)

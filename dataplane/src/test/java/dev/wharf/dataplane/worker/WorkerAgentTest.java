@@ -71,4 +71,31 @@ class WorkerAgentTest
         }
         assertEquals(256, worker.doWork());
     }
+
+    @Test
+    void framesTheKernelDroppedAreCountedPerPortUnderTheirOwnCounter() throws InterruptedException
+    {
+        final DataplaneSnapshot snapshot = snapshot(1);
+        final WorkerAgent worker = new WorkerAgent(0, () -> snapshot, Pipeline.bridge());
+        final CounterLayout layout = worker.graph().layout();
+        final int kernelDropsOfA = layout.portCounter(0, CounterLayout.PORT_RX_KERNEL_DROPS);
+        a.dropInKernel(7);
+        b.dropInKernel(2);
+
+        worker.doWork();
+
+        assertEquals(7, worker.context().counters.get(kernelDropsOfA), "the first cycle reads the kernel's count");
+        assertEquals(2, worker.context().counters.get(layout.portCounter(1, CounterLayout.PORT_RX_KERNEL_DROPS)));
+        assertEquals(0, worker.context().counters.get(layout.portCounter(0, CounterLayout.PORT_RX_DROPS)), "not a pipeline drop");
+        assertEquals(0, worker.context().counters.get(layout.portCounter(0, CounterLayout.PORT_RX_PACKETS)));
+
+        a.dropInKernel(5);
+        final long deadline = System.nanoTime() + 10_000_000_000L;
+        while (worker.context().counters.get(kernelDropsOfA) < 12 && System.nanoTime() < deadline)
+        {
+            Thread.sleep(WorkerAgent.KERNEL_DROPS_INTERVAL_MS / 4);
+            worker.doWork();
+        }
+        assertEquals(12, worker.context().counters.get(kernelDropsOfA), "read again once the interval is over, and added");
+    }
 }
