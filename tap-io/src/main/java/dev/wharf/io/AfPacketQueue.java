@@ -27,6 +27,10 @@ final class AfPacketQueue extends KernelQueue
     static final int RESERVE = RX_HEADROOM - 14;
     private static final int ETHERNET_HEADER_LENGTH = 14;
     private static final int VLAN_TAG_LENGTH = 4;
+    /** struct tpacket_stats_v3 (tpacket_stats is its first 8 bytes), then the socklen_t the kernel reads and writes. */
+    private static final int STATS_LENGTH = 12;
+    private static final int TP_DROPS_OFFSET = 4;
+    private static final int STATS_LENGTH_OFFSET = 16;
 
     private final long mapAddress;
     private final long mapLength;
@@ -34,6 +38,7 @@ final class AfPacketQueue extends KernelQueue
     private final PacketTxRing tx;
     private final int vnetLength;
     private final SoftwareOffload softwareOffload = new SoftwareOffload();
+    private final UnsafeBuffer stats = NativeMemory.allocate(STATS_LENGTH_OFFSET + 8);
     private long txRingFull;
     private long txUnsendable;
     private long kickErrors;
@@ -180,28 +185,23 @@ final class AfPacketQueue extends KernelQueue
     }
 
     /**
-     * Frames the kernel dropped for want of a free receive frame (or block) since the last call
-     * (PACKET_STATISTICS clears on read), or -1 if it cannot tell. A syscall with a small allocation:
-     * for diagnostics and tests, from any thread, never from the fast path.
+     * Frames the kernel dropped for want of a free receive frame (or block) since the last call: PACKET_STATISTICS,
+     * which clears the socket's counts on read, so the owning worker is its one reader. The kernel also counts
+     * every frame it gave the socket (tp_packets, drops included), which is not needed here: the worker counts
+     * what it received. A getsockopt() into memory allocated with the queue; 0 when the call fails.
      */
-    long kernelDropsSinceLastCall()
+    @Override
+    public long takeKernelDrops()
     {
-        final UnsafeBuffer stats = NativeMemory.allocate(32);
-        try
+        final UnsafeBuffer stats = this.stats;
+        // struct tpacket_stats(_v3): tp_packets, tp_drops, (tp_freeze_q_cnt); the length goes in and out
+        stats.putInt(STATS_LENGTH_OFFSET, STATS_LENGTH, ByteOrder.nativeOrder());
+        if (libc.getsockopt(fd, PacketSocket.SOL_PACKET, PacketSocket.PACKET_STATISTICS, stats.addressOffset(),
+            stats.addressOffset() + STATS_LENGTH_OFFSET) < 0)
         {
-            // struct tpacket_stats(_v3): tp_packets, tp_drops, (tp_freeze_q_cnt); the length goes in and out
-            stats.putInt(16, 12, ByteOrder.nativeOrder());
-            if (libc.getsockopt(fd, PacketSocket.SOL_PACKET, PacketSocket.PACKET_STATISTICS, stats.addressOffset(),
-                stats.addressOffset() + 16) < 0)
-            {
-                return -1;
-            }
-            return stats.getInt(4, ByteOrder.nativeOrder()) & 0xFFFF_FFFFL;
+            return 0;
         }
-        finally
-        {
-            NativeMemory.free(stats);
-        }
+        return stats.getInt(TP_DROPS_OFFSET, ByteOrder.nativeOrder()) & 0xFFFF_FFFFL;
     }
 
     PacketRxRing rxRing()
@@ -213,5 +213,6 @@ final class AfPacketQueue extends KernelQueue
     void releaseMemory()
     {
         libc.munmap(mapAddress, mapLength);
+        NativeMemory.free(stats);
     }
 }

@@ -48,6 +48,17 @@ final class TapQueue extends KernelQueue
         this.received = new int[slots];
     }
 
+    /**
+     * Always 0: a TAP queue has no per-descriptor drop count to read. When a queue's backlog is full the kernel
+     * (tun_net_xmit) drops the frame and counts it only in the device's own tx_dropped (ip -s link), for all
+     * queues together.
+     */
+    @Override
+    public long takeKernelDrops()
+    {
+        return 0;
+    }
+
     @Override
     public int receive(final PacketBatch batch, final int portId, final int limit)
     {

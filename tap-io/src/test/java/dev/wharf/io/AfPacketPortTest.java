@@ -502,7 +502,7 @@ class AfPacketPortTest extends PortContractTest
         System.out.println("[" + getClass().getSimpleName() + "] " + what + ": forwarded " + forwarder.forwarded + " frames (" +
             forwarder.gsoFrames + " GSO), send failures " + forwarder.sendFailures + ", tx ring full " + (qa.txRingFull() + qb.txRingFull()) +
             ", kick errors " + (qa.kickErrors() + qb.kickErrors()) + ", truncated " + (qa.rxRing().truncated() + qb.rxRing().truncated()) +
-            ", dropped by the kernel for a full receive ring " + (qa.kernelDropsSinceLastCall() + qb.kernelDropsSinceLastCall()));
+            ", dropped by the kernel for a full receive ring " + (qa.takeKernelDrops() + qb.takeKernelDrops()));
         assertEquals(0, qa.rxRing().truncated() + qb.rxRing().truncated(), "frames too large for the receive ring");
     }
 }
