@@ -15,6 +15,9 @@ import java.io.PrintWriter;
     name = "stats",
     mixinStandardHelpOptions = true,
     description = {"Show per-port traffic and drops, and every non-zero dataplane counter.",
+        "RX DROPS: received frames the pipeline dropped (by reason in the counters below).",
+        "KERNEL DROPS: frames the kernel dropped before the switch received them (a full",
+        "AF_PACKET receive ring; always 0 on TAP ports).",
         "Counters are named node.reason (e.g. l2-learn.limit) and summed over the workers."},
     footer = {"", "Example:", "  wharf stats", "  wharf stats --json | jq '.counters'"})
 final class StatsCommand extends ClientCommand
@@ -31,11 +34,12 @@ final class StatsCommand extends ClientCommand
             Json.print(out(), response);
             return;
         }
-        final Table ports = new Table("PORT", "NETWORK", "RX PACKETS", "RX BYTES", "TX PACKETS", "TX BYTES", "RX DROPS", "TX DROPS");
+        final Table ports = new Table("PORT", "NETWORK", "RX PACKETS", "RX BYTES", "TX PACKETS", "TX BYTES", "RX DROPS", "TX DROPS",
+            "KERNEL DROPS");
         for (final PortStats port : response.getPortsList())
         {
             ports.row(port.getName(), port.getNetwork(), port.getRxPackets(), port.getRxBytes(), port.getTxPackets(),
-                port.getTxBytes(), port.getRxDrops(), port.getTxDrops());
+                port.getTxBytes(), port.getRxDrops(), port.getTxDrops(), port.getRxKernelDrops());
         }
         final PrintWriter out = out();
         ports.print(out);

@@ -51,17 +51,18 @@ public final class SwitchMetrics implements AutoCloseable
 
     private static final String[] PORT_METERS = {
         "wharf.port.rx.packets", "wharf.port.rx.bytes", "wharf.port.tx.packets",
-        "wharf.port.tx.bytes", "wharf.port.rx.drops", "wharf.port.tx.drops"};
+        "wharf.port.tx.bytes", "wharf.port.rx.drops", "wharf.port.tx.drops", "wharf.port.rx.kernel.drops"};
     private static final int[] PORT_COUNTERS = {
         CounterLayout.PORT_RX_PACKETS, CounterLayout.PORT_RX_BYTES, CounterLayout.PORT_TX_PACKETS,
-        CounterLayout.PORT_TX_BYTES, CounterLayout.PORT_RX_DROPS, CounterLayout.PORT_TX_DROPS};
+        CounterLayout.PORT_TX_BYTES, CounterLayout.PORT_RX_DROPS, CounterLayout.PORT_TX_DROPS, CounterLayout.PORT_RX_KERNEL_DROPS};
     private static final String[] PORT_HELP = {
         "Frames received on the port since it was attached",
         "Bytes received on the port since it was attached",
         "Frames sent on the port since it was attached",
         "Bytes sent on the port since it was attached",
         "Frames received on the port and dropped by the pipeline",
-        "Frames the port could not send"};
+        "Frames the port could not send",
+        "Frames the kernel dropped before the switch received them (a full receive ring; 0 on TAP ports)"};
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final SwitchViews views;
@@ -169,6 +170,7 @@ public final class SwitchMetrics implements AutoCloseable
             meters.values[3] = port.txBytes();
             meters.values[4] = port.rxDrops();
             meters.values[5] = port.txDrops();
+            meters.values[6] = port.rxKernelDrops();
         }
         for (final Map.Entry<String, Integer> network : reading.fdbEntries().entrySet())
         {

@@ -35,7 +35,8 @@ public final class StatsService extends StatsServiceGrpc.StatsServiceImplBase
                     .setTxPackets(port.txPackets())
                     .setTxBytes(port.txBytes())
                     .setRxDrops(port.rxDrops())
-                    .setTxDrops(port.txDrops()));
+                    .setTxDrops(port.txDrops())
+                    .setRxKernelDrops(port.rxKernelDrops()));
             }
             for (final NamedCounter counter : views.nonZeroCounters())
             {

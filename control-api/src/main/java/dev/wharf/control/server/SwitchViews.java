@@ -37,9 +37,10 @@ public final class SwitchViews implements Feature
     {
     }
 
-    /** One port's traffic since it was attached. */
+    /** One port's traffic since it was attached; {@code rxKernelDrops} are frames the kernel dropped before the dataplane received them. */
     public record PortCounters(
-        String name, String network, String kind, long rxPackets, long rxBytes, long txPackets, long txBytes, long rxDrops, long txDrops)
+        String name, String network, String kind, long rxPackets, long rxBytes, long txPackets, long txBytes, long rxDrops, long txDrops,
+        long rxKernelDrops)
     {
     }
 
@@ -117,7 +118,7 @@ public final class SwitchViews implements Feature
         final Integer id = row.id();
         if (id == null)
         {
-            return new PortCounters(row.name(), row.network(), row.kind(), 0, 0, 0, 0, 0, 0);
+            return new PortCounters(row.name(), row.network(), row.kind(), 0, 0, 0, 0, 0, 0, 0);
         }
         return new PortCounters(row.name(), row.network(), row.kind(),
             dataplane.portCounter(id, CounterLayout.PORT_RX_PACKETS),
@@ -125,7 +126,8 @@ public final class SwitchViews implements Feature
             dataplane.portCounter(id, CounterLayout.PORT_TX_PACKETS),
             dataplane.portCounter(id, CounterLayout.PORT_TX_BYTES),
             dataplane.portCounter(id, CounterLayout.PORT_RX_DROPS),
-            dataplane.portCounter(id, CounterLayout.PORT_TX_DROPS));
+            dataplane.portCounter(id, CounterLayout.PORT_TX_DROPS),
+            dataplane.portCounter(id, CounterLayout.PORT_RX_KERNEL_DROPS));
     }
 
     /** Every named counter ({@code node.error}) whose sum over workers is not zero, by name. */

@@ -119,6 +119,23 @@ class SwitchMetricsTest
     }
 
     @Test
+    void kernelDropsAreASeriesOfTheirOwn()
+    {
+        c1.memory().dropInKernel(41);
+        runWorker();
+
+        final Scrape scrape = scrape();
+        final String[] p1 = {"port", "veth-c1", "network", "front", "kind", "af_packet"};
+        assertEquals(41, scrape.value("wharf_port_rx_kernel_drops_total", p1));
+        assertEquals(0, scrape.value("wharf_port_rx_drops_total", p1), "not a pipeline drop");
+        assertEquals(0, scrape.value("wharf_port_rx_kernel_drops_total", "port", "veth-c2"));
+        for (final SwitchViews.PortCounters port : controller.views().portCounters())
+        {
+            assertEquals(port.rxKernelDrops(), scrape.value("wharf_port_rx_kernel_drops_total", "port", port.name()));
+        }
+    }
+
+    @Test
     void dropsByReasonNodesFdbAndWorkers()
     {
         final Scrape before = scrape();

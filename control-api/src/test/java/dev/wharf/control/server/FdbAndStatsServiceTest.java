@@ -102,6 +102,20 @@ class FdbAndStatsServiceTest extends ServiceTestSupport
     }
 
     @Test
+    void framesTheKernelDroppedAreTheirOwnPortCounter()
+    {
+        c1.memory().inject(new byte[10]);
+        c1.memory().dropInKernel(123);
+        runWorker();
+
+        final PortStats port = stats().getPorts(0);
+        assertEquals(123, port.getRxKernelDrops(), port::toString);
+        assertEquals(1, port.getRxPackets(), "a kernel drop never reached the switch");
+        assertEquals(1, port.getRxDrops(), "only the runt, which the pipeline dropped");
+        assertEquals(0, stats().getPorts(1).getRxKernelDrops());
+    }
+
+    @Test
     void anUnknownNetworkHasNoFdb()
     {
         assertRejected(Status.Code.NOT_FOUND, "network \"nope\" not found", observer ->
