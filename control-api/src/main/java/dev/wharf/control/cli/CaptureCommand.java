@@ -65,7 +65,7 @@ final class CaptureCommand extends ClientCommand
         }
     }
 
-    @Parameters(index = "0", paramLabel = "PORT", description = "The port's interface name.")
+    @Parameters(index = "0", paramLabel = "PORT", description = "The port's interface name (the uplink's too).")
     String port;
 
     @Option(names = {"-w", "--write"}, required = true, paramLabel = "FILE", description = "The pcap file to write; - for stdout.")

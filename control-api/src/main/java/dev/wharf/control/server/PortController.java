@@ -42,6 +42,17 @@ public final class PortController implements NetworkController.Dependent, PortRo
     private final PortOpener opener;
     private final NetworkController networks;
     private final PortReconciler reconciler;
+    private final List<Dependent> dependents = new ArrayList<>();
+
+    /**
+     * A feature that holds interfaces of its own and may refuse a port on one of them (the uplink);
+     * a refusal throws {@link ControlException}. Called under the lock.
+     */
+    public interface Dependent
+    {
+        /** Before {@code port} is attached, after the ports' own checks. */
+        void checkAttach(PortSpec port);
+    }
 
     /** A port's runtime facts next to its desired state. */
     public record PortStatus(int mtu, int learnedMacs, int macLimit, boolean up, String downReason)
@@ -68,6 +79,12 @@ public final class PortController implements NetworkController.Dependent, PortRo
         this.networks = networks;
         this.reconciler = new PortReconciler(this, opener);
         networks.register(this);
+    }
+
+    /** Asks {@code dependent} before every attach from now on; at assembly. */
+    public void register(final Dependent dependent)
+    {
+        transaction.locked(() -> dependents.add(dependent));
     }
 
     @Override
@@ -181,12 +198,15 @@ public final class PortController implements NetworkController.Dependent, PortRo
         return views;
     }
 
-    /** The dataplane id of the attached port {@code name}, for trace and capture; NOT_FOUND if there is none. */
+    /**
+     * The dataplane id of the attached port {@code name}, for trace and capture: a user's port or one a
+     * feature owns (the uplink's interface, which listings name too); NOT_FOUND if there is none.
+     */
     public int portId(final String name)
     {
         return transaction.locked(() ->
         {
-            final Integer id = ids.port(name);
+            final Integer id = ids.observablePort(name);
             if (id == null)
             {
                 throw ControlException.notFound("port " + quote(name) + " not found");
@@ -284,6 +304,7 @@ public final class PortController implements NetworkController.Dependent, PortRo
                     quote(other.name()) + " in network " + quote(network.name()));
             }
         }
+        dependents.forEach(d -> d.checkAttach(spec));
         if (ids.portCount() >= CounterLayout.MAX_PORTS)
         {
             throw new ControlException(ControlException.Reason.RESOURCE_EXHAUSTED, "too many ports: at most " + CounterLayout.MAX_PORTS);
