@@ -54,7 +54,10 @@ public final class PortController implements NetworkController.Dependent, PortRo
         void checkAttach(PortSpec port);
     }
 
-    /** A port's runtime facts next to its desired state. */
+    /**
+     * A port's runtime facts next to its desired state: {@code up} while it can forward, false while
+     * it is out of the dataplane (its interface missing) or its link is down.
+     */
     public record PortStatus(int mtu, int learnedMacs, int macLimit, boolean up, String downReason)
     {
     }
@@ -163,8 +166,27 @@ public final class PortController implements NetworkController.Dependent, PortRo
                 throw ControlException.notFound("port " + quote(name) + " not found");
             }
             final NetworkState network = dataplane.snapshot().network(binding.network);
-            return new PortStatus(binding.mtu, network.fdb.learnedOn(id), binding.macLimit, true, "");
+            final String linkDown = linkDownReason(opener.operState(name));
+            return new PortStatus(binding.mtu, network.fdb.learnedOn(id), binding.macLimit, linkDown == null, linkDown == null ? "" : linkDown);
         });
+    }
+
+    /**
+     * Why a port whose interface reports {@code operState} cannot carry frames, or null when it can.
+     * The port stays attached: it forwards again as soon as the link comes up. "unknown" (a driver
+     * that does not track it, a TAP device on older kernels) and an unreadable state count as up,
+     * since frames may well pass.
+     */
+    static String linkDownReason(final String operState)
+    {
+        return switch (operState)
+        {
+            case "down" -> "link down";
+            case "lowerlayerdown" -> "link down: its lower layer is down (a veth whose peer is down)";
+            case "notpresent" -> "link not present";
+            case "dormant" -> "link dormant";
+            default -> null;
+        };
     }
 
     /** Every port, or those of the network {@code network} when it is not empty (NOT_FOUND if there is none), with their status. */

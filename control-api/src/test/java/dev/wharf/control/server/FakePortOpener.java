@@ -6,8 +6,10 @@ import dev.wharf.dataplane.port.PortQueue;
 import dev.wharf.io.PortException;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -20,6 +22,7 @@ public final class FakePortOpener implements PortOpener
 {
     private final Set<String> interfaces = new HashSet<>();
     private final List<TrackedPort> opened = new ArrayList<>();
+    private final Map<String, String> operStates = new HashMap<>();
     private String failure;
 
     public synchronized FakePortOpener withInterfaces(final String... names)
@@ -44,6 +47,18 @@ public final class FakePortOpener implements PortOpener
     public synchronized long interfaceMac(final String name)
     {
         return interfaces.contains(name) ? 0x02_00_00_00_00_00L | (name.hashCode() & 0xFF_FFFFL) : -1;
+    }
+
+    /** Sets an interface's operstate, as the kernel would report it ("up", "down", ...); "" (unreadable) unless set. */
+    public synchronized void operState(final String name, final String state)
+    {
+        operStates.put(name, state);
+    }
+
+    @Override
+    public synchronized String operState(final String name)
+    {
+        return operStates.getOrDefault(name, "");
     }
 
     /** Forgets an interface, as when its container is deleted. */

@@ -233,6 +233,34 @@ class PortServiceTest extends ServiceTestSupport
     }
 
     @Test
+    void aPortWhoseLinkIsDownIsShownDownWithWhyAndUpOnceItIs()
+    {
+        fixture.opener.operState("veth-c1", "down");
+        final Port attached = attach(port("front", "veth-c1").build()).getPort();
+        assertEquals(List.of("down", "link down"), List.of(attached.getState(), attached.getStateReason()));
+        assertEquals(1500, attached.getMtu(), "attached all the same: it forwards once the link comes up");
+        assertEquals("veth-c1", fixture.dataplane.snapshot().port(0).port.name());
+
+        fixture.opener.operState("veth-c1", "lowerlayerdown");
+        final Port peerDown = listPorts().getPorts(0);
+        assertEquals(List.of("down", "link down: its lower layer is down (a veth whose peer is down)"),
+            List.of(peerDown.getState(), peerDown.getStateReason()));
+
+        fixture.opener.operState("veth-c1", "up");
+        final Port up = listPorts().getPorts(0);
+        assertEquals(List.of("up", ""), List.of(up.getState(), up.getStateReason()));
+        fixture.opener.operState("veth-c1", "unknown");
+        assertEquals("up", listPorts().getPorts(0).getState(), "a driver that does not report it may well pass frames");
+    }
+
+    private ListPortsResponse listPorts()
+    {
+        final RecordingObserver<ListPortsResponse> observer = new RecordingObserver<>();
+        fixture.ports.list(ListPortsRequest.getDefaultInstance(), observer);
+        return observer.response();
+    }
+
+    @Test
     void aPortTheKernelWillNotOpenIsNotRecorded()
     {
         fixture.opener.failNextOpen("veth-c1: socket(AF_PACKET): Operation not permitted");
