@@ -35,6 +35,8 @@ import static dev.wharf.control.server.Inputs.quote;
 public final class PortController implements NetworkController.Dependent, PortRows
 {
     private static final Logger LOG = LoggerFactory.getLogger(PortController.class);
+    /** The administratively-up bit of an interface's flags. */
+    private static final int IFF_UP = 0x1;
 
     private final StateTransaction transaction;
     private final IdMap ids;
@@ -166,23 +168,24 @@ public final class PortController implements NetworkController.Dependent, PortRo
                 throw ControlException.notFound("port " + quote(name) + " not found");
             }
             final NetworkState network = dataplane.snapshot().network(binding.network);
-            final String linkDown = linkDownReason(opener.operState(name));
+            final String linkDown = linkDownReason(opener.operState(name), opener.interfaceFlags(name));
             return new PortStatus(binding.mtu, network.fdb.learnedOn(id), binding.macLimit, linkDown == null, linkDown == null ? "" : linkDown);
         });
     }
 
     /**
-     * Why a port whose interface reports {@code operState} cannot carry frames, or null when it can.
-     * The port stays attached: it forwards again as soon as the link comes up. "unknown" (a driver
-     * that does not track it, a TAP device on older kernels) and an unreadable state count as up,
-     * since frames may well pass.
+     * Why a port whose interface reports {@code operState} (and {@code flags}, -1 when unknown) cannot
+     * carry frames, or null when it can. The port stays attached: it forwards again as soon as the
+     * link comes up. "unknown" (a driver that does not track it, a TAP device on older kernels) and
+     * an unreadable state count as up, since frames may well pass. A veth whose peer is down reports
+     * "lowerlayerdown" when the peer is in the same namespace and "down" when it is in a container's.
      */
-    static String linkDownReason(final String operState)
+    static String linkDownReason(final String operState, final int flags)
     {
         return switch (operState)
         {
-            case "down" -> "link down";
-            case "lowerlayerdown" -> "link down: its lower layer is down (a veth whose peer is down)";
+            case "down", "lowerlayerdown" -> flags >= 0 && (flags & IFF_UP) == 0 ?
+                "link down: the interface is set down" : "link down: no carrier (a veth whose peer is down)";
             case "notpresent" -> "link not present";
             case "dormant" -> "link dormant";
             default -> null;

@@ -58,6 +58,19 @@ public interface PortOpener
         }
     }
 
+    /** The host interface's flags ({@code IFF_UP} is bit 0: administratively up), or -1 when they cannot be read. */
+    default int interfaceFlags(final String name)
+    {
+        try
+        {
+            return Integer.decode(java.nio.file.Files.readString(java.nio.file.Path.of("/sys/class/net", name, "flags")).strip());
+        }
+        catch (final java.io.IOException | NumberFormatException | java.nio.file.InvalidPathException e)
+        {
+            return -1;
+        }
+    }
+
     /** An AF_PACKET port on an existing interface, one queue per worker. */
     Port openAfPacket(String name, int workers) throws PortException;
 

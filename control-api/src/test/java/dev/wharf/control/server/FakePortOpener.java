@@ -23,6 +23,7 @@ public final class FakePortOpener implements PortOpener
     private final Set<String> interfaces = new HashSet<>();
     private final List<TrackedPort> opened = new ArrayList<>();
     private final Map<String, String> operStates = new HashMap<>();
+    private final Map<String, Integer> interfaceFlags = new HashMap<>();
     private String failure;
 
     public synchronized FakePortOpener withInterfaces(final String... names)
@@ -49,16 +50,26 @@ public final class FakePortOpener implements PortOpener
         return interfaces.contains(name) ? 0x02_00_00_00_00_00L | (name.hashCode() & 0xFF_FFFFL) : -1;
     }
 
-    /** Sets an interface's operstate, as the kernel would report it ("up", "down", ...); "" (unreadable) unless set. */
-    public synchronized void operState(final String name, final String state)
+    /**
+     * Sets an interface's operstate and flags as the kernel would report them ("up", "down", ...;
+     * IFF_UP is bit 0); "" and -1 (unreadable) unless set.
+     */
+    public synchronized void link(final String name, final String operState, final int flags)
     {
-        operStates.put(name, state);
+        operStates.put(name, operState);
+        interfaceFlags.put(name, flags);
     }
 
     @Override
     public synchronized String operState(final String name)
     {
         return operStates.getOrDefault(name, "");
+    }
+
+    @Override
+    public synchronized int interfaceFlags(final String name)
+    {
+        return interfaceFlags.getOrDefault(name, -1);
     }
 
     /** Forgets an interface, as when its container is deleted. */
