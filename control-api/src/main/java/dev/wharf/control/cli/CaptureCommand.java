@@ -21,7 +21,10 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -65,7 +68,7 @@ final class CaptureCommand extends ClientCommand
         }
     }
 
-    @Parameters(index = "0", paramLabel = "PORT", description = "The port's interface name.")
+    @Parameters(index = "0", paramLabel = "PORT", description = "The port's interface name (the uplink's too).")
     String port;
 
     @Option(names = {"-w", "--write"}, required = true, paramLabel = "FILE", description = "The pcap file to write; - for stdout.")
@@ -141,7 +144,7 @@ final class CaptureCommand extends ClientCommand
         catch (final IOException | RuntimeException e)
         {
             context.cancel(null);
-            throw new CliFailure(ExitCodes.FAILURE, "cannot write " + file + ": " + e.getMessage());
+            throw new CliFailure(ExitCodes.FAILURE, "cannot write " + file + ": " + reason(file, e));
         }
         final PrintWriter err = spec.commandLine().getErr();
         long frames = 0;
@@ -203,7 +206,7 @@ final class CaptureCommand extends ClientCommand
         }
         if (writeFailure != null)
         {
-            throw new CliFailure(ExitCodes.FAILURE, "cannot write " + file + ": " + writeFailure.getMessage());
+            throw new CliFailure(ExitCodes.FAILURE, "cannot write " + file + ": " + reason(file, writeFailure));
         }
         if (!quiet)
         {
@@ -211,6 +214,29 @@ final class CaptureCommand extends ClientCommand
                 (ending == null || "count reached".equals(ending) ? "" : " (" + ending + ")"));
             err.flush();
         }
+    }
+
+    /**
+     * Why {@code file} could not be written, in words: NIO's exceptions for a missing directory or a
+     * refused permission carry nothing but the path, which the message names already.
+     */
+    static String reason(final String file, final Exception e)
+    {
+        if (e instanceof NoSuchFileException)
+        {
+            final Path parent = Path.of(file).toAbsolutePath().getParent();
+            return parent != null && !Files.isDirectory(parent) ? "no such directory " + parent : "no such file or directory";
+        }
+        if (e instanceof AccessDeniedException)
+        {
+            return "permission denied";
+        }
+        if (e instanceof FileSystemException fs && fs.getReason() != null && !fs.getReason().isEmpty())
+        {
+            final String reason = fs.getReason();
+            return Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /** Flushes, and closes a file (stdout stays open: in-process callers may still use it). */

@@ -18,7 +18,7 @@ final class TraceStartCommand extends ClientCommand
 {
     static final int COUNT_MAX = 10_000;
 
-    @Option(names = "--port", paramLabel = "IFNAME", description = "Only packets received on this port (default: every port).")
+    @Option(names = "--port", paramLabel = "IFNAME", description = "Only packets received on this port, the uplink's too (default: every port).")
     String port = "";
 
     @Option(names = "--count", paramLabel = "N", description = "Packets to trace, 1..10000 (default: ${DEFAULT-VALUE}).")

@@ -20,7 +20,8 @@ final class ApiMessages
         return Network.newBuilder()
             .setInternal(spec.internal())
             .setIcc(spec.icc())
-            .setMasquerade(spec.masquerade())
+            // what happens, not what was asked: an internal network's connections never leave, so none is masqueraded
+            .setMasquerade(spec.masquerade() && !spec.internal())
             .addAllConnections(connections)
             .setName(spec.name())
             .setSubnet(spec.subnet().toString())

@@ -41,7 +41,7 @@ public final class ControlPlane
         final IdMap ids = new IdMap();
         this.transaction = new StateTransaction();
         this.network = new NetworkFeature(transaction, ids, dataplane, opener);
-        this.uplink = new UplinkController(transaction, ids, dataplane, opener, network.networks());
+        this.uplink = new UplinkController(transaction, ids, dataplane, opener, network.networks(), network.ports());
         this.nat = new NatController(transaction, ids, network.networks(), uplink, natControl);
         this.conntrack = new ConntrackController(transaction, ids, dataplane, natControl);
         this.views = new SwitchViews(transaction, ids, dataplane, network.networks(), network.ports(), List.of(network.ports(), uplink));

@@ -9,7 +9,8 @@ import java.util.Map;
  * the state can be persisted and replayed on a dataplane that numbers things differently. Besides
  * the user's networks and ports, a feature can name a dataplane network or port it owns for
  * listings only ({@link #nameNetwork}, {@link #namePort}: the uplink), which name lookups by the
- * user's names never find.
+ * user's names never find; diagnostics that observe any port (trace, capture) find those ports by
+ * name too ({@link #observablePort}).
  *
  * <p>Not thread-safe: read and written under the {@link StateTransaction}'s lock.
  */
@@ -19,6 +20,8 @@ public final class IdMap
     private final Map<Integer, String> networkNames = new HashMap<>();
     private final Map<String, Integer> portIds = new HashMap<>();
     private final Map<Integer, String> portNames = new HashMap<>();
+    /** The ports features named ({@link #namePort}), by name. */
+    private final Map<String, Integer> namedPortIds = new HashMap<>();
 
     /** The dataplane index of the user network {@code name}, or null. */
     public Integer network(final String name)
@@ -65,6 +68,13 @@ public final class IdMap
         return portIds.get(name);
     }
 
+    /** The dataplane id of the port {@code name}, the user's or one a feature named (the uplink's), or null. */
+    public Integer observablePort(final String name)
+    {
+        final Integer id = portIds.get(name);
+        return id != null ? id : namedPortIds.get(name);
+    }
+
     /** The name of the port with dataplane id {@code id}, or {@code #id} once it is gone. */
     public String portName(final int id)
     {
@@ -92,13 +102,14 @@ public final class IdMap
     /** Names a port a feature owns, for listings only; null forgets it. */
     public void namePort(final int id, final String name)
     {
-        if (name == null)
+        final String before = name == null ? portNames.remove(id) : portNames.put(id, name);
+        if (before != null)
         {
-            portNames.remove(id);
+            namedPortIds.remove(before, id);
         }
-        else
+        if (name != null)
         {
-            portNames.put(id, name);
+            namedPortIds.put(name, id);
         }
     }
 }

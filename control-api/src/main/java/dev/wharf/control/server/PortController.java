@@ -35,6 +35,8 @@ import static dev.wharf.control.server.Inputs.quote;
 public final class PortController implements NetworkController.Dependent, PortRows
 {
     private static final Logger LOG = LoggerFactory.getLogger(PortController.class);
+    /** The administratively-up bit of an interface's flags. */
+    private static final int IFF_UP = 0x1;
 
     private final StateTransaction transaction;
     private final IdMap ids;
@@ -42,8 +44,22 @@ public final class PortController implements NetworkController.Dependent, PortRo
     private final PortOpener opener;
     private final NetworkController networks;
     private final PortReconciler reconciler;
+    private final List<Dependent> dependents = new ArrayList<>();
 
-    /** A port's runtime facts next to its desired state. */
+    /**
+     * A feature that holds interfaces of its own and may refuse a port on one of them (the uplink);
+     * a refusal throws {@link ControlException}. Called under the lock.
+     */
+    public interface Dependent
+    {
+        /** Before {@code port} is attached, after the ports' own checks. */
+        void checkAttach(PortSpec port);
+    }
+
+    /**
+     * A port's runtime facts next to its desired state: {@code up} while it can forward, false while
+     * it is out of the dataplane (its interface missing) or its link is down.
+     */
     public record PortStatus(int mtu, int learnedMacs, int macLimit, boolean up, String downReason)
     {
     }
@@ -68,6 +84,12 @@ public final class PortController implements NetworkController.Dependent, PortRo
         this.networks = networks;
         this.reconciler = new PortReconciler(this, opener);
         networks.register(this);
+    }
+
+    /** Asks {@code dependent} before every attach from now on; at assembly. */
+    public void register(final Dependent dependent)
+    {
+        transaction.locked(() -> dependents.add(dependent));
     }
 
     @Override
@@ -146,8 +168,28 @@ public final class PortController implements NetworkController.Dependent, PortRo
                 throw ControlException.notFound("port " + quote(name) + " not found");
             }
             final NetworkState network = dataplane.snapshot().network(binding.network);
-            return new PortStatus(binding.mtu, network.fdb.learnedOn(id), binding.macLimit, true, "");
+            final String linkDown = linkDownReason(opener.operState(name), opener.interfaceFlags(name));
+            return new PortStatus(binding.mtu, network.fdb.learnedOn(id), binding.macLimit, linkDown == null, linkDown == null ? "" : linkDown);
         });
+    }
+
+    /**
+     * Why a port whose interface reports {@code operState} (and {@code flags}, -1 when unknown) cannot
+     * carry frames, or null when it can. The port stays attached: it forwards again as soon as the
+     * link comes up. "unknown" (a driver that does not track it, a TAP device on older kernels) and
+     * an unreadable state count as up, since frames may well pass. A veth whose peer is down reports
+     * "lowerlayerdown" when the peer is in the same namespace and "down" when it is in a container's.
+     */
+    static String linkDownReason(final String operState, final int flags)
+    {
+        return switch (operState)
+        {
+            case "down", "lowerlayerdown" -> flags >= 0 && (flags & IFF_UP) == 0 ?
+                "link down: the interface is set down" : "link down: no carrier (a veth whose peer is down)";
+            case "notpresent" -> "link not present";
+            case "dormant" -> "link dormant";
+            default -> null;
+        };
     }
 
     /** Every port, or those of the network {@code network} when it is not empty (NOT_FOUND if there is none), with their status. */
@@ -181,12 +223,15 @@ public final class PortController implements NetworkController.Dependent, PortRo
         return views;
     }
 
-    /** The dataplane id of the attached port {@code name}, for trace and capture; NOT_FOUND if there is none. */
+    /**
+     * The dataplane id of the attached port {@code name}, for trace and capture: a user's port or one a
+     * feature owns (the uplink's interface, which listings name too); NOT_FOUND if there is none.
+     */
     public int portId(final String name)
     {
         return transaction.locked(() ->
         {
-            final Integer id = ids.port(name);
+            final Integer id = ids.observablePort(name);
             if (id == null)
             {
                 throw ControlException.notFound("port " + quote(name) + " not found");
@@ -284,6 +329,7 @@ public final class PortController implements NetworkController.Dependent, PortRo
                     quote(other.name()) + " in network " + quote(network.name()));
             }
         }
+        dependents.forEach(d -> d.checkAttach(spec));
         if (ids.portCount() >= CounterLayout.MAX_PORTS)
         {
             throw new ControlException(ControlException.Reason.RESOURCE_EXHAUSTED, "too many ports: at most " + CounterLayout.MAX_PORTS);

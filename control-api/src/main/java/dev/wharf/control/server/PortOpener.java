@@ -41,6 +41,36 @@ public interface PortOpener
         }
     }
 
+    /**
+     * The host interface's operational state as the kernel reports it (RFC 2863's words in
+     * {@code /sys/class/net/NAME/operstate}: "up", "down", "lowerlayerdown", "dormant", "unknown", ...),
+     * or "" when it cannot be read.
+     */
+    default String operState(final String name)
+    {
+        try
+        {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/sys/class/net", name, "operstate")).strip();
+        }
+        catch (final java.io.IOException | java.nio.file.InvalidPathException e)
+        {
+            return "";
+        }
+    }
+
+    /** The host interface's flags ({@code IFF_UP} is bit 0: administratively up), or -1 when they cannot be read. */
+    default int interfaceFlags(final String name)
+    {
+        try
+        {
+            return Integer.decode(java.nio.file.Files.readString(java.nio.file.Path.of("/sys/class/net", name, "flags")).strip());
+        }
+        catch (final java.io.IOException | NumberFormatException | java.nio.file.InvalidPathException e)
+        {
+            return -1;
+        }
+    }
+
     /** An AF_PACKET port on an existing interface, one queue per worker. */
     Port openAfPacket(String name, int workers) throws PortException;
 

@@ -34,7 +34,7 @@ import static dev.wharf.control.server.Inputs.quote;
  * <p>Thread safety: every method takes the {@link StateTransaction}'s lock; gRPC executor threads
  * and the reconciler's.
  */
-public final class UplinkController implements Feature, NetworkController.Dependent, PortRows
+public final class UplinkController implements Feature, NetworkController.Dependent, PortController.Dependent, PortRows
 {
     /** The name the uplink's network has in the dataplane and in listings. */
     public static final String UPLINK_NETWORK = "uplink";
@@ -69,13 +69,15 @@ public final class UplinkController implements Feature, NetworkController.Depend
     }
 
     public UplinkController(
-        final StateTransaction transaction, final IdMap ids, final Dataplane dataplane, final PortOpener opener, final NetworkController networks)
+        final StateTransaction transaction, final IdMap ids, final Dataplane dataplane, final PortOpener opener,
+        final NetworkController networks, final PortController ports)
     {
         this.transaction = transaction;
         this.ids = ids;
         this.dataplane = dataplane;
         this.opener = opener;
         networks.register(this);
+        ports.register(this);
     }
 
     /** Asks {@code dependent} before every removal of the uplink from now on; at assembly. */
@@ -103,6 +105,18 @@ public final class UplinkController implements Feature, NetworkController.Depend
         if (uplink != null && uplink.subnet().overlaps(subnet))
         {
             throw ControlException.precondition("subnet " + subnet + " overlaps the uplink's (" + uplink.subnet() + ")");
+        }
+    }
+
+    /** The uplink's interface is the uplink's alone: a port on it would send a network's traffic out unrouted. */
+    @Override
+    public void checkAttach(final PortSpec port)
+    {
+        final UplinkSpec uplink = UplinkSection.of(transaction.state());
+        if (uplink != null && uplink.interfaceName().equals(port.name()))
+        {
+            throw ControlException.precondition("interface " + quote(port.name()) + " is the uplink (address " + uplink.addressText() +
+                "); a port cannot use it (remove the uplink first: wharf uplink rm)");
         }
     }
 

@@ -178,6 +178,11 @@ class CliTest
         final ListNetworksResponse networks = parse(wharf("network", "ls", "--json").ok().out(), ListNetworksResponse.newBuilder());
         assertEquals(List.of(false, true), List.of(networks.getNetworks(2).getIcc(), networks.getNetworks(4).getInternal()));
         assertEquals(false, networks.getNetworks(3).getMasquerade());
+        assertEquals(false, networks.getNetworks(4).getMasquerade(), "an internal network's connections never leave: none is masqueraded");
+        final String secureRow = wharf("network", "ls").ok().out().lines().filter(line -> line.startsWith("secure ")).findFirst().orElseThrow();
+        // NAME SUBNET GATEWAY GATEWAY-MAC PORTS INTERNAL ICC MASQUERADE (CONNECTED is empty)
+        assertEquals(List.of("true", "true", "false"), List.of(secureRow.strip().split(" +")).subList(5, 8), secureRow);
+        assertTrue(wharf("network", "inspect", "secure").ok().out().contains("Masquerade:   false"));
         assertTrue(wharf("network", "inspect", "secure").ok().out().contains("Internal:     true"));
 
         assertEquals("8080/tcp -> 10.10.0.3:80\n", wharf("publish", "add", "front", "10.10.0.3:80", "-p", "8080/tcp").ok().out());

@@ -235,6 +235,21 @@ class TraceAndCaptureCliTest
     }
 
     @Test
+    void aFileInAMissingDirectorySaysWhy()
+    {
+        final Path file = directory.resolve("missing").resolve("x.pcap");
+        wharf("capture", "veth-c1", "-w", file.toString()).fails(ExitCodes.FAILURE,
+            "wharf: cannot write " + file + ": no such directory " + directory.resolve("missing"));
+    }
+
+    @Test
+    void aDirectoryAsTheFileSaysWhy()
+    {
+        wharf("capture", "veth-c1", "-w", directory.toString()).fails(ExitCodes.FAILURE,
+            "wharf: cannot write " + directory + ": is a directory");
+    }
+
+    @Test
     void oneCaptureAtATimeAndDetachingThePortEndsIt() throws Exception
     {
         final Path file = directory.resolve("c1.pcap");

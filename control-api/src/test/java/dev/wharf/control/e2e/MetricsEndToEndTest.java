@@ -29,10 +29,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The metrics endpoint of a real daemon: two containers ping each other through it, the scrape
- * shows each port's counters moved by exactly the frames that crossed it, and a real Prometheus
- * server (Debian's package, run by the test on its own config, storage and port) scrapes the
- * endpoint and answers a query with both ports' series.
+ * The metrics endpoint of a real daemon with an uplink set (issue 18: a scrape once failed with
+ * HTTP 500 as soon as there was one): c1 pings the outside through the uplink, masqueraded, then two
+ * containers ping each other, the scrape shows each port's counters moved by exactly the frames that
+ * crossed it, and a real Prometheus server (Debian's package, run by the test on its own config,
+ * storage and port) scrapes the endpoint and answers a query with both ports' series and the uplink's.
  */
 class MetricsEndToEndTest
 {
@@ -42,6 +43,7 @@ class MetricsEndToEndTest
     /** An Ethernet echo request or reply with ping's default 56 data bytes: 14 + 20 + 8 + 56. */
     private static final int ECHO_BYTES = 98;
     private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final String OUTSIDE_IP = "10.99.0.1";
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private Topology topology;
@@ -100,6 +102,12 @@ class MetricsEndToEndTest
         // a unicast probe some 5 s into the ping (STALE -> DELAY -> PROBE), two frames at a time we cannot pin
         topology.exec(c2, "ip", "neigh", "replace", "10.10.0.2", "lladdr", topology.mac(c1, "eth0"), "nud", "permanent", "dev", "eth0")
             .assertOk("static neighbour in c2");
+        final String outside = topology.namespace("out");
+        final String uplink = topology.container(outside, topology.name("up"), OUTSIDE_IP + "/24", null);
+        wharf.ok("uplink", "set", uplink, "--ip", "10.99.0.2/24", "--gateway", OUTSIDE_IP);
+        // before the counted pings: the uplink's counters move, and c1's gateway ARP is done by then.
+        // The router drops the first echo while it resolves the outside (ping succeeds on any reply)
+        topology.exec(20, c1, "ping", "-c", "3", "-i", "0.2", "-W", "2", OUTSIDE_IP).assertOk("c1 -> outside, masqueraded\n" + wharf.log());
 
         final Scrape before = scrape();
         assertTrue(topology.ping(c1, "10.10.0.3", PINGS), "c1 -> c2 ping through Wharf\n" + wharf.log());
@@ -122,6 +130,9 @@ class MetricsEndToEndTest
         assertEquals(2, after.value("wharf_fdb_entries", "network", "front"), "both MACs learned");
         assertTrue(after.value("wharf_node_packets_total", "node", "ethernet-input") >= 2 * frames);
         assertTrue(after.has("jvm_memory_used_bytes"), "JVM metrics served too");
+        assertEquals(1, after.samples("wharf_port_rx_packets_total", "port", uplink, "network", "uplink", "kind", "af_packet").size());
+        assertTrue(after.value("wharf_port_rx_packets_total", "port", uplink) >= 2, "at least an ARP reply and an echo reply came in");
+        assertTrue(after.value("wharf_port_tx_packets_total", "port", uplink) >= 2, "at least an ARP request and an echo request went out");
 
         startPrometheus();
         final String h1 = after.value("wharf_port_rx_packets_total", "port", p1) + "";
@@ -132,7 +143,7 @@ class MetricsEndToEndTest
         {
             answer = query("wharf_port_rx_packets_total");
             // the newest sample of each port's series, once Prometheus has scraped after the ping
-            if (seriesValue(answer, p1).equals(h1) && seriesValue(answer, p2).equals(h2))
+            if (seriesValue(answer, p1).equals(h1) && seriesValue(answer, p2).equals(h2) && !seriesValue(answer, uplink).isEmpty())
             {
                 break;
             }
@@ -142,6 +153,7 @@ class MetricsEndToEndTest
         assertEquals(h1, seriesValue(answer, p1), () -> "wtm-h1's series in Prometheus\n" + prometheusLog());
         assertEquals(h2, seriesValue(answer, p2), () -> "wtm-h2's series in Prometheus\n" + prometheusLog());
         assertTrue(answer.contains("\"job\":\"wharf\""), answer);
+        assertTrue(Long.parseLong(seriesValue(answer, uplink)) >= 2, () -> "the uplink's series in Prometheus\n" + prometheusLog());
     }
 
     private static long delta(final Scrape before, final Scrape after, final String name, final String port)

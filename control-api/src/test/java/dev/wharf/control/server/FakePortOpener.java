@@ -6,8 +6,10 @@ import dev.wharf.dataplane.port.PortQueue;
 import dev.wharf.io.PortException;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -20,6 +22,8 @@ public final class FakePortOpener implements PortOpener
 {
     private final Set<String> interfaces = new HashSet<>();
     private final List<TrackedPort> opened = new ArrayList<>();
+    private final Map<String, String> operStates = new HashMap<>();
+    private final Map<String, Integer> interfaceFlags = new HashMap<>();
     private String failure;
 
     public synchronized FakePortOpener withInterfaces(final String... names)
@@ -44,6 +48,28 @@ public final class FakePortOpener implements PortOpener
     public synchronized long interfaceMac(final String name)
     {
         return interfaces.contains(name) ? 0x02_00_00_00_00_00L | (name.hashCode() & 0xFF_FFFFL) : -1;
+    }
+
+    /**
+     * Sets an interface's operstate and flags as the kernel would report them ("up", "down", ...;
+     * IFF_UP is bit 0); "" and -1 (unreadable) unless set.
+     */
+    public synchronized void link(final String name, final String operState, final int flags)
+    {
+        operStates.put(name, operState);
+        interfaceFlags.put(name, flags);
+    }
+
+    @Override
+    public synchronized String operState(final String name)
+    {
+        return operStates.getOrDefault(name, "");
+    }
+
+    @Override
+    public synchronized int interfaceFlags(final String name)
+    {
+        return interfaceFlags.getOrDefault(name, -1);
     }
 
     /** Forgets an interface, as when its container is deleted. */

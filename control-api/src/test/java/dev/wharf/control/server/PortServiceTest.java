@@ -233,6 +233,39 @@ class PortServiceTest extends ServiceTestSupport
     }
 
     @Test
+    void aPortWhoseLinkIsDownIsShownDownWithWhyAndUpOnceItIs()
+    {
+        fixture.opener.link("veth-c1", "down", 0x1002);
+        final Port attached = attach(port("front", "veth-c1").build()).getPort();
+        assertEquals(List.of("down", "link down: the interface is set down"), List.of(attached.getState(), attached.getStateReason()));
+        assertEquals(1500, attached.getMtu(), "attached all the same: it forwards once the link comes up");
+        assertEquals("veth-c1", fixture.dataplane.snapshot().port(0).port.name());
+
+        for (final String operState : List.of("down", "lowerlayerdown"))
+        {
+            fixture.opener.link("veth-c1", operState, 0x1003);
+            final Port peerDown = listPorts().getPorts(0);
+            assertEquals(List.of("down", "link down: no carrier (a veth whose peer is down)"),
+                List.of(peerDown.getState(), peerDown.getStateReason()), operState);
+        }
+        fixture.opener.link("veth-c1", "dormant", -1);
+        assertEquals("link dormant", listPorts().getPorts(0).getStateReason());
+
+        fixture.opener.link("veth-c1", "up", 0x1003);
+        final Port up = listPorts().getPorts(0);
+        assertEquals(List.of("up", ""), List.of(up.getState(), up.getStateReason()));
+        fixture.opener.link("veth-c1", "unknown", 0x1003);
+        assertEquals("up", listPorts().getPorts(0).getState(), "a driver that does not report it may well pass frames");
+    }
+
+    private ListPortsResponse listPorts()
+    {
+        final RecordingObserver<ListPortsResponse> observer = new RecordingObserver<>();
+        fixture.ports.list(ListPortsRequest.getDefaultInstance(), observer);
+        return observer.response();
+    }
+
+    @Test
     void aPortTheKernelWillNotOpenIsNotRecorded()
     {
         fixture.opener.failNextOpen("veth-c1: socket(AF_PACKET): Operation not permitted");
