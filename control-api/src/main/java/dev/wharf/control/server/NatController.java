@@ -26,9 +26,9 @@ import static dev.wharf.control.server.Inputs.quote;
 /**
  * The NAT feature: the {@link NatSection} (published ports and user rules) and the per-network
  * masquerade flag, handed to the NAT nodes through {@link NatControl} as whole lists after every
- * change. A network with published ports cannot be removed, nor the uplink while ports are
- * published on its address: this feature registers those checks with the networks' and the
- * uplink's controllers.
+ * change. A network with published ports cannot be removed, nor one whose gateway address a port
+ * (of any network) is published on, nor the uplink while ports are published on its address: this
+ * feature registers those checks with the networks' and the uplink's controllers.
  *
  * <p>Thread safety: every method takes the {@link StateTransaction}'s lock; gRPC executor threads.
  */
@@ -79,6 +79,16 @@ public final class NatController implements Feature, NetworkController.Dependent
         {
             throw ControlException.precondition("network " + quote(name) + " has published ports (" +
                 String.join(", ", published.stream().map(PublishSpec::hostText).toList()) + "); remove them first (wharf publish rm)");
+        }
+        // a port of another network published on this network's gateway would outlive it, and come back with the next
+        // network given that address: refused as Docker refuses a network with active endpoints
+        final int gateway = networks.network(name).gateway();
+        final List<PublishSpec> bound = transaction.section(NatSection.KEY).published().stream().filter(p -> p.hostIp() == gateway).toList();
+        if (!bound.isEmpty())
+        {
+            throw ControlException.precondition("ports are published on the gateway " + Ipv4Address.toString(gateway) + " of network " +
+                quote(name) + " (" + String.join(", ", bound.stream().map(PublishSpec::toString).toList()) +
+                "); remove them first (wharf publish rm)");
         }
     }
 
