@@ -25,6 +25,8 @@ public final class Inputs
     /** Linux interface names: at most IFNAMSIZ - 1 = 15 bytes, no '/' or whitespace; '.' and '..' excluded. */
     private static final Pattern INTERFACE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}");
     private static final Pattern DOTTED = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    /** An octet of two or more digits starting with 0 ("010", "00"). */
+    private static final Pattern LEADING_ZERO = Pattern.compile("(^|\\.)0\\d");
 
     private Inputs()
     {
@@ -97,6 +99,12 @@ public final class Inputs
         if (!DOTTED.matcher(text).matches())
         {
             throw ControlException.invalid("invalid " + what + ": " + quote(text) + " is not an IPv4 address");
+        }
+        if (LEADING_ZERO.matcher(text).find())
+        {
+            // inet_aton and the tools built on it read 010 as octal 8, we would read 10: neither guess is safe
+            throw ControlException.invalid("invalid " + what + ": " + quote(text) + " has an octet with a leading zero" +
+                " (some tools read it as octal); write the octets in decimal without leading zeros");
         }
         try
         {

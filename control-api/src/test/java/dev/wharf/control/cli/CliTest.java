@@ -483,6 +483,7 @@ class CliTest
             bad("publish add", ExitCodes.USAGE, "publish", "add", "front", "10.10.0.2:0", "-p", "8081/tcp"),
             bad("publish add", ExitCodes.USAGE, "publish", "add", "front", "10.10.0.2", "-p", "8081/tcp"),
             bad("publish add", ExitCodes.USAGE, "publish", "add", "front", "10.10.0.2:80"),
+            bad("publish add", ExitCodes.USAGE, "publish", "add", "front", "010.010.000.003:80", "-p", "8081/tcp"),
             bad("publish add", ExitCodes.PRECONDITION, "publish", "add", "secure", "10.30.0.2:80", "-p", "8081/tcp"),
             bad("publish ls", ExitCodes.USAGE, "publish", "ls", "extra"),
             bad("publish rm", ExitCodes.NOT_FOUND, "publish", "rm", "front", "8080/udp"),
