@@ -20,6 +20,8 @@ public final class Inputs
     public static final int NETWORK_PREFIX_MIN = 1;
     /** /31 and /32 leave no address for a container beside the gateway. */
     public static final int NETWORK_PREFIX_MAX = 30;
+    /** How much of a value a message quotes. */
+    public static final int QUOTE_MAX_CHARS = 100;
 
     private static final Pattern NETWORK_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     /** Linux interface names: at most IFNAMSIZ - 1 = 15 bytes, no '/' or whitespace; '.' and '..' excluded. */
@@ -152,8 +154,13 @@ public final class Inputs
         return (int)vid;
     }
 
+    /** {@code text} in quotes for a message; beyond {@value #QUOTE_MAX_CHARS} characters cut, with its length, so a refusal stays short. */
     public static String quote(final String text)
     {
+        if (text.length() > QUOTE_MAX_CHARS)
+        {
+            return "\"" + text.substring(0, QUOTE_MAX_CHARS) + "...\" (" + text.length() + " characters)";
+        }
         return "\"" + text + "\"";
     }
 

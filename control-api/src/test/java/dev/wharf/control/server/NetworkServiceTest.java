@@ -102,6 +102,15 @@ class NetworkServiceTest extends ServiceTestSupport
             CreateNetworkRequest.newBuilder().setName(name).setSubnet("10.10.0.0/24").build(), observer));
     }
 
+    @Test
+    void aLongValueIsQuotedCutWithItsLength()
+    {
+        final String name = "b".repeat(200);
+        assertRejected(Status.Code.INVALID_ARGUMENT, "invalid network name \"" + "b".repeat(100) + "...\" (200 characters): use 1 to 64 " +
+            "letters, digits, '_', '.' or '-', starting with a letter or digit", observer -> fixture.networks.create(
+            CreateNetworkRequest.newBuilder().setName(name).setSubnet("10.10.0.0/24").build(), observer));
+    }
+
     @ParameterizedTest(name = "subnet \"{0}\"")
     @CsvSource(delimiter = '|', value = {
         "''                | subnet is required (e.g. 10.10.0.0/24)",
