@@ -76,23 +76,40 @@ public final class Inputs
         }
         final int address = ipv4(text.substring(0, slash), "subnet " + quote(text));
         final int prefixLength = Integer.parseInt(text.substring(slash + 1));
-        if (prefixLength < NETWORK_PREFIX_MIN || prefixLength > NETWORK_PREFIX_MAX)
-        {
-            throw ControlException.invalid("invalid subnet " + quote(text) + ": prefix length must be " +
-                NETWORK_PREFIX_MIN + " to " + NETWORK_PREFIX_MAX);
-        }
+        checkNetworkPrefix(prefixLength, text);
         final int network = address & Ipv4Address.mask(prefixLength);
         if (network != address)
         {
             throw ControlException.invalid("invalid subnet " + quote(text) + ": host bits set (did you mean " +
                 Ipv4Address.toString(network) + "/" + prefixLength + "?)");
         }
-        final int firstOctet = network >>> 24;
+        return checkSubnet(new Cidr(network, prefixLength), text);
+    }
+
+    /** Refuses a subnet no network may have (a prefix outside 1..30, a reserved range): {@link #subnet}'s checks of a parsed one. */
+    public static Cidr checkSubnet(final Cidr subnet)
+    {
+        checkNetworkPrefix(subnet.prefixLength(), subnet.toString());
+        return checkSubnet(subnet, subnet.toString());
+    }
+
+    private static Cidr checkSubnet(final Cidr subnet, final String text)
+    {
+        final int firstOctet = subnet.network() >>> 24;
         if (firstOctet == 0 || firstOctet == 127 || firstOctet >= 224)
         {
             throw ControlException.invalid("invalid subnet " + quote(text) + ": 0.0.0.0/8, loopback, multicast and reserved addresses cannot be a network");
         }
-        return new Cidr(network, prefixLength);
+        return subnet;
+    }
+
+    private static void checkNetworkPrefix(final int prefixLength, final String text)
+    {
+        if (prefixLength < NETWORK_PREFIX_MIN || prefixLength > NETWORK_PREFIX_MAX)
+        {
+            throw ControlException.invalid("invalid subnet " + quote(text) + ": prefix length must be " +
+                NETWORK_PREFIX_MIN + " to " + NETWORK_PREFIX_MAX);
+        }
     }
 
     /** Parses a dotted IPv4 address (no prefix); {@code what} names the field in the message. */
@@ -178,12 +195,17 @@ public final class Inputs
         }
         final int address = ipv4(text.substring(0, slash), what);
         final int prefixLength = Integer.parseInt(text.substring(slash + 1));
+        checkHostPrefix(prefixLength, what + " " + quote(text));
+        return new int[] {address, prefixLength};
+    }
+
+    /** Refuses a host address's prefix outside 1..30; {@code what} names the address in the message. */
+    public static void checkHostPrefix(final int prefixLength, final String what)
+    {
         if (prefixLength < NETWORK_PREFIX_MIN || prefixLength > NETWORK_PREFIX_MAX)
         {
-            throw ControlException.invalid("invalid " + what + " " + quote(text) + ": prefix length must be " +
-                NETWORK_PREFIX_MIN + " to " + NETWORK_PREFIX_MAX);
+            throw ControlException.invalid("invalid " + what + ": prefix length must be " + NETWORK_PREFIX_MIN + " to " + NETWORK_PREFIX_MAX);
         }
-        return new int[] {address, prefixLength};
     }
 
     /** Parses a prefix for a rule: {@code a.b.c.d/n} (host bits must be zero), a bare address (/32), or "" for any. */

@@ -43,6 +43,14 @@ public final class NetworkFeature implements Feature
 
     /** The networks and their connections first, then the ports, which need their networks. */
     @Override
+    public void check(final DesiredState saved)
+    {
+        networks.check(saved);
+        ports.check(saved);
+    }
+
+    /** The networks and their connections first, then the ports, which need their networks. */
+    @Override
     public void restore(final DesiredState saved)
     {
         networks.restore(saved);
