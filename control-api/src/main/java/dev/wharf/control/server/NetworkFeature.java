@@ -41,7 +41,7 @@ public final class NetworkFeature implements Feature
         return List.of(NetworkSection.KEY);
     }
 
-    /** The networks and their connections first, then the ports, which need their networks. */
+    /** The networks and their connections first, then the ports against them. */
     @Override
     public void check(final DesiredState saved)
     {
