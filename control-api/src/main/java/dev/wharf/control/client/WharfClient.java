@@ -6,6 +6,7 @@ import dev.wharf.control.api.v1.NetworkServiceGrpc;
 import dev.wharf.control.api.v1.PortServiceGrpc;
 import dev.wharf.control.api.v1.StatsServiceGrpc;
 import dev.wharf.control.api.v1.TraceServiceGrpc;
+import dev.wharf.control.server.RequestLimits;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -58,6 +59,7 @@ public final class WharfClient implements AutoCloseable
             .overrideAuthority("localhost")
             .usePlaintext()
             .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+            .intercept(RequestLimits.client())
             .build();
     }
 
@@ -78,7 +80,8 @@ public final class WharfClient implements AutoCloseable
     public static WharfClient overTcp(final HostPort target, final ClientTls tls, final long deadlineMs) throws IOException
     {
         final ChannelCredentials credentials = tls == null ? InsecureChannelCredentials.create() : tls.credentials();
-        return new WharfClient(NettyChannelBuilder.forAddress(target.host(), target.port(), credentials).build(), deadlineMs);
+        return new WharfClient(NettyChannelBuilder.forAddress(target.host(), target.port(), credentials)
+            .intercept(RequestLimits.client()).build(), deadlineMs);
     }
 
     /** The socket the command line talks to: the option if given, else {@code WHARF_SOCKET}, else the default. */

@@ -2,6 +2,7 @@ package dev.wharf.control.server;
 
 import io.grpc.BindableService;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
@@ -55,7 +56,8 @@ public final class ApiServer implements AutoCloseable
                 .channelType(EpollServerDomainSocketChannel.class)
                 .bossEventLoopGroup(group)
                 .workerEventLoopGroup(group);
-            services.forEach(builder::addService);
+            // every request of the API is bounded before its service reads it (RequestLimits)
+            services.forEach(service -> builder.addService(ServerInterceptors.intercept(service, RequestLimits.server())));
             final Server server = builder
                 .addService(new HealthStatusManager().getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())

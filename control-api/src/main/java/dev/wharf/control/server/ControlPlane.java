@@ -73,7 +73,11 @@ public final class ControlPlane
         return sections;
     }
 
-    /** Prepares the state directory and reads the saved state; {@link DesiredState#EMPTY} when there is none or it is kept in memory. */
+    /**
+     * Prepares the state directory and reads the saved state; {@link DesiredState#EMPTY} when there is
+     * none or it is kept in memory. A file that reads but breaks a rule the API enforces (every
+     * feature's {@link Feature#check}) is refused like one that does not read, with the API's message.
+     */
     public DesiredState load() throws StateFileException
     {
         if (store == null)
@@ -81,7 +85,16 @@ public final class ControlPlane
             return DesiredState.EMPTY;
         }
         store.prepare();
-        return store.load();
+        final DesiredState saved = store.load();
+        try
+        {
+            features.forEach(feature -> feature.check(saved));
+        }
+        catch (final ControlException e)
+        {
+            throw new StateFileException(store.file(), "breaks a rule of the API: " + e.getMessage());
+        }
+        return saved;
     }
 
     /** The state file, or null when the state is kept in memory only. */

@@ -19,7 +19,7 @@ import java.util.List;
  *
  * <p>Controllers change state only through the shared {@link StateTransaction} and name dataplane
  * objects only through the shared {@link IdMap}. Called by the daemon's main thread at start-up
- * ({@link #restore}), its reconcile thread ({@link #reconcile}) and the metrics scrape.
+ * ({@link #check}, {@link #restore}), its reconcile thread ({@link #reconcile}) and the metrics scrape.
  */
 public interface Feature
 {
@@ -27,6 +27,17 @@ public interface Feature
     default List<SectionKey<?>> sections()
     {
         return List.of();
+    }
+
+    /**
+     * Checks this feature's part of a saved state with the checks its API makes (names, ranges,
+     * overlaps, duplicates, references into earlier features' sections), so that a state file that
+     * breaks a rule is refused as a request would be, not restored; throws {@link ControlException}
+     * with the API's message. Called once at start-up, before {@link #restore}, for every feature in
+     * list order; reads {@code saved} only.
+     */
+    default void check(final DesiredState saved)
+    {
     }
 
     /**

@@ -20,11 +20,15 @@ public final class Inputs
     public static final int NETWORK_PREFIX_MIN = 1;
     /** /31 and /32 leave no address for a container beside the gateway. */
     public static final int NETWORK_PREFIX_MAX = 30;
+    /** How much of a value a message quotes. */
+    public static final int QUOTE_MAX_CHARS = 100;
 
     private static final Pattern NETWORK_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     /** Linux interface names: at most IFNAMSIZ - 1 = 15 bytes, no '/' or whitespace; '.' and '..' excluded. */
     private static final Pattern INTERFACE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}");
     private static final Pattern DOTTED = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    /** An octet of two or more digits starting with 0 ("010", "00"). */
+    private static final Pattern LEADING_ZERO = Pattern.compile("(^|\\.)0\\d");
 
     private Inputs()
     {
@@ -72,23 +76,40 @@ public final class Inputs
         }
         final int address = ipv4(text.substring(0, slash), "subnet " + quote(text));
         final int prefixLength = Integer.parseInt(text.substring(slash + 1));
-        if (prefixLength < NETWORK_PREFIX_MIN || prefixLength > NETWORK_PREFIX_MAX)
-        {
-            throw ControlException.invalid("invalid subnet " + quote(text) + ": prefix length must be " +
-                NETWORK_PREFIX_MIN + " to " + NETWORK_PREFIX_MAX);
-        }
+        checkNetworkPrefix(prefixLength, text);
         final int network = address & Ipv4Address.mask(prefixLength);
         if (network != address)
         {
             throw ControlException.invalid("invalid subnet " + quote(text) + ": host bits set (did you mean " +
                 Ipv4Address.toString(network) + "/" + prefixLength + "?)");
         }
-        final int firstOctet = network >>> 24;
+        return checkSubnet(new Cidr(network, prefixLength), text);
+    }
+
+    /** Refuses a subnet no network may have (a prefix outside 1..30, a reserved range): {@link #subnet}'s checks of a parsed one. */
+    public static Cidr checkSubnet(final Cidr subnet)
+    {
+        checkNetworkPrefix(subnet.prefixLength(), subnet.toString());
+        return checkSubnet(subnet, subnet.toString());
+    }
+
+    private static Cidr checkSubnet(final Cidr subnet, final String text)
+    {
+        final int firstOctet = subnet.network() >>> 24;
         if (firstOctet == 0 || firstOctet == 127 || firstOctet >= 224)
         {
             throw ControlException.invalid("invalid subnet " + quote(text) + ": 0.0.0.0/8, loopback, multicast and reserved addresses cannot be a network");
         }
-        return new Cidr(network, prefixLength);
+        return subnet;
+    }
+
+    private static void checkNetworkPrefix(final int prefixLength, final String text)
+    {
+        if (prefixLength < NETWORK_PREFIX_MIN || prefixLength > NETWORK_PREFIX_MAX)
+        {
+            throw ControlException.invalid("invalid subnet " + quote(text) + ": prefix length must be " +
+                NETWORK_PREFIX_MIN + " to " + NETWORK_PREFIX_MAX);
+        }
     }
 
     /** Parses a dotted IPv4 address (no prefix); {@code what} names the field in the message. */
@@ -97,6 +118,12 @@ public final class Inputs
         if (!DOTTED.matcher(text).matches())
         {
             throw ControlException.invalid("invalid " + what + ": " + quote(text) + " is not an IPv4 address");
+        }
+        if (LEADING_ZERO.matcher(text).find())
+        {
+            // inet_aton and the tools built on it read 010 as octal 8, we would read 10: neither guess is safe
+            throw ControlException.invalid("invalid " + what + ": " + quote(text) + " has an octet with a leading zero" +
+                " (some tools read it as octal); write the octets in decimal without leading zeros");
         }
         try
         {
@@ -144,8 +171,13 @@ public final class Inputs
         return (int)vid;
     }
 
+    /** {@code text} in quotes for a message; beyond {@value #QUOTE_MAX_CHARS} characters cut, with its length, so a refusal stays short. */
     public static String quote(final String text)
     {
+        if (text.length() > QUOTE_MAX_CHARS)
+        {
+            return "\"" + text.substring(0, QUOTE_MAX_CHARS) + "...\" (" + text.length() + " characters)";
+        }
         return "\"" + text + "\"";
     }
 
@@ -163,12 +195,17 @@ public final class Inputs
         }
         final int address = ipv4(text.substring(0, slash), what);
         final int prefixLength = Integer.parseInt(text.substring(slash + 1));
+        checkHostPrefix(prefixLength, what + " " + quote(text));
+        return new int[] {address, prefixLength};
+    }
+
+    /** Refuses a host address's prefix outside 1..30; {@code what} names the address in the message. */
+    public static void checkHostPrefix(final int prefixLength, final String what)
+    {
         if (prefixLength < NETWORK_PREFIX_MIN || prefixLength > NETWORK_PREFIX_MAX)
         {
-            throw ControlException.invalid("invalid " + what + " " + quote(text) + ": prefix length must be " +
-                NETWORK_PREFIX_MIN + " to " + NETWORK_PREFIX_MAX);
+            throw ControlException.invalid("invalid " + what + ": prefix length must be " + NETWORK_PREFIX_MIN + " to " + NETWORK_PREFIX_MAX);
         }
-        return new int[] {address, prefixLength};
     }
 
     /** Parses a prefix for a rule: {@code a.b.c.d/n} (host bits must be zero), a bare address (/32), or "" for any. */

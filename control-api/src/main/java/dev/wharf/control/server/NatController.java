@@ -19,16 +19,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import static dev.wharf.control.server.Inputs.quote;
 
 /**
  * The NAT feature: the {@link NatSection} (published ports and user rules) and the per-network
  * masquerade flag, handed to the NAT nodes through {@link NatControl} as whole lists after every
- * change. A network with published ports cannot be removed, nor the uplink while ports are
- * published on its address: this feature registers those checks with the networks' and the
- * uplink's controllers.
+ * change. A network with published ports cannot be removed, nor one whose gateway address a port
+ * (of any network) is published on, nor the uplink while ports are published on its address: this
+ * feature registers those checks with the networks' and the uplink's controllers.
  *
  * <p>Thread safety: every method takes the {@link StateTransaction}'s lock; gRPC executor threads.
  */
@@ -80,6 +82,16 @@ public final class NatController implements Feature, NetworkController.Dependent
             throw ControlException.precondition("network " + quote(name) + " has published ports (" +
                 String.join(", ", published.stream().map(PublishSpec::hostText).toList()) + "); remove them first (wharf publish rm)");
         }
+        // a port of another network published on this network's gateway would outlive it, and come back with the next
+        // network given that address: refused as Docker refuses a network with active endpoints
+        final int gateway = networks.network(name).gateway();
+        final List<PublishSpec> bound = transaction.section(NatSection.KEY).published().stream().filter(p -> p.hostIp() == gateway).toList();
+        if (!bound.isEmpty())
+        {
+            throw ControlException.precondition("ports are published on the gateway " + Ipv4Address.toString(gateway) + " of network " +
+                quote(name) + " (" + String.join(", ", bound.stream().map(PublishSpec::toString).toList()) +
+                "); remove them first (wharf publish rm)");
+        }
     }
 
     @Override
@@ -110,40 +122,50 @@ public final class NatController implements Feature, NetworkController.Dependent
     {
         return transaction.locked(() ->
         {
-            final NetworkSpec network = networks.network(spec.network());
-            Inputs.checkPort(spec.containerPort(), "container port");
-            Inputs.checkPort(spec.hostPort(), "host port");
-            if (!spec.protocol().hasPorts())
-            {
-                throw ControlException.invalid("protocol " + quote(spec.protocol().label()) + " cannot be published: use tcp or udp");
-            }
-            Inputs.checkInside(network.subnet(), spec.containerIp(), "container IP " + Ipv4Address.toString(spec.containerIp()));
-            if (spec.containerIp() == network.gateway())
-            {
-                throw ControlException.invalid("container IP " + Ipv4Address.toString(spec.containerIp()) + " is the gateway of network " +
-                    quote(network.name()));
-            }
-            if (spec.hostIp() != PublishSpec.ANY_HOST && !isHostAddress(spec.hostIp()))
-            {
-                throw ControlException.invalid("host IP " + Ipv4Address.toString(spec.hostIp()) +
-                    " is neither the uplink address nor a network's gateway");
-            }
-            if (network.internal())
-            {
-                throw ControlException.precondition("network " + quote(network.name()) + " is internal: nothing outside can reach it");
-            }
             final NatSection section = transaction.section(NatSection.KEY);
-            for (final PublishSpec other : section.published())
-            {
-                if (other.conflictsWith(spec.hostIp(), spec.hostPort(), spec.protocol()))
-                {
-                    throw ControlException.alreadyExists("port " + spec.hostText() + " is already published (" + other + ")");
-                }
-            }
+            checkPublish(transaction.state(), section, spec);
             commitPublished(section.withPublished(spec));
             LOG.info("port published: {}", spec);
             return spec;
         });
+    }
+
+    /** The API's checks of a published port against {@code state}'s networks and uplink and the ports published already in {@code section}. */
+    private static void checkPublish(final DesiredState state, final NatSection section, final PublishSpec spec)
+    {
+        final NetworkSpec network = NetworkSection.of(state).network(spec.network());
+        if (network == null)
+        {
+            throw ControlException.notFound("network " + quote(spec.network()) + " not found");
+        }
+        Inputs.checkPort(spec.containerPort(), "container port");
+        Inputs.checkPort(spec.hostPort(), "host port");
+        if (!spec.protocol().hasPorts())
+        {
+            throw ControlException.invalid("protocol " + quote(spec.protocol().label()) + " cannot be published: use tcp or udp");
+        }
+        Inputs.checkInside(network.subnet(), spec.containerIp(), "container IP " + Ipv4Address.toString(spec.containerIp()));
+        if (spec.containerIp() == network.gateway())
+        {
+            throw ControlException.invalid("container IP " + Ipv4Address.toString(spec.containerIp()) + " is the gateway of network " +
+                quote(network.name()));
+        }
+        if (spec.hostIp() != PublishSpec.ANY_HOST && !isHostAddress(state, spec.hostIp()))
+        {
+            throw ControlException.invalid("host IP " + Ipv4Address.toString(spec.hostIp()) +
+                " is neither the uplink address nor a network's gateway");
+        }
+        if (network.internal())
+        {
+            throw ControlException.precondition("network " + quote(network.name()) + " is internal: nothing outside can reach it");
+        }
+        for (final PublishSpec other : section.published())
+        {
+            if (other.conflictsWith(spec.hostIp(), spec.hostPort(), spec.protocol()))
+            {
+                throw ControlException.alreadyExists("port " + spec.hostText() + " is already published (" + other + ")");
+            }
+        }
     }
 
     /**
@@ -185,24 +207,61 @@ public final class NatController implements Feature, NetworkController.Dependent
             {
                 throw ControlException.invalid("position " + position + " is out of range 1.." + (size + 1));
             }
-            if (portTo != 0)
-            {
-                if (!protocol.hasPorts())
-                {
-                    throw ControlException.invalid("destination ports need protocol tcp or udp, not " + protocol.label());
-                }
-                Inputs.checkPort(portFrom, "destination port");
-                Inputs.checkPort(portTo, "destination port");
-                if (portFrom > portTo)
-                {
-                    throw ControlException.invalid("destination port range " + portFrom + "-" + portTo + " is backwards");
-                }
-            }
+            checkRulePorts(protocol, portFrom, portTo);
             final RuleSpec rule = new RuleSpec(section.nextRuleId(), allow, source, destination, protocol, portFrom, portTo);
             commitRules(section.withRule(position == 0 ? size : position - 1, rule));
             LOG.info("rule added: {}", rule);
             return rule;
         });
+    }
+
+    private static void checkRulePorts(final Protocol protocol, final int portFrom, final int portTo)
+    {
+        if (portTo != 0)
+        {
+            if (!protocol.hasPorts())
+            {
+                throw ControlException.invalid("destination ports need protocol tcp or udp, not " + protocol.label());
+            }
+            Inputs.checkPort(portFrom, "destination port");
+            Inputs.checkPort(portTo, "destination port");
+            if (portFrom > portTo)
+            {
+                throw ControlException.invalid("destination port range " + portFrom + "-" + portTo + " is backwards");
+            }
+        }
+        else if (portFrom != 0)
+        {
+            // the API never makes one: "25" is 25-25
+            throw ControlException.invalid("destination port range " + Integer.toUnsignedString(portFrom) + "-0 is backwards");
+        }
+    }
+
+    /**
+     * Checks the published ports and rules of a saved state as the API would have checked them when
+     * they were added, one after the other, against the saved networks and uplink; rule ids must be
+     * distinct (the next id is past them all as the section reads it). Refuses with the API's message.
+     * At start-up, before {@link #restore}; reads only {@code saved}.
+     */
+    @Override
+    public void check(final DesiredState saved)
+    {
+        final NatSection all = NatSection.of(saved);
+        NatSection section = NatSection.EMPTY;
+        for (final PublishSpec spec : all.published())
+        {
+            checkPublish(saved, section, spec);
+            section = section.withPublished(spec);
+        }
+        final Set<Long> ruleIds = new HashSet<>();
+        for (final RuleSpec rule : all.rules())
+        {
+            checkRulePorts(rule.protocol(), rule.portFrom(), rule.portTo());
+            if (!ruleIds.add(rule.id()))
+            {
+                throw ControlException.alreadyExists("rule " + Long.toUnsignedString(rule.id()) + " appears twice");
+            }
+        }
     }
 
     public void removeRule(final long id)
@@ -257,14 +316,14 @@ public final class NatController implements Feature, NetworkController.Dependent
         }
     }
 
-    private boolean isHostAddress(final int address)
+    private static boolean isHostAddress(final DesiredState state, final int address)
     {
-        final UplinkSpec uplink = UplinkSection.of(transaction.state());
+        final UplinkSpec uplink = UplinkSection.of(state);
         if (uplink != null && uplink.address() == address)
         {
             return true;
         }
-        return transaction.section(NetworkSection.KEY).networks().stream().anyMatch(n -> n.gateway() == address);
+        return NetworkSection.of(state).networks().stream().anyMatch(n -> n.gateway() == address);
     }
 
     private List<PublishedPort> natPorts(final NatSection section)

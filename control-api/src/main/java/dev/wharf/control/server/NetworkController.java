@@ -8,6 +8,7 @@ import dev.wharf.control.state.NetworkSpec;
 import dev.wharf.dataplane.config.NetworkPolicy;
 import dev.wharf.dataplane.table.FdbTable;
 import dev.wharf.dataplane.protocol.Ipv4Address;
+import dev.wharf.dataplane.protocol.MacAddress;
 import dev.wharf.dataplane.worker.Dataplane;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -136,23 +137,12 @@ public final class NetworkController
     {
         return transaction.locked(() ->
         {
-            Inputs.networkName(name);
             final int gatewayIp = gateway == 0 ? subnet.firstHost() : gateway;
-            Inputs.checkInside(subnet, gatewayIp, "gateway " + Ipv4Address.toString(gatewayIp));
-            checkMacLimit(macLimit);
             final NetworkSection section = transaction.section(NetworkSection.KEY);
-            if (section.network(name) != null)
-            {
-                throw ControlException.alreadyExists("network " + quote(name) + " already exists");
-            }
+            checkNetwork(section, name, subnet, gatewayIp, macLimit);
             final Set<Long> takenMacs = new HashSet<>();
             for (final NetworkSpec other : section.networks())
             {
-                if (other.subnet().overlaps(subnet))
-                {
-                    throw ControlException.precondition("subnet " + subnet + " overlaps network " + quote(other.name()) +
-                        " (" + other.subnet() + ")");
-                }
                 takenMacs.add(other.gatewayMac());
             }
             dependents.forEach(d -> d.checkCreate(subnet));
@@ -183,17 +173,8 @@ public final class NetworkController
     {
         transaction.locked(() ->
         {
-            network(a);
-            network(b);
-            if (a.equals(b))
-            {
-                throw ControlException.invalid("cannot connect network " + quote(a) + " to itself");
-            }
             final NetworkSection section = transaction.section(NetworkSection.KEY);
-            if (section.connections().stream().anyMatch(c -> c.joins(a, b)))
-            {
-                throw ControlException.alreadyExists("networks " + quote(a) + " and " + quote(b) + " are connected already");
-            }
+            checkConnect(section, a, b);
             final int first = ids.network(a);
             final int second = ids.network(b);
             dataplane.connectNetworks(first, second, true);
@@ -221,6 +202,79 @@ public final class NetworkController
             transaction.commit(section.withoutConnection(a, b).in(transaction.state()), () -> dataplane.connectNetworks(first, second, true));
             LOG.info("networks disconnected: {} <-> {}", a, b);
         });
+    }
+
+    /** The API's checks of a network against the networks there are already (not the dependents'): create's, and a saved state's. */
+    private void checkNetwork(final NetworkSection section, final String name, final Cidr subnet, final int gatewayIp, final int macLimit)
+    {
+        Inputs.networkName(name);
+        Inputs.checkInside(subnet, gatewayIp, "gateway " + Ipv4Address.toString(gatewayIp));
+        checkMacLimit(macLimit);
+        if (section.network(name) != null)
+        {
+            throw ControlException.alreadyExists("network " + quote(name) + " already exists");
+        }
+        for (final NetworkSpec other : section.networks())
+        {
+            if (other.subnet().overlaps(subnet))
+            {
+                throw ControlException.precondition("subnet " + subnet + " overlaps network " + quote(other.name()) +
+                    " (" + other.subnet() + ")");
+            }
+        }
+    }
+
+    private static void checkConnect(final NetworkSection section, final String a, final String b)
+    {
+        for (final String name : List.of(a, b))
+        {
+            if (section.network(name) == null)
+            {
+                throw ControlException.notFound("network " + quote(name) + " not found");
+            }
+        }
+        if (a.equals(b))
+        {
+            throw ControlException.invalid("cannot connect network " + quote(a) + " to itself");
+        }
+        if (section.connections().stream().anyMatch(c -> c.joins(a, b)))
+        {
+            throw ControlException.alreadyExists("networks " + quote(a) + " and " + quote(b) + " are connected already");
+        }
+    }
+
+    /**
+     * Checks the networks and connections of a saved state as the API would have checked them when
+     * they were made, one after the other, and the gateway MACs the API derived (unicast, one per
+     * network); refuses with the API's message. At start-up, before {@link #restore}; reads only {@code saved}.
+     */
+    void check(final DesiredState saved)
+    {
+        final NetworkSection networks = NetworkSection.of(saved);
+        NetworkSection section = NetworkSection.EMPTY;
+        final Set<Long> macs = new HashSet<>();
+        for (final NetworkSpec network : networks.networks())
+        {
+            Inputs.checkSubnet(network.subnet());
+            checkNetwork(section, network.name(), network.subnet(), network.gateway(), network.macLimit());
+            final long mac = network.gatewayMac();
+            if (mac == 0 || MacAddress.isMulticast(mac))
+            {
+                throw ControlException.invalid("gateway MAC " + MacAddress.toString(mac) + " of network " +
+                    quote(network.name()) + " is not a unicast MAC");
+            }
+            if (!macs.add(mac))
+            {
+                throw ControlException.alreadyExists("gateway MAC " + MacAddress.toString(mac) + " of network " +
+                    quote(network.name()) + " is another network's too");
+            }
+            section = section.withNetwork(network);
+        }
+        for (final ConnectionSpec connection : networks.connections())
+        {
+            checkConnect(section, connection.network(), connection.other());
+            section = section.withConnection(connection);
+        }
     }
 
     /** Refuses a MAC limit beyond what the FDB holds; 0 is the daemon's default. */

@@ -41,6 +41,14 @@ public final class NetworkFeature implements Feature
         return List.of(NetworkSection.KEY);
     }
 
+    /** The networks and their connections first, then the ports against them. */
+    @Override
+    public void check(final DesiredState saved)
+    {
+        networks.check(saved);
+        ports.check(saved);
+    }
+
     /** The networks and their connections first, then the ports, which need their networks. */
     @Override
     public void restore(final DesiredState saved)

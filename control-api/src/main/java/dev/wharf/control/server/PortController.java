@@ -286,6 +286,46 @@ public final class PortController implements NetworkController.Dependent, PortRo
 
     private NetworkSpec checkAttach(final PortSpec spec)
     {
+        final NetworkSpec network = checkPort(transaction.section(NetworkSection.KEY), spec);
+        dependents.forEach(d -> d.checkAttach(spec));
+        if (ids.portCount() >= CounterLayout.MAX_PORTS)
+        {
+            throw new ControlException(ControlException.Reason.RESOURCE_EXHAUSTED, "too many ports: at most " + CounterLayout.MAX_PORTS);
+        }
+        if (spec.kind() == PortKind.AF_PACKET && !opener.interfaceExists(spec.name()))
+        {
+            throw ControlException.notFound("interface " + quote(spec.name()) + " not found (use --tap to create a TAP device)");
+        }
+        return network;
+    }
+
+    /**
+     * Checks the ports of a saved state as the API would have checked them when they were attached,
+     * one after the other (not whether their interfaces are there: a missing one is restored as down);
+     * refuses with the API's message. At start-up, before {@link #restore}; reads only {@code saved}.
+     */
+    void check(final DesiredState saved)
+    {
+        final NetworkSection all = NetworkSection.of(saved);
+        NetworkSection section = NetworkSection.EMPTY;
+        for (final NetworkSpec network : all.networks())
+        {
+            section = section.withNetwork(network);
+        }
+        for (final PortSpec port : all.ports())
+        {
+            checkPort(section, port);
+            section = section.withPort(port);
+        }
+        if (section.ports().size() > CounterLayout.MAX_PORTS)
+        {
+            throw new ControlException(ControlException.Reason.RESOURCE_EXHAUSTED, "too many ports: at most " + CounterLayout.MAX_PORTS);
+        }
+    }
+
+    /** The API's checks of a port against the networks and the ports attached already in {@code section}; its network. */
+    private NetworkSpec checkPort(final NetworkSection section, final PortSpec spec)
+    {
         Inputs.interfaceName(spec.name());
         if (spec.isTrunk() && spec.vlan() != 0)
         {
@@ -297,7 +337,11 @@ public final class PortController implements NetworkController.Dependent, PortRo
         }
         spec.trunkVlans().forEach(Inputs::vlan);
         networks.checkMacLimit(spec.macLimit());
-        final NetworkSpec network = networks.network(spec.network());
+        final NetworkSpec network = section.network(spec.network());
+        if (network == null)
+        {
+            throw ControlException.notFound("network " + quote(spec.network()) + " not found");
+        }
         if (spec.hasIp())
         {
             Inputs.checkInside(network.subnet(), spec.ip(), "IP " + Ipv4Address.toString(spec.ip()));
@@ -310,7 +354,6 @@ public final class PortController implements NetworkController.Dependent, PortRo
         {
             throw ControlException.invalid("MAC " + MacAddress.toString(spec.mac()) + " is the gateway MAC of network " + quote(network.name()));
         }
-        final NetworkSection section = transaction.section(NetworkSection.KEY);
         final PortSpec existing = section.port(spec.name());
         if (existing != null)
         {
@@ -328,15 +371,6 @@ public final class PortController implements NetworkController.Dependent, PortRo
                 throw ControlException.alreadyExists("MAC " + MacAddress.toString(spec.mac()) + " is already used by port " +
                     quote(other.name()) + " in network " + quote(network.name()));
             }
-        }
-        dependents.forEach(d -> d.checkAttach(spec));
-        if (ids.portCount() >= CounterLayout.MAX_PORTS)
-        {
-            throw new ControlException(ControlException.Reason.RESOURCE_EXHAUSTED, "too many ports: at most " + CounterLayout.MAX_PORTS);
-        }
-        if (spec.kind() == PortKind.AF_PACKET && !opener.interfaceExists(spec.name()))
-        {
-            throw ControlException.notFound("interface " + quote(spec.name()) + " not found (use --tap to create a TAP device)");
         }
         return network;
     }

@@ -139,33 +139,13 @@ public final class UplinkController implements Feature, NetworkController.Depend
     {
         return transaction.locked(() ->
         {
-            Inputs.interfaceName(spec.interfaceName());
-            final Cidr subnet = spec.subnet();
-            Inputs.checkInside(subnet, spec.address(), "uplink address " + Ipv4Address.toString(spec.address()));
-            Inputs.checkInside(subnet, spec.gateway(), "uplink gateway " + Ipv4Address.toString(spec.gateway()));
-            if (spec.gateway() == spec.address())
-            {
-                throw ControlException.invalid("uplink gateway " + Ipv4Address.toString(spec.gateway()) + " is the uplink address itself");
-            }
+            checkAddresses(spec);
             final UplinkSpec existing = UplinkSection.of(transaction.state());
             if (existing != null)
             {
                 throw ControlException.alreadyExists("an uplink is set already (" + existing + "); remove it first (wharf uplink rm)");
             }
-            final NetworkSection networks = transaction.section(NetworkSection.KEY);
-            final PortSpec port = networks.port(spec.interfaceName());
-            if (port != null)
-            {
-                throw ControlException.precondition("interface " + quote(spec.interfaceName()) + " is a port of network " + quote(port.network()));
-            }
-            for (final NetworkSpec network : networks.networks())
-            {
-                if (network.subnet().overlaps(subnet))
-                {
-                    throw ControlException.precondition("uplink subnet " + subnet + " overlaps network " + quote(network.name()) +
-                        " (" + network.subnet() + ")");
-                }
-            }
+            checkAgainst(transaction.section(NetworkSection.KEY), spec);
             if (!opener.interfaceExists(spec.interfaceName()))
             {
                 throw ControlException.notFound("interface " + quote(spec.interfaceName()) + " not found");
@@ -176,6 +156,54 @@ public final class UplinkController implements Feature, NetworkController.Depend
             LOG.info("uplink set: {}", spec);
             return status();
         });
+    }
+
+    /** The API's checks of the uplink on its own: its interface's name, its addresses. */
+    private static void checkAddresses(final UplinkSpec spec)
+    {
+        Inputs.interfaceName(spec.interfaceName());
+        Inputs.checkHostPrefix(spec.prefixLength(), "uplink address " + quote(spec.addressText()));
+        final Cidr subnet = spec.subnet();
+        Inputs.checkInside(subnet, spec.address(), "uplink address " + Ipv4Address.toString(spec.address()));
+        Inputs.checkInside(subnet, spec.gateway(), "uplink gateway " + Ipv4Address.toString(spec.gateway()));
+        if (spec.gateway() == spec.address())
+        {
+            throw ControlException.invalid("uplink gateway " + Ipv4Address.toString(spec.gateway()) + " is the uplink address itself");
+        }
+    }
+
+    /** The API's checks of the uplink against the networks and ports: not one of the ports, no overlap with a network. */
+    private static void checkAgainst(final NetworkSection networks, final UplinkSpec spec)
+    {
+        final PortSpec port = networks.port(spec.interfaceName());
+        if (port != null)
+        {
+            throw ControlException.precondition("interface " + quote(spec.interfaceName()) + " is a port of network " + quote(port.network()));
+        }
+        for (final NetworkSpec network : networks.networks())
+        {
+            if (network.subnet().overlaps(spec.subnet()))
+            {
+                throw ControlException.precondition("uplink subnet " + spec.subnet() + " overlaps network " + quote(network.name()) +
+                    " (" + network.subnet() + ")");
+            }
+        }
+    }
+
+    /**
+     * Checks the uplink of a saved state as the API would have checked it, against the saved networks
+     * and ports (not whether its interface is there: a missing one is restored as down); refuses with
+     * the API's message. At start-up, before {@link #restore}; reads only {@code saved}.
+     */
+    @Override
+    public void check(final DesiredState saved)
+    {
+        final UplinkSpec uplink = UplinkSection.of(saved);
+        if (uplink != null)
+        {
+            checkAddresses(uplink);
+            checkAgainst(NetworkSection.of(saved), uplink);
+        }
     }
 
     /** Removes the uplink, unless a dependent refuses. */

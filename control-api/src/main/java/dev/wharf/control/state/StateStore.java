@@ -178,6 +178,11 @@ public final class StateStore
         {
             json = Files.readString(file, StandardCharsets.UTF_8);
         }
+        catch (final java.nio.charset.CharacterCodingException e)
+        {
+            // Files.readString says only "Input length = 1"
+            throw new StateFileException(file, "not a valid state file: not UTF-8 text, so not JSON", e);
+        }
         catch (final IOException e)
         {
             throw new StateFileException(file, "cannot read: " + e.getMessage(), e);

@@ -105,6 +105,22 @@ class CliTest
     }
 
     @Test
+    void anArgumentBeyondTheApisBoundIsRefusedWithItsLengthNotAnHttp2Exception()
+    {
+        wharf("network", "create", "front", "--subnet", "10.10.0.0/24").ok();
+        for (final int length : new int[] {257, 4_000, 8_000, 16_000})
+        {
+            final String huge = "a".repeat(length);
+            wharf("network", "create", huge, "--subnet", "10.20.0.0/24")
+                .fails(ExitCodes.USAGE, "wharf: field \"name\" is " + length + " characters; at most 256");
+            wharf("port", "attach", "front", "veth-c1", "--ip", huge)
+                .fails(ExitCodes.USAGE, "wharf: field \"ip\" is " + length + " characters; at most 256");
+        }
+        final Run ls = wharf("network", "ls", "--json").ok();
+        assertTrue(ls.out().contains("\"front\"") && !ls.out().contains("aaaa"), ls.out());
+    }
+
+    @Test
     void aUsersSessionFromCreateToRemove() throws Exception
     {
         assertEquals("front\n", wharf("network", "create", "front", "--subnet", "10.10.0.0/24").ok().out());
@@ -488,6 +504,7 @@ class CliTest
             bad("publish add", ExitCodes.USAGE, "publish", "add", "front", "10.10.0.2:0", "-p", "8081/tcp"),
             bad("publish add", ExitCodes.USAGE, "publish", "add", "front", "10.10.0.2", "-p", "8081/tcp"),
             bad("publish add", ExitCodes.USAGE, "publish", "add", "front", "10.10.0.2:80"),
+            bad("publish add", ExitCodes.USAGE, "publish", "add", "front", "010.010.000.003:80", "-p", "8081/tcp"),
             bad("publish add", ExitCodes.PRECONDITION, "publish", "add", "secure", "10.30.0.2:80", "-p", "8081/tcp"),
             bad("publish ls", ExitCodes.USAGE, "publish", "ls", "extra"),
             bad("publish rm", ExitCodes.NOT_FOUND, "publish", "rm", "front", "8080/udp"),

@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Durable state: what the user configured survives {@code kill -9} and comes back without a command;
- * a corrupt state file stops the daemon with a message naming it and is left untouched; a port
+ * a corrupt state file, or one that breaks a rule of the API, stops the daemon with a message naming
+ * it and is left untouched; a network a published port is bound to is not removed; a port
  * whose interface disappears goes down and comes back by itself when the interface reappears.
  */
 class RestartEndToEndTest
@@ -93,6 +94,49 @@ class RestartEndToEndTest
         assertTrue(result.stderr().contains(file.toString()), "names the file: " + result.stderr());
         assertTrue(result.stderr().contains("not a valid state file"), "says what is wrong: " + result.stderr());
         assertEquals(digest, sha256(file), "the file is left as it was");
+    }
+
+    @Test
+    void aStateFileThatBreaksARuleOfTheApiStopsTheDaemonWithTheFileAndTheRuleNamedAndIsLeftUntouched() throws Exception
+    {
+        wharf.start();
+        wharf.ok("network", "create", "front", "--subnet", "10.10.0.0/24");
+        wharf.ok("network", "create", "back", "--subnet", "10.20.0.0/24");
+        wharf.close();
+        final Path file = wharf.stateDirectory().resolve("state.json");
+        final String overlapping = Files.readString(file).replace("\"10.20.0.0/24\"", "\"10.10.0.0/16\"")
+            .replace("\"10.20.0.1\"", "\"10.10.200.1\"");
+        assertTrue(overlapping.contains("10.10.0.0/16") && overlapping.contains("10.10.200.1"), overlapping);
+        Files.writeString(file, overlapping);
+        final String digest = sha256(file);
+
+        final Host.Result result = wharf.startExpectingFailure();
+        assertNotEquals(0, result.exitCode(), "the daemon refuses to start");
+        assertTrue(result.stderr().contains(file + ": breaks a rule of the API: subnet 10.10.0.0/16 overlaps network \"front\" (10.10.0.0/24)"),
+            "names the file and the rule: " + result.stderr());
+        assertEquals(digest, sha256(file), "the file is left as it was");
+    }
+
+    @Test
+    void aNetworkWhoseGatewayAPortIsPublishedOnIsNotRemovedSoNoStaleBindingOutlivesIt() throws Exception
+    {
+        wharf.start();
+        wharf.ok("network", "create", "front", "--subnet", "10.10.0.0/24");
+        wharf.ok("network", "create", "other", "--subnet", "10.41.0.0/24");
+        wharf.ok("publish", "add", "front", "10.10.0.3:80", "-p", "10.41.0.1:9090");
+        final Host.Result refused = wharf.cli("network", "rm", "other");
+        assertEquals(4, refused.exitCode(), "FAILED_PRECONDITION: " + refused.stderr());
+        assertEquals("wharf: ports are published on the gateway 10.41.0.1 of network \"other\" (10.41.0.1:9090/tcp -> front 10.10.0.3:80); " +
+            "remove them first (wharf publish rm)", refused.stderr().strip());
+
+        wharf.kill9();
+        wharf.start();
+        assertTrue(wharf.ok("network", "ls").contains("other"), "the network is still there after a restart");
+        assertTrue(wharf.ok("publish", "ls").contains("10.41.0.1:9090"), "with the binding on its gateway");
+        wharf.ok("publish", "rm", "front", "10.41.0.1:9090");
+        wharf.ok("network", "rm", "other");
+        wharf.ok("network", "create", "again", "--subnet", "10.41.0.0/24");
+        assertFalse(wharf.ok("publish", "ls").contains("9090"), "a new network on that subnet exposes nothing");
     }
 
     @Test

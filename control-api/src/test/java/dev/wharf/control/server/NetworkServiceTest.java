@@ -102,6 +102,15 @@ class NetworkServiceTest extends ServiceTestSupport
             CreateNetworkRequest.newBuilder().setName(name).setSubnet("10.10.0.0/24").build(), observer));
     }
 
+    @Test
+    void aLongValueIsQuotedCutWithItsLength()
+    {
+        final String name = "b".repeat(200);
+        assertRejected(Status.Code.INVALID_ARGUMENT, "invalid network name \"" + "b".repeat(100) + "...\" (200 characters): use 1 to 64 " +
+            "letters, digits, '_', '.' or '-', starting with a letter or digit", observer -> fixture.networks.create(
+            CreateNetworkRequest.newBuilder().setName(name).setSubnet("10.10.0.0/24").build(), observer));
+    }
+
     @ParameterizedTest(name = "subnet \"{0}\"")
     @CsvSource(delimiter = '|', value = {
         "''                | subnet is required (e.g. 10.10.0.0/24)",
@@ -115,7 +124,8 @@ class NetworkServiceTest extends ServiceTestSupport
         "10.10.0.0/33      | invalid subnet \"10.10.0.0/33\": prefix length must be 1 to 30",
         "10.10.0.5/24      | invalid subnet \"10.10.0.5/24\": host bits set (did you mean 10.10.0.0/24?)",
         "127.0.0.0/8       | invalid subnet \"127.0.0.0/8\": 0.0.0.0/8, loopback, multicast and reserved addresses cannot be a network",
-        "224.1.0.0/16      | invalid subnet \"224.1.0.0/16\": 0.0.0.0/8, loopback, multicast and reserved addresses cannot be a network"})
+        "224.1.0.0/16      | invalid subnet \"224.1.0.0/16\": 0.0.0.0/8, loopback, multicast and reserved addresses cannot be a network",
+        "010.010.000.000/24 | invalid subnet \"010.010.000.000/24\": \"010.010.000.000\" has an octet with a leading zero (some tools read it as octal); write the octets in decimal without leading zeros"})
     void refusesABadSubnet(final String subnet, final String message)
     {
         assertRejected(Status.Code.INVALID_ARGUMENT, message, observer -> fixture.networks.create(
@@ -128,7 +138,9 @@ class NetworkServiceTest extends ServiceTestSupport
         "10.10.0.0      | gateway 10.10.0.0 is the network address of 10.10.0.0/24",
         "10.10.0.255    | gateway 10.10.0.255 is the broadcast address of 10.10.0.0/24",
         "10.10.0        | invalid gateway: \"10.10.0\" is not an IPv4 address",
-        "gw             | invalid gateway: \"gw\" is not an IPv4 address"})
+        "gw             | invalid gateway: \"gw\" is not an IPv4 address",
+        "10.10.0.01     | invalid gateway: \"10.10.0.01\" has an octet with a leading zero (some tools read it as octal); write the octets in decimal without leading zeros",
+        "010.010.000.003 | invalid gateway: \"010.010.000.003\" has an octet with a leading zero (some tools read it as octal); write the octets in decimal without leading zeros"})
     void refusesABadGateway(final String gateway, final String message)
     {
         assertRejected(Status.Code.INVALID_ARGUMENT, message, observer -> fixture.networks.create(

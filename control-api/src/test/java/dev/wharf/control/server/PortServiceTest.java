@@ -160,6 +160,7 @@ class PortServiceTest extends ServiceTestSupport
         "10.10.0.300    | invalid IP: \"10.10.0.300\" is not an IPv4 address",
         "10.10.0.2/24   | invalid IP: \"10.10.0.2/24\" is not an IPv4 address",
         "container      | invalid IP: \"container\" is not an IPv4 address",
+        "010.010.000.003 | invalid IP: \"010.010.000.003\" has an octet with a leading zero (some tools read it as octal); write the octets in decimal without leading zeros",
         "10.20.0.2      | IP 10.20.0.2 is outside the subnet 10.10.0.0/24",
         "10.10.0.0      | IP 10.10.0.0 is the network address of 10.10.0.0/24",
         "10.10.0.255    | IP 10.10.0.255 is the broadcast address of 10.10.0.0/24",

@@ -85,6 +85,25 @@ class ReflectionClientTest
         dataplane.close();
     }
 
+    @Test
+    void aClientWithoutTheCliSBoundGetsARequestBeyondItRefusedAsInvalidArgumentAndTheServerCarriesOn()
+    {
+        final var networks = dev.wharf.control.api.v1.NetworkServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+        for (final int length : new int[] {257, 8_000, 16_000})
+        {
+            final StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> networks.create(
+                dev.wharf.control.api.v1.CreateNetworkRequest.newBuilder().setName("a".repeat(length)).setSubnet("10.10.0.0/24").build()));
+            assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.toString());
+            assertEquals("field \"name\" is " + length + " characters; at most 256", e.getStatus().getDescription());
+        }
+        final var capture = dev.wharf.control.api.v1.CaptureServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+        final StatusRuntimeException streaming = assertThrows(StatusRuntimeException.class, () -> capture.capture(
+            dev.wharf.control.api.v1.CaptureRequest.newBuilder().setPort("p".repeat(9_000)).build()).hasNext());
+        assertEquals("field \"port\" is 9000 characters; at most 256", streaming.getStatus().getDescription(), "a streaming call too");
+        assertEquals("front", networks.create(dev.wharf.control.api.v1.CreateNetworkRequest.newBuilder().setName("front")
+            .setSubnet("10.10.0.0/24").build()).getNetwork().getName(), "the next request is served");
+    }
+
     /** One request on the reflection stream, its one answer. */
     private ServerReflectionResponse reflect(final ServerReflectionRequest request) throws Exception
     {

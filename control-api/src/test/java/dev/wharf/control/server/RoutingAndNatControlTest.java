@@ -168,6 +168,31 @@ class RoutingAndNatControlTest
     }
 
     @Test
+    void aNetworkWhoseGatewayAnotherNetworksPortIsPublishedOnIsNotRemovedUntilThatPortIsUnpublished()
+    {
+        final NatControl.Detached nat = NatControl.detached();
+        final ControlPlane controller = ControlPlane.create(first, opener, null, nat);
+        controller.networks().create("front", cidr("10.10.0.0", 24), 0, 0);
+        controller.networks().create("other", cidr("10.41.0.0", 24), 0, 0);
+        controller.nat().publish(new PublishSpec("front", ip("10.10.0.3"), 80, ip("10.41.0.1"), 9090, Protocol.TCP));
+        final DesiredState before = controller.state();
+        final long version = first.snapshot().version;
+
+        final ControlException e = assertThrows(ControlException.class, () -> controller.networks().remove("other"));
+        assertEquals(ControlException.Reason.FAILED_PRECONDITION, e.reason());
+        assertEquals("ports are published on the gateway 10.41.0.1 of network \"other\" (10.41.0.1:9090/tcp -> front 10.10.0.3:80); " +
+            "remove them first (wharf publish rm)", e.getMessage());
+        assertEquals(before, controller.state(), "nothing removed");
+        assertEquals(version, first.snapshot().version, "the dataplane untouched");
+        assertEquals(1, nat.publishedPorts().size(), "the binding is still in the NAT nodes");
+
+        controller.nat().unpublish("front", ip("10.41.0.1"), 9090, Protocol.TCP);
+        controller.networks().remove("other");
+        assertEquals(List.of("front"), controller.networks().list().stream().map(v -> v.spec().name()).toList());
+        assertTrue(nat.publishedPorts().isEmpty());
+    }
+
+    @Test
     void aFailedUplinkOpenLeavesNoUplinkNetworkBehind()
     {
         final ControlPlane controller = ControlPlane.inMemory(first, opener);

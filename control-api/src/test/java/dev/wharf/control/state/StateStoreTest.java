@@ -81,6 +81,17 @@ class StateStoreTest
     }
 
     @Test
+    void aFileThatIsNotUtf8SaysSoNotInputLength() throws Exception
+    {
+        final StateStore store = store(directory);
+        final byte[] garbage = {(byte)0xff, (byte)0xfe, 0x00, 0x12, (byte)0xc3};
+        Files.write(store.file(), garbage);
+        final StateFileException e = assertThrows(StateFileException.class, store::load);
+        assertEquals(store.file() + ": not a valid state file: not UTF-8 text, so not JSON", e.getMessage());
+        assertTrue(java.util.Arrays.equals(garbage, Files.readAllBytes(store.file())), "left untouched");
+    }
+
+    @Test
     void uplinkConnectionsPublishedPortsRulesAndPoliciesSurviveTheRoundTrip() throws Exception
     {
         final StateStore store = store(directory);
