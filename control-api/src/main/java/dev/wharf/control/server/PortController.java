@@ -9,8 +9,6 @@ import dev.wharf.dataplane.config.NetworkState;
 import dev.wharf.dataplane.config.PortBinding;
 import dev.wharf.dataplane.graph.CounterLayout;
 import dev.wharf.dataplane.port.Port;
-import dev.wharf.dataplane.protocol.Ipv4Address;
-import dev.wharf.dataplane.protocol.MacAddress;
 import dev.wharf.dataplane.worker.Dataplane;
 import dev.wharf.io.PortException;
 import org.slf4j.Logger;
@@ -43,6 +41,7 @@ public final class PortController implements NetworkController.Dependent, PortRo
     private final Dataplane dataplane;
     private final PortOpener opener;
     private final NetworkController networks;
+    private final PortSpecRules rules;
     private final PortReconciler reconciler;
     private final List<Dependent> dependents = new ArrayList<>();
 
@@ -82,6 +81,7 @@ public final class PortController implements NetworkController.Dependent, PortRo
         this.dataplane = dataplane;
         this.opener = opener;
         this.networks = networks;
+        this.rules = new PortSpecRules(networks);
         this.reconciler = new PortReconciler(this, opener);
         networks.register(this);
     }
@@ -286,7 +286,7 @@ public final class PortController implements NetworkController.Dependent, PortRo
 
     private NetworkSpec checkAttach(final PortSpec spec)
     {
-        final NetworkSpec network = checkPort(transaction.section(NetworkSection.KEY), spec);
+        final NetworkSpec network = rules.checkPort(transaction.section(NetworkSection.KEY), spec);
         dependents.forEach(d -> d.checkAttach(spec));
         if (ids.portCount() >= CounterLayout.MAX_PORTS)
         {
@@ -299,80 +299,10 @@ public final class PortController implements NetworkController.Dependent, PortRo
         return network;
     }
 
-    /**
-     * Checks the ports of a saved state as the API would have checked them when they were attached,
-     * one after the other (not whether their interfaces are there: a missing one is restored as down);
-     * refuses with the API's message. At start-up, before {@link #restore}; reads only {@code saved}.
-     */
+    /** The API's checks of the ports of a saved state; see {@link PortSpecRules#check}. */
     void check(final DesiredState saved)
     {
-        final NetworkSection all = NetworkSection.of(saved);
-        NetworkSection section = NetworkSection.EMPTY;
-        for (final NetworkSpec network : all.networks())
-        {
-            section = section.withNetwork(network);
-        }
-        for (final PortSpec port : all.ports())
-        {
-            checkPort(section, port);
-            section = section.withPort(port);
-        }
-        if (section.ports().size() > CounterLayout.MAX_PORTS)
-        {
-            throw new ControlException(ControlException.Reason.RESOURCE_EXHAUSTED, "too many ports: at most " + CounterLayout.MAX_PORTS);
-        }
-    }
-
-    /** The API's checks of a port against the networks and the ports attached already in {@code section}; its network. */
-    private NetworkSpec checkPort(final NetworkSection section, final PortSpec spec)
-    {
-        Inputs.interfaceName(spec.name());
-        if (spec.isTrunk() && spec.vlan() != 0)
-        {
-            throw ControlException.invalid("a port is either an access port (--vlan) or a trunk (--trunk), not both");
-        }
-        if (spec.vlan() != 0)
-        {
-            Inputs.vlan(spec.vlan());
-        }
-        spec.trunkVlans().forEach(Inputs::vlan);
-        networks.checkMacLimit(spec.macLimit());
-        final NetworkSpec network = section.network(spec.network());
-        if (network == null)
-        {
-            throw ControlException.notFound("network " + quote(spec.network()) + " not found");
-        }
-        if (spec.hasIp())
-        {
-            Inputs.checkInside(network.subnet(), spec.ip(), "IP " + Ipv4Address.toString(spec.ip()));
-            if (spec.ip() == network.gateway())
-            {
-                throw ControlException.invalid("IP " + Ipv4Address.toString(spec.ip()) + " is the gateway of network " + quote(network.name()));
-            }
-        }
-        if (spec.hasMac() && spec.mac() == network.gatewayMac())
-        {
-            throw ControlException.invalid("MAC " + MacAddress.toString(spec.mac()) + " is the gateway MAC of network " + quote(network.name()));
-        }
-        final PortSpec existing = section.port(spec.name());
-        if (existing != null)
-        {
-            throw ControlException.alreadyExists("port " + quote(spec.name()) + " is already attached to network " + quote(existing.network()));
-        }
-        for (final PortSpec other : section.portsOf(network.name()))
-        {
-            if (spec.hasIp() && other.ip() == spec.ip())
-            {
-                throw ControlException.alreadyExists("IP " + Ipv4Address.toString(spec.ip()) + " is already used by port " +
-                    quote(other.name()) + " in network " + quote(network.name()));
-            }
-            if (spec.hasMac() && other.mac() == spec.mac())
-            {
-                throw ControlException.alreadyExists("MAC " + MacAddress.toString(spec.mac()) + " is already used by port " +
-                    quote(other.name()) + " in network " + quote(network.name()));
-            }
-        }
-        return network;
+        rules.check(saved);
     }
 
     /** Opens the port and puts it in the dataplane with its static MAC; on any failure nothing stays open. */
