@@ -32,14 +32,15 @@ final class RuleAddCommand extends ClientCommand
     String ports = "";
 
     @Option(names = "--position", paramLabel = "N", description = "Where to insert it: 1 is checked first (default: last).")
-    int position;
+    Integer position;
 
     @Override
     protected void run(final WharfClient client)
     {
-        if (position < 0)
+        // the API's position 0 means "last": a user who writes --position 0 gets told, not appended
+        if (position != null && position < 1)
         {
-            throw new CliFailure(ExitCodes.USAGE, "--position must be 1 or more: " + position);
+            throw new CliFailure(ExitCodes.USAGE, "--position must be 1 or more (1 is checked first; leave it out to add last): " + position);
         }
         println(Long.toUnsignedString(client.rules().add(AddRuleRequest.newBuilder()
             .setAction(action)
@@ -47,7 +48,7 @@ final class RuleAddCommand extends ClientCommand
             .setDestination(destination)
             .setProtocol(protocol)
             .setDestinationPorts(ports)
-            .setPosition(position)
+            .setPosition(position == null ? 0 : position)
             .build()).getRule().getId()));
     }
 }

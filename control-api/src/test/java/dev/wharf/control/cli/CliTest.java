@@ -525,6 +525,7 @@ class CliTest
             bad("rule add", ExitCodes.USAGE, "rule", "add", "deny", "--proto", "icmp", "--dport", "25"),
             bad("rule add", ExitCodes.USAGE, "rule", "add", "deny", "--proto", "tcp", "--dport", "90-80"),
             bad("rule add", ExitCodes.USAGE, "rule", "add", "deny", "--position", "5"),
+            bad("rule add", ExitCodes.USAGE, "rule", "add", "deny", "--position", "0"),
             bad("rule add", ExitCodes.USAGE, "rule", "add"),
             bad("rule ls", ExitCodes.USAGE, "rule", "ls", "extra"),
             bad("rule rm", ExitCodes.NOT_FOUND, "rule", "rm", "99"),
