@@ -13,8 +13,6 @@ import dev.wharf.dataplane.trace.TraceSession;
 import dev.wharf.dataplane.trace.WorkerTracer;
 import org.agrona.concurrent.Agent;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.function.Supplier;
 
 /**
@@ -35,20 +33,6 @@ public final class WorkerAgent implements Agent
 {
     /** How often a worker reads its queues' kernel drop counts: one syscall per port each time, so not per cycle. */
     public static final long KERNEL_DROPS_INTERVAL_MS = 100;
-    private static final VarHandle OBSERVED_VERSION;
-
-    static
-    {
-        try
-        {
-            OBSERVED_VERSION = MethodHandles.lookup().findVarHandle(WorkerAgent.class, "observedVersion", long.class);
-        }
-        catch (final ReflectiveOperationException ex)
-        {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
-
     private final int worker;
     private final Supplier<DataplaneSnapshot> snapshots;
     private final NodeGraph graph;
@@ -57,7 +41,7 @@ public final class WorkerAgent implements Agent
     private final WorkerTracer tracer;
     private volatile TraceSession traceSession;
     private volatile CaptureSession captureSession;
-    /** Written by the worker with release semantics once per cycle, read by the control plane with acquire semantics. */
+    /** Written by the worker once per cycle, read by the control plane: a volatile write orders the cycle before it. */
     private volatile long observedVersion = -1;
     private volatile long busyCycles;
     private volatile long idleCycles;
@@ -153,8 +137,8 @@ public final class WorkerAgent implements Agent
         {
             idleCycles++;
         }
-        // release: every read and write of this snapshot's ports above happens before the control plane sees the version
-        OBSERVED_VERSION.setRelease(this, snapshot.version);
+        // a volatile write: every read and write of this snapshot's ports above happens before the control plane sees the version
+        observedVersion = snapshot.version;
         return work;
     }
 
