@@ -17,11 +17,12 @@ public interface PortOpener
     /** The host interface's index, or -1 when there is none: a changed index means the interface was replaced. */
     default int interfaceIndex(final String name)
     {
+        final String index = netAttribute(name, "ifindex");
         try
         {
-            return Integer.parseInt(java.nio.file.Files.readString(java.nio.file.Path.of("/sys/class/net", name, "ifindex")).strip());
+            return index == null ? -1 : Integer.parseInt(index);
         }
-        catch (final java.io.IOException | NumberFormatException | java.nio.file.InvalidPathException e)
+        catch (final NumberFormatException e)
         {
             return -1;
         }
@@ -30,12 +31,12 @@ public interface PortOpener
     /** The host interface's MAC (low 48 bits), or -1 when it cannot be read. */
     default long interfaceMac(final String name)
     {
+        final String mac = netAttribute(name, "address");
         try
         {
-            return dev.wharf.dataplane.protocol.MacAddress.parse(
-                java.nio.file.Files.readString(java.nio.file.Path.of("/sys/class/net", name, "address")).strip());
+            return mac == null ? -1 : dev.wharf.dataplane.protocol.MacAddress.parse(mac);
         }
-        catch (final java.io.IOException | IllegalArgumentException e)
+        catch (final IllegalArgumentException e)
         {
             return -1;
         }
@@ -48,26 +49,34 @@ public interface PortOpener
      */
     default String operState(final String name)
     {
-        try
-        {
-            return java.nio.file.Files.readString(java.nio.file.Path.of("/sys/class/net", name, "operstate")).strip();
-        }
-        catch (final java.io.IOException | java.nio.file.InvalidPathException e)
-        {
-            return "";
-        }
+        final String state = netAttribute(name, "operstate");
+        return state == null ? "" : state;
     }
 
     /** The host interface's flags ({@code IFF_UP} is bit 0: administratively up), or -1 when they cannot be read. */
     default int interfaceFlags(final String name)
     {
+        final String flags = netAttribute(name, "flags");
         try
         {
-            return Integer.decode(java.nio.file.Files.readString(java.nio.file.Path.of("/sys/class/net", name, "flags")).strip());
+            return flags == null ? -1 : Integer.decode(flags);
         }
-        catch (final java.io.IOException | NumberFormatException | java.nio.file.InvalidPathException e)
+        catch (final NumberFormatException e)
         {
             return -1;
+        }
+    }
+
+    /** {@code /sys/class/net/NAME/ATTRIBUTE} without its newline, or null when it cannot be read. */
+    private static String netAttribute(final String name, final String attribute)
+    {
+        try
+        {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/sys/class/net", name, attribute)).strip();
+        }
+        catch (final java.io.IOException | java.nio.file.InvalidPathException e)
+        {
+            return null;
         }
     }
 
