@@ -1,5 +1,6 @@
 package dev.wharf.io;
 
+import dev.wharf.dataplane.offload.SoftwareOffload;
 import dev.wharf.dataplane.buffer.BufferPool;
 import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.offload.OffloadInfo;

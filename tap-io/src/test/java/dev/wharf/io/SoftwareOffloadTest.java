@@ -1,6 +1,7 @@
 package dev.wharf.io;
 
 import dev.wharf.dataplane.offload.OffloadInfo;
+import dev.wharf.dataplane.offload.SoftwareOffload;
 import dev.wharf.dataplane.port.PortQueue;
 import dev.wharf.dataplane.protocol.Checksums;
 import org.agrona.concurrent.UnsafeBuffer;

@@ -9,6 +9,9 @@ import dev.wharf.dataplane.port.Port;
  */
 public final class PortBinding
 {
+    /** {@link #network} of a device port, which belongs to no network (see Dataplane#attachDevicePort). */
+    public static final int NO_NETWORK = -1;
+
     public final int id;
     public final Port port;
     public final int network;

@@ -15,7 +15,7 @@ import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * ethernet-input: the pipeline's first node. Parses the Ethernet header once (OVS's
+ * ethernet-input: the first core node (after the device-input arc). Parses the Ethernet header once (OVS's
  * miniflow_extract), classifies the frame into its port's network and VLAN, strips an 802.1Q tag in
  * place so later nodes see untagged frames, and records the L3 offset and the frame kind in the
  * batch. Malformed and unsupported frames are dropped here under their reason.
@@ -58,8 +58,9 @@ public final class EthernetInputNode extends Node
         {
             final int i = packets[k];
             final PortBinding port = snapshot.port(batch.inPort[i]);
-            if (port == null)
+            if (port == null || port.network < 0)
             {
+                // a device port (a tunnel underlay) whose frames no device-input feature claimed
                 drop(batch, i, Error.UNKNOWN_PORT.ordinal());
                 continue;
             }

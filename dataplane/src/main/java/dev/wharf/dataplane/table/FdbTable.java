@@ -40,17 +40,17 @@ public final class FdbTable
 
     /**
      * An entry is four longs in one array, so a lookup touches one cache line: key, entry word, last seen,
-     * spare. The entry word holds the port id (bits 0-31), the static flag (bit 32) and the peer (bits
-     * 33-63), so a reader sees a port and its peer change together.
+     * spare. The entry word holds the port id (bits 0-30), the static flag (bit 31) and the peer (bits
+     * 32-63: any 32-bit handle, such as a VTEP's IPv4 address), so a reader sees a port and its peer change
+     * together.
      */
     private static final int STRIDE = 4;
     private static final int KEY = 0;
     private static final int PORT = 1;
     private static final int SEEN = 2;
-    private static final long STATIC_FLAG = 1L << 32;
-    private static final int PEER_SHIFT = 33;
-    /** The largest peer handle an entry holds (31 bits). */
-    public static final int MAX_PEER = Integer.MAX_VALUE;
+    private static final long STATIC_FLAG = 1L << 31;
+    private static final int PEER_SHIFT = 32;
+    private static final long PORT_MASK = 0x7FFF_FFFFL;
 
     private final int maxEntries;
     private final int[] learnedPerPort;
@@ -79,7 +79,7 @@ public final class FdbTable
 
         int port(final int slot)
         {
-            return (int)data[slot * STRIDE + PORT];
+            return portOf(data[slot * STRIDE + PORT]);
         }
 
         int peer(final int slot)
@@ -111,7 +111,7 @@ public final class FdbTable
     /** The port id of an entry word from {@link #lookupEntry}. */
     public static int portOf(final long entry)
     {
-        return (int)entry;
+        return (int)(entry & PORT_MASK);
     }
 
     /** The peer of an entry word from {@link #lookupEntry}. */
@@ -122,7 +122,7 @@ public final class FdbTable
 
     private static long word(final int port, final int peer, final boolean isStatic)
     {
-        return ((long)peer << PEER_SHIFT) | (isStatic ? STATIC_FLAG : 0) | (port & 0xFFFF_FFFFL);
+        return ((long)peer << PEER_SHIFT) | (isStatic ? STATIC_FLAG : 0) | (port & PORT_MASK);
     }
 
     /**
@@ -222,7 +222,7 @@ public final class FdbTable
             if (k == key)
             {
                 final long portWord = (long)LONGS.getOpaque(data, base + PORT);
-                if ((int)portWord == port && peerOf(portWord) == peer)
+                if (portOf(portWord) == port && peerOf(portWord) == peer)
                 {
                     // write only when the millisecond moved: workers refreshing one MAC do not bounce its line
                     if ((portWord & STATIC_FLAG) == 0 && (long)LONGS.getOpaque(data, base + SEEN) != nowMs)
@@ -290,10 +290,6 @@ public final class FdbTable
     /** Adds or replaces a static entry for a MAC behind peer {@code peer} of {@code port} (a remote endpoint of a tunnel). */
     public synchronized void addStatic(final long mac, final int vlan, final int port, final int peer)
     {
-        if (peer < 0)
-        {
-            throw new IllegalArgumentException("peer must be 0.." + MAX_PEER + ": " + peer);
-        }
         final long key = key(mac, vlan);
         final Slots s = slots;
         final int slot = find(s, key);

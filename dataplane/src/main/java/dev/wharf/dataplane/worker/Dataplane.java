@@ -274,13 +274,7 @@ public final class Dataplane implements AutoCloseable
         }
         reclaimRetired();
         PortBinding[] ports = current.portsCopy();
-        final int id = indexOfFreePort(ports);
-        if (id >= CounterLayout.MAX_PORTS)
-        {
-            final int retiring = retirement.size();
-            throw new IllegalStateException("too many ports: at most " + CounterLayout.MAX_PORTS +
-                (retiring == 0 ? "" : " (" + retiring + " detached ones wait for a worker to let go)"));
-        }
+        final int id = freePortId(ports);
         if (id == ports.length)
         {
             ports = Arrays.copyOf(ports, ports.length + 1);
@@ -293,6 +287,43 @@ public final class Dataplane implements AutoCloseable
         members[members.length - 1] = id;
         networks[network] = state.withPorts(members);
         publish(networks, ports);
+        return id;
+    }
+
+    /**
+     * Attaches an opened port that belongs to no network: a device whose frames a feature on the
+     * {@link dev.wharf.dataplane.graph.FeatureArc#DEVICE_INPUT} arc claims (a tunnel underlay, whose datagrams
+     * are decapsulated into frames of a network's tunnel port). Workers receive from it like any port;
+     * frames nobody claims drop at ethernet-input. Detached with {@link #detachPort}.
+     *
+     * @return the port's id.
+     */
+    public synchronized int attachDevicePort(final Port port)
+    {
+        final DataplaneSnapshot current = snapshot;
+        reclaimRetired();
+        PortBinding[] ports = current.portsCopy();
+        final int id = freePortId(ports);
+        if (id == ports.length)
+        {
+            ports = Arrays.copyOf(ports, ports.length + 1);
+        }
+        ports[id] = new PortBinding(id, port, PortBinding.NO_NETWORK, false, 0, new int[0], port.mtu(), 1);
+        portBaselines[id] = readPortCounters(id);
+        publish(current.networksCopy(), ports);
+        return id;
+    }
+
+    /** The lowest free port id (the next one when none is free), refused past {@link CounterLayout#MAX_PORTS}. */
+    private int freePortId(final PortBinding[] ports)
+    {
+        final int id = indexOfFreePort(ports);
+        if (id >= CounterLayout.MAX_PORTS)
+        {
+            final int retiring = retirement.size();
+            throw new IllegalStateException("too many ports: at most " + CounterLayout.MAX_PORTS +
+                (retiring == 0 ? "" : " (" + retiring + " detached ones wait for a worker to let go)"));
+        }
         return id;
     }
 
@@ -325,12 +356,18 @@ public final class Dataplane implements AutoCloseable
         final PortBinding[] ports = current.portsCopy();
         ports[id] = null;
         final NetworkState[] networks = current.networksCopy();
-        final NetworkState state = networks[binding.network];
-        networks[binding.network] = state.withPorts(Arrays.stream(state.portIds).filter(p -> p != id).toArray());
+        final NetworkState state = binding.network == PortBinding.NO_NETWORK ? null : networks[binding.network];
+        if (state != null)
+        {
+            networks[binding.network] = state.withPorts(Arrays.stream(state.portIds).filter(p -> p != id).toArray());
+        }
         final long version = publish(networks, ports);
-        // at once, so that workers on the new snapshot flood to its MACs instead of sending to a port that is gone
-        state.fdb.flushPort(id);
-        retirement.retire(binding, state.fdb, version);
+        if (state != null)
+        {
+            // at once, so that workers on the new snapshot flood to its MACs instead of sending to a port that is gone
+            state.fdb.flushPort(id);
+        }
+        retirement.retire(binding, state == null ? null : state.fdb, version);
         awaitWorkers(version, waitMs);
         reclaimRetired();
         if (retirement.holds(id))

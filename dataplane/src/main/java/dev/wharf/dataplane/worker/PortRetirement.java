@@ -88,7 +88,10 @@ final class PortRetirement
     private static void release(final Retiring entry)
     {
         // a worker on the old snapshot may have learned on the port after the detach flushed it once
-        entry.fdb.flushPort(entry.binding.id);
+        if (entry.fdb != null) // null for a device port, which is in no network
+        {
+            entry.fdb.flushPort(entry.binding.id);
+        }
         CloseHelper.quietClose(entry.binding.port);
     }
 }

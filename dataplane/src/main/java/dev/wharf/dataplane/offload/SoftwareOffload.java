@@ -1,6 +1,5 @@
-package dev.wharf.io;
+package dev.wharf.dataplane.offload;
 
-import dev.wharf.dataplane.offload.OffloadInfo;
 import dev.wharf.dataplane.port.PortQueue;
 import dev.wharf.dataplane.protocol.Checksums;
 import org.agrona.DirectBuffer;
@@ -23,16 +22,16 @@ public final class SoftwareOffload
 {
     public static final int UNSUPPORTED = -1;
 
-    static final int ETHERTYPE_OFFSET = 12;
-    static final int ETHERNET_HEADER_LENGTH = 14;
-    static final int MAC_ADDRESSES_LENGTH = 12;
-    static final int VLAN_TAG_LENGTH = 4;
-    static final int TPID_8021Q = 0x8100;
-    static final int TPID_8021AD = 0x88A8;
-    static final int ETHERTYPE_IPV4 = 0x0800;
-    static final int ETHERTYPE_IPV6 = 0x86DD;
-    static final int PROTOCOL_TCP = 6;
-    static final int PROTOCOL_UDP = 17;
+    public static final int ETHERTYPE_OFFSET = 12;
+    public static final int ETHERNET_HEADER_LENGTH = 14;
+    public static final int MAC_ADDRESSES_LENGTH = 12;
+    public static final int VLAN_TAG_LENGTH = 4;
+    public static final int TPID_8021Q = 0x8100;
+    public static final int TPID_8021AD = 0x88A8;
+    public static final int ETHERTYPE_IPV4 = 0x0800;
+    public static final int ETHERTYPE_IPV6 = 0x86DD;
+    public static final int PROTOCOL_TCP = 6;
+    public static final int PROTOCOL_UDP = 17;
 
     private static final int IPV4_TOTAL_LENGTH_OFFSET = 2;
     private static final int IPV4_ID_OFFSET = 4;
@@ -374,7 +373,7 @@ public final class SoftwareOffload
     }
 
     /** Offset of the L3 header after the Ethernet header and any in-frame VLAN tags, or -1. */
-    static int l3Offset(final DirectBuffer frame, final int length)
+    public static int l3Offset(final DirectBuffer frame, final int length)
     {
         int offset = ETHERTYPE_OFFSET;
         while (offset + 2 <= length)
