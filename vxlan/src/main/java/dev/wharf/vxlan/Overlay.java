@@ -1,0 +1,436 @@
+package dev.wharf.vxlan;
+
+import dev.wharf.dataplane.config.NetworkState;
+import dev.wharf.dataplane.graph.GraphFeature;
+import dev.wharf.dataplane.worker.Dataplane;
+import dev.wharf.vxlan.tunnel.OverlayTables;
+import dev.wharf.vxlan.tunnel.Tunnel;
+import dev.wharf.vxlan.tunnel.TunnelPort;
+import dev.wharf.vxlan.tunnel.TunnelPorts;
+import dev.wharf.vxlan.underlay.UnderlayAddresses;
+import dev.wharf.vxlan.underlay.UnderlayException;
+import dev.wharf.vxlan.underlay.UnderlayPort;
+import dev.wharf.vxlan.underlay.UnderlayTransport;
+import org.agrona.collections.Long2LongHashMap;
+
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The overlay as the control plane drives it: the host's tunnel endpoint (the underlay sockets, one
+ * device port per encapsulation), the overlay networks (a tunnel port in each, found by VNI), their
+ * flood lists of remote VTEPs and their remote endpoints (a static FDB entry behind the VTEP and a
+ * proxy-ARP entry). Every change publishes new {@link OverlayTables} for the nodes.
+ *
+ * <p>Control thread only (methods are synchronized); inputs are checked by the API first, and what
+ * is still wrong here throws {@link IllegalArgumentException} or {@link IllegalStateException} with a
+ * message for the user, having changed nothing.
+ */
+public final class Overlay implements AutoCloseable
+{
+    /** The view of the underlay {@link #underlay()} gives. */
+    public record UnderlayInfo(int localAddress, int vxlanPort, int genevePort, String device, int mtu, String transport)
+    {
+    }
+
+    /** A remote endpoint behind a VTEP: its MAC and, for proxy ARP, its IPv4 address (0: none). */
+    public record Endpoint(long mac, int ip)
+    {
+    }
+
+    /** A VTEP of an overlay network: in its flood list, with the endpoints known behind it. */
+    public record Vtep(int address, List<Endpoint> endpoints)
+    {
+    }
+
+    private final Dataplane dataplane;
+    private final OverlayFeature feature;
+    private volatile OverlayTables tables = OverlayTables.EMPTY;
+    private UnderlayInfo underlay;
+    private final UnderlayPort[] underlayPorts = new UnderlayPort[Encapsulation.values().length];
+    private final int[] underlayPortIds = {-1, -1};
+    private final Map<Integer, Network> networks = new LinkedHashMap<>();
+
+    public Overlay(final Dataplane dataplane)
+    {
+        this.dataplane = dataplane;
+        this.feature = new OverlayFeature(this::tables);
+    }
+
+    /** The nodes to compose into every worker's graph. */
+    public GraphFeature feature()
+    {
+        return feature;
+    }
+
+    /** The tables the nodes read; any thread. */
+    public OverlayTables tables()
+    {
+        return tables;
+    }
+
+    /** The transport the underlay sockets use here, and why not io_uring if not (null then). */
+    public static String transportNote()
+    {
+        return UnderlayTransport.unavailability();
+    }
+
+    /**
+     * Makes {@code localAddress} this host's tunnel endpoint: binds VXLAN on {@code vxlanPort} and Geneve on
+     * {@code genevePort} there, one socket per worker, replacing the previous underlay (tunnels move to the
+     * new one). {@code device} (null: the interface holding the address) gives the underlay MTU.
+     *
+     * @throws UnderlayException when the address is not on this host or on {@code device}, or a port is taken.
+     */
+    public synchronized UnderlayInfo setUnderlay(final int localAddress, final int vxlanPort, final int genevePort, final String device)
+    {
+        if (vxlanPort == genevePort)
+        {
+            throw new IllegalArgumentException("VXLAN and Geneve need different UDP ports: both are " + vxlanPort);
+        }
+        final String text = UnderlayAddresses.text(localAddress);
+        final NetworkInterface holder = interfaceHolding(localAddress, device);
+        final int mtu = mtuOf(holder);
+        final UnderlayTransport transport = UnderlayTransport.best();
+        final UnderlayPort[] opened = new UnderlayPort[underlayPorts.length];
+        final int[] ports = {vxlanPort, genevePort};
+        try
+        {
+            for (final Encapsulation encapsulation : Encapsulation.values())
+            {
+                final int e = encapsulation.ordinal();
+                opened[e] = new UnderlayPort("underlay-" + encapsulation.label(), transport,
+                    new InetSocketAddress(UnderlayAddresses.inet4(localAddress), ports[e]), dataplane.workerCount(), mtu);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            for (final UnderlayPort port : opened)
+            {
+                if (port != null)
+                {
+                    port.close();
+                }
+            }
+            throw ex;
+        }
+        final int[] oldIds = underlayPortIds.clone();
+        for (int e = 0; e < opened.length; e++)
+        {
+            underlayPorts[e] = opened[e];
+            underlayPortIds[e] = dataplane.attachDevicePort(opened[e]);
+        }
+        underlay = new UnderlayInfo(localAddress, vxlanPort, genevePort, holder.getName(), mtu,
+            transport == UnderlayTransport.IO_URING ? "io_uring" : "epoll");
+        publish();
+        for (final int old : oldIds)
+        {
+            if (old >= 0)
+            {
+                dataplane.detachPort(old); // closes the old sockets once no worker uses them
+            }
+        }
+        return underlay;
+    }
+
+    /** The underlay, or null while none is set. */
+    public synchronized UnderlayInfo underlay()
+    {
+        return underlay;
+    }
+
+    /** Removes the underlay; refused while an overlay network uses it. */
+    public synchronized void clearUnderlay()
+    {
+        if (!networks.isEmpty())
+        {
+            throw new IllegalStateException("the underlay carries " + networks.size() + " overlay network(s): remove them first");
+        }
+        if (underlay == null)
+        {
+            return;
+        }
+        underlay = null;
+        final int[] oldIds = underlayPortIds.clone();
+        Arrays.fill(underlayPortIds, -1);
+        Arrays.fill(underlayPorts, null);
+        publish();
+        for (final int old : oldIds)
+        {
+            dataplane.detachPort(old);
+        }
+    }
+
+    /** The MTU an overlay network of {@code encapsulation} gets by default: the underlay's less the encapsulation. */
+    public synchronized int defaultMtu(final Encapsulation encapsulation)
+    {
+        requireUnderlay();
+        return underlay.mtu - encapsulation.overhead();
+    }
+
+    /**
+     * Makes dataplane network {@code network} an overlay network: attaches its tunnel port and claims
+     * {@code vni} for it under {@code encapsulation}.
+     *
+     * @param mtu the overlay MTU, or 0 for {@link #defaultMtu}.
+     * @return the tunnel port's id.
+     */
+    public synchronized int addNetwork(final int network, final int vni, final Encapsulation encapsulation, final int mtu)
+    {
+        requireUnderlay();
+        if (vni < 1 || vni > 0xFF_FFFF)
+        {
+            throw new IllegalArgumentException("a VNI is 1 to 16777215: " + vni);
+        }
+        if (networks.containsKey(network))
+        {
+            throw new IllegalStateException("network " + network + " is an overlay network already");
+        }
+        for (final Network other : networks.values())
+        {
+            if (other.vni == vni && other.encapsulation == encapsulation)
+            {
+                throw new IllegalStateException("VNI " + vni + " is used by another overlay network");
+            }
+        }
+        final int limit = underlay.mtu - encapsulation.overhead();
+        if (mtu > limit)
+        {
+            throw new IllegalArgumentException("MTU " + mtu + " does not fit the underlay: at most " + limit + " (" +
+                underlay.device + " has " + underlay.mtu + ", " + encapsulation.label() + " takes " + encapsulation.overhead() + ")");
+        }
+        final TunnelPort port = new TunnelPort(encapsulation.label() + "-" + vni, mtu > 0 ? mtu : limit, dataplane.workerCount());
+        final int portId = dataplane.attachPort(network, port, false, 0, new int[0], 0);
+        networks.put(network, new Network(network, vni, encapsulation, port, portId));
+        publish();
+        return portId;
+    }
+
+    /** Takes network {@code network} out of the overlay: detaches its tunnel port, forgets its VTEPs. */
+    public synchronized void removeNetwork(final int network)
+    {
+        final Network removed = networks.remove(network);
+        if (removed == null)
+        {
+            return;
+        }
+        publish();
+        dataplane.detachPort(removed.portId);
+    }
+
+    /** Adds {@code vtep} to the network's flood list. */
+    public synchronized void addVtep(final int network, final int vtep)
+    {
+        checkVtep(vtep);
+        overlayNetwork(network).vteps.computeIfAbsent(vtep, v -> new LinkedHashMap<>());
+        publish();
+    }
+
+    /** Removes {@code vtep} and every endpoint behind it. */
+    public synchronized void removeVtep(final int network, final int vtep)
+    {
+        final Network overlay = overlayNetwork(network);
+        final Map<Long, Endpoint> endpoints = overlay.vteps.remove(vtep);
+        if (endpoints == null)
+        {
+            throw new IllegalArgumentException("no VTEP " + UnderlayAddresses.text(vtep) + " on this network");
+        }
+        final NetworkState state = state(network);
+        for (final Endpoint endpoint : endpoints.values())
+        {
+            state.fdb.remove(endpoint.mac(), 0);
+        }
+        publish();
+    }
+
+    /**
+     * Registers a remote endpoint: {@code mac} is behind {@code vtep} (a static FDB entry, never displaced by
+     * learning) and answers ARP for {@code ip} locally (0: no proxy ARP). Adds the VTEP to the flood list.
+     */
+    public synchronized void addEndpoint(final int network, final int vtep, final long mac, final int ip)
+    {
+        checkVtep(vtep);
+        final Network overlay = overlayNetwork(network);
+        for (final Map.Entry<Integer, Map<Long, Endpoint>> other : overlay.vteps.entrySet())
+        {
+            if (other.getKey() != vtep && other.getValue().containsKey(mac))
+            {
+                throw new IllegalStateException("that MAC is behind VTEP " + UnderlayAddresses.text(other.getKey()) +
+                    " already: remove it there first");
+            }
+        }
+        overlay.vteps.computeIfAbsent(vtep, v -> new LinkedHashMap<>()).put(mac, new Endpoint(mac, ip));
+        state(network).fdb.addStatic(mac, 0, overlay.portId, vtep);
+        publish();
+    }
+
+    /** Forgets endpoint {@code mac} behind {@code vtep}; the VTEP stays in the flood list. */
+    public synchronized void removeEndpoint(final int network, final int vtep, final long mac)
+    {
+        final Map<Long, Endpoint> endpoints = overlayNetwork(network).vteps.get(vtep);
+        if (endpoints == null || endpoints.remove(mac) == null)
+        {
+            throw new IllegalArgumentException("no such endpoint behind VTEP " + UnderlayAddresses.text(vtep));
+        }
+        state(network).fdb.remove(mac, 0);
+        publish();
+    }
+
+    /** The network's VTEPs in the order they were added, with their endpoints. */
+    public synchronized List<Vtep> vteps(final int network)
+    {
+        final List<Vtep> list = new ArrayList<>();
+        for (final Map.Entry<Integer, Map<Long, Endpoint>> vtep : overlayNetwork(network).vteps.entrySet())
+        {
+            list.add(new Vtep(vtep.getKey(), List.copyOf(vtep.getValue().values())));
+        }
+        return list;
+    }
+
+    /** True when network {@code network} is an overlay network. */
+    public synchronized boolean isOverlay(final int network)
+    {
+        return networks.containsKey(network);
+    }
+
+    /** The tunnel port id of an overlay network, or -1. */
+    public synchronized int tunnelPort(final int network)
+    {
+        final Network overlay = networks.get(network);
+        return overlay == null ? -1 : overlay.portId;
+    }
+
+    @Override
+    public synchronized void close()
+    {
+        for (final Integer network : List.copyOf(networks.keySet()))
+        {
+            removeNetwork(network);
+        }
+        clearUnderlay();
+    }
+
+    private void requireUnderlay()
+    {
+        if (underlay == null)
+        {
+            throw new IllegalStateException("no underlay: set one first (wharf underlay set --local IP)");
+        }
+    }
+
+    private static void checkVtep(final int vtep)
+    {
+        final int first = vtep >>> 24;
+        if (vtep == 0 || first == 127 || first >= 224)
+        {
+            throw new IllegalArgumentException(UnderlayAddresses.text(vtep) + " cannot be a VTEP (a unicast IPv4 address is needed)");
+        }
+    }
+
+    private Network overlayNetwork(final int network)
+    {
+        final Network overlay = networks.get(network);
+        if (overlay == null)
+        {
+            throw new IllegalArgumentException("network " + network + " is not an overlay network");
+        }
+        return overlay;
+    }
+
+    private NetworkState state(final int network)
+    {
+        return dataplane.snapshot().network(network);
+    }
+
+    /** Builds the nodes' tables and the tunnel ports' configuration from the current state. */
+    private void publish()
+    {
+        final List<Tunnel> tunnels = new ArrayList<>();
+        final Long2LongHashMap proxyArp = new Long2LongHashMap(0);
+        for (final Network network : networks.values())
+        {
+            final int[] flood = network.vteps.keySet().stream().mapToInt(Integer::intValue).toArray();
+            final Tunnel tunnel = new Tunnel(network.index, network.portId, network.vni, network.encapsulation, flood,
+                underlayPorts[network.encapsulation.ordinal()]);
+            TunnelPorts.configure(network.port, tunnel);
+            tunnels.add(tunnel);
+            for (final Map<Long, Endpoint> endpoints : network.vteps.values())
+            {
+                for (final Endpoint endpoint : endpoints.values())
+                {
+                    if (endpoint.ip() != 0)
+                    {
+                        proxyArp.put(OverlayTables.key(network.index, endpoint.ip()), endpoint.mac());
+                    }
+                }
+            }
+        }
+        tables = new OverlayTables(tunnels.toArray(new Tunnel[0]), underlayPortIds, proxyArp);
+    }
+
+    private static NetworkInterface interfaceHolding(final int address, final String device)
+    {
+        final String text = UnderlayAddresses.text(address);
+        try
+        {
+            final NetworkInterface holder = NetworkInterface.getByInetAddress(UnderlayAddresses.inet4(address));
+            if (holder == null)
+            {
+                throw new UnderlayException(text + " is not an address of this host");
+            }
+            if (device != null && !device.equals(holder.getName()))
+            {
+                if (NetworkInterface.getByName(device) == null)
+                {
+                    throw new UnderlayException("no interface " + device + " on this host");
+                }
+                throw new UnderlayException(text + " is on " + holder.getName() + ", not on " + device);
+            }
+            return holder;
+        }
+        catch (final SocketException ex)
+        {
+            throw new UnderlayException("cannot read this host's interfaces: " + ex.getMessage(), ex);
+        }
+    }
+
+    private static int mtuOf(final NetworkInterface holder)
+    {
+        try
+        {
+            return holder.getMTU();
+        }
+        catch (final SocketException ex)
+        {
+            throw new UnderlayException("cannot read the MTU of " + holder.getName() + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /** The control plane's record of one overlay network. */
+    private static final class Network
+    {
+        final int index;
+        final int vni;
+        final Encapsulation encapsulation;
+        final TunnelPort port;
+        final int portId;
+        /** VTEP address to its endpoints by MAC, in the order added (the flood list's order). */
+        final Map<Integer, Map<Long, Endpoint>> vteps = new LinkedHashMap<>();
+
+        Network(final int index, final int vni, final Encapsulation encapsulation, final TunnelPort port, final int portId)
+        {
+            this.index = index;
+            this.vni = vni;
+            this.encapsulation = encapsulation;
+            this.port = port;
+            this.portId = portId;
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.wharf.vxlan.underlay;
+
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringDatagramChannel;
+import io.netty.channel.uring.IoUringIoHandler;
+
+/**
+ * Which Netty transport the underlay sockets use: io_uring, or epoll where the kernel or the sandbox
+ * refuses io_uring (the reason is logged once by the caller, from {@link #unavailability}).
+ */
+public enum UnderlayTransport
+{
+    IO_URING
+    {
+        @Override
+        IoHandlerFactory ioHandlerFactory()
+        {
+            return IoUringIoHandler.newFactory();
+        }
+
+        @Override
+        DatagramChannel newChannel(final SocketProtocolFamily family)
+        {
+            return new IoUringDatagramChannel(family);
+        }
+    },
+    EPOLL
+    {
+        @Override
+        IoHandlerFactory ioHandlerFactory()
+        {
+            return EpollIoHandler.newFactory();
+        }
+
+        @Override
+        DatagramChannel newChannel(final SocketProtocolFamily family)
+        {
+            return new EpollDatagramChannel(family);
+        }
+    };
+
+    abstract IoHandlerFactory ioHandlerFactory();
+
+    abstract DatagramChannel newChannel(SocketProtocolFamily family);
+
+    /** io_uring when it works here, else epoll. */
+    public static UnderlayTransport best()
+    {
+        return IoUring.isAvailable() ? IO_URING : EPOLL;
+    }
+
+    /** Why io_uring cannot be used here, or null when it can. */
+    public static String unavailability()
+    {
+        if (IoUring.isAvailable())
+        {
+            return null;
+        }
+        final Throwable cause = IoUring.unavailabilityCause();
+        return cause == null ? "unknown" : cause.toString();
+    }
+
+    /** True when epoll is there to fall back on. */
+    public static boolean epollAvailable()
+    {
+        return Epoll.isAvailable();
+    }
+}
