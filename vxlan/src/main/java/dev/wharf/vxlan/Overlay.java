@@ -50,18 +50,31 @@ public final class Overlay implements AutoCloseable
     {
     }
 
-    private final Dataplane dataplane;
+    private Dataplane dataplane;
     private final OverlayFeature feature;
     private volatile OverlayTables tables = OverlayTables.EMPTY;
     private UnderlayInfo underlay;
     private final UnderlayPort[] underlayPorts = new UnderlayPort[Encapsulation.values().length];
     private final int[] underlayPortIds = {-1, -1};
     private final Map<Integer, Network> networks = new LinkedHashMap<>();
+    /** Underlays detached from the dataplane whose workers have not closed their sockets yet. */
+    private final List<UnderlayPort> retiring = new ArrayList<>();
 
-    public Overlay(final Dataplane dataplane)
+    /** An overlay whose nodes can be composed into a dataplane's graph before that dataplane exists; {@link #bind} it then. */
+    public Overlay()
     {
-        this.dataplane = dataplane;
         this.feature = new OverlayFeature(this::tables);
+    }
+
+    /** Binds the overlay to the dataplane whose graph holds its {@link #feature()}; once, before any other call. */
+    public synchronized Overlay bind(final Dataplane dataplane)
+    {
+        if (this.dataplane != null)
+        {
+            throw new IllegalStateException("the overlay is bound to a dataplane already");
+        }
+        this.dataplane = dataplane;
+        return this;
     }
 
     /** The nodes to compose into every worker's graph. */
@@ -95,7 +108,6 @@ public final class Overlay implements AutoCloseable
         {
             throw new IllegalArgumentException("VXLAN and Geneve need different UDP ports: both are " + vxlanPort);
         }
-        final String text = UnderlayAddresses.text(localAddress);
         final NetworkInterface holder = interfaceHolding(localAddress, device);
         final int mtu = mtuOf(holder);
         final UnderlayTransport transport = UnderlayTransport.best();
@@ -124,6 +136,10 @@ public final class Overlay implements AutoCloseable
         final int[] oldIds = underlayPortIds.clone();
         for (int e = 0; e < opened.length; e++)
         {
+            if (underlayPorts[e] != null)
+            {
+                retiring.add(underlayPorts[e]);
+            }
             underlayPorts[e] = opened[e];
             underlayPortIds[e] = dataplane.attachDevicePort(opened[e]);
         }
@@ -159,6 +175,7 @@ public final class Overlay implements AutoCloseable
         }
         underlay = null;
         final int[] oldIds = underlayPortIds.clone();
+        retiring.addAll(Arrays.asList(underlayPorts));
         Arrays.fill(underlayPortIds, -1);
         Arrays.fill(underlayPorts, null);
         publish();
@@ -206,7 +223,7 @@ public final class Overlay implements AutoCloseable
             throw new IllegalArgumentException("MTU " + mtu + " does not fit the underlay: at most " + limit + " (" +
                 underlay.device + " has " + underlay.mtu + ", " + encapsulation.label() + " takes " + encapsulation.overhead() + ")");
         }
-        final TunnelPort port = new TunnelPort(encapsulation.label() + "-" + vni, mtu > 0 ? mtu : limit, dataplane.workerCount());
+        final TunnelPort port = new TunnelPort(tunnelName(encapsulation, vni), mtu > 0 ? mtu : limit, dataplane.workerCount());
         final int portId = dataplane.attachPort(network, port, false, 0, new int[0], 0);
         networks.put(network, new Network(network, vni, encapsulation, port, portId));
         publish();
@@ -300,6 +317,25 @@ public final class Overlay implements AutoCloseable
         return networks.containsKey(network);
     }
 
+    /** The name of the tunnel port of VNI {@code vni} under {@code encapsulation}, as listings show it: {@code vxlan-42}. */
+    public static String tunnelName(final Encapsulation encapsulation, final int vni)
+    {
+        return encapsulation.label() + "-" + vni;
+    }
+
+    /** The dataplane port id of the underlay's device port for {@code encapsulation}, or -1 while no underlay is set. */
+    public synchronized int underlayPort(final Encapsulation encapsulation)
+    {
+        return underlayPortIds[encapsulation.ordinal()];
+    }
+
+    /** The MTU of an overlay network's tunnel port (what its containers' packets must fit), or 0 for a network that is not one. */
+    public synchronized int mtu(final int network)
+    {
+        final Network overlay = networks.get(network);
+        return overlay == null ? 0 : overlay.port.mtu();
+    }
+
     /** The tunnel port id of an overlay network, or -1. */
     public synchronized int tunnelPort(final int network)
     {
@@ -310,6 +346,10 @@ public final class Overlay implements AutoCloseable
     @Override
     public synchronized void close()
     {
+        if (dataplane == null)
+        {
+            return;
+        }
         for (final Integer network : List.copyOf(networks.keySet()))
         {
             removeNetwork(network);
@@ -372,7 +412,8 @@ public final class Overlay implements AutoCloseable
                 }
             }
         }
-        tables = new OverlayTables(tunnels.toArray(new Tunnel[0]), underlayPortIds, proxyArp);
+        retiring.removeIf(UnderlayPort::isClosed);
+        tables = new OverlayTables(tunnels.toArray(new Tunnel[0]), underlayPortIds, proxyArp, retiring.toArray(new UnderlayPort[0]));
     }
 
     private static NetworkInterface interfaceHolding(final int address, final String device)

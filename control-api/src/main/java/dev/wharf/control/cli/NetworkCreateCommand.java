@@ -17,7 +17,8 @@ import picocli.CommandLine.Parameters;
         "  wharf network create secure --subnet 10.30.0.0/24 --internal",
         "  wharf network create pvlan --subnet 10.40.0.0/24 --icc false",
         "  wharf network create lab --subnet 10.50.0.0/24 --masquerade false",
-        "  wharf network create back --subnet 10.20.0.0/24 --gateway 10.20.0.254 --mac-limit 64"})
+        "  wharf network create back --subnet 10.20.0.0/24 --gateway 10.20.0.254 --mac-limit 64",
+        "  wharf network create ov --driver overlay --vni 42 --subnet 10.50.0.0/24   (after wharf underlay set)"})
 final class NetworkCreateCommand extends ClientCommand
 {
     @Parameters(index = "0", paramLabel = "NAME", description = "The network's name (letters, digits, '_', '.', '-').")
@@ -43,6 +44,19 @@ final class NetworkCreateCommand extends ClientCommand
         description = "Connections leaving through the uplink take its address (default: true).")
     Boolean masquerade;
 
+    @Option(names = "--driver", paramLabel = "bridge|overlay",
+        description = "bridge (default): this host only; overlay: one network across hosts over the underlay (VXLAN or Geneve).")
+    String driver;
+
+    @Option(names = "--vni", paramLabel = "N", description = "overlay: the network identifier, 1 to 16777215, the same on every host.")
+    int vni;
+
+    @Option(names = "--encap", paramLabel = "vxlan|geneve", description = "overlay: the encapsulation (default: vxlan).")
+    String encap;
+
+    @Option(names = "--mtu", paramLabel = "N", description = "overlay: the MTU (default: the underlay's less the encapsulation, 1450 for VXLAN).")
+    int mtu;
+
     @Override
     protected void run(final WharfClient client)
     {
@@ -50,7 +64,17 @@ final class NetworkCreateCommand extends ClientCommand
             .setName(name)
             .setSubnet(subnet)
             .setMacLimit(macLimit)
-            .setInternal(internal);
+            .setInternal(internal)
+            .setVni(vni)
+            .setMtu(mtu);
+        if (driver != null)
+        {
+            request.setDriver(driver);
+        }
+        if (encap != null)
+        {
+            request.setEncap(encap);
+        }
         if (icc != null)
         {
             request.setIcc(icc);

@@ -32,6 +32,8 @@ import java.util.concurrent.Callable;
         TraceCommand.class,
         CaptureCommand.class,
         UplinkCommand.class,
+        UnderlayCommand.class,
+        VtepCommand.class,
         PublishCommand.class,
         ConntrackCommand.class,
         RuleCommand.class,

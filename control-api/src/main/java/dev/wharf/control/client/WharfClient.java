@@ -131,6 +131,11 @@ public final class WharfClient implements AutoCloseable
         return dev.wharf.control.api.v1.UplinkServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
     }
 
+    public dev.wharf.control.api.v1.OverlayServiceGrpc.OverlayServiceBlockingStub overlay()
+    {
+        return dev.wharf.control.api.v1.OverlayServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
+    }
+
     public dev.wharf.control.api.v1.PublishServiceGrpc.PublishServiceBlockingStub publish()
     {
         return dev.wharf.control.api.v1.PublishServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);

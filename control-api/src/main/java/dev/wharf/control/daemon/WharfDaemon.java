@@ -13,7 +13,9 @@ import dev.wharf.control.state.StateFileException;
 import dev.wharf.nat.NatService;
 import dev.wharf.dataplane.worker.Dataplane;
 import dev.wharf.dataplane.worker.DataplaneConfiguration;
+import dev.wharf.dataplane.graph.GraphFeature;
 import dev.wharf.dataplane.worker.Pipeline;
+import dev.wharf.vxlan.Overlay;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,11 +97,18 @@ public final class WharfDaemon implements AutoCloseable
         throws DaemonException
     {
         SocketFile.prepare(socket);
-        // the one place the features' nodes join the graph (the core plus NAT's); their controllers are assembled by ControlPlane
-        final Dataplane dataplane = new Dataplane(
-            nat == null ? configuration : configuration.withPipelines(Pipeline.withFeatures(List.of(nat.feature()))));
+        // the one place the features' nodes join the graph (the core plus the overlay's and NAT's); their controllers are assembled by ControlPlane
+        final Overlay overlay = new Overlay();
+        final List<GraphFeature> features = nat == null ? List.of(overlay.feature()) : List.of(overlay.feature(), nat.feature());
+        final Dataplane dataplane = new Dataplane(configuration.withPipelines(Pipeline.withFeatures(features)));
+        overlay.bind(dataplane);
+        final String ioUring = Overlay.transportNote();
+        if (ioUring != null)
+        {
+            LOG.info("io_uring is not available here ({}): the overlay's underlay sockets use epoll", ioUring);
+        }
         final ControlPlane plane = ControlPlane.create(dataplane, opener, stateDirectory,
-            nat == null ? NatControl.detached() : NatControl.of(nat));
+            nat == null ? NatControl.detached() : NatControl.of(nat), overlay);
         final DesiredState saved;
         try
         {

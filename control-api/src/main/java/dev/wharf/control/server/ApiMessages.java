@@ -35,7 +35,7 @@ final class ApiMessages
 
     static Network network(final NetworkController.NetworkView view)
     {
-        return network(view.spec(), view.portCount(), view.fdbEntries(), view.connections());
+        return network(view.spec(), view.portCount(), view.fdbEntries(), view.connections()).toBuilder().setDriver(view.driver()).build();
     }
 
     static Port port(final PortController.PortView view)

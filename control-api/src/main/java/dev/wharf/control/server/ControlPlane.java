@@ -5,6 +5,7 @@ import dev.wharf.control.state.SectionKey;
 import dev.wharf.control.state.StateFileException;
 import dev.wharf.control.state.StateStore;
 import dev.wharf.dataplane.worker.Dataplane;
+import dev.wharf.vxlan.Overlay;
 import io.grpc.BindableService;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -15,7 +16,7 @@ import java.util.List;
 /**
  * The control plane as the daemon assembles it: the one {@link StateTransaction} and {@link IdMap}
  * every controller shares, and the list of {@link Feature}s, in dependency order (networks and ports,
- * the uplink, NAT, connection tracking, the views). This is the one place that names the features;
+ * the uplink, the overlay when loaded, NAT, connection tracking, the views). This is the one place that names the features;
  * everything else (the state file's sections, replay at start-up, reconciliation, the gRPC services,
  * the meters) is driven over the list. A new feature is built here, after those it builds on, and
  * added to the list.
@@ -33,9 +34,11 @@ public final class ControlPlane
     private final NatController nat;
     private final ConntrackController conntrack;
     private final SwitchViews views;
+    private final OverlayController overlay;
     private final List<Feature> features;
 
-    private ControlPlane(final Dataplane dataplane, final PortOpener opener, final Path stateDirectory, final NatControl natControl)
+    private ControlPlane(
+        final Dataplane dataplane, final PortOpener opener, final Path stateDirectory, final NatControl natControl, final Overlay overlayService)
     {
         this.dataplane = dataplane;
         final IdMap ids = new IdMap();
@@ -44,8 +47,20 @@ public final class ControlPlane
         this.uplink = new UplinkController(transaction, ids, dataplane, opener, network.networks(), network.ports());
         this.nat = new NatController(transaction, ids, network.networks(), uplink, natControl);
         this.conntrack = new ConntrackController(transaction, ids, dataplane, natControl);
-        this.views = new SwitchViews(transaction, ids, dataplane, network.networks(), network.ports(), List.of(network.ports(), uplink));
-        this.features = List.of(network, uplink, nat, conntrack, views);
+        this.overlay = overlayService == null ? null : new OverlayController(transaction, ids, network.networks(), overlayService);
+        final List<PortRows> portRows = new ArrayList<>(List.of(network.ports(), uplink));
+        if (overlay != null)
+        {
+            portRows.add(overlay);
+        }
+        this.views = new SwitchViews(transaction, ids, dataplane, network.networks(), network.ports(), portRows);
+        final List<Feature> loaded = new ArrayList<>(List.of(network, uplink));
+        if (overlay != null)
+        {
+            loaded.add(overlay);
+        }
+        loaded.addAll(List.of(nat, conntrack, views));
+        this.features = List.copyOf(loaded);
         this.store = stateDirectory == null ? null : new StateStore(stateDirectory, sections());
         transaction.persistTo(store);
     }
@@ -56,13 +71,23 @@ public final class ControlPlane
      */
     public static ControlPlane create(final Dataplane dataplane, final PortOpener opener, final Path stateDirectory, final NatControl nat)
     {
-        return new ControlPlane(dataplane, opener, stateDirectory, nat);
+        return new ControlPlane(dataplane, opener, stateDirectory, nat, null);
+    }
+
+    /**
+     * As {@link #create(Dataplane, PortOpener, Path, NatControl)}, with the overlay feature on {@code overlay}, whose nodes
+     * are in {@code dataplane}'s graph and which is bound to it.
+     */
+    public static ControlPlane create(
+        final Dataplane dataplane, final PortOpener opener, final Path stateDirectory, final NatControl nat, final Overlay overlay)
+    {
+        return new ControlPlane(dataplane, opener, stateDirectory, nat, overlay);
     }
 
     /** A control plane that keeps its state in memory only and has no NAT nodes (tests). */
     public static ControlPlane inMemory(final Dataplane dataplane, final PortOpener opener)
     {
-        return new ControlPlane(dataplane, opener, null, NatControl.detached());
+        return new ControlPlane(dataplane, opener, null, NatControl.detached(), null);
     }
 
     /** Every feature's state sections, in the order they are read. */
@@ -167,6 +192,12 @@ public final class ControlPlane
     public ConntrackController conntrack()
     {
         return conntrack;
+    }
+
+    /** The overlay feature, or null when the daemon was built without it. */
+    public OverlayController overlay()
+    {
+        return overlay;
     }
 
     public SwitchViews views()

@@ -37,6 +37,7 @@ public final class NetworkController
     private final IdMap ids;
     private final Dataplane dataplane;
     private final List<Dependent> dependents = new ArrayList<>();
+    private final List<Driver> drivers = new ArrayList<>();
 
     /** A network's flags as asked for: no traffic to or from the uplink, containers may talk, masquerade through the uplink. */
     public record Flags(boolean internal, boolean icc, boolean masquerade)
@@ -44,9 +45,38 @@ public final class NetworkController
         public static final Flags DEFAULT = new Flags(false, true, true);
     }
 
-    /** A network with what the dataplane knows of it, for listings. */
-    public record NetworkView(NetworkSpec spec, int portCount, int fdbEntries, List<String> connections)
+    /** A network with what the dataplane knows of it, for listings; {@code driver} is {@link #BRIDGE} or a {@link Driver}'s name. */
+    public record NetworkView(NetworkSpec spec, int portCount, int fdbEntries, List<String> connections, String driver)
     {
+    }
+
+    /** The driver of a network on this host only, which this class itself provides. */
+    public static final String BRIDGE = "bridge";
+
+    /** The options a network create passes to its driver (only the overlay's exist so far); 0 and null mean unset. */
+    public record DriverOptions(int vni, String encapsulation, int mtu)
+    {
+        public static final DriverOptions NONE = new DriverOptions(0, null, 0);
+    }
+
+    /**
+     * A network type that another feature provides (the overlay): it checks its options before a network of its
+     * type is created and puts its part in place once the network is in the dataplane, recording it in its own
+     * state section. Called under the lock.
+     */
+    public interface Driver
+    {
+        /** The name users give ({@code --driver overlay}). */
+        String name();
+
+        /** Refuses options or a state that cannot take a network of this type, before anything is changed. */
+        void checkCreate(String network, DriverOptions options);
+
+        /** The network was added to the dataplane as {@code index} and committed; a throw here removes it again. */
+        void create(NetworkSpec network, int index, DriverOptions options);
+
+        /** True when {@code network} is one of this driver's. */
+        boolean drives(String network);
     }
 
     /** A feature whose objects hang off networks; a refusal throws {@link ControlException}. Called under the lock. */
@@ -66,6 +96,11 @@ public final class NetworkController
         default void onAdded(final NetworkSpec network, final int index)
         {
         }
+
+        /** The network {@code name} (dataplane index {@code index}) passed every check and is removed next: let go of it. */
+        default void onRemoving(final String name, final int index)
+        {
+        }
     }
 
     public NetworkController(final StateTransaction transaction, final IdMap ids, final Dataplane dataplane)
@@ -79,6 +114,12 @@ public final class NetworkController
     public void register(final Dependent dependent)
     {
         transaction.locked(() -> dependents.add(dependent));
+    }
+
+    /** Offers network type {@code driver} to network create from now on; at assembly. */
+    public void register(final Driver driver)
+    {
+        transaction.locked(() -> drivers.add(driver));
     }
 
     /** The network called {@code name}, or NOT_FOUND. */
@@ -123,7 +164,8 @@ public final class NetworkController
     private NetworkView view(final NetworkSpec spec)
     {
         final NetworkSection section = transaction.section(NetworkSection.KEY);
-        return new NetworkView(spec, section.portsOf(spec.name()).size(), fdb(spec.name()).size(), section.connectionsOf(spec.name()));
+        final String driver = drivers.stream().filter(d -> d.drives(spec.name())).map(Driver::name).findFirst().orElse(BRIDGE);
+        return new NetworkView(spec, section.portsOf(spec.name()).size(), fdb(spec.name()).size(), section.connectionsOf(spec.name()), driver);
     }
 
     /** Creates a network with the default flags; {@code gateway} 0 is the subnet's first address, {@code macLimit} 0 the daemon's default. */
@@ -132,11 +174,20 @@ public final class NetworkController
         return create(name, subnet, gateway, macLimit, Flags.DEFAULT);
     }
 
-    /** Creates a network with its flags. */
+    /** Creates a bridge network with its flags. */
     public NetworkSpec create(final String name, final Cidr subnet, final int gateway, final int macLimit, final Flags flags)
+    {
+        return create(name, subnet, gateway, macLimit, flags, BRIDGE, DriverOptions.NONE);
+    }
+
+    /** Creates a network of type {@code driver} ({@link #BRIDGE} or a registered {@link Driver}'s name) with its flags. */
+    public NetworkSpec create(
+        final String name, final Cidr subnet, final int gateway, final int macLimit, final Flags flags, final String driver,
+        final DriverOptions options)
     {
         return transaction.locked(() ->
         {
+            final Driver typed = driver(driver, options);
             final int gatewayIp = gateway == 0 ? subnet.firstHost() : gateway;
             final NetworkSection section = transaction.section(NetworkSection.KEY);
             checkNetwork(section, name, subnet, gatewayIp, macLimit);
@@ -146,11 +197,28 @@ public final class NetworkController
                 takenMacs.add(other.gatewayMac());
             }
             dependents.forEach(d -> d.checkCreate(subnet));
+            if (typed != null)
+            {
+                typed.checkCreate(name, options);
+            }
             final NetworkSpec spec = new NetworkSpec(name, subnet, gatewayIp, GatewayMacs.derive(name, takenMacs), macLimit,
                 flags.internal(), flags.icc(), flags.masquerade());
             addToDataplane(spec);
             transaction.commit(section.withNetwork(spec).in(transaction.state()), () -> dataplane.removeNetwork(ids.removeNetwork(name)));
-            LOG.info("network created: {}", spec);
+            if (typed != null)
+            {
+                try
+                {
+                    typed.create(spec, ids.network(name), options);
+                }
+                catch (final RuntimeException e)
+                {
+                    transaction.commit(transaction.section(NetworkSection.KEY).withoutNetwork(name).in(transaction.state()), () -> { });
+                    dataplane.removeNetwork(ids.removeNetwork(name));
+                    throw e;
+                }
+            }
+            LOG.info("network created: {} ({})", spec, driver);
             return spec;
         });
     }
@@ -163,6 +231,8 @@ public final class NetworkController
             network(name);
             dependents.forEach(d -> d.checkRemove(name));
             transaction.commit(transaction.section(NetworkSection.KEY).withoutNetwork(name).in(transaction.state()), () -> { });
+            final int index = ids.network(name);
+            dependents.forEach(d -> d.onRemoving(name, index));
             dataplane.removeNetwork(ids.removeNetwork(name));
             LOG.info("network removed: {}", name);
         });
@@ -202,6 +272,29 @@ public final class NetworkController
             transaction.commit(section.withoutConnection(a, b).in(transaction.state()), () -> dataplane.connectNetworks(first, second, true));
             LOG.info("networks disconnected: {} <-> {}", a, b);
         });
+    }
+
+    /** The registered driver called {@code name}; null for a bridge network; INVALID_ARGUMENT for an unknown one or options without a driver. */
+    private Driver driver(final String name, final DriverOptions options)
+    {
+        if (name == null || name.isEmpty() || name.equals(BRIDGE))
+        {
+            if (!options.equals(DriverOptions.NONE))
+            {
+                throw ControlException.invalid("--vni, --encap and --mtu are options of overlay networks (--driver overlay)");
+            }
+            return null;
+        }
+        for (final Driver driver : drivers)
+        {
+            if (driver.name().equals(name))
+            {
+                return driver;
+            }
+        }
+        final List<String> known = new ArrayList<>(List.of(BRIDGE));
+        drivers.forEach(d -> known.add(d.name()));
+        throw ControlException.invalid("unknown network driver " + quote(name) + " (drivers: " + String.join(", ", known) + ")");
     }
 
     /** The API's checks of a network against the networks there are already (not the dependents'): create's, and a saved state's. */

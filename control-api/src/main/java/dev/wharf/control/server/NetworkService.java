@@ -43,7 +43,9 @@ public final class NetworkService extends NetworkServiceGrpc.NetworkServiceImplB
             final int gateway = request.getGateway().isEmpty() ? 0 : Inputs.ipv4(request.getGateway(), "gateway");
             final NetworkSpec spec = networks.create(name, subnet, gateway, request.getMacLimit(),
                 new NetworkController.Flags(request.getInternal(), !request.hasIcc() || request.getIcc(),
-                    !request.hasMasquerade() || request.getMasquerade()));
+                    !request.hasMasquerade() || request.getMasquerade()),
+                request.getDriver(),
+                new NetworkController.DriverOptions(request.getVni(), request.getEncap().isEmpty() ? null : request.getEncap(), request.getMtu()));
             return CreateNetworkResponse.newBuilder().setNetwork(ApiMessages.network(networks.view(spec.name()))).build();
         });
     }

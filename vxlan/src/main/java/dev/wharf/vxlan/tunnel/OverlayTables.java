@@ -1,6 +1,7 @@
 package dev.wharf.vxlan.tunnel;
 
 import dev.wharf.vxlan.Encapsulation;
+import dev.wharf.vxlan.underlay.UnderlayPort;
 import org.agrona.collections.Int2IntHashMap;
 import org.agrona.collections.Long2LongHashMap;
 
@@ -12,7 +13,8 @@ import org.agrona.collections.Long2LongHashMap;
  */
 public final class OverlayTables
 {
-    public static final OverlayTables EMPTY = new OverlayTables(new Tunnel[0], new int[]{-1, -1}, new Long2LongHashMap(0));
+    public static final OverlayTables EMPTY =
+        new OverlayTables(new Tunnel[0], new int[]{-1, -1}, new Long2LongHashMap(0), new UnderlayPort[0]);
     private static final int MISSING = -1;
 
     private final Tunnel[] byPort;
@@ -20,9 +22,13 @@ public final class OverlayTables
     private final int[] underlayPorts;
     /** network << 32 | IPv4 address, to MAC; 0 when unknown. */
     private final Long2LongHashMap proxyArp;
+    /** Underlays replaced or removed whose sockets their workers still have to close. */
+    private final UnderlayPort[] retiring;
 
-    public OverlayTables(final Tunnel[] tunnels, final int[] underlayPorts, final Long2LongHashMap proxyArp)
+    public OverlayTables(
+        final Tunnel[] tunnels, final int[] underlayPorts, final Long2LongHashMap proxyArp, final UnderlayPort[] retiring)
     {
+        this.retiring = retiring.clone();
         int slots = 0;
         for (final Tunnel tunnel : tunnels)
         {
@@ -69,6 +75,12 @@ public final class OverlayTables
     public boolean hasProxyArp()
     {
         return !proxyArp.isEmpty();
+    }
+
+    /** Underlays whose sockets their workers close (a loop runs only on its owner). */
+    public UnderlayPort[] retiring()
+    {
+        return retiring;
     }
 
     public static long key(final int network, final int address)

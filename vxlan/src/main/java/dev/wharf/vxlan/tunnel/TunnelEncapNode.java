@@ -4,6 +4,7 @@ import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.capture.CaptureSession;
 import dev.wharf.dataplane.config.PortBinding;
 import dev.wharf.dataplane.graph.CounterLayout;
+import dev.wharf.dataplane.graph.DutyCycleTask;
 import dev.wharf.dataplane.graph.FeatureArc;
 import dev.wharf.dataplane.graph.Node;
 import dev.wharf.dataplane.graph.WorkerContext;
@@ -11,15 +12,18 @@ import dev.wharf.dataplane.offload.OffloadInfo;
 import dev.wharf.dataplane.port.PortQueue;
 import dev.wharf.dataplane.protocol.EthernetFlyweight;
 
+import dev.wharf.vxlan.underlay.UnderlayPort;
+
 import java.util.function.Supplier;
 
 /**
  * overlay-encap, on the l2-output arc: a frame forwarded to a tunnel port goes to the VTEP its
  * destination MAC is behind (the peer the FDB gave it), encapsulated by the tunnel's format and sent on
  * the worker's underlay socket; frames to other ports go on. Counts the tunnel port's tx like
- * interface-output does for other ports.
+ * interface-output does for other ports. As its worker's duty-cycle task it closes the worker's sockets of
+ * underlays that were replaced or removed (only the loop's owner may run it to a close).
  */
-public final class TunnelEncapNode extends Node
+public final class TunnelEncapNode extends Node implements DutyCycleTask
 {
     public static final String NAME = "overlay-encap";
 
@@ -87,5 +91,19 @@ public final class TunnelEncapNode extends Node
             }
             done(batch, i);
         }
+    }
+
+    @Override
+    public int doDutyCycleWork(final WorkerContext context)
+    {
+        int work = 0;
+        for (final UnderlayPort retiring : tables.get().retiring())
+        {
+            if (!retiring.socket(context.worker).isClosed() && retiring.socket(context.worker).closeIfAsked())
+            {
+                work++;
+            }
+        }
+        return work;
     }
 }

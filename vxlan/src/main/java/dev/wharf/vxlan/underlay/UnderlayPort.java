@@ -84,10 +84,24 @@ public final class UnderlayPort implements Port
         return queues[worker];
     }
 
+    /** Asks each socket's worker to close it (see {@link UnderlaySocket#close}). */
     @Override
     public void close()
     {
         CloseHelper.quietCloseAll(sockets);
+    }
+
+    /** True once every worker closed its socket. */
+    public boolean isClosed()
+    {
+        for (final UnderlaySocket socket : sockets)
+        {
+            if (!socket.isClosed())
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Receives tunnel datagrams; nothing is sent to the underlay as a port (the tunnel ports write to its socket). */

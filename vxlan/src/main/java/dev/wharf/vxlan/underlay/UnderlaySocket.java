@@ -2,18 +2,12 @@ package dev.wharf.vxlan.underlay;
 
 import dev.wharf.dataplane.buffer.PacketBatch;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.FixedRecvByteBufAllocator;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ManualIoEventLoop;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.channel.socket.SocketProtocolFamily;
-import io.netty.channel.unix.UnixChannel;
-import io.netty.channel.unix.UnixChannelOption;
 import io.netty.channel.uring.IoUringChannelOption;
 import org.agrona.collections.Int2ObjectHashMap;
 
@@ -28,17 +22,20 @@ import java.net.InetSocketAddress;
  * polls this socket's descriptor: Netty arms a datagram read only once the socket polls readable, so
  * a datagram that arrives waits in the socket and wakes the worker.
  *
- * <p>Every worker binds its own socket to the same address and port with SO_REUSEPORT; the kernel
- * spreads flows over them. Received datagrams stay in Netty's buffers, which the batch points into,
- * until {@link #releaseReceived}. Sends copy the frame behind its tunnel header into a pooled direct
- * buffer (io_uring sends complete later). Created, bound and closed by the control thread; used by one
- * worker thread in between.
+ * <p>The control thread opens and binds the socket itself (so a bad address fails the request at
+ * once) and hands the descriptor to a Netty channel whose loop the worker owns from its first call on:
+ * a loop runs only on its owning thread, which is set once. Every worker binds its own socket to the
+ * same address and port with SO_REUSEPORT; the kernel spreads flows over them. Received datagrams stay
+ * in Netty's buffers, which the batch points into, until {@link #releaseReceived}. Sends copy the frame
+ * behind its tunnel header into a pooled direct buffer (io_uring sends complete later). Closing is
+ * asked by the control thread ({@link #close}) and done by the worker ({@link #closeIfAsked}).
  */
 public final class UnderlaySocket implements AutoCloseable
 {
     /** Datagrams one receive buffer holds: Netty reads up to this many per armed read. */
     private static final int DATAGRAMS_PER_READ = 64;
-    private static final int SETUP_SPINS = 1_000_000;
+    private static final int SOCKET_BUFFER_BYTES = 4 << 20;
+    private static final int CLOSE_SPINS = 10_000;
 
     private final ManualIoEventLoop loop;
     private final DatagramChannel channel;
@@ -50,13 +47,15 @@ public final class UnderlaySocket implements AutoCloseable
     private final DatagramPacket[] held = new DatagramPacket[PacketBatch.CAPACITY];
     private int heldCount;
     private final Int2ObjectHashMap<InetSocketAddress> recipients = new Int2ObjectHashMap<>();
-    private final ByteBufAllocator allocator;
     private ByteBuf pendingBuffer;
     private boolean unflushed;
+    private boolean owned;
+    private volatile boolean closeAsked;
+    private volatile boolean closed;
     private long overflows;
 
     /**
-     * Opens and binds the socket from the calling (control) thread, which drives the loop until then.
+     * Opens and binds the socket on the calling (control) thread; the worker that calls it first owns it.
      *
      * @param maxDatagram largest UDP payload received (a jumbo inner frame and its tunnel header).
      * @throws UnderlayException when the address cannot be bound (not on this host, port taken).
@@ -64,42 +63,25 @@ public final class UnderlaySocket implements AutoCloseable
     public UnderlaySocket(
         final UnderlayTransport transport, final InetSocketAddress local, final int remotePort, final int maxDatagram)
     {
-        final IoHandlerFactory factory = transport.ioHandlerFactory();
-        this.loop = new ManualIoEventLoop(Thread.currentThread(), factory);
         this.remotePort = remotePort;
-        final DatagramChannel opened = transport.newChannel(SocketProtocolFamily.INET);
-        try
-        {
-            opened.config().setOption(UnixChannelOption.SO_REUSEPORT, true);
-            opened.config().setOption(IoUringChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, maxDatagram);
-            opened.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(maxDatagram * DATAGRAMS_PER_READ));
-            opened.config().setReceiveBufferSize(4 << 20);
-            opened.config().setSendBufferSize(4 << 20);
-            opened.pipeline().addLast(new Receiver());
-            await(loop.register(opened), "register");
-            await(opened.bind(local), "bind " + local.getAddress().getHostAddress() + ":" + local.getPort());
-        }
-        catch (final RuntimeException ex)
-        {
-            opened.close();
-            shutdown(loop);
-            throw ex;
-        }
+        final BoundSocket socket = BoundSocket.open(transport, local, SOCKET_BUFFER_BYTES);
+        this.descriptor = socket.intValue();
+        final DatagramChannel opened = transport.channelOn(descriptor);
+        opened.config().setOption(IoUringChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, maxDatagram);
+        opened.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(maxDatagram * DATAGRAMS_PER_READ));
+        opened.pipeline().addLast(new Receiver());
         this.channel = opened;
-        this.descriptor = ((UnixChannel)opened).fd().intValue();
-        this.allocator = opened.alloc();
+        this.loop = new ManualIoEventLoop(null, transport.ioHandlerFactory());
+        loop.register(opened); // done by the owner's first run
     }
 
-    private void await(final ChannelFuture future, final String what)
+    /** Makes the calling worker this socket's owner on its first call. */
+    private void claim()
     {
-        for (int i = 0; i < SETUP_SPINS && !future.isDone(); i++)
+        if (!owned)
         {
-            loop.runNow();
-        }
-        if (!future.isSuccess())
-        {
-            final Throwable cause = future.cause();
-            throw new UnderlayException(what + ": " + (cause == null ? "timed out" : cause.getMessage()), cause);
+            owned = true;
+            loop.setOwningThread(Thread.currentThread());
         }
     }
 
@@ -116,10 +98,7 @@ public final class UnderlaySocket implements AutoCloseable
      */
     public int receive(final PacketBatch batch, final int portId, final int limit)
     {
-        if (!loop.inEventLoop())
-        {
-            loop.setOwningThread(Thread.currentThread()); // the first call of the worker that owns this socket from now on
-        }
+        claim();
         if (receivedHead == receivedCount)
         {
             receivedHead = 0;
@@ -158,7 +137,8 @@ public final class UnderlaySocket implements AutoCloseable
      */
     public long beginDatagram(final int headerLength, final int frameLength)
     {
-        pendingBuffer = allocator.directBuffer(headerLength + frameLength);
+        claim();
+        pendingBuffer = channel.alloc().directBuffer(headerLength + frameLength);
         return pendingBuffer.memoryAddress() + pendingBuffer.writerIndex();
     }
 
@@ -210,24 +190,55 @@ public final class UnderlaySocket implements AutoCloseable
         return taken;
     }
 
+    /**
+     * Asks the owning worker to close the socket (a loop is run only by its owner); the control thread calls
+     * this once no worker forwards through it any more, and the worker does it in {@link #closeIfAsked}.
+     * A socket no worker ever used is closed here at once.
+     */
     @Override
     public void close()
     {
-        loop.setOwningThread(Thread.currentThread()); // the workers let go of this socket before the port closes
+        if (!owned)
+        {
+            owned = true;
+            loop.setOwningThread(Thread.currentThread());
+            closeNow();
+            return;
+        }
+        closeAsked = true;
+    }
+
+    /** True once the socket is closed; any thread. */
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    /** On the owning worker: closes the socket if the control thread asked; true once closed. */
+    public boolean closeIfAsked()
+    {
+        if (!closeAsked || closed)
+        {
+            return closed;
+        }
+        closeNow();
+        return true;
+    }
+
+    private void closeNow()
+    {
+        closed = true;
         releaseReceived();
         for (int i = receivedHead; i < receivedCount; i++)
         {
             received[i].release();
             received[i] = null;
         }
+        receivedHead = 0;
+        receivedCount = 0;
         channel.close();
-        shutdown(loop);
-    }
-
-    private static void shutdown(final ManualIoEventLoop loop)
-    {
         loop.shutdown();
-        for (int i = 0; i < SETUP_SPINS && !loop.isTerminated(); i++)
+        for (int i = 0; i < CLOSE_SPINS && !loop.isTerminated(); i++)
         {
             loop.runNow();
         }

@@ -5,7 +5,6 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.socket.DatagramChannel;
-import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringIoHandler;
@@ -25,9 +24,15 @@ public enum UnderlayTransport
         }
 
         @Override
-        DatagramChannel newChannel(final SocketProtocolFamily family)
+        DatagramChannel channelOn(final int fd)
         {
-            return new IoUringDatagramChannel(family);
+            return new IoUringDatagramChannel(fd);
+        }
+
+        @Override
+        void loadNative()
+        {
+            IoUring.ensureAvailability();
         }
     },
     EPOLL
@@ -39,15 +44,25 @@ public enum UnderlayTransport
         }
 
         @Override
-        DatagramChannel newChannel(final SocketProtocolFamily family)
+        DatagramChannel channelOn(final int fd)
         {
-            return new EpollDatagramChannel(family);
+            return new EpollDatagramChannel(fd);
+        }
+
+        @Override
+        void loadNative()
+        {
+            Epoll.ensureAvailability();
         }
     };
 
     abstract IoHandlerFactory ioHandlerFactory();
 
-    abstract DatagramChannel newChannel(SocketProtocolFamily family);
+    /** A channel on a socket that is open and bound already. */
+    abstract DatagramChannel channelOn(int fd);
+
+    /** Loads the transport's native library, which also holds the socket calls. */
+    abstract void loadNative();
 
     /** io_uring when it works here, else epoll. */
     public static UnderlayTransport best()

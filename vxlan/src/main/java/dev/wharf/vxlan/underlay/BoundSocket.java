@@ -1,0 +1,56 @@
+package dev.wharf.vxlan.underlay;
+
+import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.unix.Socket;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+
+/**
+ * An IPv4 UDP socket opened and bound with Netty's native helpers before any channel exists, so that a
+ * bind error reaches the caller at once, with SO_REUSEPORT (one socket per worker on one port) and
+ * large buffers (a burst of a TCP window arrives at once). Its descriptor is then handed to a channel.
+ */
+final class BoundSocket extends Socket
+{
+    private BoundSocket(final int fd)
+    {
+        super(fd);
+    }
+
+    /** @throws UnderlayException with the kernel's reason when the socket cannot be made or bound. */
+    static BoundSocket open(final UnderlayTransport transport, final InetSocketAddress local, final int bufferBytes)
+    {
+        transport.loadNative();
+        final BoundSocket socket = new BoundSocket(newSocketDgram0(SocketProtocolFamily.INET));
+        try
+        {
+            socket.setReusePort(true);
+            socket.setReceiveBufferSize(bufferBytes);
+            socket.setSendBufferSize(bufferBytes);
+            socket.bind(local);
+            return socket;
+        }
+        catch (final IOException ex)
+        {
+            try
+            {
+                socket.close();
+            }
+            catch (final IOException ignored)
+            {
+                // the bind error is the one to report
+            }
+            throw new UnderlayException("cannot bind " + local.getAddress().getHostAddress() + ":" + local.getPort() + ": " +
+                reason(ex), ex);
+        }
+    }
+
+    /** The kernel's words without Netty's "bind(..) failed with error(-99): " in front. */
+    private static String reason(final IOException ex)
+    {
+        final String message = String.valueOf(ex.getMessage());
+        final int colon = message.lastIndexOf(": ");
+        return colon < 0 ? message : message.substring(colon + 2);
+    }
+}
