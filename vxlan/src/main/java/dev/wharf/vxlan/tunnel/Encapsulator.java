@@ -43,18 +43,9 @@ public final class Encapsulator
             {
                 return UNSUPPORTED;
             }
-            for (int k = 0; k < segments; k++)
-            {
-                final int segmentLength = offload.segmentLength(k, PortQueue.NO_TAG);
-                final long datagram = socket.beginDatagram(headerLength, segmentLength);
-                encapsulation.writeHeader(datagram, tunnel.vni);
-                view.wrap(datagram + headerLength, segmentLength);
-                offload.writeSegment(k, view, 0, PortQueue.NO_TAG);
-                socket.endDatagram(vtep, headerLength + segmentLength);
-            }
-            return segments;
+            return sendSegments(socket, tunnel, vtep, segments);
         }
-        final long datagram = socket.beginDatagram(headerLength, length);
+        final long datagram = socket.beginDatagram(headerLength + length);
         encapsulation.writeHeader(datagram, tunnel.vni);
         UnsafeApi.copyMemory(frame, datagram + headerLength, length);
         if (OffloadInfo.needsChecksum(info))
@@ -68,5 +59,34 @@ public final class Encapsulator
         }
         socket.endDatagram(vtep, headerLength + length);
         return 1;
+    }
+
+    /**
+     * The segments of the prepared super-frame, each behind its tunnel header: in trains of equal datagrams, one
+     * send each (UDP GSO), as the frame's own GSO size cut them; one datagram per send where the socket cannot.
+     */
+    private int sendSegments(final UnderlaySocket socket, final Tunnel tunnel, final int vtep, final int segments)
+    {
+        final Encapsulation encapsulation = tunnel.encapsulation;
+        final int headerLength = encapsulation.headerLength();
+        final int datagramSize = headerLength + offload.largestSegmentLength();
+        final int perTrain = socket.segmentedSends() ?
+            Math.max(1, Math.min(UnderlaySocket.MAX_TRAIN_SEGMENTS, UnderlaySocket.MAX_TRAIN_BYTES / datagramSize)) : 1;
+        for (int first = 0; first < segments; first += perTrain)
+        {
+            final int count = Math.min(perTrain, segments - first);
+            final long train = socket.beginDatagram(count * datagramSize);
+            int offset = 0;
+            for (int k = first; k < first + count; k++)
+            {
+                final int segmentLength = offload.segmentLength(k, PortQueue.NO_TAG);
+                encapsulation.writeHeader(train + offset, tunnel.vni);
+                view.wrap(train + offset + headerLength, segmentLength);
+                offload.writeSegment(k, view, 0, PortQueue.NO_TAG);
+                offset += headerLength + segmentLength;
+            }
+            socket.endTrain(vtep, offset, datagramSize);
+        }
+        return segments;
     }
 }

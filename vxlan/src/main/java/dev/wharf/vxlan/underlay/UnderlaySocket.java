@@ -8,6 +8,7 @@ import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.ManualIoEventLoop;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.unix.SegmentedDatagramPacket;
 import io.netty.channel.uring.IoUringChannelOption;
 import org.agrona.collections.Int2ObjectHashMap;
 
@@ -34,6 +35,17 @@ public final class UnderlaySocket implements AutoCloseable
 {
     /** Datagrams one receive buffer holds: Netty reads up to this many per armed read. */
     private static final int DATAGRAMS_PER_READ = 64;
+    /** Reads per loop run: a run delivers at most {@code DATAGRAMS_PER_READ * READS_PER_RUN} datagrams. */
+    private static final int READS_PER_RUN = 8;
+    /**
+     * Datagrams waiting for the worker: a power of two, room for several runs' worth, because a run made to
+     * submit sends ({@link #flush}) reaps reads too, before the worker drained the last ones.
+     */
+    private static final int RECEIVED_CAPACITY = 4096;
+    /** The most segments one UDP GSO send may carry (the kernel's UDP_MAX_SEGMENTS on older kernels). */
+    public static final int MAX_TRAIN_SEGMENTS = 64;
+    /** The most bytes one UDP GSO send may carry: what one IPv4 datagram's length field allows, less IP and UDP headers. */
+    public static final int MAX_TRAIN_BYTES = 65_507;
     private static final int SOCKET_BUFFER_BYTES = 4 << 20;
     private static final int CLOSE_SPINS = 10_000;
 
@@ -41,14 +53,16 @@ public final class UnderlaySocket implements AutoCloseable
     private final DatagramChannel channel;
     private final int descriptor;
     private final int remotePort;
-    private final DatagramPacket[] received = new DatagramPacket[PacketBatch.CAPACITY * 2];
-    private int receivedCount;
-    private int receivedHead;
+    /** A ring: {@code receivedHead} counts datagrams taken, {@code receivedTail} datagrams put; the index is the count masked. */
+    private final DatagramPacket[] received = new DatagramPacket[RECEIVED_CAPACITY];
+    private long receivedHead;
+    private long receivedTail;
     private final DatagramPacket[] held = new DatagramPacket[PacketBatch.CAPACITY];
     private int heldCount;
     private final Int2ObjectHashMap<InetSocketAddress> recipients = new Int2ObjectHashMap<>();
     private ByteBuf pendingBuffer;
     private boolean unflushed;
+    private final boolean segmentedSends;
     private boolean owned;
     private volatile boolean closeAsked;
     private volatile boolean closed;
@@ -68,7 +82,9 @@ public final class UnderlaySocket implements AutoCloseable
         this.descriptor = socket.intValue();
         final DatagramChannel opened = transport.channelOn(descriptor);
         opened.config().setOption(IoUringChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, maxDatagram);
-        opened.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(maxDatagram * DATAGRAMS_PER_READ));
+        opened.config().setRecvByteBufAllocator(
+            new FixedRecvByteBufAllocator(maxDatagram * DATAGRAMS_PER_READ).maxMessagesPerRead(READS_PER_RUN));
+        this.segmentedSends = transport.segmentedSends();
         opened.pipeline().addLast(new Receiver());
         this.channel = opened;
         this.loop = new ManualIoEventLoop(null, transport.ioHandlerFactory());
@@ -99,17 +115,16 @@ public final class UnderlaySocket implements AutoCloseable
     public int receive(final PacketBatch batch, final int portId, final int limit)
     {
         claim();
-        if (receivedHead == receivedCount)
+        if (receivedTail - receivedHead <= RECEIVED_CAPACITY - DATAGRAMS_PER_READ * READS_PER_RUN)
         {
-            receivedHead = 0;
-            receivedCount = 0;
             loop.runNow();
         }
         int n = 0;
-        while (n < limit && receivedHead < receivedCount && heldCount < held.length)
+        while (n < limit && receivedHead < receivedTail && heldCount < held.length)
         {
-            final DatagramPacket packet = received[receivedHead];
-            received[receivedHead++] = null;
+            final int slot = (int)(receivedHead++) & (RECEIVED_CAPACITY - 1);
+            final DatagramPacket packet = received[slot];
+            received[slot] = null;
             final ByteBuf content = packet.content();
             final int i = batch.add(content.memoryAddress() + content.readerIndex(), content.readableBytes(), 0, portId);
             // an Inet4Address's hash is its address: no array copied per datagram
@@ -132,13 +147,13 @@ public final class UnderlaySocket implements AutoCloseable
     }
 
     /**
-     * Starts a datagram of up to {@code headerLength + frameLength} bytes: returns the address the caller
-     * writes its tunnel header and the frame to, then calls {@link #endDatagram}.
+     * Starts a datagram (or a train of them) of up to {@code capacity} bytes: returns the address the caller
+     * writes its tunnel header and the frame to, then calls {@link #endDatagram} or {@link #endTrain}.
      */
-    public long beginDatagram(final int headerLength, final int frameLength)
+    public long beginDatagram(final int capacity)
     {
         claim();
-        pendingBuffer = channel.alloc().directBuffer(headerLength + frameLength);
+        pendingBuffer = channel.alloc().directBuffer(capacity);
         return pendingBuffer.memoryAddress() + pendingBuffer.writerIndex();
     }
 
@@ -149,6 +164,28 @@ public final class UnderlaySocket implements AutoCloseable
         pendingBuffer = null;
         buffer.writerIndex(buffer.writerIndex() + length);
         channel.write(new DatagramPacket(buffer, recipient(vtep)), channel.voidPromise());
+        unflushed = true;
+    }
+
+    /** True when a train of datagrams can leave in one send (UDP GSO); else {@link #endTrain} splits it. */
+    public boolean segmentedSends()
+    {
+        return segmentedSends;
+    }
+
+    /**
+     * Sends what {@link #beginDatagram} started as a train of {@code length / segmentSize} datagrams of
+     * {@code segmentSize} bytes each (the last may be shorter) in one send: the kernel cuts it (UDP GSO), as
+     * it would a TCP super-frame. Within {@link #MAX_TRAIN_SEGMENTS} and {@link #MAX_TRAIN_BYTES}.
+     */
+    public void endTrain(final int vtep, final int length, final int segmentSize)
+    {
+        final ByteBuf buffer = pendingBuffer;
+        pendingBuffer = null;
+        buffer.writerIndex(buffer.writerIndex() + length);
+        final InetSocketAddress recipient = recipient(vtep);
+        channel.write(length <= segmentSize ? new DatagramPacket(buffer, recipient) :
+            new SegmentedDatagramPacket(buffer, segmentSize, recipient), channel.voidPromise());
         unflushed = true;
     }
 
@@ -229,13 +266,12 @@ public final class UnderlaySocket implements AutoCloseable
     {
         closed = true;
         releaseReceived();
-        for (int i = receivedHead; i < receivedCount; i++)
+        while (receivedHead < receivedTail)
         {
-            received[i].release();
-            received[i] = null;
+            final int slot = (int)(receivedHead++) & (RECEIVED_CAPACITY - 1);
+            received[slot].release();
+            received[slot] = null;
         }
-        receivedHead = 0;
-        receivedCount = 0;
         channel.close();
         loop.shutdown();
         for (int i = 0; i < CLOSE_SPINS && !loop.isTerminated(); i++)
@@ -251,13 +287,13 @@ public final class UnderlaySocket implements AutoCloseable
         public void channelRead(final ChannelHandlerContext context, final Object message)
         {
             final DatagramPacket packet = (DatagramPacket)message;
-            if (receivedCount == received.length || !(packet.sender().getAddress() instanceof Inet4Address))
+            if (receivedTail - receivedHead == RECEIVED_CAPACITY || !(packet.sender().getAddress() instanceof Inet4Address))
             {
                 overflows++;
                 packet.release();
                 return;
             }
-            received[receivedCount++] = packet;
+            received[(int)(receivedTail++) & (RECEIVED_CAPACITY - 1)] = packet;
         }
     }
 }

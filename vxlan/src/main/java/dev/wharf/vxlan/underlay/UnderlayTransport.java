@@ -34,6 +34,12 @@ public enum UnderlayTransport
         {
             IoUring.ensureAvailability();
         }
+
+        @Override
+        boolean segmentedSends()
+        {
+            return IoUringDatagramChannel.isSegmentedDatagramPacketSupported();
+        }
     },
     EPOLL
     {
@@ -54,6 +60,12 @@ public enum UnderlayTransport
         {
             Epoll.ensureAvailability();
         }
+
+        @Override
+        boolean segmentedSends()
+        {
+            return EpollDatagramChannel.isSegmentedDatagramPacketSupported();
+        }
     };
 
     abstract IoHandlerFactory ioHandlerFactory();
@@ -63,6 +75,9 @@ public enum UnderlayTransport
 
     /** Loads the transport's native library, which also holds the socket calls. */
     abstract void loadNative();
+
+    /** True when a train of equal datagrams leaves in one send (UDP GSO, {@code SegmentedDatagramPacket}). */
+    abstract boolean segmentedSends();
 
     /** io_uring when it works here, else epoll. */
     public static UnderlayTransport best()
