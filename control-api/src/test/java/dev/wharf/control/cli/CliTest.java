@@ -67,9 +67,13 @@ class CliTest
     void startServer() throws Exception
     {
         socket = directory.resolve("wharf.sock");
-        dataplane = new Dataplane(DataplaneConfiguration.defaults().withWorkers(1));
+        final dev.wharf.vxlan.Overlay overlay = new dev.wharf.vxlan.Overlay();
+        dataplane = new Dataplane(DataplaneConfiguration.defaults().withWorkers(1)
+            .withPipelines(dev.wharf.dataplane.worker.Pipeline.withFeatures(List.of(overlay.feature()))));
+        overlay.bind(dataplane);
         dataplane.start();
-        server = ApiServer.start(socket, ControlPlane.inMemory(dataplane, opener).services());
+        server = ApiServer.start(socket,
+            ControlPlane.create(dataplane, opener, null, dev.wharf.control.server.NatControl.detached(), overlay).services());
     }
 
     @AfterEach
@@ -395,6 +399,7 @@ class CliTest
                 state.append(client.fdb().show(dev.wharf.control.api.v1.ShowFdbRequest.newBuilder().setNetwork(network.getName()).build()));
             }
             state.append(client.uplink().show(dev.wharf.control.api.v1.ShowUplinkRequest.getDefaultInstance()));
+            state.append(client.overlay().showUnderlay(dev.wharf.control.api.v1.ShowUnderlayRequest.getDefaultInstance()));
             state.append(client.publish().list(dev.wharf.control.api.v1.ListPublishRequest.getDefaultInstance()));
             state.append(client.rules().list(dev.wharf.control.api.v1.ListRulesRequest.getDefaultInstance()));
             return state.toString();
@@ -493,6 +498,26 @@ class CliTest
             bad("uplink show", ExitCodes.USAGE, "uplink", "show", "extra"),
             bad("uplink rm", ExitCodes.PRECONDITION, "uplink", "rm"),
             bad("uplink rm", ExitCodes.USAGE, "uplink", "rm", "extra"),
+            bad("underlay", ExitCodes.USAGE, "underlay"),
+            bad("underlay set", ExitCodes.USAGE, "underlay", "set"),
+            bad("underlay set", ExitCodes.PRECONDITION, "underlay", "set", "--local", "192.0.2.1"),
+            bad("underlay set", ExitCodes.USAGE, "underlay", "set", "--local", "10.200.0.256"),
+            bad("underlay set", ExitCodes.USAGE, "underlay", "set", "--local", "192.0.2.1", "--port", "70000"),
+            bad("underlay show", ExitCodes.USAGE, "underlay", "show", "extra"),
+            bad("underlay rm", ExitCodes.NOT_FOUND, "underlay", "rm"),
+            bad("network create", ExitCodes.PRECONDITION, "network", "create", "ov", "--driver", "overlay", "--vni", "42",
+                "--subnet", "10.50.0.0/24"),
+            bad("network create", ExitCodes.USAGE, "network", "create", "ov", "--driver", "overlay", "--subnet", "10.50.0.0/24"),
+            bad("network create", ExitCodes.USAGE, "network", "create", "ov", "--vni", "42", "--subnet", "10.50.0.0/24"),
+            bad("vtep", ExitCodes.USAGE, "vtep"),
+            bad("vtep add", ExitCodes.NOT_FOUND, "vtep", "add", "nope", "10.200.0.2"),
+            bad("vtep add", ExitCodes.PRECONDITION, "vtep", "add", "front", "10.200.0.2"),
+            bad("vtep add", ExitCodes.USAGE, "vtep", "add", "front", "10.200.0.2", "--mac", "01:00:5e:00:00:01"),
+            bad("vtep add", ExitCodes.USAGE, "vtep", "add", "front"),
+            bad("vtep rm", ExitCodes.PRECONDITION, "vtep", "rm", "front", "10.200.0.2"),
+            bad("vtep rm", ExitCodes.USAGE, "vtep", "rm", "front", "10.200.0.2", "--mac", "zz"),
+            bad("vtep ls", ExitCodes.NOT_FOUND, "vtep", "ls", "nope"),
+            bad("vtep ls", ExitCodes.USAGE, "vtep", "ls"),
             bad("publish", ExitCodes.USAGE, "publish"),
             bad("publish add", ExitCodes.ALREADY_EXISTS, "publish", "add", "back", "10.20.0.2:80", "-p", "8080/tcp"),
             bad("publish add", ExitCodes.ALREADY_EXISTS, "publish", "add", "back", "10.20.0.2:80", "-p", "10.99.0.2:8080"),
