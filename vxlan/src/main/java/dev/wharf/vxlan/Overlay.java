@@ -3,6 +3,7 @@ package dev.wharf.vxlan;
 import dev.wharf.dataplane.config.NetworkState;
 import dev.wharf.dataplane.graph.GraphFeature;
 import dev.wharf.dataplane.worker.Dataplane;
+import dev.wharf.vxlan.tunnel.MssClamp;
 import dev.wharf.vxlan.tunnel.OverlayTables;
 import dev.wharf.vxlan.tunnel.Tunnel;
 import dev.wharf.vxlan.tunnel.TunnelPort;
@@ -196,10 +197,12 @@ public final class Overlay implements AutoCloseable
      * Makes dataplane network {@code network} an overlay network: attaches its tunnel port and claims
      * {@code vni} for it under {@code encapsulation}.
      *
-     * @param mtu the overlay MTU, or 0 for {@link #defaultMtu}.
+     * @param mtu       the overlay MTU, or 0 for {@link #defaultMtu}.
+     * @param mssClamp  lower the MSS of TCP SYNs crossing the tunnel to fit its MTU.
      * @return the tunnel port's id.
      */
-    public synchronized int addNetwork(final int network, final int vni, final Encapsulation encapsulation, final int mtu)
+    public synchronized int addNetwork(
+        final int network, final int vni, final Encapsulation encapsulation, final int mtu, final boolean mssClamp)
     {
         requireUnderlay();
         if (vni < 1 || vni > 0xFF_FFFF)
@@ -225,7 +228,7 @@ public final class Overlay implements AutoCloseable
         }
         final TunnelPort port = new TunnelPort(tunnelName(encapsulation, vni), mtu > 0 ? mtu : limit, dataplane.workerCount());
         final int portId = dataplane.attachPort(network, port, false, 0, new int[0], 0);
-        networks.put(network, new Network(network, vni, encapsulation, port, portId));
+        networks.put(network, new Network(network, vni, encapsulation, port, portId, mssClamp));
         publish();
         return portId;
     }
@@ -398,7 +401,7 @@ public final class Overlay implements AutoCloseable
         {
             final int[] flood = network.vteps.keySet().stream().mapToInt(Integer::intValue).toArray();
             final Tunnel tunnel = new Tunnel(network.index, network.portId, network.vni, network.encapsulation, flood,
-                underlayPorts[network.encapsulation.ordinal()]);
+                underlayPorts[network.encapsulation.ordinal()], network.mssClamp ? MssClamp.maxMss(network.port.mtu()) : 0);
             TunnelPorts.configure(network.port, tunnel);
             tunnels.add(tunnel);
             for (final Map<Long, Endpoint> endpoints : network.vteps.values())
@@ -462,11 +465,14 @@ public final class Overlay implements AutoCloseable
         final Encapsulation encapsulation;
         final TunnelPort port;
         final int portId;
+        final boolean mssClamp;
         /** VTEP address to its endpoints by MAC, in the order added (the flood list's order). */
         final Map<Integer, Map<Long, Endpoint>> vteps = new LinkedHashMap<>();
 
-        Network(final int index, final int vni, final Encapsulation encapsulation, final TunnelPort port, final int portId)
+        Network(
+            final int index, final int vni, final Encapsulation encapsulation, final TunnelPort port, final int portId, final boolean mssClamp)
         {
+            this.mssClamp = mssClamp;
             this.index = index;
             this.vni = vni;
             this.encapsulation = encapsulation;

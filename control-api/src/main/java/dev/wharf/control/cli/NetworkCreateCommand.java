@@ -57,6 +57,10 @@ final class NetworkCreateCommand extends ClientCommand
     @Option(names = "--mtu", paramLabel = "N", description = "overlay: the MTU (default: the underlay's less the encapsulation, 1450 for VXLAN).")
     int mtu;
 
+    @Option(names = "--mss-clamp", arity = "1", paramLabel = "true|false",
+        description = "overlay: lower the MSS of TCP SYNs crossing the tunnel to fit its MTU (default: true).")
+    Boolean mssClamp;
+
     @Override
     protected void run(final WharfClient client)
     {
@@ -74,6 +78,10 @@ final class NetworkCreateCommand extends ClientCommand
         if (encap != null)
         {
             request.setEncap(encap);
+        }
+        if (mssClamp != null)
+        {
+            request.setMssClamp(mssClamp);
         }
         if (icc != null)
         {

@@ -34,7 +34,7 @@ final class VtepListCommand extends ClientCommand
             return;
         }
         println(response.getNetwork() + ": " + response.getEncap() + " VNI " + response.getVni() + ", MTU " + response.getMtu() +
-            ", tunnel port " + response.getTunnelPort());
+            ", tunnel port " + response.getTunnelPort() + (response.getMssClamp() ? ", MSS clamped to " + (response.getMtu() - 40) : ""));
         final Table table = new Table("VTEP", "MAC", "IP");
         for (final Vtep vtep : response.getVtepsList())
         {

@@ -45,7 +45,8 @@ public final class NetworkService extends NetworkServiceGrpc.NetworkServiceImplB
                 new NetworkController.Flags(request.getInternal(), !request.hasIcc() || request.getIcc(),
                     !request.hasMasquerade() || request.getMasquerade()),
                 request.getDriver(),
-                new NetworkController.DriverOptions(request.getVni(), request.getEncap().isEmpty() ? null : request.getEncap(), request.getMtu()));
+                new NetworkController.DriverOptions(request.getVni(), request.getEncap().isEmpty() ? null : request.getEncap(), request.getMtu(),
+                    request.hasMssClamp() ? request.getMssClamp() : null));
             return CreateNetworkResponse.newBuilder().setNetwork(ApiMessages.network(networks.view(spec.name()))).build();
         });
     }

@@ -254,8 +254,8 @@ public final class OverlayController implements Feature, NetworkController.Drive
     public void create(final NetworkSpec network, final int index, final NetworkController.DriverOptions options)
     {
         final Encapsulation encapsulation = encapsulation(options.encapsulation());
-        final OverlaySection.OverlayNetwork entry =
-            new OverlaySection.OverlayNetwork(network.name(), options.vni(), encapsulation.label(), options.mtu());
+        final OverlaySection.OverlayNetwork entry = new OverlaySection.OverlayNetwork(network.name(), options.vni(), encapsulation.label(),
+            options.mtu(), options.mssClamp() == null || options.mssClamp());
         attachTunnel(entry, index);
         transaction.commit(section().withNetwork(entry).in(transaction.state()), () -> detachTunnel(index));
     }
@@ -444,7 +444,7 @@ public final class OverlayController implements Feature, NetworkController.Drive
         final int port;
         try
         {
-            port = overlay.addNetwork(index, entry.vni(), encapsulation, entry.mtu());
+            port = overlay.addNetwork(index, entry.vni(), encapsulation, entry.mtu(), entry.mssClamp());
         }
         catch (final IllegalArgumentException | IllegalStateException e)
         {

@@ -111,7 +111,8 @@ public final class OverlayService extends OverlayServiceGrpc.OverlayServiceImplB
                 .setVni(listing.network().vni())
                 .setEncap(listing.network().encapsulation())
                 .setMtu(listing.mtu())
-                .setTunnelPort(listing.tunnelPort());
+                .setTunnelPort(listing.tunnelPort())
+                .setMssClamp(listing.network().mssClamp());
             listing.vteps().forEach(v -> response.addVteps(message(v)));
             return response.build();
         });

@@ -20,8 +20,11 @@ public record OverlaySection(Underlay underlay, List<OverlayNetwork> networks, L
     {
     }
 
-    /** @param mtu the overlay MTU asked for, 0 to derive it from the underlay. */
-    public record OverlayNetwork(String network, int vni, String encapsulation, int mtu)
+    /**
+     * @param mtu      the overlay MTU asked for, 0 to derive it from the underlay.
+     * @param mssClamp TCP SYNs crossing the tunnel have their MSS lowered to fit it.
+     */
+    public record OverlayNetwork(String network, int vni, String encapsulation, int mtu, boolean mssClamp)
     {
     }
 

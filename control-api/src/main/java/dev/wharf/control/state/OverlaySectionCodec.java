@@ -39,7 +39,8 @@ final class OverlaySectionCodec implements SectionCodec<OverlaySection>
         for (final OverlaySection.OverlayNetwork network : section.networks())
         {
             out.addOverlayNetworks(PersistedOverlayNetwork.newBuilder()
-                .setNetwork(network.network()).setVni(network.vni()).setEncap(network.encapsulation()).setMtu(network.mtu()));
+                .setNetwork(network.network()).setVni(network.vni()).setEncap(network.encapsulation()).setMtu(network.mtu())
+                .setMssClampOff(!network.mssClamp()));
         }
         for (final OverlaySection.VtepEntry vtep : section.vteps())
         {
@@ -66,7 +67,7 @@ final class OverlaySectionCodec implements SectionCodec<OverlaySection>
         final List<OverlaySection.OverlayNetwork> networks = new ArrayList<>();
         for (final PersistedOverlayNetwork n : persisted.getOverlayNetworksList())
         {
-            networks.add(new OverlaySection.OverlayNetwork(n.getNetwork(), n.getVni(), n.getEncap(), n.getMtu()));
+            networks.add(new OverlaySection.OverlayNetwork(n.getNetwork(), n.getVni(), n.getEncap(), n.getMtu(), !n.getMssClampOff()));
         }
         final List<OverlaySection.VtepEntry> vteps = new ArrayList<>();
         for (final PersistedVtep v : persisted.getVtepsList())

@@ -247,7 +247,7 @@ class OverlayServiceTest
             observer.status().getDescription());
         assertRefused(Status.Code.INVALID_ARGUMENT, "unknown network driver \"macvlan\" (drivers: bridge, overlay)",
             o -> daemon().networks.create(overlayNetwork("ov2", 7).setSubnet("10.60.0.0/24").setDriver("macvlan").build(), o));
-        assertRefused(Status.Code.INVALID_ARGUMENT, "--vni, --encap and --mtu are options of overlay networks (--driver overlay)",
+        assertRefused(Status.Code.INVALID_ARGUMENT, "--vni, --encap, --mtu and --mss-clamp are options of overlay networks (--driver overlay)",
             o -> daemon().networks.create(overlayNetwork("br", 7).setSubnet("10.60.0.0/24").setDriver("").build(), o));
         assertRefused(Status.Code.FAILED_PRECONDITION, "the underlay carries overlay network(s) \"ov\": remove them first",
             o -> daemon().overlays.removeUnderlay(RemoveUnderlayRequest.getDefaultInstance(), o));

@@ -17,11 +17,14 @@ public final class Tunnel
     public final int[] floodVteps;
     /** The underlay the tunnel sends through, or null while none is set (frames to it are dropped). */
     public final UnderlayPort underlay;
+    /** The MSS TCP SYNs crossing the tunnel are clamped to, or 0 for no clamping. */
+    public final int clampMss;
 
     public Tunnel(
         final int network, final int portId, final int vni, final Encapsulation encapsulation, final int[] floodVteps,
-        final UnderlayPort underlay)
+        final UnderlayPort underlay, final int clampMss)
     {
+        this.clampMss = clampMss;
         this.underlay = underlay;
         this.network = network;
         this.portId = portId;

@@ -29,7 +29,8 @@ public final class TunnelDecapNode extends Node
         BAD_OPTION_LENGTH,
         CRITICAL_OPTION,
         NOT_ETHERNET,
-        UNKNOWN_VNI
+        UNKNOWN_VNI,
+        MSS_CLAMPED
     }
 
     private static final int NEXT = 0;
@@ -104,6 +105,11 @@ public final class TunnelDecapNode extends Node
             }
             batch.adjustStart(i, headerLength);
             batch.inPort[i] = tunnelPort;
+            final Tunnel tunnel = overlay.tunnelAt(tunnelPort);
+            if (tunnel.clampMss != 0 && MssClamp.clamp(batch.address[i], batch.length[i], 0, tunnel.clampMss))
+            {
+                count(context, Error.MSS_CLAMPED.ordinal()); // a SYN from a far container whose MTU is above the tunnel's
+            }
             context.counters.increment(layout.portCounter(tunnelPort, CounterLayout.PORT_RX_PACKETS));
             context.counters.add(layout.portCounter(tunnelPort, CounterLayout.PORT_RX_BYTES), batch.length[i]);
             count(context, Error.DECAPSULATED.ordinal());

@@ -29,6 +29,7 @@ public final class TunnelEncapNode extends Node implements DutyCycleTask
 
     public enum Error
     {
+        MSS_CLAMPED,
         NO_UNDERLAY,
         NO_PEER,
         TOO_BIG,
@@ -74,6 +75,10 @@ public final class TunnelEncapNode extends Node implements DutyCycleTask
                 context.counters.increment(layout.portCounter(out.id, CounterLayout.PORT_TX_DROPS));
                 drop(batch, i, Error.TOO_BIG.ordinal());
                 continue;
+            }
+            if (tunnel.clampMss != 0 && MssClamp.clamp(batch.address[i], length, batch.offload[i], tunnel.clampMss))
+            {
+                count(context, Error.MSS_CLAMPED.ordinal());
             }
             final int sent = encapsulator.send(tunnel.underlay.socket(context.worker), tunnel, peer, batch, i);
             if (sent < 0)

@@ -10,9 +10,20 @@ import java.net.InetSocketAddress;
  * An IPv4 UDP socket opened and bound with Netty's native helpers before any channel exists, so that a
  * bind error reaches the caller at once, with SO_REUSEPORT (one socket per worker on one port) and
  * large buffers (a burst of a TCP window arrives at once). Its descriptor is then handed to a channel.
+ *
+ * <p>Datagrams leave with DF set and never fragmented (IP_PMTUDISC_DO: a datagram too large for the
+ * path fails instead, as a tunnel endpoint must not fragment, RFC 7348 section 4.3) and with a zero UDP
+ * checksum (SO_NO_CHECK), which RFC 7348 allows over IPv4 and saves summing every payload.
  */
 final class BoundSocket extends Socket
 {
+    // include/uapi/linux/in.h and asm-generic/socket.h
+    private static final int IPPROTO_IP = 0;
+    private static final int IP_MTU_DISCOVER = 10;
+    private static final int IP_PMTUDISC_DO = 2;
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_NO_CHECK = 11;
+
     private BoundSocket(final int fd)
     {
         super(fd);
@@ -28,6 +39,8 @@ final class BoundSocket extends Socket
             socket.setReusePort(true);
             socket.setReceiveBufferSize(bufferBytes);
             socket.setSendBufferSize(bufferBytes);
+            socket.setIntOpt(IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DO);
+            socket.setIntOpt(SOL_SOCKET, SO_NO_CHECK, 1);
             socket.bind(local);
             return socket;
         }

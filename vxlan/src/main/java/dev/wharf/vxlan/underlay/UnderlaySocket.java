@@ -219,7 +219,10 @@ public final class UnderlaySocket implements AutoCloseable
         }
     }
 
-    /** Datagrams dropped since the last call because the receive list was full or not from IPv4; the worker calls it. */
+    /**
+     * Datagrams dropped since the last call: received while the receive list was full or not from IPv4, or
+     * refused by the kernel on send; the worker calls it.
+     */
     public long takeOverflows()
     {
         final long taken = overflows;
@@ -294,6 +297,13 @@ public final class UnderlaySocket implements AutoCloseable
                 return;
             }
             received[(int)(receivedTail++) & (RECEIVED_CAPACITY - 1)] = packet;
+        }
+
+        /** A send the kernel refused (no route to a VTEP, a datagram over the path MTU): counted, never logged per packet. */
+        @Override
+        public void exceptionCaught(final ChannelHandlerContext context, final Throwable cause)
+        {
+            overflows++;
         }
     }
 }
