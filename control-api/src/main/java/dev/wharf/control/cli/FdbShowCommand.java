@@ -32,12 +32,21 @@ final class FdbShowCommand extends ClientCommand
             Json.print(out(), response);
             return;
         }
-        final Table table = new Table("MAC", "VLAN", "PORT", "TYPE", "AGE");
+        final boolean overlay = response.getEntriesList().stream().anyMatch(e -> !e.getVtep().isEmpty());
+        final Table table = overlay ? new Table("MAC", "VLAN", "PORT", "VTEP", "TYPE", "AGE") : new Table("MAC", "VLAN", "PORT", "TYPE", "AGE");
         for (final FdbEntry entry : response.getEntriesList())
         {
             final boolean isStatic = entry.getType() == FdbEntryType.FDB_ENTRY_TYPE_STATIC;
-            table.row(entry.getMac(), entry.getVlan(), entry.getPort(), isStatic ? "static" : "learned",
-                isStatic ? "-" : age(entry.getAgeMs()));
+            final String type = isStatic ? "static" : "learned";
+            final String age = isStatic ? "-" : age(entry.getAgeMs());
+            if (overlay)
+            {
+                table.row(entry.getMac(), entry.getVlan(), entry.getPort(), entry.getVtep().isEmpty() ? "-" : entry.getVtep(), type, age);
+            }
+            else
+            {
+                table.row(entry.getMac(), entry.getVlan(), entry.getPort(), type, age);
+            }
         }
         table.print(out());
     }

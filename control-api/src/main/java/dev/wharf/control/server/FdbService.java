@@ -31,7 +31,8 @@ public final class FdbService extends FdbServiceGrpc.FdbServiceImplBase
                     .setVlan(row.vlan())
                     .setPort(row.port())
                     .setType(row.isStatic() ? FdbEntryType.FDB_ENTRY_TYPE_STATIC : FdbEntryType.FDB_ENTRY_TYPE_LEARNED)
-                    .setAgeMs(row.ageMs()));
+                    .setAgeMs(row.ageMs())
+                    .setVtep(row.vtep() == 0 ? "" : dev.wharf.dataplane.protocol.Ipv4Address.toString(row.vtep())));
             }
             return response.build();
         });

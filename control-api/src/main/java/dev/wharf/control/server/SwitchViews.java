@@ -33,7 +33,8 @@ public final class SwitchViews implements Feature
     private final List<PortRows> portRows;
 
     /** One FDB entry with its port named. */
-    public record FdbRow(long mac, int vlan, String port, boolean isStatic, long ageMs)
+    /** @param vtep the peer within the port (an overlay tunnel's remote VTEP, an IPv4 address), 0 for none. */
+    public record FdbRow(long mac, int vlan, String port, boolean isStatic, long ageMs, int vtep)
     {
     }
 
@@ -76,7 +77,7 @@ public final class SwitchViews implements Feature
             final List<FdbRow> rows = new ArrayList<>();
             for (final FdbTable.Entry entry : networks.fdb(network).entries(MonotonicClock.nowMs()))
             {
-                rows.add(new FdbRow(entry.mac(), entry.vlan(), ids.portName(entry.port()), entry.isStatic(), entry.ageMs()));
+                rows.add(new FdbRow(entry.mac(), entry.vlan(), ids.portName(entry.port()), entry.isStatic(), entry.ageMs(), entry.peer()));
             }
             rows.sort(Comparator.comparingInt(FdbRow::vlan).thenComparingLong(FdbRow::mac));
             return rows;

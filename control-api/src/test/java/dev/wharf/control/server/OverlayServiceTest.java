@@ -67,6 +67,7 @@ class OverlayServiceTest
         final ControlPlane plane;
         final NetworkService networks;
         final OverlayService overlays;
+        final FdbService fdb;
 
         Daemon(final Path stateDirectory)
         {
@@ -74,6 +75,7 @@ class OverlayServiceTest
             plane = ControlPlane.create(dataplane, opener, stateDirectory, NatControl.detached(), overlay);
             networks = new NetworkService(plane.networks(), plane.ports());
             overlays = new OverlayService(plane.overlay());
+            fdb = new FdbService(plane.views());
         }
 
         Daemon restored() throws Exception
@@ -273,6 +275,10 @@ class OverlayServiceTest
         assertEquals(MacAddress.parse(REMOTE_MAC),
             daemon().overlay.tables().proxyArpMac(network.index, Ipv4Address.parse("10.50.0.3")), "ARP for it is answered here");
         assertEquals(1, vteps("ov").getVtepsCount());
+        final RecordingObserver<dev.wharf.control.api.v1.ShowFdbResponse> shown = new RecordingObserver<>();
+        daemon().fdb.show(dev.wharf.control.api.v1.ShowFdbRequest.newBuilder().setNetwork("ov").build(), shown);
+        final dev.wharf.control.api.v1.FdbEntry row = shown.response().getEntries(0);
+        assertEquals(List.of(REMOTE_MAC, "vxlan-42", REMOTE), List.of(row.getMac(), row.getPort(), row.getVtep()), "fdb show names the VTEP");
     }
 
     @Test
