@@ -342,4 +342,32 @@ class OverlayServiceTest
         daemon.overlays.removeUnderlay(RemoveUnderlayRequest.getDefaultInstance(), underlayRemoved);
         assertNotNull(underlayRemoved.response());
     }
+
+    @Test
+    void anUnderlayAddressGoneAtRestartLeavesTheOverlayDownNotTheDaemon() throws Exception
+    {
+        setUnderlay();
+        create(overlayNetwork("ov", 42));
+        addVtep(AddVtepRequest.newBuilder().setNetwork("ov").setVtep(REMOTE));
+        daemon.close();
+        final Path file = stateDirectory.resolve("state.json");
+        java.nio.file.Files.writeString(file, java.nio.file.Files.readString(file).replace("\"" + local + "\"", "\"192.0.2.1\""));
+
+        daemon = new Daemon(stateDirectory).restored();
+
+        final RecordingObserver<ShowUnderlayResponse> shown = new RecordingObserver<>();
+        daemon.overlays.showUnderlay(ShowUnderlayRequest.getDefaultInstance(), shown);
+        assertEquals("down", shown.response().getUnderlay().getState());
+        assertEquals("cannot set the underlay: 192.0.2.1 is not an address of this host", shown.response().getUnderlay().getStateReason());
+        assertEquals(List.of(REMOTE), vteps("ov").getVtepsList().stream().map(v -> v.getAddress()).toList(), "the desired VTEPs are kept");
+        assertEquals(-1, daemon.overlay.tunnelPort(daemon.plane.networks().index("ov")), "no tunnel while the underlay is down");
+
+        final SetUnderlayResponse set = setUnderlay();
+
+        assertEquals("up", set.getUnderlay().getState());
+        final int tunnel = daemon.overlay.tunnelPort(daemon.plane.networks().index("ov"));
+        assertTrue(tunnel >= 0, "setting a good underlay brings the overlay networks' tunnels up");
+        assertEquals(List.of(Ipv4Address.parse(REMOTE)), daemon.overlay.vteps(daemon.plane.networks().index("ov")).stream()
+            .map(Overlay.Vtep::address).toList());
+    }
 }
