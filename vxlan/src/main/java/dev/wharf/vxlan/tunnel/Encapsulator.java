@@ -43,7 +43,7 @@ public final class Encapsulator
             {
                 return UNSUPPORTED;
             }
-            return sendSegments(socket, tunnel, vtep, segments);
+            return sendSegments(socket, tunnel, vtep, segments, InnerFlowHash.of(frame, length));
         }
         final long datagram = socket.beginDatagram(headerLength + length);
         encapsulation.writeHeader(datagram, tunnel.vni);
@@ -57,7 +57,7 @@ public final class Encapsulator
                 return UNSUPPORTED;
             }
         }
-        socket.endDatagram(vtep, headerLength + length);
+        socket.endDatagram(vtep, headerLength + length, InnerFlowHash.of(datagram + headerLength, length));
         return 1;
     }
 
@@ -65,7 +65,7 @@ public final class Encapsulator
      * The segments of the prepared super-frame, each behind its tunnel header: in trains of equal datagrams, one
      * send each (UDP GSO), as the frame's own GSO size cut them; one datagram per send where the socket cannot.
      */
-    private int sendSegments(final UnderlaySocket socket, final Tunnel tunnel, final int vtep, final int segments)
+    private int sendSegments(final UnderlaySocket socket, final Tunnel tunnel, final int vtep, final int segments, final int flow)
     {
         final Encapsulation encapsulation = tunnel.encapsulation;
         final int headerLength = encapsulation.headerLength();
@@ -85,7 +85,7 @@ public final class Encapsulator
                 offload.writeSegment(k, view, 0, PortQueue.NO_TAG);
                 offset += headerLength + segmentLength;
             }
-            socket.endTrain(vtep, offset, datagramSize);
+            socket.endTrain(vtep, offset, datagramSize, flow);
         }
         return segments;
     }

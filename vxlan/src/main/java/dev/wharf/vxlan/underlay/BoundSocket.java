@@ -31,11 +31,17 @@ final class BoundSocket extends Socket
     /** @throws UnderlayException with the kernel's reason when the socket cannot be made or bound. */
     static BoundSocket open(final UnderlayTransport transport, final InetSocketAddress local, final int bufferBytes)
     {
+        return open(transport, local, bufferBytes, true);
+    }
+
+    /** @param reusePort share the port with the other workers' sockets (the receive port), or not (a sender's own port). */
+    static BoundSocket open(final UnderlayTransport transport, final InetSocketAddress local, final int bufferBytes, final boolean reusePort)
+    {
         transport.loadNative();
         final BoundSocket socket = new BoundSocket(newSocketDgram0(SocketProtocolFamily.INET));
         try
         {
-            socket.setReusePort(true);
+            socket.setReusePort(reusePort);
             socket.setReceiveBufferSize(bufferBytes);
             socket.setSendBufferSize(bufferBytes);
             socket.setIntOpt(IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DO);

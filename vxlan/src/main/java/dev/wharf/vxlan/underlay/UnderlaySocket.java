@@ -44,6 +44,12 @@ public final class UnderlaySocket implements AutoCloseable
     private static final int RECEIVED_CAPACITY = 4096;
     /** The most segments one UDP GSO send may carry (the kernel's UDP_MAX_SEGMENTS on older kernels). */
     public static final int MAX_TRAIN_SEGMENTS = 64;
+    /**
+     * Sockets each worker sends from, each bound to its own ephemeral source port: a datagram leaves from the
+     * one its inner flow hashes to, so the underlay's ECMP and the far host's RSS spread flows while each flow
+     * keeps one path (the kernel's vxlan device and VPP vary the source port by flow hash the same way).
+     */
+    public static final int SOURCE_PORTS = 8;
     /** The most bytes one UDP GSO send may carry: what one IPv4 datagram's length field allows, less IP and UDP headers. */
     public static final int MAX_TRAIN_BYTES = 65_507;
     private static final int SOCKET_BUFFER_BYTES = 4 << 20;
@@ -60,8 +66,10 @@ public final class UnderlaySocket implements AutoCloseable
     private final DatagramPacket[] held = new DatagramPacket[PacketBatch.CAPACITY];
     private int heldCount;
     private final Int2ObjectHashMap<InetSocketAddress> recipients = new Int2ObjectHashMap<>();
+    private final DatagramChannel[] senders = new DatagramChannel[SOURCE_PORTS];
     private ByteBuf pendingBuffer;
-    private boolean unflushed;
+    /** Bit s: sender s has writes not flushed yet. */
+    private int unflushed;
     private final boolean segmentedSends;
     private boolean owned;
     private volatile boolean closeAsked;
@@ -89,6 +97,23 @@ public final class UnderlaySocket implements AutoCloseable
         this.channel = opened;
         this.loop = new ManualIoEventLoop(null, transport.ioHandlerFactory());
         loop.register(opened); // done by the owner's first run
+        final InetSocketAddress anyPort = new InetSocketAddress(local.getAddress(), 0);
+        try
+        {
+            for (int s = 0; s < SOURCE_PORTS; s++)
+            {
+                final DatagramChannel sender = transport.channelOn(BoundSocket.open(transport, anyPort, SOCKET_BUFFER_BYTES, false).intValue());
+                sender.config().setAutoRead(false); // nothing is sent to these ports; the receive socket is the one above
+                sender.pipeline().addLast(new SendErrors());
+                senders[s] = sender;
+                loop.register(sender);
+            }
+        }
+        catch (final UnderlayException ex)
+        {
+            closeChannels();
+            throw ex;
+        }
     }
 
     /** Makes the calling worker this socket's owner on its first call. */
@@ -157,14 +182,10 @@ public final class UnderlaySocket implements AutoCloseable
         return pendingBuffer.memoryAddress() + pendingBuffer.writerIndex();
     }
 
-    /** Sends the datagram {@link #beginDatagram} started, {@code length} bytes long in all. */
-    public void endDatagram(final int vtep, final int length)
+    /** Sends the datagram {@link #beginDatagram} started, {@code length} bytes long in all, from the source port of {@code flow}. */
+    public void endDatagram(final int vtep, final int length, final int flow)
     {
-        final ByteBuf buffer = pendingBuffer;
-        pendingBuffer = null;
-        buffer.writerIndex(buffer.writerIndex() + length);
-        channel.write(new DatagramPacket(buffer, recipient(vtep)), channel.voidPromise());
-        unflushed = true;
+        endTrain(vtep, length, length, flow);
     }
 
     /** True when a train of datagrams can leave in one send (UDP GSO); else {@link #endTrain} splits it. */
@@ -176,17 +197,20 @@ public final class UnderlaySocket implements AutoCloseable
     /**
      * Sends what {@link #beginDatagram} started as a train of {@code length / segmentSize} datagrams of
      * {@code segmentSize} bytes each (the last may be shorter) in one send: the kernel cuts it (UDP GSO), as
-     * it would a TCP super-frame. Within {@link #MAX_TRAIN_SEGMENTS} and {@link #MAX_TRAIN_BYTES}.
+     * it would a TCP super-frame. Within {@link #MAX_TRAIN_SEGMENTS} and {@link #MAX_TRAIN_BYTES}. It leaves
+     * from the source port {@code flow} (a hash of the inner flow) picks.
      */
-    public void endTrain(final int vtep, final int length, final int segmentSize)
+    public void endTrain(final int vtep, final int length, final int segmentSize, final int flow)
     {
         final ByteBuf buffer = pendingBuffer;
         pendingBuffer = null;
         buffer.writerIndex(buffer.writerIndex() + length);
         final InetSocketAddress recipient = recipient(vtep);
-        channel.write(length <= segmentSize ? new DatagramPacket(buffer, recipient) :
-            new SegmentedDatagramPacket(buffer, segmentSize, recipient), channel.voidPromise());
-        unflushed = true;
+        final int s = flow & (SOURCE_PORTS - 1);
+        final DatagramChannel sender = senders[s];
+        sender.write(length <= segmentSize ? new DatagramPacket(buffer, recipient) :
+            new SegmentedDatagramPacket(buffer, segmentSize, recipient), sender.voidPromise());
+        unflushed |= 1 << s;
     }
 
     /** Gives back the buffer of a datagram {@link #beginDatagram} started that will not be sent. */
@@ -211,10 +235,16 @@ public final class UnderlaySocket implements AutoCloseable
     /** Submits every datagram queued since the last call. */
     public void flush()
     {
-        if (unflushed)
+        int pending = unflushed;
+        if (pending != 0)
         {
-            unflushed = false;
-            channel.flush();
+            unflushed = 0;
+            while (pending != 0)
+            {
+                final int s = Integer.numberOfTrailingZeros(pending);
+                pending &= pending - 1;
+                senders[s].flush();
+            }
             loop.runNow();
         }
     }
@@ -275,11 +305,33 @@ public final class UnderlaySocket implements AutoCloseable
             received[slot].release();
             received[slot] = null;
         }
-        channel.close();
+        closeChannels();
         loop.shutdown();
         for (int i = 0; i < CLOSE_SPINS && !loop.isTerminated(); i++)
         {
             loop.runNow();
+        }
+    }
+
+    private void closeChannels()
+    {
+        channel.close();
+        for (final DatagramChannel sender : senders)
+        {
+            if (sender != null)
+            {
+                sender.close();
+            }
+        }
+    }
+
+    /** Counts the sends the kernel refused on a sender socket (no route, over the path MTU); never logs per packet. */
+    private final class SendErrors extends ChannelInboundHandlerAdapter
+    {
+        @Override
+        public void exceptionCaught(final ChannelHandlerContext context, final Throwable cause)
+        {
+            overflows++;
         }
     }
 
