@@ -199,10 +199,13 @@ public final class Overlay implements AutoCloseable
      *
      * @param mtu       the overlay MTU, or 0 for {@link #defaultMtu}.
      * @param mssClamp  lower the MSS of TCP SYNs crossing the tunnel to fit its MTU.
+     * @param learning  learn remote MACs behind their VTEPs from decapsulated frames (else only the static
+     *                  endpoints are known, the rest is flooded).
      * @return the tunnel port's id.
      */
     public synchronized int addNetwork(
-        final int network, final int vni, final Encapsulation encapsulation, final int mtu, final boolean mssClamp)
+        final int network, final int vni, final Encapsulation encapsulation, final int mtu, final boolean mssClamp,
+        final boolean learning)
     {
         requireUnderlay();
         if (vni < 1 || vni > 0xFF_FFFF)
@@ -228,6 +231,10 @@ public final class Overlay implements AutoCloseable
         }
         final TunnelPort port = new TunnelPort(tunnelName(encapsulation, vni), mtu > 0 ? mtu : limit, dataplane.workerCount());
         final int portId = dataplane.attachPort(network, port, false, 0, new int[0], 0);
+        if (!learning)
+        {
+            dataplane.setPortLearning(portId, false);
+        }
         networks.put(network, new Network(network, vni, encapsulation, port, portId, mssClamp));
         publish();
         return portId;

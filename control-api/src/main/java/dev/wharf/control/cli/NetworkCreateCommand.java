@@ -61,6 +61,10 @@ final class NetworkCreateCommand extends ClientCommand
         description = "overlay: lower the MSS of TCP SYNs crossing the tunnel to fit its MTU (default: true).")
     Boolean mssClamp;
 
+    @Option(names = "--learning", arity = "1", paramLabel = "true|false",
+        description = "overlay: learn remote MACs from arriving frames (default: true); false knows only 'vtep add --mac' endpoints.")
+    Boolean learning;
+
     @Override
     protected void run(final WharfClient client)
     {
@@ -82,6 +86,10 @@ final class NetworkCreateCommand extends ClientCommand
         if (mssClamp != null)
         {
             request.setMssClamp(mssClamp);
+        }
+        if (learning != null)
+        {
+            request.setLearning(learning);
         }
         if (icc != null)
         {

@@ -34,7 +34,8 @@ final class VtepListCommand extends ClientCommand
             return;
         }
         println(response.getNetwork() + ": " + response.getEncap() + " VNI " + response.getVni() + ", MTU " + response.getMtu() +
-            ", tunnel port " + response.getTunnelPort() + (response.getMssClamp() ? ", MSS clamped to " + (response.getMtu() - 40) : ""));
+            ", tunnel port " + response.getTunnelPort() + (response.getMssClamp() ? ", MSS clamped to " + (response.getMtu() - 40) : "") +
+            (response.getLearning() ? ", learning" : ", no learning"));
         final Table table = new Table("VTEP", "MAC", "IP");
         for (final Vtep vtep : response.getVtepsList())
         {

@@ -54,9 +54,9 @@ public final class NetworkController
     public static final String BRIDGE = "bridge";
 
     /** The options a network create passes to its driver (only the overlay's exist so far); 0 and null mean unset. */
-    public record DriverOptions(int vni, String encapsulation, int mtu, Boolean mssClamp)
+    public record DriverOptions(int vni, String encapsulation, int mtu, Boolean mssClamp, Boolean learning)
     {
-        public static final DriverOptions NONE = new DriverOptions(0, null, 0, null);
+        public static final DriverOptions NONE = new DriverOptions(0, null, 0, null, null);
     }
 
     /**
@@ -281,7 +281,7 @@ public final class NetworkController
         {
             if (!options.equals(DriverOptions.NONE))
             {
-                throw ControlException.invalid("--vni, --encap, --mtu and --mss-clamp are options of overlay networks (--driver overlay)");
+                throw ControlException.invalid("--vni, --encap, --mtu, --mss-clamp and --learning are options of overlay networks (--driver overlay)");
             }
             return null;
         }

@@ -46,7 +46,7 @@ public final class NetworkService extends NetworkServiceGrpc.NetworkServiceImplB
                     !request.hasMasquerade() || request.getMasquerade()),
                 request.getDriver(),
                 new NetworkController.DriverOptions(request.getVni(), request.getEncap().isEmpty() ? null : request.getEncap(), request.getMtu(),
-                    request.hasMssClamp() ? request.getMssClamp() : null));
+                    request.hasMssClamp() ? request.getMssClamp() : null, request.hasLearning() ? request.getLearning() : null));
             return CreateNetworkResponse.newBuilder().setNetwork(ApiMessages.network(networks.view(spec.name()))).build();
         });
     }

@@ -255,7 +255,7 @@ public final class OverlayController implements Feature, NetworkController.Drive
     {
         final Encapsulation encapsulation = encapsulation(options.encapsulation());
         final OverlaySection.OverlayNetwork entry = new OverlaySection.OverlayNetwork(network.name(), options.vni(), encapsulation.label(),
-            options.mtu(), options.mssClamp() == null || options.mssClamp());
+            options.mtu(), options.mssClamp() == null || options.mssClamp(), options.learning() == null || options.learning());
         attachTunnel(entry, index);
         transaction.commit(section().withNetwork(entry).in(transaction.state()), () -> detachTunnel(index));
     }
@@ -444,7 +444,7 @@ public final class OverlayController implements Feature, NetworkController.Drive
         final int port;
         try
         {
-            port = overlay.addNetwork(index, entry.vni(), encapsulation, entry.mtu(), entry.mssClamp());
+            port = overlay.addNetwork(index, entry.vni(), encapsulation, entry.mtu(), entry.mssClamp(), entry.learning());
         }
         catch (final IllegalArgumentException | IllegalStateException e)
         {

@@ -112,7 +112,8 @@ public final class OverlayService extends OverlayServiceGrpc.OverlayServiceImplB
                 .setEncap(listing.network().encapsulation())
                 .setMtu(listing.mtu())
                 .setTunnelPort(listing.tunnelPort())
-                .setMssClamp(listing.network().mssClamp());
+                .setMssClamp(listing.network().mssClamp())
+                .setLearning(listing.network().learning());
             listing.vteps().forEach(v -> response.addVteps(message(v)));
             return response.build();
         });

@@ -40,7 +40,7 @@ final class OverlaySectionCodec implements SectionCodec<OverlaySection>
         {
             out.addOverlayNetworks(PersistedOverlayNetwork.newBuilder()
                 .setNetwork(network.network()).setVni(network.vni()).setEncap(network.encapsulation()).setMtu(network.mtu())
-                .setMssClampOff(!network.mssClamp()));
+                .setMssClampOff(!network.mssClamp()).setLearningOff(!network.learning()));
         }
         for (final OverlaySection.VtepEntry vtep : section.vteps())
         {
@@ -67,7 +67,8 @@ final class OverlaySectionCodec implements SectionCodec<OverlaySection>
         final List<OverlaySection.OverlayNetwork> networks = new ArrayList<>();
         for (final PersistedOverlayNetwork n : persisted.getOverlayNetworksList())
         {
-            networks.add(new OverlaySection.OverlayNetwork(n.getNetwork(), n.getVni(), n.getEncap(), n.getMtu(), !n.getMssClampOff()));
+            networks.add(new OverlaySection.OverlayNetwork(n.getNetwork(), n.getVni(), n.getEncap(), n.getMtu(), !n.getMssClampOff(),
+                !n.getLearningOff()));
         }
         final List<OverlaySection.VtepEntry> vteps = new ArrayList<>();
         for (final PersistedVtep v : persisted.getVtepsList())

@@ -249,7 +249,7 @@ class OverlayServiceTest
             observer.status().getDescription());
         assertRefused(Status.Code.INVALID_ARGUMENT, "unknown network driver \"macvlan\" (drivers: bridge, overlay)",
             o -> daemon().networks.create(overlayNetwork("ov2", 7).setSubnet("10.60.0.0/24").setDriver("macvlan").build(), o));
-        assertRefused(Status.Code.INVALID_ARGUMENT, "--vni, --encap, --mtu and --mss-clamp are options of overlay networks (--driver overlay)",
+        assertRefused(Status.Code.INVALID_ARGUMENT, "--vni, --encap, --mtu, --mss-clamp and --learning are options of overlay networks (--driver overlay)",
             o -> daemon().networks.create(overlayNetwork("br", 7).setSubnet("10.60.0.0/24").setDriver("").build(), o));
         assertRefused(Status.Code.FAILED_PRECONDITION, "the underlay carries overlay network(s) \"ov\": remove them first",
             o -> daemon().overlays.removeUnderlay(RemoveUnderlayRequest.getDefaultInstance(), o));
@@ -314,7 +314,7 @@ class OverlayServiceTest
     void theOverlayComesBackAfterARestartAndGoesWithItsNetwork() throws Exception
     {
         setUnderlay();
-        create(overlayNetwork("ov", 42).setEncap("geneve"));
+        create(overlayNetwork("ov", 42).setEncap("geneve").setLearning(false).setMssClamp(false));
         addVtep(AddVtepRequest.newBuilder().setNetwork("ov").setVtep(REMOTE).setMac(REMOTE_MAC).setIp("10.50.0.3"));
         addVtep(AddVtepRequest.newBuilder().setNetwork("ov").setVtep("10.200.0.3"));
         daemon.close();
@@ -326,10 +326,14 @@ class OverlayServiceTest
         assertEquals("up", shown.response().getUnderlay().getState());
         final ListVtepsResponse listing = vteps("ov");
         assertEquals("geneve", listing.getEncap());
+        assertFalse(listing.getLearning());
+        assertFalse(listing.getMssClamp());
         assertEquals(List.of(REMOTE, "10.200.0.3"), listing.getVtepsList().stream().map(v -> v.getAddress()).toList());
         final int index = daemon.plane.networks().index("ov");
         final int tunnel = daemon.overlay.tunnelPort(index);
         assertTrue(tunnel >= 0, "the tunnel port is back");
+        assertFalse(daemon.dataplane.snapshot().port(tunnel).learns, "learning stays off");
+        assertEquals(0, daemon.overlay.tables().tunnelAt(tunnel).clampMss, "no MSS clamp");
         assertEquals(Ipv4Address.parse(REMOTE),
             FdbTable.peerOf(daemon.dataplane.snapshot().network(index).fdb.lookupEntry(MacAddress.parse(REMOTE_MAC), 0)));
 

@@ -21,6 +21,11 @@ public final class PortBinding
     public final int mtu;
     /** Most MACs this port may have learned at once (MAC-flood protection). */
     public final int macLimit;
+    /**
+     * Whether l2-learn records the source MACs seen on this port; a tunnel port may forward only to the
+     * static endpoints it was given (the kernel vxlan device's {@code nolearning}).
+     */
+    public final boolean learns;
 
     public PortBinding(
         final int id, final Port port, final int network, final boolean trunk, final int accessVlan,
@@ -41,6 +46,26 @@ public final class PortBinding
         }
         this.mtu = mtu;
         this.macLimit = macLimit;
+        this.learns = true;
+    }
+
+    private PortBinding(final PortBinding other, final boolean learns)
+    {
+        this.id = other.id;
+        this.port = other.port;
+        this.network = other.network;
+        this.trunk = other.trunk;
+        this.accessVlan = other.accessVlan;
+        this.allowedVlans = other.allowedVlans;
+        this.mtu = other.mtu;
+        this.macLimit = other.macLimit;
+        this.learns = learns;
+    }
+
+    /** This binding with learning on or off. */
+    public PortBinding withLearning(final boolean learns)
+    {
+        return new PortBinding(this, learns);
     }
 
     /** True when frames of VLAN {@code vid} may enter and leave this port. */

@@ -55,6 +55,11 @@ public final class L2LearnNode extends Node
                 drop(batch, i, Error.NO_NETWORK.ordinal());
                 continue;
             }
+            if (!port.learns)
+            {
+                next(batch, i, NEXT_FORWARD);
+                continue;
+            }
             final long source = MacAddress.readAt(batch.address[i] + EthernetFlyweight.SOURCE_OFFSET);
             switch (network.fdb.learn(source, batch.vlan[i], port.id, batch.portPeer[i], nowMs, port.macLimit))
             {

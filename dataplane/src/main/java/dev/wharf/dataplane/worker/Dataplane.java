@@ -328,6 +328,24 @@ public final class Dataplane implements AutoCloseable
     }
 
     /**
+     * Switches learning on port {@code id} on or off (what it learned stays, and ages out, when switched off).
+     *
+     * @throws IllegalArgumentException when there is no such port.
+     */
+    public synchronized void setPortLearning(final int id, final boolean learns)
+    {
+        final DataplaneSnapshot current = snapshot;
+        final PortBinding binding = current.port(id);
+        if (binding == null)
+        {
+            throw new IllegalArgumentException("no port " + id);
+        }
+        final PortBinding[] ports = current.portsCopy();
+        ports[id] = binding.withLearning(learns);
+        publish(current.networksCopy(), ports);
+    }
+
+    /**
      * Detaches a port and forgets what the FDB learned on it; closes it once no worker can use it, waiting
      * up to {@link #RETIRE_WAIT_MS_DEFAULT} for that.
      *

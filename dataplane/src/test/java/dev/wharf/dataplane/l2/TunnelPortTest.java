@@ -88,6 +88,25 @@ class TunnelPortTest
     }
 
     @Test
+    void aTunnelWithLearningOffForwardsOnlyToItsStaticEndpointsAndFloodsTheRest()
+    {
+        bridge.learning(tunnel, false);
+
+        final Outcome arrived = bridge.sendFromPeer(tunnel, fromRemote(), VTEP_7);
+
+        assertFalse(arrived.dropped(), arrived.toString());
+        assertEquals(FdbTable.MISSING, bridge.fdb(network).lookupEntry(REMOTE_MAC, 0), "nothing learned behind the tunnel");
+        assertEquals(0, bridge.counter("l2-learn.new-mac"));
+        bridge.clearSent();
+        bridge.sendOne(local, Fixture.frame("udp_a_to_b"));
+        assertEquals(List.of(0), bridge.sentPeers(tunnel), "the unknown remote MAC is flooded to every peer");
+        assertTrue(encapsulatedPeers.isEmpty());
+        bridge.fdb(network).addStatic(REMOTE_MAC, 0, tunnel, VTEP_9);
+        bridge.sendOne(local, Fixture.frame("udp_a_to_b"));
+        assertEquals(List.of(VTEP_9), encapsulatedPeers, "a static endpoint is forwarded to its peer");
+    }
+
+    @Test
     void theSameMacBehindAnotherPeerIsAMove()
     {
         bridge.sendFromPeer(tunnel, fromRemote(), VTEP_7);

@@ -148,6 +148,13 @@ public final class BridgeHarness implements AutoCloseable
         return id;
     }
 
+    /** Switches learning on {@code port} on or off. */
+    public void learning(final int port, final boolean learns)
+    {
+        ports.set(port, ports.get(port).withLearning(learns));
+        snapshot = null;
+    }
+
     public DataplaneSnapshot snapshot()
     {
         if (snapshot == null)
