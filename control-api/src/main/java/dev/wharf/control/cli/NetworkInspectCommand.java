@@ -36,6 +36,7 @@ final class NetworkInspectCommand extends ClientCommand
         final Network network = response.getNetwork();
         final PrintWriter out = out();
         out.println("Name:         " + network.getName());
+        out.println("Driver:       " + network.getDriver() + (network.getDriver().equals("overlay") ? " (wharf vtep ls " + network.getName() + ")" : ""));
         out.println("Subnet:       " + network.getSubnet());
         out.println("Gateway:      " + network.getGateway() + " (" + network.getGatewayMac() + ")");
         out.println("MAC limit:    " + (network.getMacLimit() == 0 ? "default" : Integer.toUnsignedString(network.getMacLimit())));

@@ -28,11 +28,11 @@ final class NetworkListCommand extends ClientCommand
             Json.print(out(), response);
             return;
         }
-        final Table table = new Table("NAME", "SUBNET", "GATEWAY", "GATEWAY MAC", "PORTS", "INTERNAL", "ICC", "MASQUERADE", "CONNECTED");
+        final Table table = new Table("NAME", "SUBNET", "GATEWAY", "GATEWAY MAC", "PORTS", "INTERNAL", "ICC", "MASQUERADE", "DRIVER", "CONNECTED");
         for (final Network network : response.getNetworksList())
         {
             table.row(network.getName(), network.getSubnet(), network.getGateway(), network.getGatewayMac(), network.getPortCount(),
-                network.getInternal(), network.getIcc(), network.getMasquerade(), String.join(",", network.getConnectionsList()));
+                network.getInternal(), network.getIcc(), network.getMasquerade(), network.getDriver(), String.join(",", network.getConnectionsList()));
         }
         table.print(out());
     }
