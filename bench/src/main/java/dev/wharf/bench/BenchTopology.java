@@ -43,6 +43,12 @@ final class BenchTopology implements AutoCloseable
      */
     BenchTopology(final boolean trunk)
     {
+        this(trunk, Pipeline.bridge());
+    }
+
+    /** As {@link #BenchTopology(boolean)}, running {@code graph} (the core with features loaded, say). */
+    BenchTopology(final boolean trunk, final NodeGraph graph)
+    {
         fdb = new FdbTable(DataplaneConfiguration.FDB_MAX_ENTRIES_DEFAULT, CounterLayout.MAX_PORTS);
         final PortBinding[] bindings = new PortBinding[PORTS];
         final int[] members = new int[PORTS];
@@ -55,7 +61,7 @@ final class BenchTopology implements AutoCloseable
         }
         final NetworkState network = new NetworkState(0, "bench", SUBNET, PREFIX_LENGTH, GATEWAY_IP, GATEWAY_MAC, fdb, members);
         snapshot = new DataplaneSnapshot(1, new NetworkState[]{network}, bindings, 1);
-        graph = Pipeline.bridge();
+        this.graph = graph;
         context = new WorkerContext(0, graph.layout());
         context.snapshot = snapshot;
         context.nowMs = MonotonicClock.nowMs();

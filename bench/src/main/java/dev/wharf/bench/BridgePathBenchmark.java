@@ -2,6 +2,7 @@ package dev.wharf.bench;
 
 import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.graph.NodeGraph;
+import dev.wharf.dataplane.worker.Pipeline;
 import dev.wharf.dataplane.graph.WorkerContext;
 import dev.wharf.dataplane.worker.MonotonicClock;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -63,6 +64,13 @@ public class BridgePathBenchmark
     @Param({"false", "true"})
     public boolean tagged;
 
+    /**
+     * True: the graph the daemon runs, with the overlay's nodes loaded (it always loads them) but no overlay
+     * network: what the decap, proxy-ARP and encap nodes cost a bridged packet that is none of theirs.
+     */
+    @Param({"false", "true"})
+    public boolean overlayLoaded;
+
     private final PacketBatch batch = new PacketBatch();
     private BenchTopology topology;
     private OffHeapFrames frames;
@@ -74,7 +82,8 @@ public class BridgePathBenchmark
     public void setUp()
     {
         final Random random = new Random(0x5741_5246L);
-        topology = new BenchTopology(tagged);
+        topology = overlayLoaded ?
+            new BenchTopology(tagged, Pipeline.compose(0, java.util.List.of(new dev.wharf.vxlan.Overlay().feature()))) : new BenchTopology(tagged);
         graph = topology.graph;
         context = topology.context;
         final long[] macs = BenchFrames.distinctMacs(random, MACS);
