@@ -272,7 +272,7 @@ public final class Overlay implements AutoCloseable
         final NetworkState state = state(network);
         for (final Endpoint endpoint : endpoints.values())
         {
-            state.fdb.remove(endpoint.mac(), 0);
+            forget(state, endpoint);
         }
         publish();
     }
@@ -294,7 +294,13 @@ public final class Overlay implements AutoCloseable
             }
         }
         overlay.vteps.computeIfAbsent(vtep, v -> new LinkedHashMap<>()).put(mac, new Endpoint(mac, ip));
-        state(network).fdb.addStatic(mac, 0, overlay.portId, vtep);
+        final NetworkState state = state(network);
+        state.fdb.addStatic(mac, 0, overlay.portId, vtep);
+        if (ip != 0)
+        {
+            // the gateway routes to it without asking: its ARP reply would go to the far host's gateway, which has our MAC
+            state.neighbours.learnPermanent(ip, mac);
+        }
         publish();
     }
 
@@ -302,11 +308,12 @@ public final class Overlay implements AutoCloseable
     public synchronized void removeEndpoint(final int network, final int vtep, final long mac)
     {
         final Map<Long, Endpoint> endpoints = overlayNetwork(network).vteps.get(vtep);
-        if (endpoints == null || endpoints.remove(mac) == null)
+        final Endpoint removed = endpoints == null ? null : endpoints.remove(mac);
+        if (removed == null)
         {
             throw new IllegalArgumentException("no such endpoint behind VTEP " + UnderlayAddresses.text(vtep));
         }
-        state(network).fdb.remove(mac, 0);
+        forget(state(network), removed);
         publish();
     }
 
@@ -381,6 +388,15 @@ public final class Overlay implements AutoCloseable
         if (vtep == 0 || first == 127 || first >= 224)
         {
             throw new IllegalArgumentException(UnderlayAddresses.text(vtep) + " cannot be a VTEP (a unicast IPv4 address is needed)");
+        }
+    }
+
+    private static void forget(final NetworkState state, final Endpoint endpoint)
+    {
+        state.fdb.remove(endpoint.mac(), 0);
+        if (endpoint.ip() != 0)
+        {
+            state.neighbours.forget(endpoint.ip());
         }
     }
 

@@ -274,6 +274,8 @@ class OverlayServiceTest
             "a frame claiming the endpoint's MAC elsewhere does not move it");
         assertEquals(MacAddress.parse(REMOTE_MAC),
             daemon().overlay.tables().proxyArpMac(network.index, Ipv4Address.parse("10.50.0.3")), "ARP for it is answered here");
+        assertEquals(MacAddress.parse(REMOTE_MAC), network.neighbours.lookup(Ipv4Address.parse("10.50.0.3"), Long.MAX_VALUE / 8),
+            "the gateway knows it for good: no ARP to it is needed to route to it");
         assertEquals(1, vteps("ov").getVtepsCount());
         final RecordingObserver<dev.wharf.control.api.v1.ShowFdbResponse> shown = new RecordingObserver<>();
         daemon().fdb.show(dev.wharf.control.api.v1.ShowFdbRequest.newBuilder().setNetwork("ov").build(), shown);

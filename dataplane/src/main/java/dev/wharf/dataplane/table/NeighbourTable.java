@@ -66,6 +66,8 @@ public final class NeighbourTable
     /** A refresh of an unchanged entry writes its time only when it is at least this old. */
     public static final long REFRESH_GRANULARITY_MS = 1_000;
     public static final int CAPACITY_DEFAULT = 4_096;
+    /** The confirmation time of a permanent entry: later than any clock reading, far from overflowing when aged. */
+    private static final long PERMANENT_MS = Long.MAX_VALUE / 4;
 
     /** Set in a {@link #lookup(int, long)} result for a STALE entry; {@link #mac} strips it. */
     private static final long STALE_FLAG = 1L << 62;
@@ -269,6 +271,18 @@ public final class NeighbourTable
             return false;
         }
         return LONGS.compareAndSet(table, base + PROBED, probe, probeWord(sent + 1, nowMs));
+    }
+
+    /**
+     * Records {@code ip} at {@code mac} for good (Linux's NUD_PERMANENT, which Docker's overlay driver gives
+     * remote endpoints): the entry is confirmed at a time far in the future, so it is REACHABLE, never
+     * probed and never expired, until {@link #forget} or an ARP answer with another MAC replaces it. A
+     * gateway needs this for a host behind a tunnel: its ARP reply would be answered by the far host's own
+     * gateway, which has the same MAC. Control plane.
+     */
+    public void learnPermanent(final int ip, final long mac)
+    {
+        learn(ip, mac, PERMANENT_MS);
     }
 
     /** Forgets {@code ip}'s MAC (an ARP reply will be needed again); control plane. */

@@ -67,6 +67,21 @@ class NeighbourTableTest
     }
 
     @Test
+    void aPermanentEntryStaysReachableIsNeverRefreshedOrExpiredAndGoesOnlyWhenForgotten()
+    {
+        table.learnPermanent(IP, MAC);
+        final long muchLater = T0 + 10 * (NeighbourTable.REACHABLE_MS + NeighbourTable.GC_STALE_MS);
+
+        assertEquals(MAC, table.lookup(IP, muchLater), "reachable, not stale");
+        assertFalse(table.needsRefresh(IP, muchLater));
+        assertEquals(0, table.expire(muchLater));
+        table.learn(IP, MAC, muchLater); // an ARP answer with the same MAC keeps it permanent
+        assertEquals(MAC, table.lookup(IP, muchLater + NeighbourTable.REACHABLE_MS * 4));
+        table.forget(IP);
+        assertEquals(NeighbourTable.MISSING, table.lookup(IP, muchLater));
+    }
+
+    @Test
     void aStaleEntryIsRefreshedAtMostOnceASecondAndByOneCallerOnly()
     {
         table.learn(IP, MAC, T0);
