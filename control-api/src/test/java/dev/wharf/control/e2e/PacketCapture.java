@@ -11,10 +11,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * tshark capturing on an interface inside a namespace (an overlay host's underlay leg, a container's
- * eth0) into a pcap file, then dissecting it: what crossed a wire, judged by a tool that knows VXLAN
- * and Geneve (UDP 4789 and 6081 are dissected by default), not by Wharf's own counters. Called by the
- * test's thread. {@link #close()} stops tshark by its PID if it still runs and removes the file.
+ * dumpcap capturing on an interface inside a namespace (an overlay host's underlay leg, a container's
+ * eth0) into a pcap file, then tshark dissecting it: what crossed a wire, judged by a tool that knows
+ * VXLAN and Geneve (UDP 4789 and 6081 are dissected by default), not by Wharf's own counters. Called
+ * by the test's thread. {@link #close()} stops dumpcap by its PID if it still runs and removes the file.
+ * <p>
+ * dumpcap, not tshark, captures: stopping tshark ends it before the dumpcap it runs has closed the
+ * file, and a read right after could find the file without its last packets (seen here once, under
+ * load, as an empty capture).
  */
 final class PacketCapture implements AutoCloseable
 {
@@ -39,7 +43,7 @@ final class PacketCapture implements AutoCloseable
         final Path directory = Files.createTempDirectory("wharf-e2e-pcap");
         final Path file = directory.resolve("capture.pcapng");
         final Path log = directory.resolve("tshark.log");
-        final List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns, "tshark", "-n", "-i", dev, "-w", file.toString()));
+        final List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns, "dumpcap", "-n", "-i", dev, "-w", file.toString()));
         if (filter != null)
         {
             command.add("-f");
@@ -55,20 +59,21 @@ final class PacketCapture implements AutoCloseable
         if (!capturing)
         {
             capture.close();
-            Assertions.fail("tshark did not start capturing on " + dev + " in " + ns + ": " + capture.log());
+            Assertions.fail("dumpcap did not start capturing on " + dev + " in " + ns + ": " + capture.log());
         }
         return capture;
     }
 
-    /** Stops the capture (SIGTERM: tshark writes out what it has and exits) and waits for it. */
+    /** Stops the capture (SIGTERM: dumpcap writes out what it has, closes the file and exits) and waits for it. */
     void stop() throws InterruptedException
     {
         if (process.isAlive())
         {
-            // let the last packets reach the file first: tshark's writer lags the wire a little
-            Thread.sleep(500);
+            // libpcap hands packets over a ring block at a time, a block when it is full or its timeout
+            // (a fraction of a second) passed: packets of a block still open when dumpcap stops are lost
+            Thread.sleep(1000);
             process.destroy();
-            Assertions.assertTrue(process.waitFor(20, TimeUnit.SECONDS), "tshark on " + where + " did not stop");
+            Assertions.assertTrue(process.waitFor(20, TimeUnit.SECONDS), "dumpcap on " + where + " did not stop");
         }
     }
 
