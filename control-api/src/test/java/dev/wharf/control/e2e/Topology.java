@@ -8,6 +8,9 @@ import java.util.regex.Pattern;
 /**
  * Network namespaces ("containers") and veth pairs made by one test, removed by {@link #close()}
  * even when the test failed. Names carry the test's prefix so concurrent suites never collide.
+ * For overlays a namespace may also be a host (its own daemon, see
+ * {@link WharfDaemonProcess#inNamespace}): {@link #link} joins two of them by a veth underlay, and
+ * {@link #containerOn} puts a container's host end into one. Links inside namespaces go with them.
  */
 public final class Topology implements AutoCloseable
 {
@@ -56,6 +59,51 @@ public final class Topology implements AutoCloseable
         Host.run(10, "ip", "link", "set", hostEnd, "up").assertOk("up " + hostEnd);
         configureInterface(ns, "eth0", cidr, gateway);
         return hostEnd;
+    }
+
+    /**
+     * A container on a host that is itself a namespace: {@code eth0} in {@code ns} at {@code cidr} with
+     * MTU {@code mtu}, its peer {@code hostEnd} up in {@code hostNs} for that host's Wharf to attach.
+     * Both ends vanish with their namespaces. Returns the host end's name.
+     */
+    public String containerOn(final String hostNs, final String ns, final String hostEnd, final String cidr, final int mtu)
+    {
+        Host.run(10, "ip", "link", "add", hostEnd, "netns", hostNs, "type", "veth", "peer", "name", "eth0", "netns", ns)
+            .assertOk("veth " + hostEnd + " in " + hostNs);
+        // the host namespace has IPv6 off by default (namespace()): the host end sends nothing of its own
+        exec(hostNs, "ip", "link", "set", hostEnd, "up").assertOk("up " + hostEnd);
+        exec(ns, "ip", "link", "set", "eth0", "mtu", String.valueOf(mtu)).assertOk("mtu " + mtu + " in " + ns);
+        configureInterface(ns, "eth0", cidr, null);
+        return hostEnd;
+    }
+
+    /**
+     * A veth pair between two namespaces, each end up with its address: the underlay link between two
+     * hosts, or a host's leg to an underlay switch (give a null address for an end that is a bridge port).
+     */
+    public void link(final String nsA, final String devA, final String cidrA, final String nsB, final String devB, final String cidrB)
+    {
+        Host.run(10, "ip", "link", "add", devA, "netns", nsA, "type", "veth", "peer", "name", devB, "netns", nsB)
+            .assertOk("veth " + devA + " <-> " + devB);
+        for (final String[] end : new String[][]{{nsA, devA, cidrA}, {nsB, devB, cidrB}})
+        {
+            if (end[2] != null)
+            {
+                exec(end[0], "ip", "addr", "add", end[2], "dev", end[1]).assertOk("addr " + end[2]);
+            }
+            exec(end[0], "ip", "link", "set", end[1], "up").assertOk("up " + end[1]);
+        }
+    }
+
+    /** A Linux bridge {@code name} in {@code ns}, up, with {@code members} (interfaces of {@code ns}) enslaved. */
+    public void bridge(final String ns, final String name, final String... members)
+    {
+        exec(ns, "ip", "link", "add", name, "type", "bridge").assertOk("bridge " + name);
+        for (final String member : members)
+        {
+            exec(ns, "ip", "link", "set", member, "master", name).assertOk(member + " into " + name);
+        }
+        exec(ns, "ip", "link", "set", name, "up").assertOk("up " + name);
     }
 
     /** Puts a TAP device Wharf created into namespace {@code ns} as its interface, with an address. */

@@ -13,6 +13,10 @@ import java.util.concurrent.TimeUnit;
  * A real {@code wharf daemon} in a child process, driven through the real CLI, as a user would:
  * both run from the shaded jar that {@code mvn package} built. The daemon listens on a socket in a
  * temporary directory; {@link #close()} stops it by its PID and keeps its log for failures.
+ * {@link #inNamespace} runs the daemon inside a network namespace (one "host" of an overlay, with its
+ * own interfaces and underlay address): only the daemon runs there, through {@code ip netns exec}; its
+ * socket and state stay in the temporary directory, and the CLI reaches it from the root namespace
+ * because a Unix socket file belongs to the file system, not to a network namespace.
  */
 public final class WharfDaemonProcess implements AutoCloseable
 {
@@ -27,15 +31,29 @@ public final class WharfDaemonProcess implements AutoCloseable
     private final Path stateDirectory;
     private final Path log;
     private final List<String> extraArgs;
+    /** The network namespace the daemon runs in, or null for the root namespace. */
+    private final String namespace;
     private Process process;
 
     public WharfDaemonProcess(final String... extraDaemonArgs) throws IOException
     {
+        this(null, extraDaemonArgs);
+    }
+
+    private WharfDaemonProcess(final String namespace, final String... extraDaemonArgs) throws IOException
+    {
+        this.namespace = namespace;
         this.directory = Files.createTempDirectory("wharf-e2e");
         this.socket = directory.resolve("wharf.sock");
         this.stateDirectory = directory.resolve("state");
         this.log = directory.resolve("daemon.log");
         this.extraArgs = List.of(extraDaemonArgs);
+    }
+
+    /** A daemon that will run inside network namespace {@code namespace} (which must exist when it starts). */
+    public static WharfDaemonProcess inNamespace(final String namespace, final String... extraDaemonArgs) throws IOException
+    {
+        return new WharfDaemonProcess(namespace, extraDaemonArgs);
     }
 
     public static Path jar()
@@ -57,6 +75,25 @@ public final class WharfDaemonProcess implements AutoCloseable
         command.add("-jar");
         command.add(jar().toString());
         return command;
+    }
+
+    /** The daemon's command line: the JVM's, behind {@code ip netns exec} for a daemon in a namespace. */
+    private List<String> daemonJava()
+    {
+        final List<String> command = new ArrayList<>();
+        if (namespace != null)
+        {
+            // ip netns exec execs the JVM in place: the process started is the daemon itself, whose PID kill9() and close() use
+            command.addAll(List.of("ip", "netns", "exec", namespace));
+        }
+        command.addAll(java());
+        return command;
+    }
+
+    /** The network namespace the daemon runs in, or null for the root one. */
+    public String namespace()
+    {
+        return namespace;
     }
 
     public Path directory()
@@ -85,7 +122,7 @@ public final class WharfDaemonProcess implements AutoCloseable
     /** Runs {@code wharf daemon} in the foreground expecting it to refuse to start; returns its result. */
     public Host.Result startExpectingFailure()
     {
-        final List<String> command = java();
+        final List<String> command = daemonJava();
         command.addAll(List.of("daemon", "--socket", socket.toString(), "--state-dir", stateDirectory.toString(), "--metrics", "off"));
         command.addAll(extraArgs);
         return Host.run(60, command.toArray(new String[0]));
@@ -94,7 +131,7 @@ public final class WharfDaemonProcess implements AutoCloseable
     /** Starts the daemon and waits until its API answers. */
     public WharfDaemonProcess start() throws IOException, InterruptedException
     {
-        final List<String> command = java();
+        final List<String> command = daemonJava();
         command.add("daemon");
         command.add("--socket");
         command.add(socket.toString());
