@@ -17,11 +17,14 @@ final class OverlayHost implements AutoCloseable
     static final int VNI = 42;
     static final String SUBNET = "10.50.0.0/24";
     /**
-     * Containers are set to 1450, the overlay MTU of a 1500-byte underlay with VXLAN over IPv4 (what
-     * Docker's overlay gives its containers): the MSS clamp that lets a container at 1500 work is not
-     * in these tests. Geneve without options has the same 50 bytes of encapsulation.
+     * Containers are set to 1450 by default, the overlay MTU of a 1500-byte underlay with VXLAN over IPv4
+     * (what Docker's overlay gives its containers, and what a kernel VXLAN host needs); the MSS clamp that
+     * lets a container at 1500 work is tested on its own (OverlayGatewayEndToEndTest). Geneve without
+     * options has the same 50 bytes of encapsulation.
      */
     static final int CONTAINER_MTU = 1450;
+    /** The overlay network's gateway (the subnet's first address, Wharf's default). */
+    static final String GATEWAY = "10.50.0.1";
 
     final String namespace;
     final String underlayIp;
@@ -53,8 +56,16 @@ final class OverlayHost implements AutoCloseable
         final Topology topology, final String hostNs, final String underlayIp, final String encap, final String name,
         final String containerIp) throws Exception
     {
+        return wharf(topology, hostNs, underlayIp, encap, name, containerIp, CONTAINER_MTU);
+    }
+
+    /** As {@link #wharf(Topology, String, String, String, String, String)}, with the container's eth0 at {@code containerMtu}. */
+    static OverlayHost wharf(
+        final Topology topology, final String hostNs, final String underlayIp, final String encap, final String name,
+        final String containerIp, final int containerMtu) throws Exception
+    {
         final String container = topology.namespace(name);
-        topology.containerOn(hostNs, container, CONTAINER_END, containerIp + "/24", CONTAINER_MTU);
+        topology.containerOn(hostNs, container, CONTAINER_END, containerIp + "/24", containerMtu);
         final WharfDaemonProcess wharf = WharfDaemonProcess.inNamespace(hostNs);
         final OverlayHost host = new OverlayHost(hostNs, underlayIp, container, containerIp, topology.mac(container, "eth0"), wharf);
         try
