@@ -97,6 +97,28 @@ class OverlayGatewayEndToEndTest
     }
 
     @Test
+    void anOverlayComesBackWhenItsDaemonIsKilledAndRestarted() throws Exception
+    {
+        Host.requireRootAnd("ip", "ping", "socat", "sha256sum");
+        final OverlayHost[] ab = twoHosts("ovrs", OverlayHost.CONTAINER_MTU);
+        final OverlayHost a = ab[0];
+        final OverlayHost b = ab[1];
+        a.wharf.ok("vtep", "add", "ov", b.underlayIp, "--mac", b.containerMac, "--ip", b.containerIp);
+        assertTrue(topology.ping(a.container, b.containerIp, 2), "cA -> cB before\n" + logs());
+        final String vtepsBefore = a.wharf.ok("vtep", "ls", "ov");
+        final String underlayBefore = a.wharf.ok("underlay", "show");
+
+        a.wharf.kill9();
+        a.wharf.start();
+
+        assertEquals(vtepsBefore, a.wharf.ok("vtep", "ls", "ov"), "the VTEPs and the endpoint are restored");
+        assertEquals(underlayBefore, a.wharf.ok("underlay", "show"), "the underlay is restored and up");
+        assertTrue(topology.ping(a.container, b.containerIp, 3), "cA -> cB after A's restart\n" + logs());
+        assertTrue(a.wharf.ok("fdb", "show", "ov").contains(b.underlayIp), "the endpoint's entry is behind its VTEP again");
+        Transfers.tcpTransferWithChecksum(topology, b.container, a.container, a.containerIp, 5103, 10);
+    }
+
+    @Test
     void eachHostsContainerLeavesThroughItsOwnHostsUplinkMasqueradedToItsAddress() throws Exception
     {
         Host.requireRootAnd("ip", "ping", "python3");
