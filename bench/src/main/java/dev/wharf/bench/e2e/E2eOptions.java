@@ -30,9 +30,9 @@ record E2eOptions(double durationSeconds, int repeats, List<String> only, Path o
     /** The routed scenarios (c1 behind a masquerading router): off by default, on with --nat or by name in --only. */
     static final List<String> NAT = List.of("nat-kernel", "nat-wharf");
     /** The overlay scenarios (c1 and c2 on two hosts joined by a veth underlay): off by default, on by name in --only. */
-    static final List<String> OVERLAY = List.of("vxlan-kernel", "vxlan-wharf", "geneve-wharf");
+    static final List<String> OVERLAY = List.of("vxlan-kernel", "vxlan-ovs", "vxlan-wharf", "geneve-wharf");
     static final List<String> KNOWN = List.of("bridge", "ovs", "ovs-tso", "wharf", "nat-kernel", "nat-wharf",
-        "vxlan-kernel", "vxlan-wharf", "geneve-wharf");
+        "vxlan-kernel", "vxlan-ovs", "vxlan-wharf", "geneve-wharf");
     static final Path OUT_DEFAULT = Path.of("bench-results");
 
     static final String USAGE = commandLine(new Arguments()).getUsageMessage(CommandLine.Help.Ansi.OFF).stripTrailing();
@@ -62,7 +62,7 @@ record E2eOptions(double durationSeconds, int repeats, List<String> only, Path o
         @Option(names = "--only", paramLabel = "LIST",
             description = {"Switches to measure, comma-separated: bridge, ovs, ovs-tso, wharf (the default),",
                 "nat-kernel, nat-wharf (routed: c1 behind a masquerading router, TCP and ping only),",
-                "vxlan-kernel, vxlan-wharf, geneve-wharf (overlay: c1 and c2 on two hosts joined by a veth underlay)."})
+                "vxlan-kernel, vxlan-ovs, vxlan-wharf, geneve-wharf (overlay: c1 and c2 on two hosts joined by a veth underlay)."})
         String only;
 
         @Option(names = "--nat", arity = "0", description = "Add nat-kernel and nat-wharf to the selection.")

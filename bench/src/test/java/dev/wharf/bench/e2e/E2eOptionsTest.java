@@ -76,9 +76,9 @@ class E2eOptionsTest
     {
         assertEquals(List.of("vxlan-kernel", "vxlan-wharf", "geneve-wharf"), parse("--only", "vxlan-kernel,vxlan-wharf,geneve-wharf").only());
         assertTrue(parse("--nat").only().stream().noneMatch(E2eOptions.OVERLAY::contains), "--nat adds the routed ones only");
-        assertTrue(E2eOptions.USAGE.contains("vxlan-kernel, vxlan-wharf, geneve-wharf"), E2eOptions.USAGE);
+        assertTrue(E2eOptions.USAGE.contains("vxlan-kernel, vxlan-ovs, vxlan-wharf, geneve-wharf"), E2eOptions.USAGE);
         final E2eOptions.UsageException e = assertThrows(E2eOptions.UsageException.class, () -> parse("--only", "vxlan"));
-        assertTrue(e.getMessage().contains("vxlan-kernel, vxlan-wharf, geneve-wharf"), e.getMessage());
+        assertTrue(e.getMessage().contains("vxlan-kernel, vxlan-ovs, vxlan-wharf, geneve-wharf"), e.getMessage());
     }
 
     @Test

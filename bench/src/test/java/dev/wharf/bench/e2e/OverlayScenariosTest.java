@@ -18,7 +18,8 @@ class OverlayScenariosTest
     void overlayScenariosMeasureEverythingABridgeDoes()
     {
         // one L2 network across the hosts: trafgen's frames for c2's MAC reach it
-        for (final Scenario scenario : List.of(new VxlanKernelScenario(), WharfOverlayScenario.vxlan(LAUNCHER), WharfOverlayScenario.geneve(LAUNCHER)))
+        for (final Scenario scenario : List.of(new VxlanKernelScenario(), new OvsVxlanScenario(), WharfOverlayScenario.vxlan(LAUNCHER),
+            WharfOverlayScenario.geneve(LAUNCHER)))
         {
             assertEquals(Scenario.Kind.OVERLAY, scenario.kind(), scenario.id());
             for (final Measurement measurement : E2eMain.measurements())
@@ -85,6 +86,27 @@ class OverlayScenariosTest
                 List.of("ip", "link", "set", "vx0", "up"),
                 List.of("ip", "link", "set", "br0", "up")),
             VxlanKernelScenario.commands(OverlayHosts.B));
+    }
+
+    @Test
+    void ovsAnchorHasATunnelBridgeAndAPhysicalBridgeHoldingTheUnderlayAddress()
+    {
+        final Scenario ovs = new OvsVxlanScenario();
+        assertFalse(ovs.isSubject());
+        assertTrue(ovs.description().contains("MTU 1450"), ovs.description());
+        assertEquals(List.of(
+                List.of("add-br", "br-int", "--", "set", "bridge", "br-int", "datapath_type=netdev"),
+                List.of("add-port", "br-int", "wbe-h1"),
+                List.of("add-port", "br-int", "vxlan0", "--", "set", "interface", "vxlan0", "type=vxlan", "options:remote_ip=10.79.0.2",
+                    "options:key=42"),
+                List.of("add-br", "br-phy", "--", "set", "bridge", "br-phy", "datapath_type=netdev", "other_config:hwaddr=02:00:00:00:00:0a"),
+                List.of("add-port", "br-phy", "wbe-ua")),
+            OvsVxlanScenario.vsctlCommands(OverlayHosts.A, "02:00:00:00:00:0a"));
+        assertEquals(List.of(
+                List.of("ip", "addr", "flush", "dev", "wbe-ub"),
+                List.of("ip", "addr", "add", "10.79.0.2/24", "dev", "br-phy"),
+                List.of("ip", "link", "set", "br-phy", "up")),
+            OvsVxlanScenario.addressCommands(OverlayHosts.B));
     }
 
     @Test
