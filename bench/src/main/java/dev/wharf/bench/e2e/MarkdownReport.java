@@ -66,7 +66,8 @@ final class MarkdownReport
                 .append(OverlayHosts.UNDERLAY_IP_A).append("/24 — ").append(OverlayHosts.UNDERLAY_IP_B)
                 .append("/24); each host's tunnel endpoint carries c1's frames to the other across it (VNI ").append(OverlayHosts.VNI)
                 .append("). Both containers' `eth0` have MTU ").append(OverlayHosts.CONTAINER_MTU)
-                .append(" in every overlay scenario, as the kernel's vxlan device needs (it neither clamps the MSS nor fragments).\n");
+                .append(" in every overlay scenario, as the kernel's vxlan device needs (it neither clamps the MSS nor fragments). ")
+                .append("A userspace switch runs one process per host: its CPU figures add both hosts' up.\n");
         }
         md.append("- TCP: iperf3 from c1 to c2, ").append(Math.max(1, Math.round(options.durationSeconds())))
             .append(" s, 1 and 4 parallel streams; the receiver's rate (`end.sum_received`).\n");

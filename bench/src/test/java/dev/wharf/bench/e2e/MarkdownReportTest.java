@@ -172,6 +172,7 @@ class MarkdownReportTest
         final String page = report.render();
         assertTrue(page.contains("of the same kind (bridged against bridged, overlay against overlay)"), page);
         assertTrue(page.contains("MTU 1450 in every overlay scenario"), page);
+        assertTrue(page.contains("its CPU figures add both hosts' up"), page);
         assertFalse(page.contains("n/a on the routed path"), page);
     }
 
