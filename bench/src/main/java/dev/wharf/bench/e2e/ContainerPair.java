@@ -92,6 +92,19 @@ final class ContainerPair
     }
 
     /**
+     * Sets both containers' {@code eth0} MTU, as an overlay network's containers get theirs (Docker
+     * gives them the overlay's, 1450 for VXLAN over a 1500-byte underlay). The pair is rebuilt
+     * for every scenario run, so no undo is needed.
+     */
+    void setMtu(final int mtu)
+    {
+        for (final String ns : new String[] {C1, C2})
+        {
+            Shell.inNamespace(10, ns, "ip", "link", "set", DEVICE, "mtu", Integer.toString(mtu)).require("MTU " + mtu + " on eth0 in " + ns);
+        }
+    }
+
+    /**
      * Makes c1 a container on a routed network: its 10.77.0.1/24 gives way to {@code address/prefix}
      * with a default route via {@code gateway}. The undo (back to 10.77.0.1/24, no default route) is
      * registered with the pair's cleanup, so it runs before the namespace itself goes.

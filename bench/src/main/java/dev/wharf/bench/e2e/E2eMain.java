@@ -13,7 +13,8 @@ import java.util.stream.Stream;
 /**
  * {@code wharf bench e2e}: Wharf measured against the Linux bridge and Open vSwitch's userspace
  * datapath on this machine, in one run, and on request (--nat) Wharf's routed path with masquerade
- * against the kernel's (Linux bridge + nftables masquerade). Checks the tools, sets up each switch in turn between two
+ * against the kernel's (Linux bridge + nftables masquerade), or (--only vxlan-kernel,vxlan-ovs,vxlan-wharf,geneve-wharf)
+ * Wharf's overlay across two hosts against the kernel's VXLAN device and OVS's userspace VXLAN port. Checks the tools, sets up each switch in turn between two
  * namespaces, runs the measurements interleaved across repeats, and writes the Markdown table,
  * the PNG chart and the raw samples into {@code --out}. Run by the launcher as
  * {@code java -cp wharf-benchmarks.jar dev.wharf.bench.e2e.E2eMain ARGS}.
@@ -154,6 +155,10 @@ public final class E2eMain
                 case "wharf" -> new WharfScenario(options.wharf());
                 case "nat-kernel" -> new NatKernelScenario();
                 case "nat-wharf" -> new NatWharfScenario(options.wharf());
+                case "vxlan-kernel" -> new VxlanKernelScenario();
+                case "vxlan-ovs" -> new OvsVxlanScenario();
+                case "vxlan-wharf" -> WharfOverlayScenario.vxlan(options.wharf());
+                case "geneve-wharf" -> WharfOverlayScenario.geneve(options.wharf());
                 default -> throw new IllegalArgumentException(id);
             });
         }

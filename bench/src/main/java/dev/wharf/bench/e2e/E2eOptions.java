@@ -18,7 +18,7 @@ import java.util.Locale;
  *
  * @param durationSeconds each traffic phase (TCP, packet rate) lasts this long.
  * @param repeats         how many times each switch is measured, interleaved with the others.
- * @param only            the scenarios to run, in order (the routed NAT ones only when asked for).
+ * @param only            the scenarios to run, in order (the routed NAT and the overlay ones only when asked for).
  * @param out             where the table, chart and raw samples go.
  * @param wharf           the {@code wharf} launcher that starts the daemon under test.
  */
@@ -29,7 +29,10 @@ record E2eOptions(double durationSeconds, int repeats, List<String> only, Path o
     static final List<String> ONLY_DEFAULT = List.of("bridge", "ovs", "ovs-tso", "wharf");
     /** The routed scenarios (c1 behind a masquerading router): off by default, on with --nat or by name in --only. */
     static final List<String> NAT = List.of("nat-kernel", "nat-wharf");
-    static final List<String> KNOWN = List.of("bridge", "ovs", "ovs-tso", "wharf", "nat-kernel", "nat-wharf");
+    /** The overlay scenarios (c1 and c2 on two hosts joined by a veth underlay): off by default, on by name in --only. */
+    static final List<String> OVERLAY = List.of("vxlan-kernel", "vxlan-ovs", "vxlan-wharf", "geneve-wharf");
+    static final List<String> KNOWN = List.of("bridge", "ovs", "ovs-tso", "wharf", "nat-kernel", "nat-wharf",
+        "vxlan-kernel", "vxlan-ovs", "vxlan-wharf", "geneve-wharf");
     static final Path OUT_DEFAULT = Path.of("bench-results");
 
     static final String USAGE = commandLine(new Arguments()).getUsageMessage(CommandLine.Help.Ansi.OFF).stripTrailing();
@@ -58,7 +61,8 @@ record E2eOptions(double durationSeconds, int repeats, List<String> only, Path o
         // a String, not a List: picocli would make a List option repeatable, and --only takes one comma-separated list
         @Option(names = "--only", paramLabel = "LIST",
             description = {"Switches to measure, comma-separated: bridge, ovs, ovs-tso, wharf (the default),",
-                "nat-kernel, nat-wharf (routed: c1 behind a masquerading router, TCP and ping only)."})
+                "nat-kernel, nat-wharf (routed: c1 behind a masquerading router, TCP and ping only),",
+                "vxlan-kernel, vxlan-ovs, vxlan-wharf, geneve-wharf (overlay: c1 and c2 on two hosts joined by a veth underlay)."})
         String only;
 
         @Option(names = "--nat", arity = "0", description = "Add nat-kernel and nat-wharf to the selection.")

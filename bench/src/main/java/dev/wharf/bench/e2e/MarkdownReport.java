@@ -8,8 +8,8 @@ import java.util.Map;
 /**
  * The Markdown page of a run: the machine and date, the tables of the headline figures (median
  * and min–max per switch, then Wharf's median over each anchor's), those of the details, what each
- * switch was, how each figure was measured, and what was skipped or failed. Bridged and routed
- * scenarios get a table each, and a subject is compared only with the anchors of its own kind;
+ * switch was, how each figure was measured, and what was skipped or failed. Bridged, routed and
+ * overlay scenarios get a table each, and a subject is compared only with the anchors of its own kind;
  * a figure a scenario cannot measure ({@link Scenario#supports}) shows as n/a.
  */
 final class MarkdownReport
@@ -33,9 +33,10 @@ final class MarkdownReport
             .append(options.repeats()).append(options.repeats() == 1 ? " repeat" : " repeats").append(" of ")
             .append(format(options.durationSeconds(), 0)).append(" s per traffic test, switches interleaved.\n\n");
         final boolean routed = kinds().contains(Scenario.Kind.ROUTED);
+        final boolean overlay = kinds().contains(Scenario.Kind.OVERLAY);
         md.append(tables(true)).append('\n');
         md.append("Each cell: median (min–max) over the repeats. Ratios: Wharf's median over the anchor's")
-            .append(kinds().size() > 1 ? " of the same kind (bridged against bridged, routed against routed)" : "").append("; ")
+            .append(kinds().size() > 1 ? " of the same kind (" + sameKindPairs() + ")" : "").append("; ")
             .append("above 1 is better for throughput and packet rate, below 1 is better for latency and CPU.");
         if (routed)
         {
@@ -57,6 +58,16 @@ final class MarkdownReport
             md.append("- Routed + masquerade: c1 becomes 10.76.0.1/24 with a default route via 10.76.0.254, the router's address behind `wbe-h1`; ")
                 .append("`wbe-h2` is the router's uplink with 10.77.0.254/24, and c1's connections leave it masqueraded to 10.77.0.254, ")
                 .append("so c2 (10.77.0.2/24, the outside server) needs no route back. Only TCP and ping are measured there.\n");
+        }
+        if (overlay)
+        {
+            md.append("- Overlay: c1 and c2 keep their addresses, but each host end sits in a host namespace of its own (`")
+                .append(OverlayHosts.HOST_A).append("`, `").append(OverlayHosts.HOST_B).append("`) joined by a veth underlay (")
+                .append(OverlayHosts.UNDERLAY_IP_A).append("/24 — ").append(OverlayHosts.UNDERLAY_IP_B)
+                .append("/24); each host's tunnel endpoint carries c1's frames to the other across it (VNI ").append(OverlayHosts.VNI)
+                .append("). Both containers' `eth0` have MTU ").append(OverlayHosts.CONTAINER_MTU)
+                .append(" in every overlay scenario, as the kernel's vxlan device needs (it neither clamps the MSS nor fragments). ")
+                .append("A userspace switch runs one process per host: its CPU figures add both hosts' up.\n");
         }
         md.append("- TCP: iperf3 from c1 to c2, ").append(Math.max(1, Math.round(options.durationSeconds())))
             .append(" s, 1 and 4 parallel streams; the receiver's rate (`end.sum_received`).\n");
@@ -124,7 +135,19 @@ final class MarkdownReport
         return t.toString();
     }
 
-    /** The kinds of scenario in the run: bridged first, then routed, whatever the order of --only. */
+    /** "bridged against bridged, routed against routed" for the kinds in the run. */
+    private String sameKindPairs()
+    {
+        final List<String> pairs = new ArrayList<>();
+        for (final Scenario.Kind kind : kinds())
+        {
+            final String name = kind.name().toLowerCase(Locale.ROOT);
+            pairs.add(name + " against " + name);
+        }
+        return String.join(", ", pairs);
+    }
+
+    /** The kinds of scenario in the run: bridged first, then routed, then overlay, whatever the order of --only. */
     private List<Scenario.Kind> kinds()
     {
         final List<Scenario.Kind> kinds = new ArrayList<>();

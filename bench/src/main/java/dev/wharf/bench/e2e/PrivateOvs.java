@@ -15,6 +15,10 @@ import java.util.Map;
  * {@code OVS_LOGDIR} point there too). A system OVS, if any, is never contacted: every
  * {@code ovs-vsctl} names our socket, and {@code --disable-system} keeps ovs-vswitchd away from
  * kernel datapaths. Both daemons are stopped by PID through {@link Cleanup}.
+ * <p>
+ * An overlay scenario runs one per host namespace ({@link #startIn}): both daemons then run inside
+ * it (its links are the ones ovs-vswitchd sees and creates), while their sockets, files in the
+ * work directory, stay reachable from the root namespace, where ovs-vsctl and ovs-appctl run.
  */
 final class PrivateOvs
 {
@@ -26,12 +30,15 @@ final class PrivateOvs
     private static final int START_TIMEOUT_SECONDS = 20;
 
     private final Path dir;
+    /** The network namespace both daemons run in; null for the root namespace. */
+    private final String namespace;
     private final Map<String, String> environment;
     private BackgroundProcess vswitchd;
 
-    private PrivateOvs(final Path dir)
+    private PrivateOvs(final Path dir, final String namespace)
     {
         this.dir = dir;
+        this.namespace = namespace;
         this.environment = Map.of(
             "OVS_RUNDIR", dir.toString(),
             "OVS_DBDIR", dir.toString(),
@@ -73,7 +80,18 @@ final class PrivateOvs
      */
     static PrivateOvs start(final Path parent, final Cleanup cleanup, final String... otherConfig)
     {
-        final Path dir = parent.resolve("ovs");
+        return startInNamespace(null, parent, cleanup, otherConfig);
+    }
+
+    /** Starts ovsdb-server and ovs-vswitchd inside network namespace {@code namespace}, in {@code parent}/ovs-NAMESPACE. */
+    static PrivateOvs startIn(final String namespace, final Path parent, final Cleanup cleanup)
+    {
+        return startInNamespace(namespace, parent, cleanup);
+    }
+
+    private static PrivateOvs startInNamespace(final String namespace, final Path parent, final Cleanup cleanup, final String... otherConfig)
+    {
+        final Path dir = parent.resolve(namespace == null ? "ovs" : "ovs-" + namespace);
         try
         {
             Files.createDirectories(dir);
@@ -82,7 +100,7 @@ final class PrivateOvs
         {
             throw new HarnessException("cannot create " + dir + ": " + e.getMessage(), e);
         }
-        final PrivateOvs ovs = new PrivateOvs(dir);
+        final PrivateOvs ovs = new PrivateOvs(dir, namespace);
         ovs.startDatabase(cleanup);
         for (final String entry : otherConfig)
         {
@@ -96,7 +114,7 @@ final class PrivateOvs
     {
         final Path db = dir.resolve("conf.db");
         Shell.run(10, environment, List.of("ovsdb-tool", "create", db.toString(), SCHEMA)).require("ovsdb-tool create");
-        final BackgroundProcess server = BackgroundProcess.start("ovsdb-server", List.of(
+        final BackgroundProcess server = BackgroundProcess.start(named("ovsdb-server"), inNamespace(
             "ovsdb-server", db.toString(),
             "--remote=punix:" + socket(),
             "--pidfile=" + dir.resolve("ovsdb-server.pid"),
@@ -121,13 +139,17 @@ final class PrivateOvs
 
     private void startSwitch(final Cleanup cleanup)
     {
-        // registered before ovs-vswitchd starts so that it runs after ovs-vswitchd has stopped
-        cleanup.add("OVS netdev links", () ->
+        if (namespace == null)
         {
-            Shell.run(10, "ip", "link", "del", OvsScenario.BRIDGE);
-            Shell.run(10, "ip", "link", "del", NETDEV_DATAPATH_PORT);
-        });
-        vswitchd = BackgroundProcess.start("ovs-vswitchd", List.of(
+            // registered before ovs-vswitchd starts so that it runs after ovs-vswitchd has stopped;
+            // in a namespace of its own the links go with the namespace
+            cleanup.add("OVS netdev links", () ->
+            {
+                Shell.run(10, "ip", "link", "del", OvsScenario.BRIDGE);
+                Shell.run(10, "ip", "link", "del", NETDEV_DATAPATH_PORT);
+            });
+        }
+        vswitchd = BackgroundProcess.start(named("ovs-vswitchd"), inNamespace(
             "ovs-vswitchd", "unix:" + socket(),
             "--pidfile=" + dir.resolve("ovs-vswitchd.pid"),
             "--unixctl=" + dir.resolve("ovs-vswitchd.ctl"),
@@ -151,6 +173,23 @@ final class PrivateOvs
         }
     }
 
+    private String named(final String daemon)
+    {
+        return namespace == null ? daemon : daemon + " in " + namespace;
+    }
+
+    /** The command, run through {@code ip netns exec} when this instance lives in a namespace ({@code exec}: same PID). */
+    private List<String> inNamespace(final String... command)
+    {
+        final List<String> full = new ArrayList<>();
+        if (namespace != null)
+        {
+            full.addAll(List.of("ip", "netns", "exec", namespace));
+        }
+        full.addAll(Arrays.asList(command));
+        return full;
+    }
+
     Path socket()
     {
         return dir.resolve("db.sock");
@@ -172,6 +211,14 @@ final class PrivateOvs
         final List<String> command = new ArrayList<>(List.of("ovs-vsctl", "--db=unix:" + socket(), "--timeout=20"));
         command.addAll(Arrays.asList(args));
         return Shell.run(30, environment, command);
+    }
+
+    /** Runs ovs-appctl against this instance's ovs-vswitchd; fails on error. */
+    String appctl(final String... args)
+    {
+        final List<String> command = new ArrayList<>(List.of("ovs-appctl", "--target=" + dir.resolve("ovs-vswitchd.ctl"), "--timeout=20"));
+        command.addAll(Arrays.asList(args));
+        return Shell.run(30, environment, command).require("ovs-appctl " + String.join(" ", args)).stdout();
     }
 
     String vswitchdLogTail()

@@ -37,10 +37,11 @@ interface Scenario
     /**
      * Whether {@code metric} can be measured through this scenario. A routed path cannot carry what
      * addresses c2's MAC directly (the 64 B trafgen frames); the report shows such cells as n/a.
+     * An overlay is one L2 segment across its hosts, so it carries them.
      */
     default boolean supports(final Metric metric)
     {
-        return kind() == Kind.BRIDGED || !metric.sameSegmentOnly();
+        return kind().oneSegment() || !metric.sameSegmentOnly();
     }
 
     /** Whether any of the measurement's figures can be measured here; the runner skips it otherwise. */
@@ -75,20 +76,33 @@ interface Scenario
     enum Kind
     {
         /** One L2 segment: c1 10.77.0.1/24 and c2 10.77.0.2/24 behind a switch. */
-        BRIDGED("Bridged (one L2 segment)"),
+        BRIDGED("Bridged (one L2 segment)", true),
         /** c1 10.76.0.1/24 behind a router that masquerades it onto c2's subnet 10.77.0.0/24, as Docker's default network. */
-        ROUTED("Routed + masquerade (c1 10.76.0.1 → c2 10.77.0.2, source NAT to 10.77.0.254)");
+        ROUTED("Routed + masquerade (c1 10.76.0.1 → c2 10.77.0.2, source NAT to 10.77.0.254)", false),
+        /**
+         * c1 and c2 keep their addresses on one L2 network, but each sits on a host of its own
+         * (namespaces joined by a veth underlay) and their frames cross it in tunnels, as with Docker Swarm's overlay.
+         */
+        OVERLAY("Overlay across two hosts (c1 on host A, c2 on host B, one L2 network over a veth underlay)", true);
 
         private final String title;
+        private final boolean oneSegment;
 
-        Kind(final String title)
+        Kind(final String title, final boolean oneSegment)
         {
             this.title = title;
+            this.oneSegment = oneSegment;
         }
 
         String title()
         {
             return title;
+        }
+
+        /** Whether c1 and c2 are on one L2 segment, so that frames addressed to c2's MAC reach it. */
+        boolean oneSegment()
+        {
+            return oneSegment;
         }
     }
 }

@@ -11,6 +11,10 @@ import java.util.Map;
  * A {@code wharf daemon} of the harness's own, started through the {@code wharf} launcher a user
  * runs, on a socket in the run's private directory (so a daemon already serving
  * {@code /run/wharf/wharf.sock} is never touched), driven through the same launcher's CLI.
+ * <p>
+ * It runs in the root namespace, or inside a host namespace of an overlay scenario
+ * ({@code ip netns exec NS wharf daemon ...}): there it sees that host's links only, while its
+ * socket, a file in the work directory, stays reachable from the root namespace, where the CLI runs.
  */
 final class WharfDaemon
 {
@@ -55,18 +59,35 @@ final class WharfDaemon
      */
     static WharfDaemon start(final Path launcher, final boolean hasStateDir, final Path workDir, final Cleanup cleanup)
     {
-        final Path socket = workDir.resolve("wharf.sock");
-        final List<String> command = new ArrayList<>(List.of(launcher.toString(), "daemon", "--socket", socket.toString()));
+        return start(launcher, hasStateDir, workDir, cleanup, null);
+    }
+
+    /**
+     * Starts the daemon inside network namespace {@code namespace} (null: the root namespace). Its
+     * socket, state directory and log are named after the namespace, so that one daemon per host
+     * can share a work directory.
+     */
+    static WharfDaemon start(final Path launcher, final boolean hasStateDir, final Path workDir, final Cleanup cleanup,
+        final String namespace)
+    {
+        final String suffix = namespace == null ? "" : "-" + namespace;
+        final Path socket = workDir.resolve("wharf" + suffix + ".sock");
+        final List<String> command = new ArrayList<>();
+        if (namespace != null)
+        {
+            command.addAll(List.of("ip", "netns", "exec", namespace));
+        }
+        command.addAll(List.of(launcher.toString(), "daemon", "--socket", socket.toString()));
         if (hasStateDir)
         {
             command.add("--state-dir");
-            command.add(workDir.resolve("wharf-state").toString());
+            command.add(workDir.resolve("wharf-state" + suffix).toString());
         }
         // the default metrics port is one per host: a user's own daemon may hold it
         command.add("--metrics");
         command.add("off");
-        final BackgroundProcess process = BackgroundProcess.start("wharf daemon", command,
-            Map.of("WHARF_SOCKET", socket.toString()), workDir.resolve("wharf-daemon.log"), cleanup);
+        final BackgroundProcess process = BackgroundProcess.start(namespace == null ? "wharf daemon" : "wharf daemon in " + namespace,
+            command, Map.of("WHARF_SOCKET", socket.toString()), workDir.resolve("wharf-daemon" + suffix + ".log"), cleanup);
         final WharfDaemon daemon = new WharfDaemon(launcher, socket, process);
         daemon.awaitApi();
         return daemon;

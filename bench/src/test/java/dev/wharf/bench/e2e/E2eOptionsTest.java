@@ -65,9 +65,20 @@ class E2eOptionsTest
         assertEquals(E2eOptions.KNOWN, scenarios.stream().map(Scenario::id).toList());
         for (final Scenario scenario : scenarios)
         {
-            final Scenario.Kind expected = scenario.id().startsWith("nat-") ? Scenario.Kind.ROUTED : Scenario.Kind.BRIDGED;
+            final Scenario.Kind expected = scenario.id().startsWith("nat-") ? Scenario.Kind.ROUTED
+                : E2eOptions.OVERLAY.contains(scenario.id()) ? Scenario.Kind.OVERLAY : Scenario.Kind.BRIDGED;
             assertEquals(expected, scenario.kind(), scenario.id());
         }
+    }
+
+    @Test
+    void overlayScenariosAreSelectedByNameOnly()
+    {
+        assertEquals(List.of("vxlan-kernel", "vxlan-wharf", "geneve-wharf"), parse("--only", "vxlan-kernel,vxlan-wharf,geneve-wharf").only());
+        assertTrue(parse("--nat").only().stream().noneMatch(E2eOptions.OVERLAY::contains), "--nat adds the routed ones only");
+        assertTrue(E2eOptions.USAGE.contains("vxlan-kernel, vxlan-ovs, vxlan-wharf, geneve-wharf"), E2eOptions.USAGE);
+        final E2eOptions.UsageException e = assertThrows(E2eOptions.UsageException.class, () -> parse("--only", "vxlan"));
+        assertTrue(e.getMessage().contains("vxlan-kernel, vxlan-ovs, vxlan-wharf, geneve-wharf"), e.getMessage());
     }
 
     @Test

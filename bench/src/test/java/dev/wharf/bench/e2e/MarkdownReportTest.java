@@ -144,6 +144,39 @@ class MarkdownReportTest
     }
 
     @Test
+    void overlayScenariosGetTheirOwnTableWithRatiosAgainstTheKernelVxlanDevice()
+    {
+        final Scenario.Kind overlay = Scenario.Kind.OVERLAY;
+        final RunResults results = new RunResults(List.of(
+            FakeScenario.subject("geneve-wharf", overlay),
+            FakeScenario.anchor("bridge", BRIDGED),
+            FakeScenario.anchor("vxlan-kernel", overlay),
+            FakeScenario.subject("vxlan-wharf", overlay)), measurements);
+        add(results, "bridge", "tcp1_gbps", 12);
+        add(results, "vxlan-kernel", "tcp1_gbps", 10);
+        add(results, "vxlan-wharf", "tcp1_gbps", 5);
+        add(results, "geneve-wharf", "tcp1_gbps", 4);
+        add(results, "vxlan-kernel", "pps_rx_k", 300);
+        add(results, "vxlan-wharf", "pps_rx_k", 450);
+        final MarkdownReport report = new MarkdownReport(results, MACHINE, options("bridge", "vxlan-kernel", "vxlan-wharf", "geneve-wharf"));
+        final String tables = report.tables(true);
+        assertTrue(tables.indexOf(BRIDGED.title()) < tables.indexOf(overlay.title()), tables);
+        final String table = section(tables, overlay);
+        assertTrue(table.contains("| figure | geneve-wharf | vxlan-kernel | vxlan-wharf | geneve-wharf/vxlan-kernel | vxlan-wharf/vxlan-kernel |\n"),
+            table);
+        assertFalse(table.contains("/bridge"), table);
+        assertEquals(List.of("4.00", "10.00", "5.00", "0.40×", "0.50×"), row(table, "TCP, 1 stream"));
+        // one L2 network across the hosts: the 64 B test applies, unmeasured cells are dashes, not n/a
+        assertEquals(List.of("—", "300", "450", "—", "1.50×"), row(table, "64 B packets at receiver"));
+
+        final String page = report.render();
+        assertTrue(page.contains("of the same kind (bridged against bridged, overlay against overlay)"), page);
+        assertTrue(page.contains("MTU 1450 in every overlay scenario"), page);
+        assertTrue(page.contains("its CPU figures add both hosts' up"), page);
+        assertFalse(page.contains("n/a on the routed path"), page);
+    }
+
+    @Test
     void rawSamplesAndChartCopeWithRoutedScenarios(@org.junit.jupiter.api.io.TempDir final Path dir) throws Exception
     {
         final RunResults results = mixedRun();
