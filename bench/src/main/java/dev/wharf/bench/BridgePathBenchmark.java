@@ -77,6 +77,7 @@ public class BridgePathBenchmark
     private NodeGraph graph;
     private WorkerContext context;
     private int cursor;
+    private int entry;
 
     @Setup(Level.Trial)
     public void setUp()
@@ -85,6 +86,7 @@ public class BridgePathBenchmark
         topology = overlayLoaded ?
             new BenchTopology(tagged, Pipeline.compose(0, java.util.List.of(new dev.wharf.vxlan.Overlay().feature()))) : new BenchTopology(tagged);
         graph = topology.graph;
+        entry = graph.nodeId(dev.wharf.dataplane.graph.CoreNodes.ETHERNET_INPUT);
         context = topology.context;
         final long[] macs = BenchFrames.distinctMacs(random, MACS);
         topology.learnAll(macs, tagged ? BenchFrames.VLAN_ID : 0);
@@ -136,7 +138,7 @@ public class BridgePathBenchmark
         final PacketBatch batch = this.batch;
         frames.refill(batch, first, BATCH);
         context.nowMs = MonotonicClock.nowMs();
-        graph.run(batch, context);
+        graph.run(batch, context, entry); // where the worker starts a network port's batch
         context.flushDirty();
         if (tagged)
         {

@@ -11,8 +11,8 @@ import dev.wharf.vxlan.tunnel.TunnelEncapNode;
 import java.util.function.Supplier;
 
 /**
- * The overlay's nodes on the core's arcs: decapsulation per format on device-input, proxy ARP on
- * l2-input, encapsulation on l2-output. Each worker gets its own node instances; all read the overlay's
+ * The overlay's nodes on the core's arcs: decapsulation per format on device-input (the underlay's
+ * device ports only), proxy ARP on l2-flood-in (frames about to be flooded), encapsulation on l2-output. Each worker gets its own node instances; all read the overlay's
  * published tables.
  */
 final class OverlayFeature implements GraphFeature
@@ -37,7 +37,7 @@ final class OverlayFeature implements GraphFeature
         {
             composer.feature(FeatureArc.DEVICE_INPUT, new TunnelDecapNode(encapsulation, tables));
         }
-        composer.feature(FeatureArc.L2_INPUT, new ProxyArpNode(tables));
+        composer.feature(FeatureArc.L2_FLOOD_IN, new ProxyArpNode(tables));
         composer.feature(FeatureArc.L2_OUTPUT, new TunnelEncapNode(tables));
     }
 }

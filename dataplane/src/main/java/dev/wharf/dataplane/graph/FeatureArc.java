@@ -12,17 +12,20 @@ package dev.wharf.dataplane.graph;
 public final class FeatureArc
 {
     /**
-     * Every received batch, before ethernet-input (VPP's device-input arc): a feature claims the frames
-     * of its own ports here, such as a tunnel underlay's datagrams, which it decapsulates and hands on as
-     * frames of the network's tunnel port. Ends at ethernet-input.
+     * Batches received on device ports (ports in no network, {@code Dataplane.attachDevicePort}), before
+     * ethernet-input (VPP's device-input features, enabled per interface): a feature claims its own ports'
+     * frames here, such as a tunnel underlay's datagrams, which it decapsulates and hands on as frames of
+     * the network's tunnel port. Batches of network ports start at ethernet-input and never visit it.
+     * Ends at ethernet-input.
      */
     public static final String DEVICE_INPUT = "device-input";
     /**
-     * Every frame of a network after its source was learned, before the forwarding decision (VPP's
-     * l2-input features): a feature may answer a frame on the network's behalf, such as an ARP request
-     * for a remote endpoint it knows (proxy ARP), instead of letting it be flooded. Ends at l2-forward.
+     * Frames about to be flooded (broadcast, multicast, unknown unicast), after the forwarding decision: a
+     * feature may answer one on the network's behalf instead, such as an ARP request for a remote endpoint
+     * it knows (proxy ARP, VPP's l2 arp-term), so it never floods. Known unicast never comes here. Ends at
+     * l2-flood.
      */
-    public static final String L2_INPUT = "l2-input";
+    public static final String L2_FLOOD_IN = "l2-flood-in";
     /**
      * IPv4 to a gateway MAC, validated by ip4-input, before the routing decision (netfilter's
      * PREROUTING): connection tracking, destination translation. Ends at ip4-lookup.

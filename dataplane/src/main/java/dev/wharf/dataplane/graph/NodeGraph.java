@@ -156,20 +156,29 @@ public final class NodeGraph
     /** Runs every packet of {@code batch} from the first node to completion. */
     public void run(final PacketBatch batch, final WorkerContext context)
     {
+        run(batch, context, 0);
+    }
+
+    /**
+     * Runs every packet of {@code batch} from node {@code entry} to completion: the nodes before it are not
+     * visited (a network port's batch starts at ethernet-input, past the device-input arc).
+     */
+    public void run(final PacketBatch batch, final WorkerContext context, final int entry)
+    {
         final int size = batch.size();
         if (size == 0)
         {
             return;
         }
-        final int[] first = pending[0];
+        final int[] first = pending[entry];
         for (int i = 0; i < size; i++)
         {
             first[i] = i;
         }
-        pendingCount[0] = size;
+        pendingCount[entry] = size;
         final WorkerCounters counters = context.counters;
         final PacketTracer tracer = this.tracer;
-        for (int n = 0; n < nodes.length; n++)
+        for (int n = entry; n < nodes.length; n++)
         {
             final int count = pendingCount[n];
             if (count == 0)

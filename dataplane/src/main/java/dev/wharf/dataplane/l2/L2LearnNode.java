@@ -1,7 +1,6 @@
 package dev.wharf.dataplane.l2;
 
 import dev.wharf.dataplane.graph.CoreNodes;
-import dev.wharf.dataplane.graph.FeatureArc;
 
 import dev.wharf.dataplane.table.FdbTable;
 
@@ -37,7 +36,7 @@ public final class L2LearnNode extends Node
 
     public L2LearnNode()
     {
-        super(NAME, new String[]{FeatureArc.L2_INPUT}, names(Error.values()));
+        super(NAME, new String[]{CoreNodes.L2_FORWARD}, names(Error.values()));
     }
 
     @Override

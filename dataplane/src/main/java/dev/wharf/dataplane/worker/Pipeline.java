@@ -28,7 +28,7 @@ import java.util.List;
  * The core node graph every worker runs (DESIGN.md, "The data path"), in topological order, with the
  * positions of the {@link FeatureArc}s, and the features the daemon loaded composed onto them:
  * <pre>
- * [device-input] > ethernet-input > l2-learn > [l2-input] > l2-forward > l2-flood > arp-input > ip4-input
+ * [device-input] > ethernet-input > l2-learn > l2-forward > [l2-flood-in] > l2-flood > arp-input > ip4-input
  *   > [ip4-prerouting] > ip4-lookup > ip4-isolation > ip4-forward
  *   > [ip4-local-in] > ip4-local > icmp-echo > tcp-reset
  *   > [ip4-postrouting] > ip4-rewrite > ip4-arp > icmp-error > [l2-output] > interface-output > error-drop
@@ -73,8 +73,8 @@ public final class Pipeline
             .arc(FeatureArc.DEVICE_INPUT)
             .node(new EthernetInputNode())
             .node(new L2LearnNode())
-            .arc(FeatureArc.L2_INPUT)
             .node(new L2ForwardNode())
+            .arc(FeatureArc.L2_FLOOD_IN)
             .node(new L2FloodNode())
             .node(new ArpInputNode())
             .node(new Ip4InputNode())

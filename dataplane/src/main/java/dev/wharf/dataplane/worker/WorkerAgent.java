@@ -5,6 +5,7 @@ import dev.wharf.dataplane.capture.CaptureSession;
 import dev.wharf.dataplane.config.DataplaneSnapshot;
 import dev.wharf.dataplane.config.PortBinding;
 import dev.wharf.dataplane.graph.CounterLayout;
+import dev.wharf.dataplane.graph.CoreNodes;
 import dev.wharf.dataplane.graph.NodeGraph;
 import dev.wharf.dataplane.graph.WorkerContext;
 import dev.wharf.dataplane.port.PortQueue;
@@ -46,6 +47,8 @@ public final class WorkerAgent implements Agent
     private volatile long busyCycles;
     private volatile long idleCycles;
     private long nextKernelDropsMs;
+    /** Where a network port's batch enters the graph: ethernet-input, past the device-input arc (device ports' only). */
+    private final int networkPortEntry;
 
     public WorkerAgent(final int worker, final Supplier<DataplaneSnapshot> snapshots, final NodeGraph graph)
     {
@@ -54,6 +57,7 @@ public final class WorkerAgent implements Agent
         this.graph = graph;
         this.context = new WorkerContext(worker, graph.layout());
         this.tracer = new WorkerTracer(worker, graph);
+        this.networkPortEntry = graph.nodeId(CoreNodes.ETHERNET_INPUT);
     }
 
     /** Starts (or with null, stops) capturing; any thread. */
@@ -120,7 +124,7 @@ public final class WorkerAgent implements Agent
             {
                 graph.tracer(!trace.exhausted() && tracer.mark(batch, trace) ? tracer : PacketTracer.OFF);
             }
-            graph.run(batch, context);
+            graph.run(batch, context, binding.network == PortBinding.NO_NETWORK ? 0 : networkPortEntry);
             context.flushDirty();
             queue.releaseReceived();
             work += received;

@@ -11,10 +11,10 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.util.function.Supplier;
 
 /**
- * overlay-proxy-arp, on the l2-input arc: a local container's ARP request for a remote endpoint the
+ * overlay-proxy-arp, on the l2-flood-in arc (frames about to be flooded, as an ARP request is): a local container's ARP request for a remote endpoint the
  * control plane registered (its MAC and IP behind a VTEP) is answered here, on the far endpoint's
  * behalf, and never crosses the underlay (Docker's overlay has the kernel do this with static
- * neighbour entries and proxy ARP; VPP's l2 arp-term). Every other frame goes on to l2-forward.
+ * neighbour entries and proxy ARP; VPP's l2 arp-term). Every other frame goes on to l2-flood.
  */
 public final class ProxyArpNode extends Node
 {
