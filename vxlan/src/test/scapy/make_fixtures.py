@@ -11,7 +11,7 @@ The datagrams are deterministic: running the script again rewrites identical fil
 
 import os
 
-from scapy.all import IP, UDP, Ether, Raw
+from scapy.all import IP, TCP, UDP, Ether, Raw
 from scapy.contrib.geneve import GENEVE, GeneveOptions
 from scapy.layers.vxlan import VXLAN
 
@@ -58,6 +58,23 @@ def main():
     write("geneve_not_ethernet", GENEVE(vni=42, proto=0x0800) / IP(src="10.50.0.2", dst="10.50.0.3") / UDP(), reason="not-ethernet")
     # the option area runs past the datagram: optionlen 10 words, 4 bytes of it present
     write("geneve_truncated", GENEVE(vni=42, proto=0x6558, optionlen=10) / Raw(b"\x00\x00\x00\x00"), reason="truncated")
+    # GRO: four in-order segments of one TCP flow (1,000 bytes each, timestamps, ACK; PSH on the last), as they
+    # come out of the tunnel; then segments that must not join them
+    base = 1_000_000
+    for k in range(4):
+        write("gro_seg%d" % k, Ether(src="02:42:0a:32:00:03", dst="02:42:0a:32:00:02") /
+              IP(src="10.50.0.3", dst="10.50.0.2", id=100 + k, flags="DF", ttl=64) /
+              TCP(sport=5201, dport=40000, seq=base + 1000 * k, ack=777, flags="PA" if k == 3 else "A", window=500,
+                  options=[("NOP", None), ("NOP", None), ("Timestamp", (11111, 22222))]) /
+              Raw(bytes((k * 31 + i) & 0xFF for i in range(1000))), seq=base + 1000 * k)
+    write("gro_other_flow", Ether(src="02:42:0a:32:00:03", dst="02:42:0a:32:00:02") /
+          IP(src="10.50.0.3", dst="10.50.0.2", flags="DF") /
+          TCP(sport=5202, dport=40000, seq=base + 1000, ack=777, flags="A",
+              options=[("NOP", None), ("NOP", None), ("Timestamp", (11111, 22222))]) / Raw(b"x" * 1000))
+    write("gro_fin", Ether(src="02:42:0a:32:00:03", dst="02:42:0a:32:00:02") /
+          IP(src="10.50.0.3", dst="10.50.0.2", flags="DF") /
+          TCP(sport=5201, dport=40000, seq=base + 1000, ack=777, flags="FA",
+              options=[("NOP", None), ("NOP", None), ("Timestamp", (11111, 22222))]) / Raw(b"x" * 1000))
     # the whole datagram as tshark or a kernel would see it, for tshark's dissection of ours
     write("vxlan_datagram_ipv4", IP(src="10.200.0.1", dst="10.200.0.2") / UDP(sport=49152, dport=4789) / VXLAN(flags=0x08, vni=42) / INNER,
           vni=42)

@@ -7,6 +7,7 @@ import dev.wharf.vxlan.tunnel.OverlayTables;
 import dev.wharf.vxlan.tunnel.ProxyArpNode;
 import dev.wharf.vxlan.tunnel.TunnelDecapNode;
 import dev.wharf.vxlan.tunnel.TunnelEncapNode;
+import dev.wharf.vxlan.tunnel.TunnelGroNode;
 
 import java.util.function.Supplier;
 
@@ -37,6 +38,7 @@ final class OverlayFeature implements GraphFeature
         {
             composer.feature(FeatureArc.DEVICE_INPUT, new TunnelDecapNode(encapsulation, tables));
         }
+        composer.feature(FeatureArc.DEVICE_INPUT, new TunnelGroNode(tables)).runsAfter("vxlan-decap", "geneve-decap");
         composer.feature(FeatureArc.L2_FLOOD_IN, new ProxyArpNode(tables));
         composer.feature(FeatureArc.L2_OUTPUT, new TunnelEncapNode(tables));
     }
