@@ -74,15 +74,7 @@ final class NatWharfScenario implements Scenario
         {
             return e.getMessage();
         }
-        // a Wharf without the command answers "uplink --help" with its top-level help, exit 0
-        final Shell.Result uplink = Shell.run(60, launcher.toString(), "uplink", "--help");
-        if (!uplink.ok() || !(uplink.stdout() + uplink.stderr()).contains("wharf uplink"))
-        {
-            return "this Wharf has no 'uplink set' command (" + launcher + " uplink --help: " +
-                (uplink.timedOut() ? "timed out" : "exit " + uplink.exitCode()) + ", " +
-                (uplink.ok() ? "shows the top-level help" : Shell.firstLine(uplink.stderr().isBlank() ? uplink.stdout() : uplink.stderr())) + ")";
-        }
-        return null;
+        return WharfDaemon.missingCommand(launcher, "uplink", "set");
     }
 
     @Override

@@ -35,6 +35,22 @@ final class WharfDaemon
     }
 
     /**
+     * Why {@code launcher}'s Wharf cannot run a scenario that needs {@code wharf GROUP VERB}, or null when it has
+     * the command: an older Wharf answers {@code GROUP --help} with its top-level help and exit 0.
+     */
+    static String missingCommand(final Path launcher, final String group, final String verb)
+    {
+        final Shell.Result help = Shell.run(60, launcher.toString(), group, "--help");
+        if (help.ok() && (help.stdout() + help.stderr()).contains("wharf " + group))
+        {
+            return null;
+        }
+        return "this Wharf has no '" + group + " " + verb + "' command (" + launcher + " " + group + " --help: " +
+            (help.timedOut() ? "timed out" : "exit " + help.exitCode()) + ", " +
+            (help.ok() ? "shows the top-level help" : Shell.firstLine(help.stderr().isBlank() ? help.stdout() : help.stderr())) + ")";
+    }
+
+    /**
      * Asks {@code wharf daemon --help} (the launcher may build Wharf first, hence the long bound).
      * Returns the help text, or throws with why the launcher cannot run a daemon here.
      */

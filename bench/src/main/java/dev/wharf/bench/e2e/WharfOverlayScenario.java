@@ -89,15 +89,7 @@ final class WharfOverlayScenario implements Scenario
         {
             return e.getMessage();
         }
-        // a Wharf without the command answers "underlay --help" with its top-level help, exit 0
-        final Shell.Result underlay = Shell.run(60, launcher.toString(), "underlay", "--help");
-        if (!underlay.ok() || !(underlay.stdout() + underlay.stderr()).contains("wharf underlay"))
-        {
-            return "this Wharf has no 'underlay set' command (" + launcher + " underlay --help: " +
-                (underlay.timedOut() ? "timed out" : "exit " + underlay.exitCode()) + ", " +
-                (underlay.ok() ? "shows the top-level help" : Shell.firstLine(underlay.stderr().isBlank() ? underlay.stdout() : underlay.stderr())) + ")";
-        }
-        return null;
+        return WharfDaemon.missingCommand(launcher, "underlay", "set");
     }
 
     @Override

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +35,6 @@ class NatEndToEndTest
 {
     private static final String OUTSIDE_IP = "10.99.0.1";
     private static final String UPLINK_IP = "10.99.0.2";
-    private static final Pattern PEER = Pattern.compile("who=(\\S+) peer=([0-9.]+):(\\d+)");
 
     private Topology topology;
     private WharfDaemonProcess wharf;
@@ -100,47 +98,26 @@ class NatEndToEndTest
         }
     }
 
-    private static String script()
-    {
-        try
-        {
-            return Path.of(NatEndToEndTest.class.getResource("/e2e/netpeer.py").toURI()).toString();
-        }
-        catch (final Exception e)
-        {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private List<String> peer(final String ns, final String... args)
     {
-        final List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns, "python3", script()));
-        command.addAll(List.of(args));
-        return command;
+        return NetPeer.command(ns, args);
     }
 
     /** Starts a netpeer server in {@code ns} and waits until it listens. */
     private void server(final String ns, final String mode, final int port, final String name) throws Exception
     {
-        final BackgroundProcess server = BackgroundProcess.start(peer(ns, mode, Integer.toString(port), name));
-        servers.add(server);
-        assertTrue(BackgroundProcess.await(10, () -> server.stdout().contains("listening")),
-            () -> mode + " " + name + " did not start: " + server.stderr());
+        servers.add(NetPeer.server(ns, mode, port, name));
     }
 
     private Host.Result client(final String ns, final String... args)
     {
-        return Host.run(60, peer(ns, args).toArray(new String[0]));
+        return NetPeer.client(ns, args);
     }
 
     /** The "who=... peer=..." line a TCP client got, asserting it connected. */
     private Matcher tcp(final String ns, final String host, final int port)
     {
-        final Host.Result result = client(ns, "tcp-client", host, Integer.toString(port));
-        result.assertOk(ns + " -> " + host + ":" + port + "\n" + wharf.log());
-        final Matcher m = PEER.matcher(result.stdout());
-        assertTrue(m.find(), result.stdout());
-        return m;
+        return NetPeer.tcp(ns, host, port, wharf.log());
     }
 
     private boolean tcpFails(final String ns, final String host, final int port)
@@ -161,7 +138,7 @@ class NatEndToEndTest
         final Host.Result parallel = client(f2, "tcp-parallel", OUTSIDE_IP, "8000", "20");
         parallel.assertOk("20 parallel connections");
         assertTrue(parallel.stdout().startsWith("ok=20\n"), parallel.stdout());
-        final Matcher each = PEER.matcher(parallel.stdout());
+        final Matcher each = NetPeer.ANSWER.matcher(parallel.stdout());
         int seen = 0;
         while (each.find())
         {

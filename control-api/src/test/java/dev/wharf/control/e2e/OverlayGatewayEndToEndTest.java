@@ -4,7 +4,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -26,8 +25,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class OverlayGatewayEndToEndTest
 {
-    private static final Pattern PEER = Pattern.compile("who=(\\S+) peer=([0-9.]+):(\\d+)");
-
     private Topology topology;
     private final List<OverlayHost> hosts = new ArrayList<>();
     private final List<BackgroundProcess> servers = new ArrayList<>();
@@ -160,39 +157,13 @@ class OverlayGatewayEndToEndTest
         return m.group(1);
     }
 
-    private static String script()
-    {
-        try
-        {
-            return Path.of(OverlayGatewayEndToEndTest.class.getResource("/e2e/netpeer.py").toURI()).toString();
-        }
-        catch (final Exception e)
-        {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static List<String> peer(final String ns, final String... args)
-    {
-        final List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns, "python3", script()));
-        command.addAll(List.of(args));
-        return command;
-    }
-
     private void server(final String ns, final String mode, final int port, final String name) throws Exception
     {
-        final BackgroundProcess server = BackgroundProcess.start(peer(ns, mode, Integer.toString(port), name));
-        servers.add(server);
-        assertTrue(BackgroundProcess.await(10, () -> server.stdout().contains("listening")),
-            () -> mode + " " + name + " did not start: " + server.stderr());
+        servers.add(NetPeer.server(ns, mode, port, name));
     }
 
     private Matcher tcp(final String ns, final String host, final int port)
     {
-        final Host.Result result = Host.run(60, peer(ns, "tcp-client", host, Integer.toString(port)).toArray(new String[0]));
-        result.assertOk(ns + " -> " + host + ":" + port + "\n" + logs());
-        final Matcher m = PEER.matcher(result.stdout());
-        assertTrue(m.find(), result.stdout());
-        return m;
+        return NetPeer.tcp(ns, host, port, logs());
     }
 }
