@@ -11,10 +11,11 @@ packages=(
   socat            # TCP transfers with a content check
   iperf3           # throughput
   tshark           # dissects what Wharf sends
+  wireshark-common # dumpcap: the overlay tests capture the underlay with it (a stopped capture is complete)
   python3          # netpeer.py: servers and clients of the NAT end-to-end tests
   python3-scapy    # builds test frames (malformed ones too)
   netsniff-ng      # trafgen: small-packet rate
-  ethtool          # offload inspection
+  ethtool          # offload inspection; the overlay interop test turns a kernel VTEP's veth checksum offload off
   jq               # JSON in scripts
   openssl          # certificates for the TLS listener tests
   bridge-utils     # the Linux bridge anchor in benchmarks
