@@ -23,6 +23,8 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "resources"
 GW_MAC, HOST_MAC = "02:42:ac:12:00:01", "02:42:ac:12:00:02"
 C1, C2, FRONT_GW = "172.18.0.2", "172.18.0.3", "172.18.0.1"
 UPLINK, S, ROUTER, X = "203.0.113.10", "198.51.100.7", "198.51.100.1", "192.0.2.50"
+# a load balancer's virtual service 10.96.0.10:80 (tcp) and :53 (udp), its backend B1 on the back network
+VIP, B1 = "10.96.0.10", "172.19.0.5"
 
 
 def payload(n):
@@ -105,6 +107,16 @@ def frames():
     reply = IP(src=S, dst=UPLINK, id=0x4343, ttl=64) / UDP(sport=7000, dport=61000) / Raw(payload(2972)[::-1])
     for n, piece in enumerate(fragment(reply, fragsize=1480), 1):
         f["udp_frag_reply_s_%d" % n] = ("S:7000 -> uplink:61000, fragment %d of 3 of the 3000-byte reply (id 0x4343)" % n, eth(piece))
+    # virtual services (VirtualServicesTest): C1 to the VIP, the backend B1 answering C1 directly
+    f["lb_syn_c1"] = ("C1:40100 -> VIP:80 SYN", tcp(C1, VIP, 40100, 80, "S", seq=100))
+    f["lb_synack_b1"] = ("B1:8080 -> C1:40100 SYN-ACK, the backend's reply", tcp(B1, C1, 8080, 40100, "SA", seq=700, ack=101))
+    f["lb_ack_c1"] = ("C1:40100 -> VIP:80 ACK", tcp(C1, VIP, 40100, 80, "A", seq=101, ack=701))
+    f["lb_fin_c1"] = ("C1:40100 -> VIP:80 FIN", tcp(C1, VIP, 40100, 80, "FA", seq=101, ack=701))
+    f["lb_fin_b1"] = ("B1:8080 -> C1:40100 FIN", tcp(B1, C1, 8080, 40100, "FA", seq=701, ack=102))
+    f["lb_last_ack_c1"] = ("C1:40100 -> VIP:80 last ACK", tcp(C1, VIP, 40100, 80, "A", seq=102, ack=702))
+    f["lb_syn_c1_again"] = ("C1:40100 -> VIP:80 SYN reusing the closed connection's ports", tcp(C1, VIP, 40100, 80, "S", seq=90000))
+    f["lb_udp_c1"] = ("C1:5000 -> VIP:53 UDP", udp(C1, VIP, 5000, 53))
+    f["lb_udp_reply_b1"] = ("B1:5353 -> C1:5000 UDP, the backend's reply", udp(B1, C1, 5353, 5000))
     return f
 
 

@@ -19,6 +19,12 @@ public final class ConnectionState
     public static final int UNREPLIED = 9;
     /** UDP, ICMP and other protocols: traffic seen both ways. */
     public static final int REPLIED = 10;
+    /**
+     * Ended by the control plane (a load-balancer backend drained or removed, an uplink address gone):
+     * the flow's next TCP segment is answered with a reset and the flow removed, so its ends learn at
+     * once instead of waiting for their timeouts. Never reached from the wire.
+     */
+    public static final int RESET = 11;
 
     private static final int STATE_MASK = 0xF;
     /** Both directions have been seen. */
@@ -27,10 +33,18 @@ public final class ConnectionState
     public static final int FLAG_ASSURED = 1 << 5;
     /** The reply direction sent the first FIN (so the original direction closes second). */
     public static final int FLAG_REPLY_CLOSED_FIRST = 1 << 6;
+    /**
+     * The owner's mark sits in the word's top 16 bits (0: none): a load balancer's backend, so that
+     * the owner learns when its flows are created and removed ({@link ConntrackTable.FlowListener}).
+     * Kept through every state change.
+     */
+    public static final int MARK_SHIFT = 16;
+    /** The largest mark: 15 bits, so that a state word stays positive (callers keep negative values for outcomes). */
+    public static final int MAX_MARK = 0x7FFF;
 
     private static final String[] NAMES = {
         "NONE", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT", "CLOSE_WAIT", "LAST_ACK", "TIME_WAIT", "CLOSE",
-        "UNREPLIED", "REPLIED"
+        "UNREPLIED", "REPLIED", "RESET"
     };
 
     private ConnectionState()
@@ -45,6 +59,18 @@ public final class ConnectionState
     public static int with(final int word, final int newState)
     {
         return (word & ~STATE_MASK) | newState;
+    }
+
+    /** The owner's mark of a state word, 0 for none. */
+    public static int mark(final int word)
+    {
+        return word >>> MARK_SHIFT;
+    }
+
+    /** {@code word} carrying {@code mark} (1..{@value #MAX_MARK}, or 0 for none). */
+    public static int withMark(final int word, final int mark)
+    {
+        return (word & ((1 << MARK_SHIFT) - 1)) | (mark << MARK_SHIFT);
     }
 
     public static boolean isAssured(final int word)

@@ -74,6 +74,8 @@ public final class ConntrackTable
     private int freeCount;
     private final Object freeLock = new Object();
     private final AtomicInteger size = new AtomicInteger();
+    /** Told of marked flows coming and going; {@link FlowListener#NONE} until an owner registers. */
+    private volatile FlowListener listener = FlowListener.NONE;
     private int sweepCursor;
     private int evictCursor;
 
@@ -105,6 +107,35 @@ public final class ConntrackTable
     public int capacity()
     {
         return capacity;
+    }
+
+    /**
+     * Told when a flow whose state word carries a mark ({@link ConnectionState#mark}) is created and
+     * removed, on the thread that does it: a worker, or the control thread's flush. Flows without a
+     * mark call nothing.
+     */
+    public interface FlowListener
+    {
+        FlowListener NONE = new FlowListener()
+        {
+            public void created(final int stateWord)
+            {
+            }
+
+            public void removed(final int stateWord)
+            {
+            }
+        };
+
+        void created(int stateWord);
+
+        void removed(int stateWord);
+    }
+
+    /** Sets the one listener of marked flows (the load balancer's connection counts). */
+    public void flowListener(final FlowListener listener)
+    {
+        this.listener = listener == null ? FlowListener.NONE : listener;
     }
 
     public int size()
@@ -335,6 +366,10 @@ public final class ConntrackTable
             records[record + NEXT + 1] = heads[replyBucket];
             INTS.setRelease(heads, replyBucket, reply);
             size.incrementAndGet();
+            if (ConnectionState.mark(initialState) != 0)
+            {
+                listener.created(initialState);
+            }
             return original;
         }
         finally
@@ -377,6 +412,7 @@ public final class ConntrackTable
         final int replyBucket = bucket(records[record + KEY + 2], records[record + KEY + 3]);
         final int first = Math.min(stripe(originalBucket), stripe(replyBucket));
         final int second = Math.max(stripe(originalBucket), stripe(replyBucket));
+        long word;
         lock(first);
         if (second != first)
         {
@@ -384,7 +420,6 @@ public final class ConntrackTable
         }
         try
         {
-            long word;
             do
             {
                 word = (long)LONGS.getVolatile(records, record + GENERATION_STATE);
@@ -408,6 +443,11 @@ public final class ConntrackTable
         }
         size.decrementAndGet();
         release(flow);
+        final int state = (int)word;
+        if (ConnectionState.mark(state) != 0)
+        {
+            listener.removed(state);
+        }
         return true;
     }
 

@@ -3,10 +3,12 @@ package dev.wharf.nat;
 import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.config.DataplaneSnapshot;
 import dev.wharf.dataplane.config.NetworkState;
+import dev.wharf.dataplane.graph.CoreNodes;
 import dev.wharf.dataplane.graph.DutyCycleTask;
 import dev.wharf.dataplane.graph.FeatureArc;
 import dev.wharf.dataplane.graph.Node;
 import dev.wharf.dataplane.graph.WorkerContext;
+import dev.wharf.dataplane.l3.IcmpErrorNode;
 import dev.wharf.dataplane.protocol.Checksums;
 import dev.wharf.dataplane.protocol.IcmpFlyweight;
 import dev.wharf.dataplane.protocol.Ipv4Flyweight;
@@ -55,9 +57,16 @@ public final class NatInNode extends Node implements DutyCycleTask
     /** An expiry is rewritten only when it moves by at least this much, to keep the flow's cache line quiet. */
     static final long EXPIRY_GRANULARITY_MS = 1_000;
     private static final int NEXT_LOOKUP = 0;
+    private static final int NEXT_TCP_RESET = 1;
+    private static final int NEXT_ICMP_ERROR = 2;
+    private static final int PORT_UNREACHABLE = IcmpErrorNode.encode(IcmpFlyweight.TYPE_DESTINATION_UNREACHABLE, 3);
     private static final int TCP_CAS_ATTEMPTS = 8;
     /** {@link #updateState}: the flow was removed under us. Never a state word (those are small and positive). */
     private static final int FLOW_GONE = -1;
+    /** {@link #updateState}: the control plane ended the flow ({@link ConnectionState#RESET}): answer with a reset. */
+    private static final int ENDED = -2;
+    /** {@link #updateState}: a SYN reuses the tuple of a closed load-balanced flow: schedule it afresh. */
+    private static final int RESCHEDULE = -3;
     /** {@link #icmpPortPair}: the packet needs no lookup. Never a port pair (those fit in 32 bits). */
     private static final long DEALT_WITH = -1;
     /** SYN, FIN, RST: the flags that can move an established flow's state. */
@@ -78,7 +87,15 @@ public final class NatInNode extends Node implements DutyCycleTask
         /** An ICMP error translated for a tracked flow (not a drop). */
         RELATED,
         /** A new connection to a published port (not a drop). */
-        DNAT
+        DNAT,
+        /** A new connection to a virtual service, given a backend by the load balancer (not a drop). */
+        SCHEDULED,
+        /** A new connection to a virtual service with no backend to take it: refused (TCP reset, ICMP port unreachable). */
+        NO_BACKEND,
+        /** A segment of a flow the control plane ended (backend drained, address gone): answered with a reset, the flow removed. */
+        ENDED,
+        /** A SYN on the tuple of a closed load-balanced flow: the old flow removed, the connection scheduled afresh (not a drop). */
+        RESCHEDULED
     }
 
     private final NatService service;
@@ -90,7 +107,7 @@ public final class NatInNode extends Node implements DutyCycleTask
 
     NatInNode(final NatService service, final NatScratch scratch)
     {
-        super(NAME, new String[]{FeatureArc.NEXT}, names(Error.values()));
+        super(NAME, new String[]{FeatureArc.NEXT, CoreNodes.TCP_RESET, CoreNodes.ICMP_ERROR}, names(Error.values()));
         this.service = service;
         this.scratch = scratch;
     }
@@ -162,6 +179,7 @@ public final class NatInNode extends Node implements DutyCycleTask
             handles[j] = table.lookup(headNodes[j], buckets[j], scratchAddresses[i], scratchPorts[i]);
         }
         final PublishedPortIndex published = service.publishedPortIndex();
+        final VirtualServices virtualServices = service.virtualServices();
         final DataplaneSnapshot snapshot = context.snapshot;
         final long nowMs = context.nowMs;
         final int[] scratchNode = scratch.node;
@@ -205,12 +223,32 @@ public final class NatInNode extends Node implements DutyCycleTask
                 drop(batch, i, Error.TCP_INVALID.ordinal());
                 continue;
             }
+            int mark = 0;
             if (entry != PublishedPortIndex.NONE)
             {
                 translateDestination(batch, i, addresses, ports, published.containerIp[entry], published.containerPort[entry]);
                 batch.flags[i] |= PacketBatch.FLAG_PUBLISHED;
                 count(context, Error.DNAT.ordinal());
             }
+            else if (protocol == Ipv4Flyweight.PROTOCOL_TCP || protocol == Ipv4Flyweight.PROTOCOL_UDP)
+            {
+                final long chosen = virtualServices.schedule(batch.network[i], protocol, FlowKey.source(addresses),
+                    FlowKey.sourcePort(ports), destination, destinationPort, nowMs);
+                if (chosen == VirtualServices.NO_BACKEND)
+                {
+                    refuse(batch, i, protocol, context);
+                    continue;
+                }
+                if (chosen != VirtualServices.NOT_VIRTUAL)
+                {
+                    translateDestination(batch, i, addresses, ports, VirtualServices.address(chosen), VirtualServices.port(chosen));
+                    // judged as a published port's: reachable from every network, hairpinned within its own
+                    batch.flags[i] |= PacketBatch.FLAG_PUBLISHED;
+                    mark = VirtualServices.mark(chosen);
+                    count(context, Error.SCHEDULED.ordinal());
+                }
+            }
+            scratch.mark[i] = mark;
             scratchNode[i] = NatScratch.NEW;
             next(batch, i, NEXT_LOOKUP);
         }
@@ -226,6 +264,21 @@ public final class NatInNode extends Node implements DutyCycleTask
                     nonFirstFragment(batch, i, packets, count, table, context);
                 }
             }
+        }
+    }
+
+    /** A new connection to a virtual service no backend can take: refused at once, as a closed port refuses it. */
+    private void refuse(final PacketBatch batch, final int i, final int protocol, final WorkerContext context)
+    {
+        count(context, Error.NO_BACKEND.ordinal());
+        if (protocol == Ipv4Flyweight.PROTOCOL_TCP)
+        {
+            next(batch, i, NEXT_TCP_RESET);
+        }
+        else
+        {
+            batch.icmpError[i] = PORT_UNREACHABLE;
+            next(batch, i, NEXT_ICMP_ERROR);
         }
     }
 
@@ -347,9 +400,9 @@ public final class NatInNode extends Node implements DutyCycleTask
         }
         final int protocol = FlowKey.protocol(ports);
         final long timeout = timeoutAfter(flow, direction, protocol, tcpFlags, generationAndState, table, context);
-        if (timeout == FLOW_GONE)
+        if (timeout < 0)
         {
-            return false;
+            return endedOrGone(batch, i, flow, (int)(generationAndState >>> 32), (int)timeout, table, context);
         }
         final long expiresAt = nowMs + timeout;
         final long moved = expiresAt - table.expiresAtMs(flow);
@@ -379,6 +432,32 @@ public final class NatInNode extends Node implements DutyCycleTask
     }
 
     /**
+     * A flow {@link #updateState} found ended or gone. Ended by the control plane: the segment is answered
+     * with a reset and the flow removed. A closed load-balanced flow whose tuple a SYN reuses: removed,
+     * so the SYN is a new connection and meets the scheduler (not the backend the old one had, which may
+     * be quiesced or gone). Gone: the packet is new.
+     *
+     * @return true when the packet is dealt with; false to treat it as a new flow.
+     */
+    private boolean endedOrGone(
+        final PacketBatch batch, final int i, final int flow, final int generation, final int outcome, final ConntrackTable table,
+        final WorkerContext context)
+    {
+        if (outcome == ENDED)
+        {
+            table.remove(flow, generation);
+            count(context, Error.ENDED.ordinal());
+            next(batch, i, NEXT_TCP_RESET);
+            return true;
+        }
+        if (outcome == RESCHEDULE && table.remove(flow, generation))
+        {
+            count(context, Error.RESCHEDULED.ordinal());
+        }
+        return false;
+    }
+
+    /**
      * The flow's timeout after this packet: the steady one (most packets: nothing to change), or its
      * state's after {@link #updateState}; {@link #FLOW_GONE} when the flow was removed under us. (Out
      * of {@link #established}, which stays small enough for the JIT to inline into the batch loop.)
@@ -392,7 +471,7 @@ public final class NatInNode extends Node implements DutyCycleTask
             return STEADY_TIMEOUT_MS;
         }
         final int word = updateState(flow, direction, protocol, tcpFlags, generationAndState, table, context);
-        return word == FLOW_GONE ? FLOW_GONE : Timeouts.of(protocol, word);
+        return word < 0 ? word : Timeouts.of(protocol, word);
     }
 
     /** A first fragment of a tracked flow: its later fragments will find the flow by the fragment table. */
@@ -520,7 +599,8 @@ public final class NatInNode extends Node implements DutyCycleTask
      * Moves the flow's state for this packet, by CAS on the generation and state word (both directions
      * may update at once).
      *
-     * @return the state word now, or {@link #FLOW_GONE} when the flow was removed under us.
+     * @return the state word now, {@link #FLOW_GONE} when the flow was removed under us, {@link #ENDED} for a flow
+     * the control plane ended, {@link #RESCHEDULE} for a SYN that reuses a closed load-balanced flow's tuple.
      */
     private int updateState(
         final int flow, final int direction, final int protocol, final int tcpFlags, final long seen, final ConntrackTable table,
@@ -535,7 +615,17 @@ public final class NatInNode extends Node implements DutyCycleTask
         }
         for (int attempt = 0; attempt < TCP_CAS_ATTEMPTS; attempt++)
         {
+            final int state = ConnectionState.of(word);
+            if (state == ConnectionState.RESET)
+            {
+                return ENDED;
+            }
             final int updated = TcpTracker.next(word, direction, tcpFlags);
+            if (ConnectionState.mark(word) != 0 && (state == ConnectionState.TIME_WAIT || state == ConnectionState.CLOSE) &&
+                updated != TcpTracker.INVALID && ConnectionState.of(updated) == ConnectionState.SYN_SENT)
+            {
+                return RESCHEDULE;
+            }
             if (updated == TcpTracker.INVALID)
             {
                 count(context, Error.TCP_OUT_OF_STATE.ordinal());

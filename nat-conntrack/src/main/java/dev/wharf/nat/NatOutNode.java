@@ -192,8 +192,9 @@ public final class NatOutNode extends Node
             snat = true;
         }
 
-        final int initialState = protocol == Ipv4Flyweight.PROTOCOL_TCP ?
-            TcpTracker.next(ConnectionState.NONE, 0, frame.getByte(l4 + TcpFlyweight.FLAGS_OFFSET) & 0xFF) : ConnectionState.UNREPLIED;
+        final int initialState = ConnectionState.withMark(protocol == Ipv4Flyweight.PROTOCOL_TCP ?
+            TcpTracker.next(ConnectionState.NONE, 0, frame.getByte(l4 + TcpFlyweight.FLAGS_OFFSET) & 0xFF) : ConnectionState.UNREPLIED,
+            scratch.mark[i]);
         final long expiresAt = context.nowMs + Timeouts.of(protocol, initialState);
         final long replyAddresses = FlowKey.addresses(destination, translatedSource);
         final int hash = FlowKey.hash(originalAddresses, originalPorts);

@@ -52,6 +52,9 @@ final class NatScratch
      */
     final long[] sourceTranslation = new long[PacketBatch.CAPACITY];
 
+    /** For a new flow: the mark its state word gets ({@link ConnectionState#mark}: its load-balancer backend), or 0. */
+    final int[] mark = new int[PacketBatch.CAPACITY];
+
     /** The flows of fragmented datagrams whose first fragment this worker saw. */
     final FragmentTable fragments = new FragmentTable();
 

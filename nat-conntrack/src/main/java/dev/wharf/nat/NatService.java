@@ -27,6 +27,7 @@ public final class NatService
     private final List<FailureRing> failureRings = new CopyOnWriteArrayList<>();
     private volatile PublishedPortIndex publishedPorts = PublishedPortIndex.EMPTY;
     private volatile UserRule[] rules = new UserRule[0];
+    private volatile VirtualServices virtualServices = VirtualServices.NONE;
     /** Bit n set: network n does not masquerade (copy-on-write, swapped whole). */
     private volatile long[] noMasquerade = new long[0];
     private final NatFeature feature = new NatFeature(this);
@@ -118,6 +119,62 @@ public final class NatService
     public List<PublishedPort> publishedPorts()
     {
         return publishedPorts.ports();
+    }
+
+    /** The virtual services ip4-nat-in asks about new flows (the load balancer); {@link VirtualServices#NONE} for none. */
+    public void virtualServices(final VirtualServices services)
+    {
+        virtualServices = services == null ? VirtualServices.NONE : services;
+    }
+
+    VirtualServices virtualServices()
+    {
+        return virtualServices;
+    }
+
+    /**
+     * Ends the tracked flows {@code matcher} chooses, from the calling (control) thread: a TCP flow is put
+     * in {@link ConnectionState#RESET}, so that its next segment, from either end, is answered with a reset
+     * and the flow removed (its ends learn at once, as Linux's conntrack kill of a masqueraded address
+     * makes them); any other flow is removed, so that its next packet is a new flow (scheduled afresh).
+     *
+     * @return flows ended.
+     */
+    public int endFlows(final FlowMatcher matcher)
+    {
+        int ended = 0;
+        for (int flow = 0; flow < table.capacity(); flow++)
+        {
+            final long generationAndState = table.generationAndState(flow);
+            final int generation = (int)(generationAndState >>> 32);
+            if ((generation & 1) == 0)
+            {
+                continue;
+            }
+            final long op = table.originalPorts(flow);
+            final int word = (int)generationAndState;
+            if (!matcher.matches(table.originalAddresses(flow), op, table.replyAddresses(flow), table.replyPorts(flow), word) ||
+                table.generation(flow) != generation)
+            {
+                continue;
+            }
+            if (FlowKey.protocol(op) == dev.wharf.dataplane.protocol.Ipv4Flyweight.PROTOCOL_TCP)
+            {
+                if (ConnectionState.of(word) != ConnectionState.RESET &&
+                    table.compareAndSetState(flow, generationAndState, ConnectionState.with(word, ConnectionState.RESET)))
+                {
+                    // gone by itself soon if neither end sends again
+                    final long closesAt = dev.wharf.dataplane.worker.MonotonicClock.nowMs() + Timeouts.TCP_CLOSE.millis();
+                    table.expiresAtMs(flow, Math.min(table.expiresAtMs(flow), closesAt));
+                    ended++;
+                }
+            }
+            else if (table.remove(flow, generation))
+            {
+                ended++;
+            }
+        }
+        return ended;
     }
 
     /** Replaces the user rules; only connections set up afterwards see them. */

@@ -43,7 +43,10 @@ final class NatHarness
     final NodeGraph graph;
     final WorkerContext context;
     final PacketBatch batch = new PacketBatch();
-    private final Rewrite rewrite = new Rewrite();
+    private final Rewrite rewrite = new Rewrite(CoreNodes.IP4_REWRITE);
+    /** tcp-reset's and icmp-error's stand-ins: the packets ip4-nat-in refused or ended. */
+    private final Rewrite resets = new Rewrite(CoreNodes.TCP_RESET);
+    private final Rewrite icmpErrors = new Rewrite(CoreNodes.ICMP_ERROR);
     private final List<ByteBuffer> memory = new ArrayList<>();
 
     NatHarness(final NatConfiguration configuration)
@@ -61,6 +64,8 @@ final class NatHarness
             .node(new Lookup())
             .arc(FeatureArc.IP4_POSTROUTING)
             .node(rewrite)
+            .node(resets)
+            .node(icmpErrors)
             .node(new DropNode())
             .features(worker, List.of(service.feature()))
             .compose();
@@ -85,6 +90,11 @@ final class NatHarness
             new FdbTable(64, 64), new int[0], NetworkPolicy.DEFAULT, uplink,
             uplink ? Fixture.ipv4Value("203.0.113.1") : 0, new NeighbourTable(16), new long[0]);
     }
+
+    /** {@link Result#dropReason} of a packet sent on to tcp-reset (its answer is a reset). */
+    static final String TO_TCP_RESET = "-> tcp-reset";
+    /** {@link Result#dropReason} of a packet sent on to icmp-error (with {@code batch.icmpError} set). */
+    static final String TO_ICMP_ERROR = "-> icmp-error";
 
     /** One packet's fate: the frame as it left (or null when dropped) and the drop reason. */
     record Result(byte[] frame, String dropReason, int flags)
@@ -128,6 +138,8 @@ final class NatHarness
             before[e] = (int)context.counters.get(e);
         }
         rewrite.reached.clear();
+        resets.reached.clear();
+        icmpErrors.reached.clear();
         graph.run(batch, context);
         final List<Result> results = new ArrayList<>();
         for (int i = 0; i < frames.size(); i++)
@@ -137,6 +149,10 @@ final class NatHarness
                 final byte[] out = new byte[batch.length[i]];
                 batch.frame(i).getBytes(0, out);
                 results.add(new Result(out, null, batch.flags[i]));
+            }
+            else if (resets.reached.contains(i) || icmpErrors.reached.contains(i))
+            {
+                results.add(new Result(null, resets.reached.contains(i) ? TO_TCP_RESET : TO_ICMP_ERROR, batch.flags[i]));
             }
             else
             {
@@ -181,14 +197,14 @@ final class NatHarness
         }
     }
 
-    /** ip4-rewrite's stand-in: notes who reached it. */
+    /** A stand-in for the core node named {@code name} (ip4-rewrite, tcp-reset, icmp-error): notes who reached it. */
     static final class Rewrite extends Node
     {
         final List<Integer> reached = new ArrayList<>();
 
-        Rewrite()
+        Rewrite(final String name)
         {
-            super(CoreNodes.IP4_REWRITE, new String[0], new String[0]);
+            super(name, new String[0], new String[0]);
         }
 
         @Override

@@ -1,0 +1,191 @@
+package dev.wharf.nat;
+
+import dev.wharf.dataplane.l3.IcmpErrorNode;
+import dev.wharf.dataplane.testing.Fixture;
+import dev.wharf.dataplane.testing.Tshark;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.wharf.nat.NatHarness.C1;
+import static dev.wharf.nat.NatHarness.FRONT;
+import static dev.wharf.nat.NatHarness.BACK;
+import static dev.wharf.nat.NatHarness.TO_ICMP_ERROR;
+import static dev.wharf.nat.NatHarness.TO_TCP_RESET;
+import static dev.wharf.nat.NatHarness.u16;
+import static dev.wharf.nat.NatHarness.u32;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * ip4-nat-in's virtual services (the load balancer's hook), fed scapy's frames: a new flow to a VIP
+ * gets the backend the services choose and its mark; replies are de-translated by conntrack alone; a VIP
+ * without backends refuses at once; flows the control plane ends are answered with a reset (TCP) or
+ * scheduled afresh (UDP); a SYN that reuses a closed flow's tuple meets the scheduler again.
+ */
+class VirtualServicesTest
+{
+    private static final int SRC = 26;
+    private static final int DST = 30;
+    private static final int SPORT = 34;
+    private static final int DPORT = 36;
+    private static final int VIP = Fixture.ipv4Value("10.96.0.10");
+    private static final int B1 = Fixture.ipv4Value("172.19.0.5");
+    private static final int B2 = Fixture.ipv4Value("172.19.0.6");
+
+    private final NatHarness nat = new NatHarness(NatConfiguration.defaults());
+    private final RecordingListener listener = new RecordingListener();
+    /** What the fake services answer for the VIP; every call is recorded. */
+    private long answer = VirtualServices.translation(B1, 8080, 7);
+    private final List<String> asked = new ArrayList<>();
+
+    VirtualServicesTest()
+    {
+        nat.service.virtualServices((network, protocol, client, clientPort, destination, destinationPort, nowMs) ->
+        {
+            if (destination != VIP)
+            {
+                return VirtualServices.NOT_VIRTUAL;
+            }
+            asked.add(network + " " + protocol + " " + dev.wharf.dataplane.protocol.Ipv4Address.toString(client) + ":" + clientPort + " -> :" + destinationPort);
+            return answer;
+        });
+        nat.service.table().flowListener(listener);
+    }
+
+    private static byte[] frame(final String name)
+    {
+        return Fixture.frame("nat_lb_" + name);
+    }
+
+    @Test
+    void aNewFlowToTheVipGetsItsBackendAndTheRepliesComeBackFromTheVip(@TempDir final Path directory)
+    {
+        final NatHarness.Result syn = nat.send(FRONT, frame("syn_c1"));
+        final NatHarness.Result synAck = nat.send(BACK, frame("synack_b1"));
+        final NatHarness.Result ack = nat.send(FRONT, frame("ack_c1"));
+
+        assertEquals(List.of(FRONT + " 6 172.18.0.2:40100 -> :80"), asked, "scheduled once, for the SYN only");
+        assertEquals(B1, u32(syn.frame(), DST));
+        assertEquals(8080, u16(syn.frame(), DPORT));
+        assertEquals(C1, u32(syn.frame(), SRC), "the client's address is kept: the backend sees who called");
+        assertEquals(VIP, u32(synAck.frame(), SRC), "the reply leaves from the VIP");
+        assertEquals(80, u16(synAck.frame(), SPORT));
+        assertEquals(B1, u32(ack.frame(), DST));
+        assertEquals(1, nat.counter("ip4-nat-in.scheduled"));
+        assertEquals(List.of(7), listener.created, "the flow carries its backend's mark");
+        assertEquals(1, nat.service.count());
+
+        final List<List<String>> rows = Tshark.fields(directory, List.of(syn.frame(), synAck.frame(), ack.frame()),
+            "ip.checksum.status", "tcp.checksum.status");
+        for (final List<String> row : rows)
+        {
+            assertEquals(List.of("1", "1"), row, "checksums after translation");
+        }
+    }
+
+    @Test
+    void aVipWithoutBackendsRefusesTcpWithAResetAndUdpWithPortUnreachable()
+    {
+        answer = VirtualServices.NO_BACKEND;
+
+        assertEquals(TO_TCP_RESET, nat.send(FRONT, frame("syn_c1")).dropReason());
+        assertEquals(TO_ICMP_ERROR, nat.send(FRONT, frame("udp_c1")).dropReason());
+        assertEquals(IcmpErrorNode.encode(3, 3), nat.batch.icmpError[0]);
+        assertEquals(2, nat.counter("ip4-nat-in.no-backend"));
+        assertEquals(0, nat.service.count(), "nothing tracked");
+    }
+
+    @Test
+    void anEndedTcpFlowIsAnsweredWithAResetAndRemoved()
+    {
+        nat.send(FRONT, frame("syn_c1"));
+        nat.send(BACK, frame("synack_b1"));
+        nat.send(FRONT, frame("ack_c1"));
+
+        final int ended = nat.service.endFlows((oa, op, ra, rp, word) -> ConnectionState.mark(word) == 7);
+
+        assertEquals(1, ended);
+        assertEquals(1, nat.service.count(), "kept until its next segment");
+        assertEquals(TO_TCP_RESET, nat.send(FRONT, frame("ack_c1")).dropReason());
+        assertEquals(1, nat.counter("ip4-nat-in.ended"));
+        assertEquals(0, nat.service.count());
+        assertEquals(List.of(7), listener.removed);
+        assertEquals(1, asked.size(), "not scheduled again: the client must see its connection end");
+    }
+
+    @Test
+    void anEndedUdpFlowIsScheduledAfreshByItsNextDatagram()
+    {
+        answer = VirtualServices.translation(B1, 5353, 7);
+        final NatHarness.Result first = nat.send(FRONT, frame("udp_c1"));
+        final NatHarness.Result reply = nat.send(BACK, frame("udp_reply_b1"));
+        assertEquals(VIP, u32(reply.frame(), SRC));
+        answer = VirtualServices.translation(B2, 5353, 8);
+
+        assertEquals(1, nat.service.endFlows((oa, op, ra, rp, word) -> ConnectionState.mark(word) == 7));
+        final NatHarness.Result next = nat.send(FRONT, frame("udp_c1"));
+
+        assertEquals(B1, u32(first.frame(), DST));
+        assertEquals(B2, u32(next.frame(), DST), "the same client socket, another backend at once");
+        assertEquals(2, asked.size());
+        assertEquals(List.of(7, 8), listener.created);
+        assertEquals(List.of(7), listener.removed);
+    }
+
+    @Test
+    void aSynReusingAClosedFlowsPortsIsScheduledAfresh()
+    {
+        nat.send(FRONT, frame("syn_c1"));
+        nat.send(BACK, frame("synack_b1"));
+        nat.send(FRONT, frame("ack_c1"));
+        nat.send(FRONT, frame("fin_c1"));
+        nat.send(BACK, frame("fin_b1"));
+        nat.send(FRONT, frame("last_ack_c1"));
+        answer = VirtualServices.translation(B2, 8080, 8);
+
+        final NatHarness.Result again = nat.send(FRONT, frame("syn_c1_again"));
+
+        assertNull(again.dropReason());
+        assertEquals(B2, u32(again.frame(), DST), "not the closed flow's backend");
+        assertEquals(1, nat.counter("ip4-nat-in.rescheduled"));
+        assertEquals(List.of(7, 8), listener.created);
+        assertEquals(List.of(7), listener.removed);
+        assertEquals(1, nat.service.count());
+    }
+
+    @Test
+    void aFlowNotToAVipIsNeitherMarkedNorCounted()
+    {
+        nat.send(FRONT, Fixture.frame("nat_tcp_syn_c1"));
+
+        assertTrue(asked.isEmpty());
+        assertEquals(1, nat.service.count());
+        assertTrue(listener.created.isEmpty(), "unmarked flows call no listener");
+        assertFalse(nat.service.endFlows((oa, op, ra, rp, word) -> ConnectionState.mark(word) != 0) > 0);
+    }
+
+    /** Notes the marks of the flows the table creates and removes. */
+    private static final class RecordingListener implements ConntrackTable.FlowListener
+    {
+        final List<Integer> created = new ArrayList<>();
+        final List<Integer> removed = new ArrayList<>();
+
+        @Override
+        public void created(final int stateWord)
+        {
+            created.add(ConnectionState.mark(stateWord));
+        }
+
+        @Override
+        public void removed(final int stateWord)
+        {
+            removed.add(ConnectionState.mark(stateWord));
+        }
+    }
+}
