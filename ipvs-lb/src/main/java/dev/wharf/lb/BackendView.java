@@ -1,0 +1,15 @@
+package dev.wharf.lb;
+
+/**
+ * One backend of a service as listings show it (ipvsadm -Ln --stats).
+ *
+ * @param address       IPv4 as an int.
+ * @param weight        0..65535 (0: quiesced, no new connections).
+ * @param draining      removed with a grace time: no new connections, its connections end at {@code drainEndsAtMs}.
+ * @param drainEndsAtMs when its connections are ended (workers' clock), meaningless unless draining.
+ * @param connections   connections tracked now.
+ * @param scheduled     new connections it was given since it was added.
+ */
+public record BackendView(int address, int port, int weight, boolean draining, long drainEndsAtMs, long connections, long scheduled)
+{
+}

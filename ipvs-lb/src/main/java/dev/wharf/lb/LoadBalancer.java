@@ -1,0 +1,349 @@
+package dev.wharf.lb;
+
+import dev.wharf.lb.schedule.BackendWeight;
+import dev.wharf.lb.schedule.Scheduler;
+import dev.wharf.lb.schedule.SchedulerOptions;
+import dev.wharf.lb.schedule.Schedulers;
+import dev.wharf.nat.ConnectionState;
+import dev.wharf.nat.ConntrackTable;
+import dev.wharf.nat.FlowKey;
+import dev.wharf.nat.NatService;
+import dev.wharf.nat.VirtualServices;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * The L4 load balancer of one dataplane (IPVS's virtual services and real servers), in NAT mode: a new
+ * flow to a service's VIP is given a backend by the service's scheduler and translated to it by
+ * connection tracking, whose entry then carries every later packet both ways (one conntrack lookup per
+ * packet; the scheduler runs once per connection). Each backend has a mark that its flows carry in their
+ * conntrack state word, by which the balancer counts its connections (for lc and wlc, and listings) and
+ * ends them when the backend goes: TCP with a reset on its next segment, UDP at once (its next datagram
+ * is scheduled afresh).
+ *
+ * <p>Threads: the control thread calls the changes and {@link #housekeep}, one at a time (they are
+ * synchronized); the workers call {@link #schedule} (through {@link NatService#virtualServices}) against
+ * the table last published, and the conntrack table calls the {@link ConntrackTable.FlowListener}
+ * methods on whichever thread creates or removes a marked flow.
+ */
+public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowListener
+{
+    /** Marks (one per backend) run 1..MAX_MARK; 0 is "no backend". */
+    public static final int MAX_BACKENDS = ConnectionState.MAX_MARK;
+
+    private final NatService nat;
+    private final SchedulerOptions options;
+    /** By mark: connections tracked now (created minus removed). */
+    private final AtomicLongArray connections = new AtomicLongArray(ConnectionState.MAX_MARK + 1);
+    /** By mark: new connections scheduled to the backend since it got the mark. */
+    private final AtomicLongArray scheduled = new AtomicLongArray(ConnectionState.MAX_MARK + 1);
+    private final Map<ServiceKey, ServiceState> services = new LinkedHashMap<>();
+    private final MarkAllocator marks = new MarkAllocator(ConnectionState.MAX_MARK);
+    /** Marks of removed backends whose flows are not all gone yet: reused only once they are. */
+    private final List<Integer> retiring = new ArrayList<>();
+    private volatile ServiceTable table = ServiceTable.EMPTY;
+
+    public LoadBalancer(final NatService nat)
+    {
+        this(nat, SchedulerOptions.DEFAULT);
+    }
+
+    public LoadBalancer(final NatService nat, final SchedulerOptions options)
+    {
+        this.nat = nat;
+        this.options = options;
+        nat.table().flowListener(this);
+        nat.virtualServices(this);
+    }
+
+    // ---- the workers' side ----
+
+    @Override
+    public long schedule(
+        final int network, final int protocol, final int client, final int clientPort, final int destination, final int destinationPort,
+        final long nowMs)
+    {
+        final ServiceEntry entry = table.find(destination, destinationPort, protocol);
+        if (entry == null)
+        {
+            return NOT_VIRTUAL;
+        }
+        final int backend = entry.scheduler.pick(client, clientPort, flowHash(client, clientPort, destination, destinationPort, protocol), entry);
+        if (backend == Scheduler.NONE)
+        {
+            return NO_BACKEND;
+        }
+        final int mark = entry.mark[backend];
+        scheduled.getAndIncrement(mark);
+        return VirtualServices.translation(entry.address[backend], entry.port[backend], mark);
+    }
+
+    private static long flowHash(final int client, final int clientPort, final int vip, final int vipPort, final int protocol)
+    {
+        long h = ((client & 0xFFFF_FFFFL) << 32 | (vip & 0xFFFF_FFFFL)) * 0x9E37_79B9_7F4A_7C15L;
+        h ^= ((long)clientPort << 32 | (long)vipPort << 8 | protocol) * 0xC2B2_AE3D_27D4_EB4FL;
+        return h ^ (h >>> 31);
+    }
+
+    @Override
+    public void created(final int stateWord)
+    {
+        connections.getAndIncrement(ConnectionState.mark(stateWord));
+    }
+
+    @Override
+    public void removed(final int stateWord)
+    {
+        connections.getAndDecrement(ConnectionState.mark(stateWord));
+    }
+
+    // ---- the control thread's side ----
+
+    /** Adds a service with no backends (new connections to it are refused until one is added). */
+    public synchronized void addService(final VirtualService service)
+    {
+        if (services.containsKey(service.key()))
+        {
+            throw new IllegalArgumentException("service " + service.key() + " exists");
+        }
+        final ServiceState state = new ServiceState(service, Schedulers.build(service.scheduler(), List.of(), options));
+        services.put(service.key(), state);
+        publish();
+    }
+
+    /** Changes a service's scheduler or persistence; its connections keep their backends. */
+    public synchronized void updateService(final VirtualService service)
+    {
+        final ServiceState state = state(service.key());
+        state.service = service;
+        state.scheduler = Schedulers.build(service.scheduler(), state.weights(), options);
+        publish();
+    }
+
+    /** Removes a service: its connections end (TCP with a reset, UDP at once). */
+    public synchronized void removeService(final ServiceKey key)
+    {
+        final ServiceState state = state(key);
+        services.remove(key);
+        publish();
+        for (final BackendState backend : state.backends)
+        {
+            retire(backend);
+        }
+    }
+
+    /** Adds a backend; new connections reach it at once. */
+    public synchronized void addBackend(final ServiceKey key, final BackendWeight backend)
+    {
+        final ServiceState state = state(key);
+        if (state.find(backend.address(), backend.port()) != null)
+        {
+            throw new IllegalArgumentException("backend " + backend + " exists on " + key);
+        }
+        final int mark = marks.allocate();
+        if (mark == 0)
+        {
+            throw new IllegalStateException("no room for another backend: at most " + MAX_BACKENDS);
+        }
+        connections.set(mark, 0);
+        scheduled.set(mark, 0);
+        state.backends.add(new BackendState(backend, mark));
+        state.reschedule(options);
+        publish();
+    }
+
+    /** Changes a backend's weight; 0 quiesces it (no new connections, its connections stay). */
+    public synchronized void setWeight(final ServiceKey key, final int address, final int port, final int weight)
+    {
+        final BackendState backend = backend(key, address, port);
+        backend.spec = new BackendWeight(address, port, weight);
+        state(key).reschedule(options);
+        publish();
+    }
+
+    /**
+     * Removes a backend. It gets no new connections from now; its UDP flows end at once (their next
+     * datagrams are scheduled to another backend); its TCP connections end with a reset after
+     * {@code drainMs} (at once for 0), through {@link #housekeep}.
+     */
+    public synchronized void removeBackend(final ServiceKey key, final int address, final int port, final long drainMs, final long nowMs)
+    {
+        final ServiceState state = state(key);
+        final BackendState backend = backend(key, address, port);
+        if (drainMs <= 0)
+        {
+            state.backends.remove(backend);
+            state.reschedule(options);
+            publish();
+            retire(backend);
+            return;
+        }
+        backend.draining = true;
+        backend.drainEndsAtMs = nowMs + drainMs;
+        state.reschedule(options);
+        publish();
+        final int mark = backend.mark;
+        nat.endFlows((oa, op, ra, rp, word) -> ConnectionState.mark(word) == mark && FlowKey.protocol(op) != ServiceKey.TCP);
+    }
+
+    /**
+     * Ends the drains that are due and frees the marks of backends whose flows are all gone; the control
+     * thread, a few times a second. @return backends whose drain ended now.
+     */
+    public synchronized int housekeep(final long nowMs)
+    {
+        int ended = 0;
+        for (final ServiceState state : services.values())
+        {
+            final List<BackendState> due = state.backends.stream().filter(b -> b.draining && b.drainEndsAtMs <= nowMs).toList();
+            if (!due.isEmpty())
+            {
+                state.backends.removeAll(due);
+                state.reschedule(options);
+                ended += due.size();
+            }
+            if (!due.isEmpty())
+            {
+                publish();
+                due.forEach(this::retire);
+            }
+        }
+        retiring.removeIf(mark ->
+        {
+            if (connections.get(mark) > 0)
+            {
+                return false;
+            }
+            marks.free(mark);
+            return true;
+        });
+        return ended;
+    }
+
+    /** Every service with its backends, in the order added. */
+    public synchronized List<ServiceView> services()
+    {
+        final List<ServiceView> views = new ArrayList<>();
+        for (final ServiceState state : services.values())
+        {
+            final List<BackendView> backends = new ArrayList<>();
+            for (final BackendState b : state.backends)
+            {
+                backends.add(new BackendView(b.spec.address(), b.spec.port(), b.spec.weight(), b.draining, b.drainEndsAtMs,
+                    Math.max(0, connections.get(b.mark)), scheduled.get(b.mark)));
+            }
+            views.add(new ServiceView(state.service, List.copyOf(backends)));
+        }
+        return views;
+    }
+
+    /** The scheduler options every service is built with (the Maglev table size). */
+    public SchedulerOptions options()
+    {
+        return options;
+    }
+
+    private void retire(final BackendState backend)
+    {
+        final int mark = backend.mark;
+        nat.endFlows((oa, op, ra, rp, word) -> ConnectionState.mark(word) == mark);
+        retiring.add(mark);
+    }
+
+    private ServiceState state(final ServiceKey key)
+    {
+        final ServiceState state = services.get(key);
+        if (state == null)
+        {
+            throw new IllegalArgumentException("no service " + key);
+        }
+        return state;
+    }
+
+    private BackendState backend(final ServiceKey key, final int address, final int port)
+    {
+        final BackendState backend = state(key).find(address, port);
+        if (backend == null)
+        {
+            throw new IllegalArgumentException("no backend " + dev.wharf.dataplane.protocol.Ipv4Address.toString(address) + ":" + port +
+                " on " + key);
+        }
+        return backend;
+    }
+
+    private void publish()
+    {
+        final List<ServiceEntry> entries = new ArrayList<>();
+        for (final ServiceState state : services.values())
+        {
+            final int[] byIndex = new int[state.backends.size()];
+            for (int b = 0; b < byIndex.length; b++)
+            {
+                byIndex[b] = state.backends.get(b).mark;
+            }
+            entries.add(new ServiceEntry(state.service.key(), state.scheduler, byIndex, connections));
+        }
+        table = new ServiceTable(entries);
+    }
+
+    /** A service as the control thread keeps it: the backends in the order added, the scheduler over them. */
+    private static final class ServiceState
+    {
+        VirtualService service;
+        Scheduler scheduler;
+        final List<BackendState> backends = new ArrayList<>();
+
+        ServiceState(final VirtualService service, final Scheduler scheduler)
+        {
+            this.service = service;
+            this.scheduler = scheduler;
+        }
+
+        BackendState find(final int address, final int port)
+        {
+            for (final BackendState backend : backends)
+            {
+                if (backend.spec.address() == address && backend.spec.port() == port)
+                {
+                    return backend;
+                }
+            }
+            return null;
+        }
+
+        /** The scheduler's view: a draining backend takes no new connection, as one of weight 0. */
+        List<BackendWeight> weights()
+        {
+            final List<BackendWeight> weights = new ArrayList<>(backends.size());
+            for (final BackendState backend : backends)
+            {
+                weights.add(backend.draining ? new BackendWeight(backend.spec.address(), backend.spec.port(), 0) : backend.spec);
+            }
+            return weights;
+        }
+
+        /** Rebuilds the scheduler from the previous one, so Maglev moves no flow of a backend that stays. */
+        void reschedule(final SchedulerOptions options)
+        {
+            scheduler = Schedulers.rebuild(scheduler, weights(), options);
+        }
+    }
+
+    private static final class BackendState
+    {
+        BackendWeight spec;
+        final int mark;
+        boolean draining;
+        long drainEndsAtMs;
+
+        BackendState(final BackendWeight spec, final int mark)
+        {
+            this.spec = spec;
+            this.mark = mark;
+        }
+    }
+}

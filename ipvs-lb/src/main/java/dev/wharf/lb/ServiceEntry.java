@@ -1,0 +1,43 @@
+package dev.wharf.lb;
+
+import dev.wharf.lb.schedule.BackendLoad;
+import dev.wharf.lb.schedule.Scheduler;
+
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * One virtual service as the workers see it: its scheduler and, by the scheduler's backend index, each
+ * backend's address, port and mark. Immutable; replaced whole when the service changes.
+ */
+final class ServiceEntry implements BackendLoad
+{
+    final ServiceKey key;
+    final Scheduler scheduler;
+    final int[] address;
+    final int[] port;
+    final int[] mark;
+    private final AtomicLongArray connections;
+
+    ServiceEntry(final ServiceKey key, final Scheduler scheduler, final int[] mark, final AtomicLongArray connections)
+    {
+        this.key = key;
+        this.scheduler = scheduler;
+        final int n = scheduler.backends().size();
+        this.address = new int[n];
+        this.port = new int[n];
+        for (int b = 0; b < n; b++)
+        {
+            address[b] = scheduler.backends().get(b).address();
+            port[b] = scheduler.backends().get(b).port();
+        }
+        this.mark = mark.clone();
+        this.connections = connections;
+    }
+
+    /** lc and wlc: the connections backend {@code index} holds now, by its mark's counter. */
+    @Override
+    public long connections(final int index)
+    {
+        return Math.max(0, connections.getOpaque(mark[index]));
+    }
+}
