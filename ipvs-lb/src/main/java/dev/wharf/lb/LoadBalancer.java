@@ -46,6 +46,7 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
     /** Marks of removed backends whose flows are not all gone yet: reused only once they are. */
     private final List<Integer> retiring = new ArrayList<>();
     private volatile ServiceTable table = ServiceTable.EMPTY;
+    private final LbFeature feature = new LbFeature(this);
 
     public LoadBalancer(final NatService nat)
     {
@@ -58,6 +59,18 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
         this.options = options;
         nat.table().flowListener(this);
         nat.virtualServices(this);
+    }
+
+    /** The balancer's nodes, for {@code Pipeline.withFeatures}. */
+    public dev.wharf.dataplane.graph.GraphFeature feature()
+    {
+        return feature;
+    }
+
+    /** The services in force, as the workers read them. */
+    ServiceTable table()
+    {
+        return table;
     }
 
     // ---- the workers' side ----

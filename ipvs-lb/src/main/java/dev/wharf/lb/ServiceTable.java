@@ -15,6 +15,8 @@ final class ServiceTable
     private final long[] keys;
     private final ServiceEntry[] entries;
     private final int mask;
+    /** The distinct VIPs, sorted, for lb-vip-arp. */
+    private final int[] vips;
 
     ServiceTable(final List<ServiceEntry> services)
     {
@@ -22,6 +24,7 @@ final class ServiceTable
         this.keys = new long[slots];
         this.entries = new ServiceEntry[slots];
         this.mask = slots - 1;
+        this.vips = services.stream().mapToInt(e -> e.key.vip()).distinct().sorted().toArray();
         for (final ServiceEntry entry : services)
         {
             final long key = entry.key.packed();
@@ -40,6 +43,17 @@ final class ServiceTable
         long h = key * 0x9E37_79B9_7F4A_7C15L;
         h ^= h >>> 29;
         return (int)h & mask;
+    }
+
+    boolean hasVips()
+    {
+        return vips.length > 0;
+    }
+
+    /** Whether {@code address} is the VIP of any service. */
+    boolean isVip(final int address)
+    {
+        return java.util.Arrays.binarySearch(vips, address) >= 0;
     }
 
     /** The service on {@code vip:port/protocol}, or null. */

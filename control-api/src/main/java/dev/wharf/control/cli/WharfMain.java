@@ -35,6 +35,7 @@ import java.util.concurrent.Callable;
         UnderlayCommand.class,
         VtepCommand.class,
         PublishCommand.class,
+        LbCommand.class,
         ConntrackCommand.class,
         RuleCommand.class,
         dev.wharf.control.demo.DemoCommand.class,

@@ -15,6 +15,7 @@ import dev.wharf.dataplane.worker.Dataplane;
 import dev.wharf.dataplane.worker.DataplaneConfiguration;
 import dev.wharf.dataplane.graph.GraphFeature;
 import dev.wharf.dataplane.worker.Pipeline;
+import dev.wharf.lb.LoadBalancer;
 import dev.wharf.vxlan.Overlay;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,7 +100,9 @@ public final class WharfDaemon implements AutoCloseable
         SocketFile.prepare(socket);
         // the one place the features' nodes join the graph (the core plus the overlay's and NAT's); their controllers are assembled by ControlPlane
         final Overlay overlay = new Overlay();
-        final List<GraphFeature> features = nat == null ? List.of(overlay.feature()) : List.of(overlay.feature(), nat.feature());
+        final LoadBalancer balancer = nat == null ? null : new LoadBalancer(nat);
+        final List<GraphFeature> features = nat == null ? List.of(overlay.feature()) :
+            List.of(overlay.feature(), nat.feature(), balancer.feature());
         final Dataplane dataplane = new Dataplane(configuration.withPipelines(Pipeline.withFeatures(features)));
         overlay.bind(dataplane);
         final String ioUring = Overlay.transportNote();
@@ -108,7 +111,7 @@ public final class WharfDaemon implements AutoCloseable
             LOG.info("io_uring is not available here ({}): the overlay's underlay sockets use epoll", ioUring);
         }
         final ControlPlane plane = ControlPlane.create(dataplane, opener, stateDirectory,
-            nat == null ? NatControl.detached() : NatControl.of(nat), overlay);
+            nat == null ? NatControl.detached() : NatControl.of(nat), overlay, balancer);
         final DesiredState saved;
         try
         {

@@ -5,6 +5,7 @@ import dev.wharf.control.state.SectionKey;
 import dev.wharf.control.state.StateFileException;
 import dev.wharf.control.state.StateStore;
 import dev.wharf.dataplane.worker.Dataplane;
+import dev.wharf.lb.LoadBalancer;
 import dev.wharf.vxlan.Overlay;
 import io.grpc.BindableService;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,7 +17,7 @@ import java.util.List;
 /**
  * The control plane as the daemon assembles it: the one {@link StateTransaction} and {@link IdMap}
  * every controller shares, and the list of {@link Feature}s, in dependency order (networks and ports,
- * the uplink, the overlay when loaded, NAT, connection tracking, the views). This is the one place that names the features;
+ * the uplink, the overlay when loaded, NAT, connection tracking, the load balancer when loaded, the views). This is the one place that names the features;
  * everything else (the state file's sections, replay at start-up, reconciliation, the gRPC services,
  * the meters) is driven over the list. A new feature is built here, after those it builds on, and
  * added to the list.
@@ -35,10 +36,12 @@ public final class ControlPlane
     private final ConntrackController conntrack;
     private final SwitchViews views;
     private final OverlayController overlay;
+    private final LbController lb;
     private final List<Feature> features;
 
     private ControlPlane(
-        final Dataplane dataplane, final PortOpener opener, final Path stateDirectory, final NatControl natControl, final Overlay overlayService)
+        final Dataplane dataplane, final PortOpener opener, final Path stateDirectory, final NatControl natControl, final Overlay overlayService,
+        final LoadBalancer balancer)
     {
         this.dataplane = dataplane;
         final IdMap ids = new IdMap();
@@ -59,7 +62,13 @@ public final class ControlPlane
         {
             loaded.add(overlay);
         }
-        loaded.addAll(List.of(nat, conntrack, views));
+        loaded.addAll(List.of(nat, conntrack));
+        this.lb = balancer == null ? null : new LbController(transaction, balancer);
+        if (lb != null)
+        {
+            loaded.add(lb);
+        }
+        loaded.add(views);
         this.features = List.copyOf(loaded);
         this.store = stateDirectory == null ? null : new StateStore(stateDirectory, sections());
         transaction.persistTo(store);
@@ -71,7 +80,7 @@ public final class ControlPlane
      */
     public static ControlPlane create(final Dataplane dataplane, final PortOpener opener, final Path stateDirectory, final NatControl nat)
     {
-        return new ControlPlane(dataplane, opener, stateDirectory, nat, null);
+        return new ControlPlane(dataplane, opener, stateDirectory, nat, null, null);
     }
 
     /**
@@ -81,13 +90,24 @@ public final class ControlPlane
     public static ControlPlane create(
         final Dataplane dataplane, final PortOpener opener, final Path stateDirectory, final NatControl nat, final Overlay overlay)
     {
-        return new ControlPlane(dataplane, opener, stateDirectory, nat, overlay);
+        return new ControlPlane(dataplane, opener, stateDirectory, nat, overlay, null);
+    }
+
+    /**
+     * As {@link #create(Dataplane, PortOpener, Path, NatControl, Overlay)}, with the load balancer {@code balancer}
+     * (on the NAT service behind {@code nat}, its nodes in {@code dataplane}'s graph) too.
+     */
+    public static ControlPlane create(
+        final Dataplane dataplane, final PortOpener opener, final Path stateDirectory, final NatControl nat, final Overlay overlay,
+        final LoadBalancer balancer)
+    {
+        return new ControlPlane(dataplane, opener, stateDirectory, nat, overlay, balancer);
     }
 
     /** A control plane that keeps its state in memory only and has no NAT nodes (tests). */
     public static ControlPlane inMemory(final Dataplane dataplane, final PortOpener opener)
     {
-        return new ControlPlane(dataplane, opener, null, NatControl.detached(), null);
+        return new ControlPlane(dataplane, opener, null, NatControl.detached(), null, null);
     }
 
     /** Every feature's state sections, in the order they are read. */

@@ -1,0 +1,51 @@
+package dev.wharf.control.cli;
+
+import dev.wharf.control.api.v1.AddServiceRequest;
+import dev.wharf.control.client.WharfClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code wharf lb add VIP:PORT[/PROTO]}: prints the service. */
+@Command(
+    name = "add",
+    mixinStandardHelpOptions = true,
+    description = {"Add a virtual service: new connections to VIP:PORT are given a backend by the scheduler and",
+        "translated to it (NAT); until a backend is added they are refused (TCP reset, ICMP port unreachable).",
+        "A VIP inside a network's subnet is answered for by the gateway (ARP); any other is reached through it."},
+    footer = {"", "Schedulers: rr (round robin), wrr (weighted), lc (least connections), wlc (weighted lc),",
+        "sh (source hash: a client keeps its backend), mh (Maglev: as sh, and a backend's removal moves no other's clients).",
+        "", "Example:", "  wharf lb add 10.10.0.100:80/tcp --scheduler mh --name web", "  wharf lb add 10.96.0.10:53/udp"})
+final class LbAddCommand extends ClientCommand
+{
+    @Parameters(index = "0", paramLabel = "VIP:PORT[/PROTO]", description = "The service's address; the protocol is tcp unless /udp is given.")
+    String service;
+
+    @Option(names = "--scheduler", paramLabel = "NAME", defaultValue = "rr", description = "rr, wrr, lc, wlc, sh or mh (default: ${DEFAULT-VALUE}).")
+    String scheduler;
+
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "nat", description = "Forwarding: nat (default; dsr is not built yet).")
+    String mode;
+
+    @Option(names = "--persistent", paramLabel = "SECONDS", defaultValue = "0",
+        description = "Keep a client on its backend this long after its last connection (not built yet: 0 only).")
+    long persistent;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "A label for listings.")
+    String name;
+
+    @Override
+    protected void run(final WharfClient client)
+    {
+        final AddServiceRequest.Builder request = AddServiceRequest.newBuilder()
+            .setAddress(HostPortArgument.service(service).serviceAddress())
+            .setScheduler(scheduler)
+            .setMode(mode)
+            .setPersistent((int)Math.min(Math.max(persistent, -1), Integer.MAX_VALUE));
+        if (name != null)
+        {
+            request.setName(name);
+        }
+        println(LbListCommand.serviceText(client.lb().addService(request.build()).getService()));
+    }
+}

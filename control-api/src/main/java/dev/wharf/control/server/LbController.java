@@ -1,0 +1,370 @@
+package dev.wharf.control.server;
+
+import dev.wharf.control.state.DesiredState;
+import dev.wharf.control.state.LbSection;
+import dev.wharf.control.state.NetworkSection;
+import dev.wharf.control.state.NetworkSpec;
+import dev.wharf.control.state.PortSpec;
+import dev.wharf.control.state.Protocol;
+import dev.wharf.control.state.SectionKey;
+import dev.wharf.control.state.UplinkSection;
+import dev.wharf.control.state.UplinkSpec;
+import dev.wharf.dataplane.protocol.Ipv4Address;
+import dev.wharf.dataplane.worker.MonotonicClock;
+import dev.wharf.lb.LoadBalancer;
+import dev.wharf.lb.ServiceKey;
+import dev.wharf.lb.ServiceView;
+import dev.wharf.lb.VirtualService;
+import dev.wharf.lb.schedule.BackendWeight;
+import dev.wharf.lb.schedule.Schedulers;
+import io.grpc.BindableService;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import static dev.wharf.control.server.Inputs.quote;
+
+/**
+ * The load balancer's controller: checks every change as the API's contract says, keeps the services in
+ * the state's {@link LbSection} and applies them to the dataplane's {@link LoadBalancer}. A housekeeping
+ * thread ends due drains a few times a second. Threads: gRPC executors and the daemon's main thread, one
+ * change at a time under the state transaction's lock.
+ */
+public final class LbController implements Feature
+{
+    /** The one forwarding mode built so far. */
+    public static final String MODE_NAT = "nat";
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    private static final long HOUSEKEEPING_MS = 200;
+    private static final Logger LOG = LoggerFactory.getLogger(LbController.class);
+
+    private final StateTransaction transaction;
+    private final LoadBalancer balancer;
+    private final ScheduledExecutorService housekeeping;
+
+    public LbController(final StateTransaction transaction, final LoadBalancer balancer)
+    {
+        this.transaction = transaction;
+        this.balancer = balancer;
+        this.housekeeping = Executors.newSingleThreadScheduledExecutor(runnable ->
+        {
+            final Thread thread = new Thread(runnable, "wharf-lb-housekeeping");
+            thread.setDaemon(true);
+            return thread;
+        });
+        housekeeping.scheduleWithFixedDelay(this::housekeep, HOUSEKEEPING_MS, HOUSEKEEPING_MS, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public List<SectionKey<?>> sections()
+    {
+        return List.of(LbSection.KEY);
+    }
+
+    @Override
+    public List<BindableService> services()
+    {
+        return List.of(new LbService(this));
+    }
+
+    private LbSection section()
+    {
+        return transaction.section(LbSection.KEY);
+    }
+
+    /** Adds a virtual service with no backends. */
+    public ServiceView addService(final LbSection.Service service, final String mode)
+    {
+        return transaction.locked(() ->
+        {
+            if (!mode.isEmpty() && !mode.equals(MODE_NAT))
+            {
+                throw ControlException.invalid("mode " + quote(mode) + " is not supported: only nat is built so far (dsr is not)");
+            }
+            checkService(transaction.state(), section(), service);
+            balancer.addService(virtual(service));
+            transaction.commit(section().with(service).in(transaction.state()), () -> balancer.removeService(key(service.address())));
+            LOG.info("virtual service added: {} ({})", service.address(), service.scheduler());
+            return view(service.address());
+        });
+    }
+
+    /** Removes a service; its connections end. */
+    public void removeService(final LbSection.Address address)
+    {
+        transaction.locked(() ->
+        {
+            final LbSection section = section();
+            service(section, address);
+            transaction.commit(section.without(address).in(transaction.state()), () -> { });
+            balancer.removeService(key(address));
+            LOG.info("virtual service removed: {}", address);
+        });
+    }
+
+    /** Adds a backend to a service. */
+    public ServiceView addBackend(final LbSection.Address address, final LbSection.Backend backend)
+    {
+        return transaction.locked(() ->
+        {
+            final LbSection section = section();
+            final LbSection.Service service = service(section, address);
+            checkBackend(service, backend);
+            if (service.backend(backend.address(), backend.port()) != null)
+            {
+                throw ControlException.alreadyExists("backend " + backend.endpoint() + " is on " + address + " already");
+            }
+            final List<LbSection.Backend> next = new ArrayList<>(service.backends());
+            next.add(backend);
+            balancer.addBackend(key(address), weight(backend));
+            transaction.commit(section.replacing(service.withBackends(next)).in(transaction.state()),
+                () -> balancer.removeBackend(key(address), backend.address(), backend.port(), 0, MonotonicClock.nowMs()));
+            return view(address);
+        });
+    }
+
+    /** Changes a backend's weight (0 quiesces it). */
+    public ServiceView setWeight(final LbSection.Address address, final int backendAddress, final int port, final int weight)
+    {
+        return transaction.locked(() ->
+        {
+            final LbSection section = section();
+            final LbSection.Service service = service(section, address);
+            final LbSection.Backend found = backend(service, backendAddress, port);
+            final LbSection.Backend changed = new LbSection.Backend(backendAddress, port, weight);
+            checkBackend(service, changed);
+            balancer.setWeight(key(address), backendAddress, port, weight);
+            transaction.commit(section.replacing(service.withBackends(service.backends().stream().map(b -> b == found ? changed : b).toList()))
+                .in(transaction.state()), () -> balancer.setWeight(key(address), backendAddress, port, found.weight()));
+            return view(address);
+        });
+    }
+
+    /** Removes a backend, its TCP connections ending after {@code drainSeconds}. */
+    public ServiceView removeBackend(final LbSection.Address address, final int backendAddress, final int port, final int drainSeconds)
+    {
+        return transaction.locked(() ->
+        {
+            final LbSection section = section();
+            final LbSection.Service service = service(section, address);
+            final LbSection.Backend found = backend(service, backendAddress, port);
+            transaction.commit(section.replacing(service.withBackends(service.backends().stream().filter(b -> b != found).toList()))
+                .in(transaction.state()), () -> { });
+            balancer.removeBackend(key(address), backendAddress, port, drainSeconds * 1000L, MonotonicClock.nowMs());
+            return view(address);
+        });
+    }
+
+    /** Every service with its backends and counts. */
+    public List<ServiceView> virtualServices()
+    {
+        return balancer.services();
+    }
+
+    /** The service on {@code address} as the balancer has it now. */
+    private ServiceView view(final LbSection.Address address)
+    {
+        final ServiceKey key = key(address);
+        return balancer.services().stream().filter(s -> s.service().key().equals(key)).findFirst().orElseThrow();
+    }
+
+    private void housekeep()
+    {
+        try
+        {
+            balancer.housekeep(MonotonicClock.nowMs());
+        }
+        catch (final RuntimeException e)
+        {
+            LOG.warn("load balancer housekeeping failed", e);
+        }
+    }
+
+    // ---- the API's checks, the saved state's too ----
+
+    private static LbSection.Service service(final LbSection section, final LbSection.Address address)
+    {
+        final LbSection.Service service = section.service(address);
+        if (service == null)
+        {
+            throw ControlException.notFound("no virtual service " + address + " (wharf lb ls lists them)");
+        }
+        return service;
+    }
+
+    private static LbSection.Backend backend(final LbSection.Service service, final int address, final int port)
+    {
+        final LbSection.Backend backend = service.backend(address, port);
+        if (backend == null)
+        {
+            throw ControlException.notFound("no backend " + Ipv4Address.toString(address) + ":" + port + " on " + service.address());
+        }
+        return backend;
+    }
+
+    private static void checkService(final DesiredState state, final LbSection section, final LbSection.Service service)
+    {
+        final LbSection.Address address = service.address();
+        checkUnicast(address.vip(), "VIP");
+        Inputs.checkPort(address.port(), "service port");
+        if (address.protocol() != Protocol.TCP && address.protocol() != Protocol.UDP)
+        {
+            throw ControlException.invalid("a virtual service is tcp or udp, not " + address.protocol().label());
+        }
+        if (!Schedulers.names().contains(service.scheduler()))
+        {
+            throw ControlException.invalid("unknown scheduler " + quote(service.scheduler()) + ": expected one of " +
+                String.join(", ", Schedulers.names()));
+        }
+        if (service.persistent() != 0)
+        {
+            throw ControlException.invalid("--persistent is not supported yet: services have no client persistence so far");
+        }
+        if (!service.name().isEmpty() && !NAME.matcher(service.name()).matches())
+        {
+            throw ControlException.invalid("invalid service name " + quote(service.name()) +
+                ": letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64");
+        }
+        if (section.service(address) != null)
+        {
+            throw ControlException.alreadyExists("virtual service " + address + " exists");
+        }
+        if (!service.name().isEmpty() && section.services().stream().anyMatch(s -> s.name().equals(service.name())))
+        {
+            throw ControlException.alreadyExists("a virtual service is named " + quote(service.name()) + " already");
+        }
+        final String owner = addressOwner(state, address.vip());
+        if (owner != null)
+        {
+            throw ControlException.precondition("VIP " + Ipv4Address.toString(address.vip()) + " is " + owner +
+                ": a VIP must be an address of its own");
+        }
+    }
+
+    /** Who holds {@code address} among the switch's own and the containers' addresses, or null. */
+    private static String addressOwner(final DesiredState state, final int address)
+    {
+        final NetworkSection networks = NetworkSection.of(state);
+        for (final NetworkSpec network : networks.networks())
+        {
+            if (network.gateway() == address)
+            {
+                return "the gateway of network " + quote(network.name());
+            }
+            if (network.subnet().contains(address) && (address == network.subnet().network() || address == network.subnet().broadcast()))
+            {
+                return "not a host address of network " + quote(network.name());
+            }
+        }
+        for (final PortSpec port : networks.ports())
+        {
+            if (port.hasIp() && port.ip() == address)
+            {
+                return "the address of port " + quote(port.name()) + " on network " + quote(port.network());
+            }
+        }
+        final UplinkSpec uplink = UplinkSection.of(state);
+        if (uplink != null && (uplink.address() == address || uplink.gateway() == address))
+        {
+            return uplink.address() == address ? "the uplink's address" : "the uplink's gateway";
+        }
+        return null;
+    }
+
+    private static void checkBackend(final LbSection.Service service, final LbSection.Backend backend)
+    {
+        checkUnicast(backend.address(), "backend address");
+        Inputs.checkPort(backend.port(), "backend port");
+        if (backend.weight() < 0 || backend.weight() > BackendWeight.MAX_WEIGHT)
+        {
+            throw ControlException.invalid("weight must be 0.." + BackendWeight.MAX_WEIGHT + ": " + backend.weight());
+        }
+        if (backend.address() == service.address().vip())
+        {
+            throw ControlException.invalid("a backend cannot be the VIP itself (" + Ipv4Address.toString(backend.address()) + ")");
+        }
+    }
+
+    private static void checkUnicast(final int address, final String what)
+    {
+        final int first = address >>> 24;
+        if (address == 0 || first == 127 || first >= 224)
+        {
+            throw ControlException.invalid(what + " " + Ipv4Address.toString(address) + " is not a unicast address of a host");
+        }
+    }
+
+    /** Checks the saved services as the API would have: each as if added in turn, with its backends. */
+    @Override
+    public void check(final DesiredState saved)
+    {
+        LbSection section = LbSection.EMPTY;
+        for (final LbSection.Service service : LbSection.of(saved).services())
+        {
+            checkService(saved, section, service.withBackends(List.of()));
+            final Set<Long> seen = new HashSet<>();
+            for (final LbSection.Backend backend : service.backends())
+            {
+                checkBackend(service, backend);
+                if (!seen.add((backend.address() & 0xFFFF_FFFFL) << 16 | backend.port()))
+                {
+                    throw ControlException.alreadyExists("backend " + backend.endpoint() + " twice on " + service.address());
+                }
+            }
+            section = section.with(service);
+        }
+    }
+
+    @Override
+    public void restore(final DesiredState saved)
+    {
+        final LbSection section = LbSection.of(saved);
+        transaction.locked(() ->
+        {
+            for (final LbSection.Service service : section.services())
+            {
+                balancer.addService(virtual(service));
+                for (final LbSection.Backend backend : service.backends())
+                {
+                    balancer.addBackend(key(service.address()), weight(backend));
+                }
+            }
+            transaction.adopt(section.in(transaction.state()));
+        });
+        if (!section.services().isEmpty())
+        {
+            LOG.info("restored {} virtual services", section.services().size());
+        }
+    }
+
+    @Override
+    public void bindMetrics(final MeterRegistry registry)
+    {
+        Gauge.builder("wharf_lb_services", () -> virtualServices().size()).description("Virtual services").register(registry);
+    }
+
+    static ServiceKey key(final LbSection.Address address)
+    {
+        return new ServiceKey(address.vip(), address.port(), address.protocol().number());
+    }
+
+    private static VirtualService virtual(final LbSection.Service service)
+    {
+        return new VirtualService(key(service.address()), service.scheduler(), service.persistent(), service.name());
+    }
+
+    private static BackendWeight weight(final LbSection.Backend backend)
+    {
+        return new BackendWeight(backend.address(), backend.port(), backend.weight());
+    }
+}

@@ -1,0 +1,163 @@
+package dev.wharf.control.server;
+
+import dev.wharf.control.api.v1.AddBackendRequest;
+import dev.wharf.control.api.v1.AddBackendResponse;
+import dev.wharf.control.api.v1.AddServiceRequest;
+import dev.wharf.control.api.v1.AddServiceResponse;
+import dev.wharf.control.api.v1.Backend;
+import dev.wharf.control.api.v1.ListServicesRequest;
+import dev.wharf.control.api.v1.ListServicesResponse;
+import dev.wharf.control.api.v1.LoadBalancerServiceGrpc;
+import dev.wharf.control.api.v1.RemoveBackendRequest;
+import dev.wharf.control.api.v1.RemoveBackendResponse;
+import dev.wharf.control.api.v1.RemoveServiceRequest;
+import dev.wharf.control.api.v1.RemoveServiceResponse;
+import dev.wharf.control.api.v1.ServiceAddress;
+import dev.wharf.control.api.v1.SetBackendRequest;
+import dev.wharf.control.api.v1.SetBackendResponse;
+import dev.wharf.control.api.v1.VirtualService;
+import dev.wharf.control.state.LbSection;
+import dev.wharf.control.state.Protocol;
+import dev.wharf.dataplane.protocol.Ipv4Address;
+import dev.wharf.dataplane.worker.MonotonicClock;
+import dev.wharf.lb.BackendView;
+import dev.wharf.lb.ServiceView;
+import io.grpc.stub.StreamObserver;
+
+/** {@code wharf.v1.LoadBalancerService}: parses requests and hands them to the {@link LbController}. gRPC executor threads. */
+public final class LbService extends LoadBalancerServiceGrpc.LoadBalancerServiceImplBase
+{
+    /** The longest drain a removal may ask for: a day. */
+    static final int MAX_DRAIN_SECONDS = 86_400;
+
+    private final LbController lb;
+
+    public LbService(final LbController lb)
+    {
+        this.lb = lb;
+    }
+
+    @Override
+    public void addService(final AddServiceRequest request, final StreamObserver<AddServiceResponse> observer)
+    {
+        GrpcCalls.answer(observer, () ->
+        {
+            final LbSection.Address address = address(request.getAddress());
+            final String scheduler = request.getScheduler().isEmpty() ? "rr" : request.getScheduler();
+            final LbSection.Service service = new LbSection.Service(address, scheduler, request.getPersistent(), request.getName(), java.util.List.of());
+            return AddServiceResponse.newBuilder().setService(message(lb.addService(service, request.getMode()))).build();
+        });
+    }
+
+    @Override
+    public void removeService(final RemoveServiceRequest request, final StreamObserver<RemoveServiceResponse> observer)
+    {
+        GrpcCalls.answer(observer, () ->
+        {
+            lb.removeService(address(request.getAddress()));
+            return RemoveServiceResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void addBackend(final AddBackendRequest request, final StreamObserver<AddBackendResponse> observer)
+    {
+        GrpcCalls.answer(observer, () ->
+        {
+            final LbSection.Address service = address(request.getService());
+            final LbSection.Backend backend = new LbSection.Backend(backendAddress(request.getAddress()),
+                request.getPort() == 0 ? service.port() : request.getPort(), request.hasWeight() ? request.getWeight() : 1);
+            return AddBackendResponse.newBuilder().setService(message(lb.addBackend(service, backend))).build();
+        });
+    }
+
+    @Override
+    public void setBackend(final SetBackendRequest request, final StreamObserver<SetBackendResponse> observer)
+    {
+        GrpcCalls.answer(observer, () ->
+        {
+            final LbSection.Address service = address(request.getService());
+            if (!request.hasWeight())
+            {
+                throw ControlException.invalid("nothing to change: give the backend's new weight (--weight 0..65535)");
+            }
+            final int port = request.getPort() == 0 ? service.port() : request.getPort();
+            return SetBackendResponse.newBuilder()
+                .setService(message(lb.setWeight(service, backendAddress(request.getAddress()), port, request.getWeight()))).build();
+        });
+    }
+
+    @Override
+    public void removeBackend(final RemoveBackendRequest request, final StreamObserver<RemoveBackendResponse> observer)
+    {
+        GrpcCalls.answer(observer, () ->
+        {
+            final LbSection.Address service = address(request.getService());
+            if (request.getDrainSeconds() > MAX_DRAIN_SECONDS)
+            {
+                throw ControlException.invalid("drain must be at most " + MAX_DRAIN_SECONDS + " seconds: " + request.getDrainSeconds());
+            }
+            final int port = request.getPort() == 0 ? service.port() : request.getPort();
+            return RemoveBackendResponse.newBuilder().setService(
+                message(lb.removeBackend(service, backendAddress(request.getAddress()), port, request.getDrainSeconds()))).build();
+        });
+    }
+
+    @Override
+    public void list(final ListServicesRequest request, final StreamObserver<ListServicesResponse> observer)
+    {
+        GrpcCalls.answer(observer, () ->
+        {
+            final ListServicesResponse.Builder response = ListServicesResponse.newBuilder();
+            lb.virtualServices().forEach(view -> response.addServices(message(view)));
+            return response.build();
+        });
+    }
+
+    private static LbSection.Address address(final ServiceAddress address)
+    {
+        if (address.getVip().isEmpty())
+        {
+            throw ControlException.invalid("the service's VIP is required (VIP:PORT[/tcp|udp])");
+        }
+        final int vip = Inputs.ipv4(address.getVip(), "VIP");
+        Inputs.checkPort(address.getPort(), "service port");
+        final Protocol protocol = Inputs.protocol(address.getProtocol(), Protocol.TCP);
+        if (protocol != Protocol.TCP && protocol != Protocol.UDP)
+        {
+            throw ControlException.invalid("a virtual service is tcp or udp, not " + protocol.label());
+        }
+        return new LbSection.Address(vip, address.getPort(), protocol);
+    }
+
+    private static int backendAddress(final String text)
+    {
+        if (text.isEmpty())
+        {
+            throw ControlException.invalid("the backend's address is required (IP[:PORT])");
+        }
+        return Inputs.ipv4(text, "backend address");
+    }
+
+    static VirtualService message(final ServiceView view)
+    {
+        final dev.wharf.lb.VirtualService service = view.service();
+        final VirtualService.Builder out = VirtualService.newBuilder()
+            .setAddress(ServiceAddress.newBuilder().setVip(Ipv4Address.toString(service.key().vip())).setPort(service.key().port())
+                .setProtocol(service.key().protocolName()))
+            .setScheduler(service.scheduler())
+            .setMode(LbController.MODE_NAT)
+            .setPersistent(service.persistenceSeconds())
+            .setName(service.name());
+        final long now = MonotonicClock.nowMs();
+        for (final BackendView b : view.backends())
+        {
+            out.addBackends(Backend.newBuilder()
+                .setAddress(Ipv4Address.toString(b.address())).setPort(b.port()).setWeight(b.weight())
+                .setState(b.draining() ? "draining" : "active")
+                .setDrainEndsInMs(b.draining() ? Math.max(0, b.drainEndsAtMs() - now) : 0)
+                .setConnections(b.connections()).setScheduled(b.scheduled()));
+        }
+        return out.build();
+    }
+}

@@ -1,0 +1,94 @@
+package dev.wharf.control.state;
+
+import dev.wharf.dataplane.protocol.Ipv4Address;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The load balancer's section of the {@link DesiredState}: the virtual services with their backends,
+ * in the order added. A backend being drained is no longer in it (its connections do not outlive a
+ * restart anyway). Immutable; any thread.
+ */
+public record LbSection(List<Service> services)
+{
+    public static final LbSection EMPTY = new LbSection(List.of());
+    public static final SectionKey<LbSection> KEY = new SectionKey<>("lb", EMPTY, new LbSectionCodec());
+
+    /** A VIP, port and protocol: a service's identity. */
+    public record Address(int vip, int port, Protocol protocol)
+    {
+        @Override
+        public String toString()
+        {
+            return Ipv4Address.toString(vip) + ":" + port + "/" + protocol.label();
+        }
+    }
+
+    /** A backend: address, port, weight. */
+    public record Backend(int address, int port, int weight)
+    {
+        public String endpoint()
+        {
+            return Ipv4Address.toString(address) + ":" + port;
+        }
+    }
+
+    /** A virtual service and its backends. */
+    public record Service(Address address, String scheduler, int persistent, String name, List<Backend> backends)
+    {
+        public Service
+        {
+            backends = List.copyOf(backends);
+        }
+
+        public Backend backend(final int address, final int port)
+        {
+            return backends.stream().filter(b -> b.address() == address && b.port() == port).findFirst().orElse(null);
+        }
+
+        public Service withBackends(final List<Backend> next)
+        {
+            return new Service(address, scheduler, persistent, name, next);
+        }
+    }
+
+    public LbSection
+    {
+        services = List.copyOf(services);
+    }
+
+    public static LbSection of(final DesiredState state)
+    {
+        return state.get(KEY);
+    }
+
+    public DesiredState in(final DesiredState state)
+    {
+        return state.with(KEY, this);
+    }
+
+    /** The service on {@code address}, or null. */
+    public Service service(final Address address)
+    {
+        return services.stream().filter(s -> s.address().equals(address)).findFirst().orElse(null);
+    }
+
+    public LbSection with(final Service service)
+    {
+        final List<Service> next = new ArrayList<>(services);
+        next.add(service);
+        return new LbSection(next);
+    }
+
+    /** With the service of the same address replaced by {@code service}, in its place. */
+    public LbSection replacing(final Service service)
+    {
+        return new LbSection(services.stream().map(s -> s.address().equals(service.address()) ? service : s).toList());
+    }
+
+    public LbSection without(final Address address)
+    {
+        return new LbSection(services.stream().filter(s -> !s.address().equals(address)).toList());
+    }
+}

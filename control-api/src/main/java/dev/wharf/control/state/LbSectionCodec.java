@@ -1,0 +1,66 @@
+package dev.wharf.control.state;
+
+import com.google.protobuf.Message;
+import dev.wharf.control.api.v1.PersistedBackend;
+import dev.wharf.control.api.v1.PersistedLbSection;
+import dev.wharf.control.api.v1.PersistedVirtualService;
+import dev.wharf.dataplane.protocol.Ipv4Address;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Keeps the {@link LbSection} as {@code wharf.v1.PersistedLbSection}: the {@code virtualServices} key of {@code state.json}. Stateless. */
+final class LbSectionCodec implements SectionCodec<LbSection>
+{
+    @Override
+    public Message defaultMessage()
+    {
+        return PersistedLbSection.getDefaultInstance();
+    }
+
+    @Override
+    public Message write(final LbSection section)
+    {
+        final PersistedLbSection.Builder out = PersistedLbSection.newBuilder();
+        for (final LbSection.Service service : section.services())
+        {
+            final PersistedVirtualService.Builder s = PersistedVirtualService.newBuilder()
+                .setVip(Ipv4Address.toString(service.address().vip()))
+                .setPort(service.address().port())
+                .setProtocol(service.address().protocol().label())
+                .setScheduler(service.scheduler())
+                .setPersistent(service.persistent())
+                .setName(service.name());
+            for (final LbSection.Backend backend : service.backends())
+            {
+                s.addBackends(PersistedBackend.newBuilder()
+                    .setAddress(Ipv4Address.toString(backend.address())).setPort(backend.port()).setWeight(backend.weight()));
+            }
+            out.addVirtualServices(s);
+        }
+        return out.build();
+    }
+
+    @Override
+    public LbSection read(final Message message, final DesiredState earlier, final PersistedValues values) throws StateFileException
+    {
+        final List<LbSection.Service> services = new ArrayList<>();
+        for (final PersistedVirtualService s : ((PersistedLbSection)message).getVirtualServicesList())
+        {
+            final String where = "virtual service " + s.getVip() + ":" + s.getPort() + "/" + s.getProtocol();
+            final Protocol protocol = Protocol.byLabel(s.getProtocol());
+            if (protocol != Protocol.TCP && protocol != Protocol.UDP)
+            {
+                throw values.failure(where + ": protocol must be tcp or udp");
+            }
+            final LbSection.Address address = new LbSection.Address(values.ip(s.getVip(), where), s.getPort(), protocol);
+            final List<LbSection.Backend> backends = new ArrayList<>();
+            for (final PersistedBackend b : s.getBackendsList())
+            {
+                backends.add(new LbSection.Backend(values.ip(b.getAddress(), "backend of " + where), b.getPort(), b.getWeight()));
+            }
+            services.add(new LbSection.Service(address, s.getScheduler(), s.getPersistent(), s.getName(), backends));
+        }
+        return new LbSection(services);
+    }
+}
