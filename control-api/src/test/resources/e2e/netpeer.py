@@ -13,6 +13,11 @@
   netpeer.py udp-flood HOST N            N datagrams from N source ports to N destination ports
   netpeer.py tcp-stream HOST PORT SECS   a line every 100 ms on one connection for SECS seconds;
                                          prints "replies=K errors=E maxgap_ms=G"
+  netpeer.py tcp-hold HOST PORT SECS     one connection: prints the server's first line, then a line every
+                                         100 ms for up to SECS seconds; prints "end=reset after_ms=T" when the
+                                         connection is reset, "end=closed after_ms=T", or "end=held ticks=K"
+  netpeer.py udp-pair HOST PORT FILE     one UDP socket: prints the reply to a first datagram, waits (20 s at
+                                         most) until FILE exists, prints the reply to a second one
 """
 import select
 import socket
@@ -167,6 +172,49 @@ def tcp_stream(host, port, seconds):
     print("replies=%d errors=%d maxgap_ms=%d" % (replies, errors, maxgap * 1000))
 
 
+def tcp_hold(host, port, seconds):
+    with socket.create_connection((host, port), timeout=5) as s:
+        s.settimeout(3)
+        reader = s.makefile()
+        print(reader.readline().strip(), flush=True)
+        start = time.monotonic()
+        ticks = 0
+        while time.monotonic() < start + seconds:
+            try:
+                s.sendall(b"tick\n")
+                if reader.readline().strip() != "tick":
+                    print("end=closed after_ms=%d" % ((time.monotonic() - start) * 1000), flush=True)
+                    return
+                ticks += 1
+            except ConnectionResetError:
+                print("end=reset after_ms=%d" % ((time.monotonic() - start) * 1000), flush=True)
+                return
+            time.sleep(0.1)
+        print("end=held ticks=%d" % ticks, flush=True)
+
+
+def udp_pair(host, port, path):
+    import os
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.connect((host, port))
+    s.settimeout(1)
+
+    def ask():
+        for _ in range(4):
+            try:
+                s.send(b"hello\n")
+                return s.recv(2048).decode().strip()
+            except socket.timeout:
+                continue
+        return "silence"
+
+    print(ask(), flush=True)
+    deadline = time.monotonic() + 20
+    while not os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    print(ask(), flush=True)
+
+
 if __name__ == "__main__":
     mode, args = sys.argv[1], sys.argv[2:]
     if mode == "tcp-server":
@@ -185,5 +233,9 @@ if __name__ == "__main__":
         udp_flood(args[0], int(args[1]))
     elif mode == "tcp-stream":
         tcp_stream(args[0], int(args[1]), float(args[2]))
+    elif mode == "tcp-hold":
+        tcp_hold(args[0], int(args[1]), float(args[2]))
+    elif mode == "udp-pair":
+        udp_pair(args[0], int(args[1]), args[2])
     else:
         sys.exit("unknown mode " + mode)

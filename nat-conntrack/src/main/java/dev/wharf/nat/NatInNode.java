@@ -224,16 +224,21 @@ public final class NatInNode extends Node implements DutyCycleTask
                 continue;
             }
             int mark = 0;
+            int serviceAddress = destination;
+            int servicePort = destinationPort;
             if (entry != PublishedPortIndex.NONE)
             {
                 translateDestination(batch, i, addresses, ports, published.containerIp[entry], published.containerPort[entry]);
                 batch.flags[i] |= PacketBatch.FLAG_PUBLISHED;
                 count(context, Error.DNAT.ordinal());
+                // a port published to a VIP reaches the service: scheduled below as if addressed to it
+                serviceAddress = published.containerIp[entry];
+                servicePort = published.containerPort[entry];
             }
-            else if (protocol == Ipv4Flyweight.PROTOCOL_TCP || protocol == Ipv4Flyweight.PROTOCOL_UDP)
+            if (protocol == Ipv4Flyweight.PROTOCOL_TCP || protocol == Ipv4Flyweight.PROTOCOL_UDP)
             {
                 final long chosen = virtualServices.schedule(batch.network[i], protocol, FlowKey.source(addresses),
-                    FlowKey.sourcePort(ports), destination, destinationPort, nowMs);
+                    FlowKey.sourcePort(ports), serviceAddress, servicePort, nowMs);
                 if (chosen == VirtualServices.NO_BACKEND)
                 {
                     refuse(batch, i, protocol, context);

@@ -1,0 +1,249 @@
+package dev.wharf.control.e2e;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The load balancer with real namespaces, driven from the CLI. Network {@code front} (10.10.0.0/24) holds
+ * three backends b1..b3 (10.10.0.11..13, each a netpeer server on TCP 8080 and UDP 5353 that answers with
+ * its own name) and a client c1 (10.10.0.2); "outside" (10.99.0.1) sits behind the uplink (10.99.0.2). The
+ * VIP 10.10.0.100 lies inside front's subnet, so the gateway answers ARP for it (lb-vip-arp), and c1's
+ * connections to it are hairpinned back into front.
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class LoadBalancerEndToEndTest
+{
+    private static final String VIP = "10.10.0.100";
+    private static final String WEB = VIP + ":80/tcp";
+    private static final String DNS = VIP + ":53/udp";
+    private static final String[] BACKENDS = {"10.10.0.11", "10.10.0.12", "10.10.0.13"};
+    private static final String OUTSIDE_IP = "10.99.0.1";
+    private static final String UPLINK_IP = "10.99.0.2";
+
+    private Topology topology;
+    private WharfDaemonProcess wharf;
+    private final List<BackgroundProcess> processes = new ArrayList<>();
+    private String client;
+    private String outside;
+
+    private void start() throws Exception
+    {
+        Host.requireRootAnd("ip", "python3");
+        topology = new Topology("lb");
+        wharf = new WharfDaemonProcess().start();
+        outside = topology.namespace("out");
+        final String uplink = topology.container(outside, "lb-up", OUTSIDE_IP + "/24", null);
+        topology.exec(outside, "ip", "route", "add", "10.10.0.0/24", "via", UPLINK_IP).assertOk("route to front");
+        wharf.ok("uplink", "set", uplink, "--ip", UPLINK_IP + "/24", "--gateway", OUTSIDE_IP);
+        wharf.ok("network", "create", "front", "--subnet", "10.10.0.0/24");
+        client = container("c1", "10.10.0.2");
+        for (int b = 0; b < BACKENDS.length; b++)
+        {
+            final String ns = container("b" + (b + 1), BACKENDS[b]);
+            processes.add(NetPeer.server(ns, "tcp-server", 8080, "b" + (b + 1)));
+            processes.add(NetPeer.server(ns, "udp-server", 5353, "b" + (b + 1)));
+        }
+    }
+
+    private String container(final String name, final String ip)
+    {
+        final String ns = topology.namespace(name);
+        final String hostEnd = topology.container(ns, "lb-" + name, ip + "/24", "10.10.0.1");
+        wharf.ok("port", "attach", "front", hostEnd, "--ip", ip);
+        return ns;
+    }
+
+    private void webService(final String scheduler, final int... weights)
+    {
+        wharf.ok("lb", "add", WEB, "--scheduler", scheduler, "--name", "web");
+        for (int b = 0; b < BACKENDS.length; b++)
+        {
+            wharf.ok("lb", "backend", "add", WEB, BACKENDS[b] + ":8080", "--weight", Integer.toString(weights.length == 0 ? 1 : weights[b]));
+        }
+    }
+
+    @AfterEach
+    void tearDown() throws Exception
+    {
+        try
+        {
+            for (final BackgroundProcess process : processes)
+            {
+                process.close();
+            }
+            if (wharf != null)
+            {
+                wharf.close();
+            }
+        }
+        finally
+        {
+            if (topology != null)
+            {
+                topology.close();
+            }
+        }
+    }
+
+    /** {@code count} connections to the VIP from {@code ns}, {@code batch} at a time: how many each backend answered. */
+    private Map<String, Integer> connect(final String ns, final String host, final int port, final int count, final int batch)
+    {
+        final Map<String, Integer> hits = new TreeMap<>();
+        for (int done = 0; done < count; done += batch)
+        {
+            final Host.Result result = NetPeer.client(ns, "tcp-parallel", host, Integer.toString(port), Integer.toString(batch));
+            result.assertOk("connections to " + host + ":" + port);
+            assertTrue(result.stdout().startsWith("ok=" + batch + "\n"), result.stdout() + "\n" + wharf.log());
+            final Matcher m = NetPeer.ANSWER.matcher(result.stdout());
+            while (m.find())
+            {
+                hits.merge(m.group(1), 1, Integer::sum);
+            }
+        }
+        return hits;
+    }
+
+    @Test
+    void schedulersSpreadConnectionsAsConfigured() throws Exception
+    {
+        start();
+        webService("rr");
+        assertEquals(Map.of("b1", 100, "b2", 100, "b3", 100), connect(client, VIP, 80, 300, 50), "rr: exactly even");
+        final String listing = wharf.ok("lb", "ls");
+        assertTrue(listing.contains("10.10.0.11:8080") && listing.contains("100"), listing);
+
+        wharf.ok("lb", "rm", WEB);
+        webService("wrr", 2, 1, 1);
+        final Map<String, Integer> weighted = connect(client, VIP, 80, 300, 50);
+        assertEquals(150, weighted.get("b1"), 15, "wrr 2:1:1 " + weighted);
+        assertEquals(75, weighted.get("b2"), 8, "wrr 2:1:1 " + weighted);
+        assertEquals(75, weighted.get("b3"), 8, "wrr 2:1:1 " + weighted);
+
+        for (final String hashing : List.of("sh", "mh"))
+        {
+            wharf.ok("lb", "rm", WEB);
+            webService(hashing);
+            final Map<String, Integer> one = connect(client, VIP, 80, 20, 10);
+            assertEquals(1, one.size(), hashing + ": one client, one backend " + one);
+            assertEquals(20, one.values().iterator().next());
+        }
+    }
+
+    @Test
+    void aQuiescedBackendKeepsItsConnectionAndADrainedOneEndsItWithAReset() throws Exception
+    {
+        start();
+        webService("rr");
+        final BackgroundProcess hold = BackgroundProcess.start(NetPeer.command(client, "tcp-hold", VIP, "80", "60"));
+        processes.add(hold);
+        assertTrue(BackgroundProcess.await(10, () -> hold.stdout().contains("who=")), hold.stdout() + hold.stderr());
+        final Matcher held = NetPeer.ANSWER.matcher(hold.stdout());
+        assertTrue(held.find());
+        final String heldBackend = BACKENDS[Integer.parseInt(held.group(1).substring(1)) - 1];
+
+        wharf.ok("lb", "backend", "add", WEB, "10.10.0.14:8080");
+        wharf.ok("lb", "backend", "rm", WEB, "10.10.0.14:8080");
+        wharf.ok("lb", "backend", "set", WEB, heldBackend + ":8080", "--weight", "0");
+        final Map<String, Integer> hits = connect(client, VIP, 80, 30, 10);
+        assertFalse(hits.containsKey(held.group(1)), "the quiesced backend got new connections: " + hits);
+        assertTrue(hold.isAlive() && !hold.stdout().contains("end="), "the held connection survived the changes: " + hold.stdout());
+
+        // a grace time longer than a CLI call takes on a loaded machine, so that the listing sees the drain
+        final long removedAt = System.nanoTime();
+        wharf.ok("lb", "backend", "rm", WEB, heldBackend + ":8080", "--drain", "6s");
+        final String draining = wharf.ok("lb", "ls");
+        assertFalse(hold.stdout().contains("end="), "still running within its grace time: " + hold.stdout());
+        assertTrue(System.nanoTime() - removedAt > TimeUnit.SECONDS.toNanos(6) || draining.contains("draining"), draining);
+        assertTrue(BackgroundProcess.await(20, () -> hold.stdout().contains("end=")), hold.stdout());
+        assertTrue(System.nanoTime() - removedAt >= TimeUnit.SECONDS.toNanos(5), "ended before its grace time: " + hold.stdout());
+        assertTrue(hold.stdout().contains("end=reset"), "the client got a reset, not a black hole: " + hold.stdout());
+        assertFalse(wharf.ok("lb", "ls").contains(heldBackend + ":8080"));
+        assertTrue(Stats.counter(wharf, "ip4-nat-in.ended") >= 1);
+    }
+
+    @Test
+    void aUdpClientMovesToAnotherBackendAtOnceWhenItsBackendGoes() throws Exception
+    {
+        start();
+        wharf.ok("lb", "add", DNS, "--scheduler", "rr");
+        for (final String backend : BACKENDS)
+        {
+            wharf.ok("lb", "backend", "add", DNS, backend + ":5353");
+        }
+        final Path go = Files.createTempFile("wharf-lb-udp", ".go");
+        Files.delete(go);
+        final BackgroundProcess pair = BackgroundProcess.start(NetPeer.command(client, "udp-pair", VIP, "53", go.toString()));
+        processes.add(pair);
+        assertTrue(BackgroundProcess.await(10, () -> pair.stdout().contains("who=")), pair.stdout() + pair.stderr());
+        final Matcher first = NetPeer.ANSWER.matcher(pair.stdout());
+        assertTrue(first.find());
+        assertEquals("10.10.0.1", first.group(2), "hairpinned within front: the backend sees the gateway's address");
+
+        wharf.ok("lb", "backend", "rm", DNS, BACKENDS[Integer.parseInt(first.group(1).substring(1)) - 1] + ":5353");
+        Files.createFile(go);
+        assertEquals(0, pair.waitFor(15), pair.stderr());
+        final Matcher second = NetPeer.ANSWER.matcher(pair.stdout());
+        assertTrue(second.find() && second.find(), pair.stdout());
+        assertNotEquals(first.group(1), second.group(1), "the same socket, answered by another backend");
+        Files.deleteIfExists(go);
+    }
+
+    @Test
+    void theVipIsReachedFromOutsideThroughAPublishedPortAndSurvivesARestart() throws Exception
+    {
+        start();
+        webService("rr");
+        wharf.ok("publish", "add", "front", VIP + ":80", "-p", UPLINK_IP + ":80/tcp");
+        assertEquals(3, connect(outside, UPLINK_IP, 80, 30, 10).size(), "outside reaches every backend through the VIP");
+
+        wharf.kill9();
+        wharf.start();
+        final String listing = wharf.ok("lb", "ls", "--json");
+        assertTrue(listing.contains("\"10.10.0.13\""), listing);
+        assertEquals(Map.of("b1", 10, "b2", 10, "b3", 10), connect(client, VIP, 80, 30, 10), "restored: rr again");
+    }
+
+    @Test
+    void badInputIsRefusedWithAReasonAndChangesNothing() throws Exception
+    {
+        start();
+        webService("rr");
+        final String before = wharf.ok("lb", "ls", "--json");
+        refused("no virtual service", "lb", "backend", "add", VIP + ":81/tcp", "10.10.0.11");
+        refused("is on 10.10.0.100:80/tcp already", "lb", "backend", "add", WEB, "10.10.0.11:8080");
+        refused("weight must be 0..65535", "lb", "backend", "set", WEB, "10.10.0.11:8080", "--weight", "70000");
+        refused("exists", "lb", "add", WEB);
+        refused("unknown scheduler", "lb", "add", VIP + ":443/tcp", "--scheduler", "fastest");
+        refused("the gateway of network \"front\"", "lb", "add", "10.10.0.1:80/tcp");
+        refused("the address of port", "lb", "add", "10.10.0.11:80/tcp");
+        refused("the uplink's address", "lb", "add", UPLINK_IP + ":80/tcp");
+        refused("only nat is built", "lb", "add", VIP + ":443/tcp", "--mode", "dsr");
+        refused("tcp or udp", "lb", "add", VIP + ":443/icmp");
+        refused("invalid virtual service", "lb", "add", "10.10.0.100");
+        refused("invalid drain time", "lb", "backend", "rm", WEB, "10.10.0.11:8080", "--drain", "soon");
+        refused("no backend 10.10.0.19:8080", "lb", "backend", "rm", WEB, "10.10.0.19:8080");
+        assertEquals(before, wharf.ok("lb", "ls", "--json"), "nothing changed");
+    }
+
+    private void refused(final String reason, final String... args)
+    {
+        final Host.Result result = wharf.cli(args);
+        assertNotEquals(0, result.exitCode(), String.join(" ", args) + " succeeded: " + result.stdout());
+        assertTrue(result.stderr().contains(reason), String.join(" ", args) + ": expected \"" + reason + "\" in: " + result.stderr());
+    }
+}
