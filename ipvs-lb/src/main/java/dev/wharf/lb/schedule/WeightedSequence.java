@@ -99,15 +99,19 @@ final class WeightedSequence
     static int[] layout(final int[] counts)
     {
         final int n = counts.length;
-        long total = 0;
+        long sum = 0;
         for (final int c : counts)
         {
-            total += c;
+            sum += c;
         }
-        final int[] sequence = new int[Math.toIntExact(total)];
+        final int total = Math.toIntExact(sum);
+        final int[] sequence = new int[total];
         final int[] emitted = new int[n];
-        final TurnHeap waiting = new TurnHeap(n, counts, emitted, false);
-        final TurnHeap released = new TurnHeap(n, counts, emitted, true);
+        final TurnHeap released = new TurnHeap(n, counts, emitted);
+        // turns not yet released wait in a calendar of one bucket per slot, chained through nextWaiting
+        final int[] firstWaiting = new int[total];
+        Arrays.fill(firstWaiting, -1);
+        final int[] nextWaiting = new int[n];
         for (int i = 0; i < n; i++)
         {
             if (counts[i] > 0)
@@ -115,19 +119,28 @@ final class WeightedSequence
                 released.add(i);
             }
         }
-        for (int t = 0; t < sequence.length; t++)
+        for (int t = 0; t < total; t++)
         {
-            // turns released by slot t: emitted * total <= t * count
-            while (!waiting.isEmpty() && (long)emitted[waiting.peek()] * total <= (long)t * counts[waiting.peek()])
+            for (int i = firstWaiting[t]; i >= 0; i = nextWaiting[i])
             {
-                released.add(waiting.poll());
+                released.add(i);
             }
             final int i = released.poll();
             sequence[t] = i;
-            emitted[i]++;
-            if (emitted[i] < counts[i])
+            final int k = ++emitted[i];
+            if (k < counts[i])
             {
-                waiting.add(i);
+                // turn k is released at slot ceil(k * total / count), at once if that has come already
+                final long due = ((long)k * total + counts[i] - 1) / counts[i];
+                if (due <= t + 1)
+                {
+                    released.add(i);
+                }
+                else
+                {
+                    nextWaiting[i] = firstWaiting[(int)due];
+                    firstWaiting[(int)due] = i;
+                }
             }
         }
         return sequence;
@@ -160,33 +173,21 @@ final class WeightedSequence
     }
 
     /**
-     * A binary min-heap of backends by the release time ({@code k / c}) or the deadline ({@code (k + 1) / c})
-     * of their next turn {@code k}, compared exactly by cross-multiplying, ties to the lower index.
+     * A binary min-heap of backends by the deadline {@code (k + 1) / c} of their next turn {@code k},
+     * compared exactly by cross-multiplying, ties to the lower index.
      */
     private static final class TurnHeap
     {
         private final int[] heap;
         private final int[] counts;
         private final int[] emitted;
-        private final boolean byDeadline;
         private int size;
 
-        TurnHeap(final int capacity, final int[] counts, final int[] emitted, final boolean byDeadline)
+        TurnHeap(final int capacity, final int[] counts, final int[] emitted)
         {
             this.heap = new int[capacity];
             this.counts = counts;
             this.emitted = emitted;
-            this.byDeadline = byDeadline;
-        }
-
-        boolean isEmpty()
-        {
-            return size == 0;
-        }
-
-        int peek()
-        {
-            return heap[0];
         }
 
         void add(final int item)
@@ -234,10 +235,8 @@ final class WeightedSequence
 
         private boolean before(final int a, final int b)
         {
-            final long turnA = emitted[a] + (byDeadline ? 1L : 0L);
-            final long turnB = emitted[b] + (byDeadline ? 1L : 0L);
-            final long left = turnA * counts[b];
-            final long right = turnB * counts[a];
+            final long left = (emitted[a] + 1L) * counts[b];
+            final long right = (emitted[b] + 1L) * counts[a];
             return left < right || (left == right && a < b);
         }
     }
