@@ -10,10 +10,9 @@ import java.util.Arrays;
  * total is shared out by largest remainder (Hamilton's method): each backend within one turn of its exact
  * share, every backend of positive weight keeping at least one turn when asked to.
  *
- * <p>{@link #layout}: backend {@code i}'s {@code k}-th turn sits at virtual time {@code (k + r/p) / c}, where
- * {@code c} is its count and {@code r} its rank among the {@code p} backends with turns; turns are emitted in
- * time order. Each backend's turns are evenly spaced, also across the cycle's end, and the staggered
- * phases keep backends of equal weight apart: 2:1:1 gives A B A C.
+ * <p>{@link #layout}: the turns of a cycle in an order where every prefix gives each backend its share
+ * within one turn ({@code |count_i(t) - t * c_i / S| < 1}), the chairman-assignment bound (Tijdeman), met
+ * by earliest deadline first: 2:1:1 gives A B A C, 3:2:1 A B A B A C, equal counts plain rotation.
  */
 final class WeightedSequence
 {
@@ -91,49 +90,58 @@ final class WeightedSequence
         return counts;
     }
 
-    /** The turns of {@link #apportion}'s counts in smooth order: backend indices, {@code sum(counts)} of them. */
+    /**
+     * The turns of {@link #apportion}'s counts in smooth order: backend indices, {@code sum(counts)} of them.
+     * Earliest deadline first over a cycle of S turns: backend {@code i}'s {@code k}-th turn is released at
+     * {@code k * S / c_i} and due by {@code (k + 1) * S / c_i}; each slot goes to the released turn due
+     * first, the lower index on a tie. All in exact integer arithmetic.
+     */
     static int[] layout(final int[] counts)
     {
         final int n = counts.length;
-        int total = 0;
-        int positive = 0;
+        long sum = 0;
         for (final int c : counts)
         {
-            total += c;
-            positive += c > 0 ? 1 : 0;
+            sum += c;
         }
+        final int total = Math.toIntExact(sum);
         final int[] sequence = new int[total];
-        // a binary min-heap of backends by the virtual time of their next turn, ties to the lower index
-        final int[] heap = new int[positive];
-        final double[] next = new double[n];
-        final double[] phase = new double[n];
         final int[] emitted = new int[n];
-        int size = 0;
+        final TurnHeap released = new TurnHeap(n, counts, emitted);
+        // turns not yet released wait in a calendar of one bucket per slot, chained through nextWaiting
+        final int[] firstWaiting = new int[total];
+        Arrays.fill(firstWaiting, -1);
+        final int[] nextWaiting = new int[n];
         for (int i = 0; i < n; i++)
         {
             if (counts[i] > 0)
             {
-                phase[i] = (double)size / positive;
-                next[i] = phase[i] / counts[i];
-                heap[size] = i;
-                siftUp(heap, size, next);
-                size++;
+                released.add(i);
             }
         }
         for (int t = 0; t < total; t++)
         {
-            final int i = heap[0];
+            for (int i = firstWaiting[t]; i >= 0; i = nextWaiting[i])
+            {
+                released.add(i);
+            }
+            final int i = released.poll();
             sequence[t] = i;
-            emitted[i]++;
-            if (emitted[i] == counts[i])
+            final int k = ++emitted[i];
+            if (k < counts[i])
             {
-                heap[0] = heap[--size];
+                // turn k is released at slot ceil(k * total / count), at once if that has come already
+                final long due = ((long)k * total + counts[i] - 1) / counts[i];
+                if (due <= t + 1)
+                {
+                    released.add(i);
+                }
+                else
+                {
+                    nextWaiting[i] = firstWaiting[(int)due];
+                    firstWaiting[(int)due] = i;
+                }
             }
-            else
-            {
-                next[i] = (emitted[i] + phase[i]) / counts[i];
-            }
-            siftDown(heap, size, next);
         }
         return sequence;
     }
@@ -164,54 +172,72 @@ final class WeightedSequence
         return best;
     }
 
-    private static boolean before(final int a, final int b, final double[] next)
+    /**
+     * A binary min-heap of backends by the deadline {@code (k + 1) / c} of their next turn {@code k},
+     * compared exactly by cross-multiplying, ties to the lower index.
+     */
+    private static final class TurnHeap
     {
-        return next[a] < next[b] || (next[a] == next[b] && a < b);
-    }
+        private final int[] heap;
+        private final int[] counts;
+        private final int[] emitted;
+        private int size;
 
-    private static void siftUp(final int[] heap, final int at, final double[] next)
-    {
-        int child = at;
-        final int item = heap[child];
-        while (child > 0)
+        TurnHeap(final int capacity, final int[] counts, final int[] emitted)
         {
-            final int parent = (child - 1) >>> 1;
-            if (!before(item, heap[parent], next))
-            {
-                break;
-            }
-            heap[child] = heap[parent];
-            child = parent;
+            this.heap = new int[capacity];
+            this.counts = counts;
+            this.emitted = emitted;
         }
-        heap[child] = item;
-    }
 
-    private static void siftDown(final int[] heap, final int size, final double[] next)
-    {
-        if (size == 0)
+        void add(final int item)
         {
-            return;
+            int child = size++;
+            while (child > 0)
+            {
+                final int parent = (child - 1) >>> 1;
+                if (!before(item, heap[parent]))
+                {
+                    break;
+                }
+                heap[child] = heap[parent];
+                child = parent;
+            }
+            heap[child] = item;
         }
-        int parent = 0;
-        final int item = heap[0];
-        while (true)
+
+        int poll()
         {
-            int child = 2 * parent + 1;
-            if (child >= size)
+            final int top = heap[0];
+            final int item = heap[--size];
+            int parent = 0;
+            while (true)
             {
-                break;
+                int child = 2 * parent + 1;
+                if (child >= size)
+                {
+                    break;
+                }
+                if (child + 1 < size && before(heap[child + 1], heap[child]))
+                {
+                    child++;
+                }
+                if (!before(heap[child], item))
+                {
+                    break;
+                }
+                heap[parent] = heap[child];
+                parent = child;
             }
-            if (child + 1 < size && before(heap[child + 1], heap[child], next))
-            {
-                child++;
-            }
-            if (!before(heap[child], item, next))
-            {
-                break;
-            }
-            heap[parent] = heap[child];
-            parent = child;
+            heap[parent] = item;
+            return top;
         }
-        heap[parent] = item;
+
+        private boolean before(final int a, final int b)
+        {
+            final long left = (emitted[a] + 1L) * counts[b];
+            final long right = (emitted[b] + 1L) * counts[a];
+            return left < right || (left == right && a < b);
+        }
     }
 }

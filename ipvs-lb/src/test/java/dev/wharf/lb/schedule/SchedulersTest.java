@@ -34,6 +34,11 @@ class SchedulersTest
         return list;
     }
 
+    static int[] weightsOf(final List<BackendWeight> list)
+    {
+        return Schedulers.weights(list);
+    }
+
     static Scheduler build(final String name, final int... weights)
     {
         return Schedulers.build(name, backends(weights), SchedulerOptions.DEFAULT);
