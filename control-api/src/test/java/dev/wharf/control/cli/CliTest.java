@@ -73,7 +73,8 @@ class CliTest
         overlay.bind(dataplane);
         dataplane.start();
         server = ApiServer.start(socket,
-            ControlPlane.create(dataplane, opener, null, dev.wharf.control.server.NatControl.detached(), overlay).services());
+            ControlPlane.create(dataplane, opener, null, dev.wharf.control.server.NatControl.detached(), overlay,
+                new dev.wharf.lb.LoadBalancer(new dev.wharf.nat.NatService(dev.wharf.nat.NatConfiguration.defaults()))).services());
     }
 
     @AfterEach
@@ -399,6 +400,7 @@ class CliTest
                 state.append(client.fdb().show(dev.wharf.control.api.v1.ShowFdbRequest.newBuilder().setNetwork(network.getName()).build()));
             }
             state.append(client.uplink().show(dev.wharf.control.api.v1.ShowUplinkRequest.getDefaultInstance()));
+            state.append(client.lb().list(dev.wharf.control.api.v1.ListServicesRequest.getDefaultInstance()));
             state.append(client.overlay().showUnderlay(dev.wharf.control.api.v1.ShowUnderlayRequest.getDefaultInstance()));
             state.append(client.publish().list(dev.wharf.control.api.v1.ListPublishRequest.getDefaultInstance()));
             state.append(client.rules().list(dev.wharf.control.api.v1.ListRulesRequest.getDefaultInstance()));
@@ -419,6 +421,8 @@ class CliTest
         wharf("publish", "add", "front", "10.10.0.3:80", "-p", "8080/tcp").ok();
         wharf("publish", "add", "back", "10.20.0.2:443", "-p", "10.99.0.2:8443/tcp").ok();
         wharf("rule", "add", "deny", "--src", "10.10.0.0/24", "--proto", "tcp", "--dport", "25").ok();
+        wharf("lb", "add", "10.10.0.100:80/tcp").ok();
+        wharf("lb", "backend", "add", "10.10.0.100:80/tcp", "10.10.0.11:8080").ok();
         final String before = snapshot();
         final String neverSocket = directory.resolve("never.sock").toString();
 
@@ -556,6 +560,25 @@ class CliTest
             bad("rule rm", ExitCodes.NOT_FOUND, "rule", "rm", "99"),
             bad("rule rm", ExitCodes.USAGE, "rule", "rm", "one"),
             bad("rule rm", ExitCodes.USAGE, "rule", "rm"),
+            bad("lb", ExitCodes.USAGE, "lb"),
+            bad("lb add", ExitCodes.USAGE, "lb", "add", "10.10.0.100"),
+            bad("lb add", ExitCodes.USAGE, "lb", "add", "10.10.0.100:80/tcp", "--scheduler", "fastest"),
+            bad("lb add", ExitCodes.USAGE, "lb", "add", "10.10.0.100:80/sctp"),
+            bad("lb add", ExitCodes.USAGE, "lb", "add", "10.10.0.100:80/tcp", "--mode", "dsr"),
+            bad("lb add", ExitCodes.USAGE, "lb", "add", "224.0.0.1:80/tcp"),
+            bad("lb add", ExitCodes.PRECONDITION, "lb", "add", "10.10.0.1:80/tcp"),
+            bad("lb rm", ExitCodes.NOT_FOUND, "lb", "rm", "10.10.0.100:81/tcp"),
+            bad("lb ls", ExitCodes.USAGE, "lb", "ls", "extra"),
+            bad("lb backend", ExitCodes.USAGE, "lb", "backend"),
+            bad("lb backend add", ExitCodes.NOT_FOUND, "lb", "backend", "add", "10.10.0.100:81/tcp", "10.10.0.11"),
+            bad("lb backend add", ExitCodes.ALREADY_EXISTS, "lb", "backend", "add", "10.10.0.100:80/tcp", "10.10.0.11:8080"),
+            bad("lb backend add", ExitCodes.USAGE, "lb", "backend", "add", "10.10.0.100:80/tcp", "10.10.0.12", "--weight", "70000"),
+            bad("lb backend add", ExitCodes.USAGE, "lb", "backend", "add", "10.10.0.100:80/tcp", "backend-1"),
+            bad("lb backend set", ExitCodes.USAGE, "lb", "backend", "set", "10.10.0.100:80/tcp", "10.10.0.11:8080"),
+            bad("lb backend set", ExitCodes.NOT_FOUND, "lb", "backend", "set", "10.10.0.100:80/tcp", "10.10.0.19:8080", "--weight", "1"),
+            bad("lb backend rm", ExitCodes.USAGE, "lb", "backend", "rm", "10.10.0.100:80/tcp", "10.10.0.11:8080", "--drain", "soon"),
+            bad("lb backend rm", ExitCodes.USAGE, "lb", "backend", "rm", "10.10.0.100:80/tcp", "10.10.0.11:8080", "--drain", "2d"),
+            bad("lb backend rm", ExitCodes.NOT_FOUND, "lb", "backend", "rm", "10.10.0.100:80/tcp", "10.10.0.19"),
             bad("help", ExitCodes.USAGE, "help", "nope"));
 
         for (final BadInput input : cases)
