@@ -9,7 +9,9 @@ import picocli.CommandLine.Command;
     name = "rm",
     aliases = "remove",
     mixinStandardHelpOptions = true,
-    description = "Remove the uplink; ports published on its address must be removed first.",
+    description = {"Remove the uplink; ports published on its address must be removed first. Connections masqueraded",
+        "to its address end, as Linux's MASQUERADE forgets an address that goes: a TCP client gets a reset at its next",
+        "segment instead of waiting out its timeout; set the uplink again (with a new address) for new connections."},
     footer = {"", "Example:", "  wharf uplink rm"})
 final class UplinkRemoveCommand extends ClientCommand
 {

@@ -12,7 +12,8 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {"Attach the host's outside interface (AF_PACKET) as the uplink, with the host's address on it and the",
         "outside router. Masqueraded connections leave with that address; published ports are reached on it.",
-        "The switch answers ARP and ping for it with the interface's own MAC. Give the interface no IP in the kernel."},
+        "The switch answers ARP and ping for it with the interface's own MAC. Give the interface no IP in the kernel.",
+        "To change the address: uplink rm (connections masqueraded to the old address end with a reset), then set."},
     footer = {"", "Example:", "  wharf uplink set veth-up --ip 10.99.0.2/24 --gateway 10.99.0.1"})
 final class UplinkSetCommand extends ClientCommand
 {

@@ -38,6 +38,16 @@ public interface NatControl
     /** Forgets every tracked connection; how many there were. */
     int flush();
 
+    /**
+     * Ends the connections translated to or from {@code address} (masqueraded to it, or published on it),
+     * as Linux's MASQUERADE forgets an address that goes: TCP with a reset at its next segment, others at once.
+     * @return how many.
+     */
+    default int endFlowsOf(final int address)
+    {
+        return 0;
+    }
+
     /** The latest connections that could not be set up, newest first. */
     List<NatFailure> recentFailures();
 
@@ -70,6 +80,12 @@ public interface NatControl
             public int count()
             {
                 return service.count();
+            }
+
+            public int endFlowsOf(final int address)
+            {
+                return service.endFlows((oa, op, ra, rp, word) ->
+                    dev.wharf.nat.FlowKey.destination(ra) == address || dev.wharf.nat.FlowKey.destination(oa) == address);
             }
 
             public int max()

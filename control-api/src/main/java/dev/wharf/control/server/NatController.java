@@ -105,6 +105,17 @@ public final class NatController implements Feature, NetworkController.Dependent
         }
     }
 
+    /** The connections masqueraded to the uplink's address, or published on it, end: their clients learn at once. */
+    @Override
+    public void onRemoved(final UplinkSpec uplink)
+    {
+        final int ended = nat.endFlowsOf(uplink.address());
+        if (ended > 0)
+        {
+            LOG.info("{} connections through the uplink address {} ended", ended, uplink.addressText());
+        }
+    }
+
     /** Published ports, in the order added. */
     public List<PublishSpec> published()
     {

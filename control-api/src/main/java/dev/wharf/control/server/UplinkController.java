@@ -56,6 +56,11 @@ public final class UplinkController implements Feature, NetworkController.Depend
     {
         /** Before {@code uplink} is removed. */
         void checkRemove(UplinkSpec uplink);
+
+        /** After {@code uplink} was removed. */
+        default void onRemoved(final UplinkSpec uplink)
+        {
+        }
     }
 
     /** The uplink's runtime facts next to its desired state. */
@@ -220,6 +225,7 @@ public final class UplinkController implements Feature, NetworkController.Depend
             transaction.commit(UplinkSection.in(transaction.state(), null), () -> { });
             takeDown();
             downReason = null;
+            dependents.forEach(d -> d.onRemoved(uplink));
             LOG.info("uplink removed: {}", uplink);
         });
     }

@@ -40,6 +40,8 @@ class NatEndToEndTest
     private WharfDaemonProcess wharf;
     private final List<BackgroundProcess> servers = new ArrayList<>();
     private String outside;
+    /** The uplink's interface (the root namespace's end of outside's veth). */
+    private String uplink;
     private String f1;
     private String f2;
     private String s1;
@@ -53,7 +55,7 @@ class NatEndToEndTest
         topology = new Topology("nat");
         wharf = new WharfDaemonProcess(daemonArgs).start();
         outside = topology.namespace("out");
-        final String uplink = topology.container(outside, "nat-up", OUTSIDE_IP + "/24", null);
+        uplink = topology.container(outside, "nat-up", OUTSIDE_IP + "/24", null);
         // everything Wharf's networks hold lies behind the uplink address, as it would behind a host
         topology.exec(outside, "ip", "route", "add", "10.0.0.0/8", "via", UPLINK_IP).assertOk("route to the containers");
         wharf.ok("uplink", "set", uplink, "--ip", UPLINK_IP + "/24", "--gateway", OUTSIDE_IP);
@@ -166,6 +168,30 @@ class NatEndToEndTest
         final Host.Result udp = client(f1, "udp-client", OUTSIDE_IP, "9000");
         udp.assertOk("UDP request/response");
         assertTrue(udp.stdout().contains("peer=" + UPLINK_IP + ":"), udp.stdout());
+    }
+
+    /**
+     * Issue 19: a masqueraded connection whose uplink address goes (uplink rm, then set with another
+     * address) ends with a reset at its next segment, as Linux's MASQUERADE forgets the address; before,
+     * the client waited out its own timeout.
+     */
+    @Test
+    void aConnectionMasqueradedToAnAddressThatGoesIsReset() throws Exception
+    {
+        start();
+        server(outside, "tcp-server", 8000, "outside");
+        final BackgroundProcess hold = BackgroundProcess.start(NetPeer.command(f1, "tcp-hold", OUTSIDE_IP, "8000", "60"));
+        servers.add(hold);
+        assertTrue(BackgroundProcess.await(10, () -> hold.stdout().contains("peer=" + UPLINK_IP)), hold.stdout() + hold.stderr());
+
+        wharf.ok("uplink", "rm");
+        wharf.ok("uplink", "set", uplink, "--ip", "10.99.0.3/24", "--gateway", OUTSIDE_IP);
+
+        assertTrue(BackgroundProcess.await(10, () -> hold.stdout().contains("end=")), hold.stdout() + "\n" + wharf.log());
+        assertTrue(hold.stdout().contains("end=reset"), "reset, not left hanging: " + hold.stdout());
+        assertTrue(Stats.counter(wharf, "ip4-nat-in.ended") >= 1);
+        final Matcher again = tcp(f1, OUTSIDE_IP, 8000);
+        assertEquals("10.99.0.3", again.group(2), "new connections leave with the new address");
     }
 
     @Test
