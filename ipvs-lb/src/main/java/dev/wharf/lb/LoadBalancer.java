@@ -34,6 +34,8 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
 {
     /** Marks (one per backend) run 1..MAX_MARK; 0 is "no backend". */
     public static final int MAX_BACKENDS = ConnectionState.MAX_MARK;
+    /** Clients a persistent service remembers at once (slots of its {@link PersistenceTable}: 12 bytes each). */
+    static final int PERSISTENT_CLIENTS = 1 << 16;
 
     private final NatService nat;
     private final SchedulerOptions options;
@@ -85,11 +87,31 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
         {
             return NOT_VIRTUAL;
         }
+        final PersistenceTable persistence = entry.persistence;
+        if (persistence != null)
+        {
+            final int pinned = entry.indexOf(persistence.lookup(client, nowMs));
+            if (pinned >= 0 && entry.pinnable[pinned])
+            {
+                // IPVS keeps a persistent client on a quiesced backend too; a draining or removed one loses it
+                persistence.pin(client, entry.mark[pinned], nowMs);
+                return given(entry, pinned);
+            }
+        }
         final int backend = entry.scheduler.pick(client, clientPort, flowHash(client, clientPort, destination, destinationPort, protocol), entry);
         if (backend == Scheduler.NONE)
         {
             return NO_BACKEND;
         }
+        if (persistence != null)
+        {
+            persistence.pin(client, entry.mark[backend], nowMs);
+        }
+        return given(entry, backend);
+    }
+
+    private long given(final ServiceEntry entry, final int backend)
+    {
         final int mark = entry.mark[backend];
         scheduled.getAndIncrement(mark);
         return VirtualServices.translation(entry.address[backend], entry.port[backend], mark);
@@ -134,6 +156,7 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
         final ServiceState state = state(service.key());
         state.service = service;
         state.scheduler = Schedulers.build(service.scheduler(), state.weights(), options);
+        state.persistence = ServiceState.persistenceOf(service, state.persistence);
         publish();
     }
 
@@ -294,11 +317,13 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
         for (final ServiceState state : services.values())
         {
             final int[] byIndex = new int[state.backends.size()];
+            final boolean[] pinnable = new boolean[byIndex.length];
             for (int b = 0; b < byIndex.length; b++)
             {
                 byIndex[b] = state.backends.get(b).mark;
+                pinnable[b] = !state.backends.get(b).draining;
             }
-            entries.add(new ServiceEntry(state.service.key(), state.scheduler, byIndex, connections));
+            entries.add(new ServiceEntry(state.service.key(), state.scheduler, byIndex, pinnable, state.persistence, connections));
         }
         table = new ServiceTable(entries);
     }
@@ -308,12 +333,25 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
     {
         VirtualService service;
         Scheduler scheduler;
+        PersistenceTable persistence;
         final List<BackendState> backends = new ArrayList<>();
 
         ServiceState(final VirtualService service, final Scheduler scheduler)
         {
             this.service = service;
             this.scheduler = scheduler;
+            this.persistence = persistenceOf(service, null);
+        }
+
+        /** A table for a persistent service, the previous one kept when the timeout is the same. */
+        static PersistenceTable persistenceOf(final VirtualService service, final PersistenceTable previous)
+        {
+            if (service.persistenceSeconds() == 0)
+            {
+                return null;
+            }
+            final long timeoutMs = service.persistenceSeconds() * 1000L;
+            return previous != null && previous.timeoutMs() == timeoutMs ? previous : new PersistenceTable(PERSISTENT_CLIENTS, timeoutMs);
         }
 
         BackendState find(final int address, final int port)

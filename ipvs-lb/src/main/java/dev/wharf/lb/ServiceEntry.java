@@ -16,9 +16,15 @@ final class ServiceEntry implements BackendLoad
     final int[] address;
     final int[] port;
     final int[] mark;
+    /** By backend index: a persistent client pinned to it may still go to it (not draining). */
+    final boolean[] pinnable;
+    /** The service's client affinity, or null when it is not persistent. */
+    final PersistenceTable persistence;
     private final AtomicLongArray connections;
 
-    ServiceEntry(final ServiceKey key, final Scheduler scheduler, final int[] mark, final AtomicLongArray connections)
+    ServiceEntry(
+        final ServiceKey key, final Scheduler scheduler, final int[] mark, final boolean[] pinnable, final PersistenceTable persistence,
+        final AtomicLongArray connections)
     {
         this.key = key;
         this.scheduler = scheduler;
@@ -31,7 +37,23 @@ final class ServiceEntry implements BackendLoad
             port[b] = scheduler.backends().get(b).port();
         }
         this.mark = mark.clone();
+        this.pinnable = pinnable.clone();
+        this.persistence = persistence;
         this.connections = connections;
+    }
+
+    /** The index of the backend with {@code mark}, or -1 (it is gone). */
+    int indexOf(final int mark)
+    {
+        final int[] marks = this.mark;
+        for (int b = 0; b < marks.length; b++)
+        {
+            if (marks[b] == mark)
+            {
+                return b;
+            }
+        }
+        return -1;
     }
 
     /** lc and wlc: the connections backend {@code index} holds now, by its mark's counter. */

@@ -183,6 +183,52 @@ class LoadBalancerTest
     }
 
     @Test
+    void aPersistentServiceKeepsAClientOnItsBackendUntilTheTimeoutUnlessTheBackendDrains()
+    {
+        lb.addService(new VirtualService(WEB, "rr", 300, "web"));
+        for (final int address : new int[]{B1, B2, B3})
+        {
+            lb.addBackend(WEB, new BackendWeight(address, 8080, 1));
+        }
+        final int other = Ipv4Address.parse("10.20.0.3");
+        final int first = VirtualServices.address(lb.schedule(1, ServiceKey.TCP, CLIENT, 1000, VIP, 80, 1_000));
+        for (int port = 1001; port < 1010; port++)
+        {
+            assertEquals(first, VirtualServices.address(lb.schedule(1, ServiceKey.TCP, CLIENT, port, VIP, 80, 2_000)), "pinned");
+        }
+        assertTrue(first != VirtualServices.address(lb.schedule(1, ServiceKey.TCP, other, 1000, VIP, 80, 2_000)),
+            "another client is scheduled: rr gives it the next backend");
+
+        lb.setWeight(WEB, first, 8080, 0);
+        assertEquals(first, VirtualServices.address(lb.schedule(1, ServiceKey.TCP, CLIENT, 2000, VIP, 80, 3_000)),
+            "IPVS keeps a persistent client on a quiesced backend");
+        lb.setWeight(WEB, first, 8080, 1);
+        final long refreshed = 3_000 + 300_000;
+        assertEquals(first, VirtualServices.address(lb.schedule(1, ServiceKey.TCP, CLIENT, 2001, VIP, 80, refreshed - 1)),
+            "each new connection renews the pin");
+
+        lb.removeBackend(WEB, first, 8080, 60_000, refreshed);
+        final int moved = VirtualServices.address(lb.schedule(1, ServiceKey.TCP, CLIENT, 3000, VIP, 80, refreshed + 1));
+        assertTrue(moved != first, "a draining backend loses its persistent clients");
+        assertEquals(moved, VirtualServices.address(lb.schedule(1, ServiceKey.TCP, CLIENT, 3001, VIP, 80, refreshed + 2)), "pinned anew");
+    }
+
+    @Test
+    void aPinExpiresItsTimeoutAfterTheClientsLastNewConnection()
+    {
+        lb.addService(new VirtualService(WEB, "rr", 10, "web"));
+        for (final int address : new int[]{B1, B2, B3})
+        {
+            lb.addBackend(WEB, new BackendWeight(address, 8080, 1));
+        }
+        final int first = VirtualServices.address(lb.schedule(1, ServiceKey.TCP, CLIENT, 1000, VIP, 80, 0));
+        final int second = VirtualServices.address(lb.schedule(1, ServiceKey.TCP, Ipv4Address.parse("10.20.0.9"), 1000, VIP, 80, 0));
+        assertEquals(first, VirtualServices.address(lb.schedule(1, ServiceKey.TCP, CLIENT, 1001, VIP, 80, 9_999)), "pinned");
+        final int after = VirtualServices.address(lb.schedule(1, ServiceKey.TCP, CLIENT, 1002, VIP, 80, 9_999 + 10_000));
+        assertTrue(after != first && after != second, "expired: rr's next backend, not the pin");
+    }
+
+    @Test
     void removingAServiceEndsItsConnectionsAndBadChangesAreRefused()
     {
         threeBackends(WEB, "wrr", 2, 1, 1);

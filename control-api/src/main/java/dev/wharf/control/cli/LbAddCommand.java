@@ -28,7 +28,7 @@ final class LbAddCommand extends ClientCommand
     String mode;
 
     @Option(names = "--persistent", paramLabel = "SECONDS", defaultValue = "0",
-        description = "Keep a client on its backend this long after its last connection (not built yet: 0 only).")
+        description = "Keep a client on its backend this long after its last new connection (IPVS -p), up to 86400; 0 (default) for none.")
     long persistent;
 
     @Option(names = "--name", paramLabel = "NAME", description = "A label for listings.")

@@ -31,19 +31,21 @@ final class LbListCommand extends ClientCommand
             return;
         }
         final Table table = new Table("SERVICE", "NAME", "SCHEDULER", "BACKEND", "WEIGHT", "STATE", "CONNS", "SCHEDULED");
+        // the scheduler column names persistence too, as ipvsadm's "rr persistent 300"
         for (final VirtualService service : response.getServicesList())
         {
             final String address = address(service);
             final String name = service.getName().isEmpty() ? "-" : service.getName();
+            final String scheduler = service.getScheduler() + (service.getPersistent() > 0 ? " persistent " + service.getPersistent() : "");
             if (service.getBackendsCount() == 0)
             {
-                table.row(address, name, service.getScheduler(), "-", "-", "-", "-", "-");
+                table.row(address, name, scheduler, "-", "-", "-", "-", "-");
             }
             for (final Backend backend : service.getBackendsList())
             {
                 final String state = backend.getState().equals("draining") ?
                     "draining " + (backend.getDrainEndsInMs() + 999) / 1000 + "s" : backend.getState();
-                table.row(address, name, service.getScheduler(), backend.getAddress() + ":" + backend.getPort(),
+                table.row(address, name, scheduler, backend.getAddress() + ":" + backend.getPort(),
                     Integer.toString(backend.getWeight()), state, Long.toString(backend.getConnections()), Long.toString(backend.getScheduled()));
             }
         }

@@ -46,6 +46,8 @@ public final class LbController implements Feature
     public static final String MODE_NAT = "nat";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final long HOUSEKEEPING_MS = 200;
+    /** The longest persistence: a day (IPVS allows more; a template older than that is a stale one). */
+    public static final int MAX_PERSISTENT_SECONDS = 86_400;
     private static final Logger LOG = LoggerFactory.getLogger(LbController.class);
 
     private final StateTransaction transaction;
@@ -226,9 +228,9 @@ public final class LbController implements Feature
             throw ControlException.invalid("unknown scheduler " + quote(service.scheduler()) + ": expected one of " +
                 String.join(", ", Schedulers.names()));
         }
-        if (service.persistent() != 0)
+        if (service.persistent() < 0 || service.persistent() > MAX_PERSISTENT_SECONDS)
         {
-            throw ControlException.invalid("--persistent is not supported yet: services have no client persistence so far");
+            throw ControlException.invalid("persistence must be 0.." + MAX_PERSISTENT_SECONDS + " seconds: " + service.persistent());
         }
         if (!service.name().isEmpty() && !NAME.matcher(service.name()).matches())
         {

@@ -142,6 +142,16 @@ class LoadBalancerEndToEndTest
             assertEquals(1, one.size(), hashing + ": one client, one backend " + one);
             assertEquals(20, one.values().iterator().next());
         }
+
+        wharf.ok("lb", "rm", WEB);
+        wharf.ok("lb", "add", WEB, "--scheduler", "rr", "--persistent", "60");
+        for (final String backend : BACKENDS)
+        {
+            wharf.ok("lb", "backend", "add", WEB, backend + ":8080");
+        }
+        final Map<String, Integer> pinned = connect(client, VIP, 80, 20, 10);
+        assertEquals(1, pinned.size(), "rr --persistent 60: the client stays on one backend " + pinned);
+        assertTrue(wharf.ok("lb", "ls").contains("rr persistent 60"));
     }
 
     @Test
