@@ -52,6 +52,11 @@ final class DaemonCommand implements Callable<Integer>
         description = "Where the desired state is kept and replayed from on restart (default: ${DEFAULT-VALUE}).")
     Path stateDir = Path.of("/var/lib/wharf");
 
+    @Option(names = "--host-access", paramLabel = "BOOL", arity = "1", defaultValue = "true",
+        description = {"Let the host reach every network's containers (default: ${DEFAULT-VALUE}), as a Docker host reaches",
+            "its containers through docker0: a TAP device wharf0 with 169.254.42.2/30, and a route to each network through it."})
+    boolean hostAccess;
+
     @Option(names = "--workers", paramLabel = "N", description = "Worker threads, 1..64 (default: ${DEFAULT-VALUE}).")
     int workers = DataplaneConfiguration.WORKERS_DEFAULT;
 
@@ -107,7 +112,8 @@ final class DaemonCommand implements Callable<Integer>
         final WharfDaemon daemon;
         try
         {
-            daemon = WharfDaemon.start(path, configuration, PortOpener.system(), stateDir, metricsAddress, nat);
+            daemon = WharfDaemon.start(path, configuration, PortOpener.system(), stateDir, metricsAddress, nat,
+                hostAccess ? dev.wharf.control.server.HostKernel.system() : null);
         }
         catch (final UnsupportedOperationException e)
         {

@@ -97,6 +97,18 @@ public final class WharfDaemon implements AutoCloseable
         final InetSocketAddress metricsAddress, final NatService nat)
         throws DaemonException
     {
+        return start(socket, configuration, opener, stateDirectory, metricsAddress, nat, null);
+    }
+
+    /**
+     * As {@link #start(Path, DataplaneConfiguration, PortOpener, Path, InetSocketAddress, NatService)}, with host access
+     * through {@code hostKernel} (null for none).
+     */
+    public static WharfDaemon start(
+        final Path socket, final DataplaneConfiguration configuration, final PortOpener opener, final Path stateDirectory,
+        final InetSocketAddress metricsAddress, final NatService nat, final dev.wharf.control.server.HostKernel hostKernel)
+        throws DaemonException
+    {
         SocketFile.prepare(socket);
         // the one place the features' nodes join the graph (the core plus the overlay's and NAT's); their controllers are assembled by ControlPlane
         final Overlay overlay = new Overlay();
@@ -111,7 +123,7 @@ public final class WharfDaemon implements AutoCloseable
             LOG.info("io_uring is not available here ({}): the overlay's underlay sockets use epoll", ioUring);
         }
         final ControlPlane plane = ControlPlane.create(dataplane, opener, stateDirectory,
-            nat == null ? NatControl.detached() : NatControl.of(nat), overlay, balancer);
+            nat == null ? NatControl.detached() : NatControl.of(nat), overlay, balancer, hostKernel);
         final DesiredState saved;
         try
         {

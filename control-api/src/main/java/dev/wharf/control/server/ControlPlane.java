@@ -37,11 +37,12 @@ public final class ControlPlane
     private final SwitchViews views;
     private final OverlayController overlay;
     private final LbController lb;
+    private final HostAccessController hostAccess;
     private final List<Feature> features;
 
     private ControlPlane(
         final Dataplane dataplane, final PortOpener opener, final Path stateDirectory, final NatControl natControl, final Overlay overlayService,
-        final LoadBalancer balancer)
+        final LoadBalancer balancer, final HostKernel hostKernel)
     {
         this.dataplane = dataplane;
         final IdMap ids = new IdMap();
@@ -58,6 +59,12 @@ public final class ControlPlane
         }
         this.views = new SwitchViews(transaction, ids, dataplane, network.networks(), network.ports(), portRows);
         final List<Feature> loaded = new ArrayList<>(List.of(network, uplink));
+        this.hostAccess = hostKernel == null ? null :
+            new HostAccessController(transaction, ids, dataplane, opener, hostKernel, network.networks());
+        if (hostAccess != null)
+        {
+            loaded.add(hostAccess);
+        }
         if (overlay != null)
         {
             loaded.add(overlay);
@@ -80,7 +87,7 @@ public final class ControlPlane
      */
     public static ControlPlane create(final Dataplane dataplane, final PortOpener opener, final Path stateDirectory, final NatControl nat)
     {
-        return new ControlPlane(dataplane, opener, stateDirectory, nat, null, null);
+        return new ControlPlane(dataplane, opener, stateDirectory, nat, null, null, null);
     }
 
     /**
@@ -90,7 +97,7 @@ public final class ControlPlane
     public static ControlPlane create(
         final Dataplane dataplane, final PortOpener opener, final Path stateDirectory, final NatControl nat, final Overlay overlay)
     {
-        return new ControlPlane(dataplane, opener, stateDirectory, nat, overlay, null);
+        return new ControlPlane(dataplane, opener, stateDirectory, nat, overlay, null, null);
     }
 
     /**
@@ -101,13 +108,24 @@ public final class ControlPlane
         final Dataplane dataplane, final PortOpener opener, final Path stateDirectory, final NatControl nat, final Overlay overlay,
         final LoadBalancer balancer)
     {
-        return new ControlPlane(dataplane, opener, stateDirectory, nat, overlay, balancer);
+        return new ControlPlane(dataplane, opener, stateDirectory, nat, overlay, balancer, null);
+    }
+
+    /**
+     * As {@link #create(Dataplane, PortOpener, Path, NatControl, Overlay, LoadBalancer)}, with host access
+     * through {@code hostKernel} (null: none): the host reaches every network ({@link HostAccessController}).
+     */
+    public static ControlPlane create(
+        final Dataplane dataplane, final PortOpener opener, final Path stateDirectory, final NatControl nat, final Overlay overlay,
+        final LoadBalancer balancer, final HostKernel hostKernel)
+    {
+        return new ControlPlane(dataplane, opener, stateDirectory, nat, overlay, balancer, hostKernel);
     }
 
     /** A control plane that keeps its state in memory only and has no NAT nodes (tests). */
     public static ControlPlane inMemory(final Dataplane dataplane, final PortOpener opener)
     {
-        return new ControlPlane(dataplane, opener, null, NatControl.detached(), null, null);
+        return new ControlPlane(dataplane, opener, null, NatControl.detached(), null, null, null);
     }
 
     /** Every feature's state sections, in the order they are read. */
