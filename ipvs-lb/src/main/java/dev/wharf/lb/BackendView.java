@@ -7,9 +7,11 @@ package dev.wharf.lb;
  * @param weight        0..65535 (0: quiesced, no new connections).
  * @param draining      removed with a grace time: no new connections, its connections end at {@code drainEndsAtMs}.
  * @param drainEndsAtMs when its connections are ended (workers' clock), meaningless unless draining.
+ * @param healthy       its health check passes (or it has none): new connections may reach it.
  * @param connections   connections tracked now.
  * @param scheduled     new connections it was given since it was added.
  */
-public record BackendView(int address, int port, int weight, boolean draining, long drainEndsAtMs, long connections, long scheduled)
+public record BackendView(
+    int address, int port, int weight, boolean draining, long drainEndsAtMs, boolean healthy, long connections, long scheduled)
 {
 }

@@ -192,6 +192,24 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
         publish();
     }
 
+    /**
+     * Marks a backend healthy or not (its health check's verdict): an unhealthy one gets no new connections,
+     * as one of weight 0, and loses its persistent clients; its connections stay. @return whether it changed.
+     */
+    public synchronized boolean setHealthy(final ServiceKey key, final int address, final int port, final boolean healthy)
+    {
+        final ServiceState state = services.get(key);
+        final BackendState backend = state == null ? null : state.find(address, port);
+        if (backend == null || backend.healthy == healthy)
+        {
+            return false;
+        }
+        backend.healthy = healthy;
+        state.reschedule(options);
+        publish();
+        return true;
+    }
+
     /** Changes a backend's weight; 0 quiesces it (no new connections, its connections stay). */
     public synchronized void setWeight(final ServiceKey key, final int address, final int port, final int weight)
     {
@@ -269,7 +287,7 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
             final List<BackendView> backends = new ArrayList<>();
             for (final BackendState b : state.backends)
             {
-                backends.add(new BackendView(b.spec.address(), b.spec.port(), b.spec.weight(), b.draining, b.drainEndsAtMs,
+                backends.add(new BackendView(b.spec.address(), b.spec.port(), b.spec.weight(), b.draining, b.drainEndsAtMs, b.healthy,
                     Math.max(0, connections.get(b.mark)), scheduled.get(b.mark)));
             }
             views.add(new ServiceView(state.service, List.copyOf(backends)));
@@ -321,7 +339,7 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
             for (int b = 0; b < byIndex.length; b++)
             {
                 byIndex[b] = state.backends.get(b).mark;
-                pinnable[b] = !state.backends.get(b).draining;
+                pinnable[b] = state.backends.get(b).takesNew();
             }
             entries.add(new ServiceEntry(state.service.key(), state.scheduler, byIndex, pinnable, state.persistence, connections));
         }
@@ -366,13 +384,13 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
             return null;
         }
 
-        /** The scheduler's view: a draining backend takes no new connection, as one of weight 0. */
+        /** The scheduler's view: a draining or unhealthy backend takes no new connection, as one of weight 0. */
         List<BackendWeight> weights()
         {
             final List<BackendWeight> weights = new ArrayList<>(backends.size());
             for (final BackendState backend : backends)
             {
-                weights.add(backend.draining ? new BackendWeight(backend.spec.address(), backend.spec.port(), 0) : backend.spec);
+                weights.add(backend.takesNew() ? backend.spec : new BackendWeight(backend.spec.address(), backend.spec.port(), 0));
             }
             return weights;
         }
@@ -390,11 +408,18 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
         final int mark;
         boolean draining;
         long drainEndsAtMs;
+        boolean healthy = true;
 
         BackendState(final BackendWeight spec, final int mark)
         {
             this.spec = spec;
             this.mark = mark;
+        }
+
+        /** Whether new connections (and persistent clients) may reach it, whatever its weight. */
+        boolean takesNew()
+        {
+            return !draining && healthy;
         }
     }
 }

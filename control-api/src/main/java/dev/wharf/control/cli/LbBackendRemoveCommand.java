@@ -6,9 +6,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
 /** {@code wharf lb backend rm SERVICE IP[:PORT] [--drain 30s]}: prints the service. */
 @Command(
     name = "rm",
@@ -19,8 +16,6 @@ import java.util.regex.Pattern;
     footer = {"", "Example:", "  wharf lb backend rm 10.10.0.100:80/tcp 10.10.0.12:8080 --drain 30s"})
 final class LbBackendRemoveCommand extends ClientCommand
 {
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(s|m|h)?");
-
     @Parameters(index = "0", paramLabel = "VIP:PORT[/PROTO]", description = "The service.")
     String service;
 
@@ -39,15 +34,9 @@ final class LbBackendRemoveCommand extends ClientCommand
             .setAddress(target.ip()).setPort(target.portField()).setDrainSeconds(seconds(drain)).build()).getService()));
     }
 
-    /** "30s", "5m", "1h" or plain seconds. */
+    /** "30s", "5m", "1h" or plain seconds, rounded up to whole seconds. */
     static int seconds(final String text)
     {
-        final Matcher m = DURATION.matcher(text);
-        if (!m.matches())
-        {
-            throw new CliFailure(ExitCodes.USAGE, "invalid drain time \"" + text + "\": expected seconds or 30s, 5m, 1h");
-        }
-        final long unit = m.group(2) == null || m.group(2).equals("s") ? 1 : m.group(2).equals("m") ? 60 : 3600;
-        return (int)Math.min(Long.parseLong(m.group(1)) * unit, Integer.MAX_VALUE);
+        return (int)((DurationArgument.millis(text, "drain time") + 999L) / 1000);
     }
 }

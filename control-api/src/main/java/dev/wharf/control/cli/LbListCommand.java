@@ -13,8 +13,8 @@ import picocli.CommandLine.Option;
     name = "ls",
     aliases = "list",
     mixinStandardHelpOptions = true,
-    description = {"List the virtual services and their backends: weight, state, connections tracked now (CONNS)",
-        "and new connections scheduled to each since it was added (SCHEDULED)."},
+    description = {"List the virtual services and their backends: weight, state, health (with the failing probe's",
+        "reason), connections tracked now (CONNS) and new connections scheduled to each since it was added (SCHEDULED)."},
     footer = {"", "Example:", "  wharf lb ls", "  wharf lb ls --json | jq -r '.services[].backends[].connections'"})
 final class LbListCommand extends ClientCommand
 {
@@ -30,7 +30,7 @@ final class LbListCommand extends ClientCommand
             Json.print(out(), response);
             return;
         }
-        final Table table = new Table("SERVICE", "NAME", "SCHEDULER", "BACKEND", "WEIGHT", "STATE", "CONNS", "SCHEDULED");
+        final Table table = new Table("SERVICE", "NAME", "SCHEDULER", "BACKEND", "WEIGHT", "STATE", "HEALTH", "CONNS", "SCHEDULED");
         // the scheduler column names persistence too, as ipvsadm's "rr persistent 300"
         for (final VirtualService service : response.getServicesList())
         {
@@ -39,14 +39,16 @@ final class LbListCommand extends ClientCommand
             final String scheduler = service.getScheduler() + (service.getPersistent() > 0 ? " persistent " + service.getPersistent() : "");
             if (service.getBackendsCount() == 0)
             {
-                table.row(address, name, scheduler, "-", "-", "-", "-", "-");
+                table.row(address, name, scheduler, "-", "-", "-", "-", "-", "-");
             }
             for (final Backend backend : service.getBackendsList())
             {
                 final String state = backend.getState().equals("draining") ?
                     "draining " + (backend.getDrainEndsInMs() + 999) / 1000 + "s" : backend.getState();
-                table.row(address, name, scheduler, backend.getAddress() + ":" + backend.getPort(),
-                    Integer.toString(backend.getWeight()), state, Long.toString(backend.getConnections()), Long.toString(backend.getScheduled()));
+                final String health = backend.getHealth().isEmpty() ? "-" :
+                    backend.getHealth().equals("up") ? "up" : "down (" + backend.getHealthReason() + ")";
+                table.row(address, name, scheduler, backend.getAddress() + ":" + backend.getPort(), Integer.toString(backend.getWeight()),
+                    state, health, Long.toString(backend.getConnections()), Long.toString(backend.getScheduled()));
             }
         }
         table.print(out());

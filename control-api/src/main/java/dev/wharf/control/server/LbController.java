@@ -53,11 +53,13 @@ public final class LbController implements Feature
     private final StateTransaction transaction;
     private final LoadBalancer balancer;
     private final ScheduledExecutorService housekeeping;
+    private final HealthChecker health;
 
     public LbController(final StateTransaction transaction, final LoadBalancer balancer)
     {
         this.transaction = transaction;
         this.balancer = balancer;
+        this.health = new HealthChecker(balancer, () -> transaction.locked(this::section));
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(runnable ->
         {
             final Thread thread = new Thread(runnable, "wharf-lb-housekeeping");
@@ -167,6 +169,72 @@ public final class LbController implements Feature
         });
     }
 
+    /** Sets a service's health check, or removes it ({@code check} null). */
+    public ServiceView setHealth(final LbSection.Address address, final LbSection.Health check)
+    {
+        return transaction.locked(() ->
+        {
+            final LbSection section = section();
+            final LbSection.Service service = service(section, address);
+            if (check != null)
+            {
+                checkHealth(service, check);
+            }
+            transaction.commit(section.replacing(service.withHealth(check)).in(transaction.state()), () -> { });
+            LOG.info("health check of {}: {}", address, check == null ? "none" : check);
+            return view(address);
+        });
+    }
+
+    /** The health check of the service on {@code key}, or null. */
+    public LbSection.Health healthCheck(final ServiceKey key)
+    {
+        return transaction.locked(() -> section().services().stream().filter(s -> key(s.address()).equals(key)).map(LbSection.Service::health)
+            .filter(java.util.Objects::nonNull).findFirst().orElse(null));
+    }
+
+    /** A checked backend's health, or null. */
+    HealthChecker.Verdict verdict(final ServiceKey key, final int address, final int port)
+    {
+        return health.verdict(new LbSection.Address(key.vip(), key.port(), key.protocol() == ServiceKey.TCP ? Protocol.TCP : Protocol.UDP),
+            address, port);
+    }
+
+    /** The limits of a health check: its API's checks, the saved state's too. */
+    public static final int HEALTH_INTERVAL_MIN_MS = 100;
+    public static final int HEALTH_INTERVAL_MAX_MS = 3_600_000;
+    public static final int HEALTH_COUNT_MAX = 100;
+    private static final Pattern HTTP_PATH = Pattern.compile("/[\\x21-\\x7E]{0,255}");
+
+    private static void checkHealth(final LbSection.Service service, final LbSection.Health check)
+    {
+        if (service.address().protocol() != Protocol.TCP)
+        {
+            throw ControlException.invalid("health checks probe TCP: " + service.address() + " is a UDP service");
+        }
+        if (!check.kind().equals(LbSection.Health.TCP) && !check.kind().equals(LbSection.Health.HTTP))
+        {
+            throw ControlException.invalid("health check kind must be tcp or http: " + quote(check.kind()));
+        }
+        if (check.kind().equals(LbSection.Health.HTTP) && !HTTP_PATH.matcher(check.path()).matches())
+        {
+            throw ControlException.invalid("invalid HTTP path " + quote(check.path()) + ": it starts with / and holds no spaces (at most 256)");
+        }
+        if (check.intervalMs() < HEALTH_INTERVAL_MIN_MS || check.intervalMs() > HEALTH_INTERVAL_MAX_MS)
+        {
+            throw ControlException.invalid("health check interval must be " + HEALTH_INTERVAL_MIN_MS + " ms..1h: " + check.intervalMs() + " ms");
+        }
+        if (check.timeoutMs() < 1 || check.timeoutMs() > check.intervalMs())
+        {
+            throw ControlException.invalid("health check timeout must be 1 ms..the interval (" + check.intervalMs() + " ms): " +
+                check.timeoutMs() + " ms");
+        }
+        if (check.fall() < 1 || check.fall() > HEALTH_COUNT_MAX || check.rise() < 1 || check.rise() > HEALTH_COUNT_MAX)
+        {
+            throw ControlException.invalid("fall and rise must be 1.." + HEALTH_COUNT_MAX + ": fall " + check.fall() + ", rise " + check.rise());
+        }
+    }
+
     /** Every service with its backends and counts. */
     public List<ServiceView> virtualServices()
     {
@@ -184,7 +252,9 @@ public final class LbController implements Feature
     {
         try
         {
-            balancer.housekeep(MonotonicClock.nowMs());
+            final long now = MonotonicClock.nowMs();
+            balancer.housekeep(now);
+            health.tick(now);
         }
         catch (final RuntimeException e)
         {
@@ -314,6 +384,10 @@ public final class LbController implements Feature
         for (final LbSection.Service service : LbSection.of(saved).services())
         {
             checkService(saved, section, service.withBackends(List.of()));
+            if (service.health() != null)
+            {
+                checkHealth(service, service.health());
+            }
             final Set<Long> seen = new HashSet<>();
             for (final LbSection.Backend backend : service.backends())
             {

@@ -5,6 +5,9 @@ import dev.wharf.control.api.v1.AddBackendResponse;
 import dev.wharf.control.api.v1.AddServiceRequest;
 import dev.wharf.control.api.v1.AddServiceResponse;
 import dev.wharf.control.api.v1.Backend;
+import dev.wharf.control.api.v1.HealthCheck;
+import dev.wharf.control.api.v1.SetHealthRequest;
+import dev.wharf.control.api.v1.SetHealthResponse;
 import dev.wharf.control.api.v1.ListServicesRequest;
 import dev.wharf.control.api.v1.ListServicesResponse;
 import dev.wharf.control.api.v1.LoadBalancerServiceGrpc;
@@ -44,7 +47,7 @@ public final class LbService extends LoadBalancerServiceGrpc.LoadBalancerService
         {
             final LbSection.Address address = address(request.getAddress());
             final String scheduler = request.getScheduler().isEmpty() ? "rr" : request.getScheduler();
-            final LbSection.Service service = new LbSection.Service(address, scheduler, request.getPersistent(), request.getName(), java.util.List.of());
+            final LbSection.Service service = new LbSection.Service(address, scheduler, request.getPersistent(), request.getName(), java.util.List.of(), null);
             return AddServiceResponse.newBuilder().setService(message(lb.addService(service, request.getMode()))).build();
         });
     }
@@ -139,7 +142,26 @@ public final class LbService extends LoadBalancerServiceGrpc.LoadBalancerService
         return Inputs.ipv4(text, "backend address");
     }
 
-    static VirtualService message(final ServiceView view)
+    @Override
+    public void setHealth(final SetHealthRequest request, final StreamObserver<SetHealthResponse> observer)
+    {
+        GrpcCalls.answer(observer, () ->
+        {
+            final LbSection.Address service = address(request.getService());
+            LbSection.Health check = null;
+            if (request.hasHealth())
+            {
+                final HealthCheck h = request.getHealth();
+                final int interval = h.getIntervalMs() == 0 ? 2_000 : h.getIntervalMs();
+                final int timeout = h.getTimeoutMs() != 0 ? h.getTimeoutMs() : Math.min(1_000, interval);
+                check = new LbSection.Health(h.getKind(), h.getPath(), interval, timeout, h.getFall() == 0 ? 3 : h.getFall(),
+                    h.getRise() == 0 ? 2 : h.getRise());
+            }
+            return SetHealthResponse.newBuilder().setService(message(lb.setHealth(service, check))).build();
+        });
+    }
+
+    private VirtualService message(final ServiceView view)
     {
         final dev.wharf.lb.VirtualService service = view.service();
         final VirtualService.Builder out = VirtualService.newBuilder()
@@ -149,14 +171,27 @@ public final class LbService extends LoadBalancerServiceGrpc.LoadBalancerService
             .setMode(LbController.MODE_NAT)
             .setPersistent(service.persistenceSeconds())
             .setName(service.name());
+        final LbSection.Health check = lb.healthCheck(service.key());
+        if (check != null)
+        {
+            out.setHealth(HealthCheck.newBuilder().setKind(check.kind()).setPath(check.path()).setIntervalMs(check.intervalMs())
+                .setTimeoutMs(check.timeoutMs()).setFall(check.fall()).setRise(check.rise()));
+        }
         final long now = MonotonicClock.nowMs();
         for (final BackendView b : view.backends())
         {
-            out.addBackends(Backend.newBuilder()
+            final Backend.Builder backend = Backend.newBuilder()
                 .setAddress(Ipv4Address.toString(b.address())).setPort(b.port()).setWeight(b.weight())
                 .setState(b.draining() ? "draining" : "active")
                 .setDrainEndsInMs(b.draining() ? Math.max(0, b.drainEndsAtMs() - now) : 0)
-                .setConnections(b.connections()).setScheduled(b.scheduled()));
+                .setConnections(b.connections()).setScheduled(b.scheduled());
+            final HealthChecker.Verdict verdict = check == null ? null : lb.verdict(service.key(), b.address(), b.port());
+            if (verdict != null)
+            {
+                backend.setHealth(verdict.up() ? "up" : "down").setHealthReason(verdict.reason())
+                    .setHealthChangedMsAgo(Math.max(0, now - verdict.changedAtMs()));
+            }
+            out.addBackends(backend);
         }
         return out.build();
     }

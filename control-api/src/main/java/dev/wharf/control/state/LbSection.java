@@ -34,8 +34,28 @@ public record LbSection(List<Service> services)
         }
     }
 
-    /** A virtual service and its backends. */
-    public record Service(Address address, String scheduler, int persistent, String name, List<Backend> backends)
+    /**
+     * A service's health check (what keepalived adds to IPVS): each backend probed every {@code intervalMs},
+     * a probe failing after {@code timeoutMs}; {@code fall} failures in a row take it out, {@code rise}
+     * successes bring it back.
+     *
+     * @param kind "tcp" (a TCP connect) or "http" (GET {@code path}, healthy on 2xx and 3xx).
+     */
+    public record Health(String kind, String path, int intervalMs, int timeoutMs, int fall, int rise)
+    {
+        public static final String TCP = "tcp";
+        public static final String HTTP = "http";
+
+        @Override
+        public String toString()
+        {
+            return (kind.equals(HTTP) ? "http GET " + path : "tcp connect") + " every " + intervalMs + " ms (timeout " + timeoutMs +
+                " ms, fall " + fall + ", rise " + rise + ")";
+        }
+    }
+
+    /** A virtual service and its backends; {@code health} null when it has no health check. */
+    public record Service(Address address, String scheduler, int persistent, String name, List<Backend> backends, Health health)
     {
         public Service
         {
@@ -49,7 +69,12 @@ public record LbSection(List<Service> services)
 
         public Service withBackends(final List<Backend> next)
         {
-            return new Service(address, scheduler, persistent, name, next);
+            return new Service(address, scheduler, persistent, name, next, health);
+        }
+
+        public Service withHealth(final Health next)
+        {
+            return new Service(address, scheduler, persistent, name, backends, next);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.wharf.control.state;
 
 import com.google.protobuf.Message;
 import dev.wharf.control.api.v1.PersistedBackend;
+import dev.wharf.control.api.v1.PersistedHealthCheck;
 import dev.wharf.control.api.v1.PersistedLbSection;
 import dev.wharf.control.api.v1.PersistedVirtualService;
 import dev.wharf.dataplane.protocol.Ipv4Address;
@@ -36,6 +37,12 @@ final class LbSectionCodec implements SectionCodec<LbSection>
                 s.addBackends(PersistedBackend.newBuilder()
                     .setAddress(Ipv4Address.toString(backend.address())).setPort(backend.port()).setWeight(backend.weight()));
             }
+            final LbSection.Health health = service.health();
+            if (health != null)
+            {
+                s.setHealth(PersistedHealthCheck.newBuilder().setKind(health.kind()).setPath(health.path())
+                    .setIntervalMs(health.intervalMs()).setTimeoutMs(health.timeoutMs()).setFall(health.fall()).setRise(health.rise()));
+            }
             out.addVirtualServices(s);
         }
         return out.build();
@@ -59,7 +66,9 @@ final class LbSectionCodec implements SectionCodec<LbSection>
             {
                 backends.add(new LbSection.Backend(values.ip(b.getAddress(), "backend of " + where), b.getPort(), b.getWeight()));
             }
-            services.add(new LbSection.Service(address, s.getScheduler(), s.getPersistent(), s.getName(), backends));
+            final LbSection.Health health = !s.hasHealth() ? null : new LbSection.Health(s.getHealth().getKind(), s.getHealth().getPath(),
+                s.getHealth().getIntervalMs(), s.getHealth().getTimeoutMs(), s.getHealth().getFall(), s.getHealth().getRise());
+            services.add(new LbSection.Service(address, s.getScheduler(), s.getPersistent(), s.getName(), backends, health));
         }
         return new LbSection(services);
     }

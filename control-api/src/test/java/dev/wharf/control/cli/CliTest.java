@@ -580,6 +580,12 @@ class CliTest
             bad("lb backend rm", ExitCodes.USAGE, "lb", "backend", "rm", "10.10.0.100:80/tcp", "10.10.0.11:8080", "--drain", "soon"),
             bad("lb backend rm", ExitCodes.USAGE, "lb", "backend", "rm", "10.10.0.100:80/tcp", "10.10.0.11:8080", "--drain", "2d"),
             bad("lb backend rm", ExitCodes.NOT_FOUND, "lb", "backend", "rm", "10.10.0.100:80/tcp", "10.10.0.19"),
+            bad("lb health", ExitCodes.USAGE, "lb", "health", "10.10.0.100:80/tcp"),
+            bad("lb health", ExitCodes.USAGE, "lb", "health", "10.10.0.100:80/tcp", "--tcp-connect", "--none"),
+            bad("lb health", ExitCodes.USAGE, "lb", "health", "10.10.0.100:80/tcp", "--http", "/healthz"),
+            bad("lb health", ExitCodes.USAGE, "lb", "health", "10.10.0.100:80/tcp", "--tcp-connect", "--timeout", "5s", "--interval", "1s"),
+            bad("lb health", ExitCodes.USAGE, "lb", "health", "10.10.0.100:80/tcp", "--tcp-connect", "--fall", "0"),
+            bad("lb health", ExitCodes.NOT_FOUND, "lb", "health", "10.10.0.100:81/tcp", "--tcp-connect"),
             bad("help", ExitCodes.USAGE, "help", "nope"));
 
         for (final BadInput input : cases)

@@ -229,10 +229,52 @@ class LoadBalancerEndToEndTest
     }
 
     @Test
+    void aBackendWhoseServerDiesIsTakenOutByItsHealthCheckAndComesBackAfterRise() throws Exception
+    {
+        start();
+        webService("rr");
+        wharf.ok("lb", "health", WEB, "--tcp-connect", "--interval", "300ms", "--timeout", "200ms", "--fall", "2", "--rise", "2");
+        assertTrue(BackgroundProcess.await(10, () -> wharf.ok("lb", "ls").split("\\bup\\b", -1).length == 4),
+            "every backend probed up: " + wharf.ok("lb", "ls"));
+
+        // b2's TCP server is the third process started (b1 tcp, b1 udp, b2 tcp, ...)
+        processes.get(2).close();
+        assertTrue(BackgroundProcess.await(10, () -> wharf.ok("lb", "ls").contains("down (connection refused)")), wharf.ok("lb", "ls"));
+        final Map<String, Integer> without = connect(client, VIP, 80, 30, 10);
+        assertEquals(Map.of("b1", 15, "b3", 15), without, "requests keep succeeding, none to the dead backend");
+
+        processes.set(2, NetPeer.server(topology.namespace("b2"), "tcp-server", 8080, "b2"));
+        assertTrue(BackgroundProcess.await(10, () -> !wharf.ok("lb", "ls").contains("down")), wharf.ok("lb", "ls"));
+        assertEquals(3, connect(client, VIP, 80, 30, 10).size(), "back after rise");
+        assertTrue(wharf.log().contains("is down (connection refused)") && wharf.log().contains("is up (ok)"), wharf.log());
+    }
+
+    @Test
+    void theHostReachesContainersAndVipsThroughHostAccess() throws Exception
+    {
+        start();
+        webService("rr");
+        final Host.Result direct = Host.run(30, NetPeer.onHost("tcp-client", BACKENDS[0], "8080").toArray(new String[0]));
+        direct.assertOk("the host to a container");
+        assertTrue(direct.stdout().contains("who=b1 peer=169.254.42.2:"), "from the host's host-access address: " + direct.stdout());
+        final Map<String, Integer> hits = new TreeMap<>();
+        for (int i = 0; i < 3; i++)
+        {
+            final Host.Result viaVip = Host.run(30, NetPeer.onHost("tcp-client", VIP, "80").toArray(new String[0]));
+            viaVip.assertOk("the host to the VIP");
+            final Matcher m = NetPeer.ANSWER.matcher(viaVip.stdout());
+            assertTrue(m.find(), viaVip.stdout());
+            hits.merge(m.group(1), 1, Integer::sum);
+        }
+        assertEquals(Map.of("b1", 1, "b2", 1, "b3", 1), hits, "the host is one more client of the VIP");
+    }
+
+    @Test
     void badInputIsRefusedWithAReasonAndChangesNothing() throws Exception
     {
         start();
         webService("rr");
+        wharf.ok("lb", "add", DNS);
         final String before = wharf.ok("lb", "ls", "--json");
         refused("no virtual service", "lb", "backend", "add", VIP + ":81/tcp", "10.10.0.11");
         refused("is on 10.10.0.100:80/tcp already", "lb", "backend", "add", WEB, "10.10.0.11:8080");
@@ -247,6 +289,9 @@ class LoadBalancerEndToEndTest
         refused("invalid virtual service", "lb", "add", "10.10.0.100");
         refused("invalid drain time", "lb", "backend", "rm", WEB, "10.10.0.11:8080", "--drain", "soon");
         refused("no backend 10.10.0.19:8080", "lb", "backend", "rm", WEB, "10.10.0.19:8080");
+        refused("is a UDP service", "lb", "health", DNS, "--tcp-connect");
+        refused("invalid HTTP path", "lb", "health", WEB, "--http", "GET:no-slash");
+        refused("interval must be", "lb", "health", WEB, "--tcp-connect", "--interval", "10ms");
         assertEquals(before, wharf.ok("lb", "ls", "--json"), "nothing changed");
     }
 

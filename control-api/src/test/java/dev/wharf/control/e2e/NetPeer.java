@@ -36,6 +36,14 @@ final class NetPeer
     }
 
     /** The command line of netpeer.py with {@code args} in namespace {@code ns}. */
+    /** netpeer.py with {@code args} in the root namespace: the host itself. */
+    static List<String> onHost(final String... args)
+    {
+        final List<String> command = new ArrayList<>(List.of("python3", script()));
+        command.addAll(List.of(args));
+        return command;
+    }
+
     static List<String> command(final String ns, final String... args)
     {
         final List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns, "python3", script()));
