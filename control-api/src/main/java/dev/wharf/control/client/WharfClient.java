@@ -7,7 +7,9 @@ import dev.wharf.control.api.v1.PortServiceGrpc;
 import dev.wharf.control.api.v1.StatsServiceGrpc;
 import dev.wharf.control.api.v1.TraceServiceGrpc;
 import dev.wharf.control.server.RequestLimits;
+import io.grpc.Channel;
 import io.grpc.ChannelCredentials;
+import io.grpc.ClientInterceptors;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -38,10 +40,17 @@ public final class WharfClient implements AutoCloseable
     /** A full trace (10000 packets) is larger than gRPC's default 4 MiB message. */
     public static final int MAX_INBOUND_MESSAGE_BYTES = 64 * 1024 * 1024;
 
+    /** {@code -Dwharf.client.transport=netty}: unary calls on the socket through Netty too, as before {@link UnixUnaryChannel}. */
+    public static final String TRANSPORT_PROPERTY = "wharf.client.transport";
+
     private final Path socket;
-    private final EventLoopGroup group;
-    private final ManagedChannel channel;
     private final long deadlineMs;
+    /** What the stubs call: the socket's unary channel, or the TCP listener's Netty channel; with the request limits. */
+    private final Channel channel;
+    private final UnixUnaryChannel unary;
+    /** The socket's Netty channel, made at the first call that needs it (a stream, or every call with the property). */
+    private EventLoopGroup group;
+    private ManagedChannel managed;
 
     public WharfClient(final Path socket)
     {
@@ -52,23 +61,41 @@ public final class WharfClient implements AutoCloseable
     {
         this.socket = socket;
         this.deadlineMs = deadlineMs;
-        this.group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-        this.channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-            .eventLoopGroup(group)
-            .channelType(EpollDomainSocketChannel.class)
-            .overrideAuthority("localhost")
-            .usePlaintext()
-            .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
-            .intercept(RequestLimits.client())
-            .build();
+        if ("netty".equals(System.getProperty(TRANSPORT_PROPERTY)))
+        {
+            this.unary = null;
+            this.channel = ClientInterceptors.intercept(socketChannel(), RequestLimits.client());
+        }
+        else
+        {
+            this.unary = new UnixUnaryChannel(socket, MAX_INBOUND_MESSAGE_BYTES, this::socketChannel);
+            this.channel = ClientInterceptors.intercept(unary, RequestLimits.client());
+        }
     }
 
     private WharfClient(final ManagedChannel channel, final long deadlineMs)
     {
         this.socket = null;
         this.deadlineMs = deadlineMs;
-        this.group = null;
+        this.unary = null;
+        this.managed = channel;
         this.channel = channel;
+    }
+
+    private ManagedChannel socketChannel()
+    {
+        if (managed == null)
+        {
+            group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+            managed = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+                .eventLoopGroup(group)
+                .channelType(EpollDomainSocketChannel.class)
+                .overrideAuthority("localhost")
+                .usePlaintext()
+                .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+                .build();
+        }
+        return managed;
     }
 
     /**
@@ -163,10 +190,18 @@ public final class WharfClient implements AutoCloseable
     @Override
     public void close()
     {
-        channel.shutdownNow();
+        if (unary != null)
+        {
+            unary.close();
+        }
+        if (managed == null)
+        {
+            return;
+        }
+        managed.shutdownNow();
         try
         {
-            channel.awaitTermination(2, TimeUnit.SECONDS);
+            managed.awaitTermination(2, TimeUnit.SECONDS);
         }
         catch (final InterruptedException e)
         {
