@@ -11,6 +11,9 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
@@ -23,7 +26,28 @@ import java.util.concurrent.Callable;
     mixinStandardHelpOptions = true,
     versionProvider = WharfMain.Version.class,
     description = "A userspace virtual switch for container networking.",
-    subcommands = {
+    footer = {
+        "",
+        "Example:",
+        "  wharf daemon &",
+        "  wharf network create front --subnet 10.10.0.0/24",
+        "  wharf port attach front veth-c1 --ip 10.10.0.2",
+        "  wharf uplink set veth-up --ip 10.99.0.2/24 --gateway 10.99.0.1",
+        "  wharf publish add front 10.10.0.2:80 -p 8080/tcp",
+        "",
+        "The API socket is /run/wharf/wharf.sock unless WHARF_SOCKET says otherwise;",
+        "--host (or WHARF_HOST) calls a daemon's TCP listener (wharf daemon --listen) instead.",
+        "Exit codes: 0 ok, 1 usage or invalid argument, 2 not found, 3 already exists,",
+        "4 precondition failed, 5 daemon unreachable, 6 other failure."
+    })
+public final class WharfMain implements Callable<Integer>
+{
+    /**
+     * The verbs in the order {@code wharf --help} lists them. Added by {@link #newCommandLine()}
+     * rather than through {@code @Command(subcommands)}, so that one call can build only its own verb
+     * ({@link #newCommandLine(String[])}).
+     */
+    private static final Class<?>[] VERBS = {
         DaemonCommand.class,
         NetworkCommand.class,
         PortCommand.class,
@@ -41,23 +65,14 @@ import java.util.concurrent.Callable;
         dev.wharf.control.demo.DemoCommand.class,
         CompletionCommand.class,
         CommandLine.HelpCommand.class
-    },
-    footer = {
-        "",
-        "Example:",
-        "  wharf daemon &",
-        "  wharf network create front --subnet 10.10.0.0/24",
-        "  wharf port attach front veth-c1 --ip 10.10.0.2",
-        "  wharf uplink set veth-up --ip 10.99.0.2/24 --gateway 10.99.0.1",
-        "  wharf publish add front 10.10.0.2:80 -p 8080/tcp",
-        "",
-        "The API socket is /run/wharf/wharf.sock unless WHARF_SOCKET says otherwise;",
-        "--host (or WHARF_HOST) calls a daemon's TCP listener (wharf daemon --listen) instead.",
-        "Exit codes: 0 ok, 1 usage or invalid argument, 2 not found, 3 already exists,",
-        "4 precondition failed, 5 daemon unreachable, 6 other failure."
-    })
-public final class WharfMain implements Callable<Integer>
-{
+    };
+
+    /** The verbs that run in this process rather than call a daemon: they keep logback for Netty's logs. */
+    private static final Set<Class<?>> IN_PROCESS_VERBS = Set.of(DaemonCommand.class, dev.wharf.control.demo.DemoCommand.class);
+
+    /** The root options that take a value, which may come before the verb. */
+    private static final Set<String> ROOT_OPTIONS_WITH_VALUE = Set.of("--socket", "--host", "--tls-ca", "--tls-cert", "--tls-key");
+
     @Spec
     CommandSpec spec;
 
@@ -82,17 +97,83 @@ public final class WharfMain implements Callable<Integer>
 
     public static void main(final String[] args)
     {
-        System.exit(newCommandLine().execute(args));
+        final Class<?> verb = verb(args);
+        if (verb != null && !IN_PROCESS_VERBS.contains(verb))
+        {
+            ClientLogging.install();
+        }
+        System.exit(newCommandLine(verb == null ? VERBS : new Class<?>[] {verb}).execute(args));
     }
 
-    /** The command line with its one-line error handling; tests set its out and err. */
+    /** The command line with every verb and its one-line error handling; tests set its out and err. */
     public static CommandLine newCommandLine()
     {
+        return newCommandLine(VERBS);
+    }
+
+    /**
+     * The command line for these arguments: with only the verb they name when they name one (picocli
+     * builds each command's model by reflection, and all of them cost more than a client's call),
+     * else with every verb, as {@code --help}, {@code help} and {@code completion} need.
+     */
+    public static CommandLine newCommandLine(final String[] args)
+    {
+        final Class<?> verb = verb(args);
+        return newCommandLine(verb == null ? VERBS : new Class<?>[] {verb});
+    }
+
+    private static CommandLine newCommandLine(final Class<?>[] verbs)
+    {
         final ErrorHandler errors = new ErrorHandler();
-        return new CommandLine(new WharfMain())
+        final CommandLine commandLine = new CommandLine(new WharfMain());
+        for (final Class<?> verb : verbs)
+        {
+            commandLine.addSubcommand(verb);
+        }
+        return commandLine
             .setParameterExceptionHandler(errors)
             .setExecutionExceptionHandler(errors)
             .setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    /**
+     * The verb these arguments run when it alone can run them: the first word after the root's
+     * value options, when it is a verb other than {@code help} and {@code completion} (which read
+     * the whole tree). Null when anything else comes first (--help, --version, an unknown word).
+     */
+    static Class<?> verb(final String[] args)
+    {
+        int i = 0;
+        while (i < args.length && args[i].startsWith("-"))
+        {
+            final String option = args[i];
+            final int equals = option.indexOf('=');
+            if (!ROOT_OPTIONS_WITH_VALUE.contains(equals < 0 ? option : option.substring(0, equals)))
+            {
+                return null;
+            }
+            i += equals < 0 ? 2 : 1;
+        }
+        if (i >= args.length)
+        {
+            return null;
+        }
+        for (final Class<?> verb : VERBS)
+        {
+            if (verb != CommandLine.HelpCommand.class && verb != CompletionCommand.class && names(verb).contains(args[i]))
+            {
+                return verb;
+            }
+        }
+        return null;
+    }
+
+    private static List<String> names(final Class<?> verb)
+    {
+        final Command command = verb.getAnnotation(Command.class);
+        final List<String> names = new ArrayList<>(List.of(command.aliases()));
+        names.add(command.name());
+        return names;
     }
 
     @Override
