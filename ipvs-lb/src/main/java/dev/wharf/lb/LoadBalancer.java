@@ -47,6 +47,8 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
     private final MarkAllocator marks = new MarkAllocator(ConnectionState.MAX_MARK);
     /** Marks of removed backends whose flows are not all gone yet: reused only once they are. */
     private final List<Integer> retiring = new ArrayList<>();
+    /** By mark: its backend's address (0: none), read per packet of routed flows; plain int stores, the control thread's. */
+    private final int[] addressByMark = new int[ConnectionState.MAX_MARK + 1];
     private volatile ServiceTable table = ServiceTable.EMPTY;
     private final LbFeature feature = new LbFeature(this);
 
@@ -114,7 +116,15 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
     {
         final int mark = entry.mark[backend];
         scheduled.getAndIncrement(mark);
-        return VirtualServices.translation(entry.address[backend], entry.port[backend], mark);
+        return entry.routed ? VirtualServices.routed(entry.address[backend], mark) :
+            VirtualServices.translation(entry.address[backend], entry.port[backend], mark);
+    }
+
+    /** Routed (direct server return) flows' later packets: the backend of {@code mark}, 0 when it is gone. */
+    @Override
+    public int backendAddress(final int mark)
+    {
+        return addressByMark[mark];
     }
 
     private static long flowHash(final int client, final int clientPort, final int vip, final int vipPort, final int protocol)
@@ -187,6 +197,7 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
         }
         connections.set(mark, 0);
         scheduled.set(mark, 0);
+        addressByMark[mark] = backend.address();
         state.backends.add(new BackendState(backend, mark));
         state.reschedule(options);
         publish();
@@ -273,6 +284,7 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
                 return false;
             }
             marks.free(mark);
+            addressByMark[mark] = 0;
             return true;
         });
         return ended;
@@ -341,7 +353,8 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
                 byIndex[b] = state.backends.get(b).mark;
                 pinnable[b] = state.backends.get(b).takesNew();
             }
-            entries.add(new ServiceEntry(state.service.key(), state.scheduler, byIndex, pinnable, state.persistence, connections));
+            entries.add(new ServiceEntry(state.service.key(), state.scheduler, byIndex, pinnable, state.persistence,
+                state.service.mode() == ForwardingMode.DSR, connections));
         }
         table = new ServiceTable(entries);
     }

@@ -20,12 +20,15 @@ final class ServiceEntry implements BackendLoad
     final boolean[] pinnable;
     /** The service's client affinity, or null when it is not persistent. */
     final PersistenceTable persistence;
+    /** Direct server return: flows are routed to the backend unchanged. */
+    final boolean routed;
     private final AtomicLongArray connections;
 
     ServiceEntry(
         final ServiceKey key, final Scheduler scheduler, final int[] mark, final boolean[] pinnable, final PersistenceTable persistence,
-        final AtomicLongArray connections)
+        final boolean routed, final AtomicLongArray connections)
     {
+        this.routed = routed;
         this.key = key;
         this.scheduler = scheduler;
         final int n = scheduler.backends().size();

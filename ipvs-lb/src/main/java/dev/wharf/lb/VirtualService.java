@@ -8,11 +8,19 @@ package dev.wharf.lb;
  * @param persistenceSeconds 0, or how long a client stays on its backend after its last new connection
  *                           (IPVS {@code -p}).
  * @param name               a label for listings (and later DNS), may be empty.
+ * @param mode               NAT or direct server return.
  */
-public record VirtualService(ServiceKey key, String scheduler, int persistenceSeconds, String name)
+public record VirtualService(ServiceKey key, String scheduler, int persistenceSeconds, String name, ForwardingMode mode)
 {
+    /** A NAT service. */
+    public VirtualService(final ServiceKey key, final String scheduler, final int persistenceSeconds, final String name)
+    {
+        this(key, scheduler, persistenceSeconds, name, ForwardingMode.NAT);
+    }
+
     public VirtualService
     {
+        mode = mode == null ? ForwardingMode.NAT : mode;
         if (persistenceSeconds < 0)
         {
             throw new IllegalArgumentException("persistence must be 0 or more seconds: " + persistenceSeconds);

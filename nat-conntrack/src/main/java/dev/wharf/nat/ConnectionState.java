@@ -34,6 +34,12 @@ public final class ConnectionState
     /** The reply direction sent the first FIN (so the original direction closes second). */
     public static final int FLAG_REPLY_CLOSED_FIRST = 1 << 6;
     /**
+     * Direct server return: the original direction is routed, untranslated, to the backend of the flow's
+     * mark ({@link VirtualServices#backendAddress}); the backend answers the client itself, so the reply
+     * direction may never pass here. Such a flow starts established.
+     */
+    public static final int FLAG_ROUTED = 1 << 7;
+    /**
      * The owner's mark sits in the word's top 16 bits (0: none): a load balancer's backend, so that
      * the owner learns when its flows are created and removed ({@link ConntrackTable.FlowListener}).
      * Kept through every state change.

@@ -224,6 +224,7 @@ public final class NatInNode extends Node implements DutyCycleTask
                 continue;
             }
             int mark = 0;
+            boolean routed = false;
             int serviceAddress = destination;
             int servicePort = destinationPort;
             if (entry != PublishedPortIndex.NONE)
@@ -246,14 +247,23 @@ public final class NatInNode extends Node implements DutyCycleTask
                 }
                 if (chosen != VirtualServices.NOT_VIRTUAL)
                 {
-                    translateDestination(batch, i, addresses, ports, VirtualServices.address(chosen), VirtualServices.port(chosen));
-                    // judged as a published port's: reachable from every network, hairpinned within its own
+                    if (VirtualServices.isRouted(chosen))
+                    {
+                        routeTo(batch, i, VirtualServices.address(chosen));
+                        routed = true;
+                    }
+                    else
+                    {
+                        translateDestination(batch, i, addresses, ports, VirtualServices.address(chosen), VirtualServices.port(chosen));
+                    }
+                    // judged as a published port's: reachable from every network (hairpinned within its own unless routed)
                     batch.flags[i] |= PacketBatch.FLAG_PUBLISHED;
                     mark = VirtualServices.mark(chosen);
                     count(context, Error.SCHEDULED.ordinal());
                 }
             }
             scratch.mark[i] = mark;
+            scratch.routed[i] = routed;
             scratchNode[i] = NatScratch.NEW;
             next(batch, i, NEXT_LOOKUP);
         }
@@ -426,6 +436,14 @@ public final class NatInNode extends Node implements DutyCycleTask
             // (a masqueraded flow's original direction keeps its destination: no need to touch the frame)
             translateDestination(batch, i, addresses, ports, newDestination, newDestinationPort);
         }
+        if ((generationAndState & ConnectionState.FLAG_ROUTED) != 0 && direction == 0)
+        {
+            final int backend = service.virtualServices().backendAddress(ConnectionState.mark((int)generationAndState));
+            if (backend != 0)
+            {
+                routeTo(batch, i, backend);
+            }
+        }
         batch.flags[i] |= PacketBatch.FLAG_ESTABLISHED;
         scratch.node[i] = node;
         if (scratch.firstFragment[i])
@@ -576,6 +594,13 @@ public final class NatInNode extends Node implements DutyCycleTask
         batch.flags[i] |= PacketBatch.FLAG_ESTABLISHED;
         scratch.node[i] = NatScratch.FRAGMENT;
         next(batch, i, NEXT_LOOKUP);
+    }
+
+    /** Direct server return: packet {@code i} goes to {@code backend}'s MAC with its destination (the VIP) unchanged. */
+    private static void routeTo(final PacketBatch batch, final int i, final int backend)
+    {
+        batch.nextHop[i] = backend;
+        batch.flags[i] |= PacketBatch.FLAG_NEXT_HOP_SET;
     }
 
     /**

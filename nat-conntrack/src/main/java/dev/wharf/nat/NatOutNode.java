@@ -186,13 +186,13 @@ public final class NatOutNode extends Node
             translatedSource = out.gatewayIp;
             snat = true;
         }
-        else if ((batch.flags[i] & PacketBatch.FLAG_PUBLISHED) != 0 && outIndex == batch.network[i] && in != null)
+        else if ((batch.flags[i] & PacketBatch.FLAG_PUBLISHED) != 0 && outIndex == batch.network[i] && in != null && !scratch.routed[i])
         {
             translatedSource = in.gatewayIp; // hairpin: the reply must come back through us to be de-translated
             snat = true;
         }
 
-        final int initialState = ConnectionState.withMark(protocol == Ipv4Flyweight.PROTOCOL_TCP ?
+        final int initialState = ConnectionState.withMark(scratch.routed[i] ? routedState(protocol) : protocol == Ipv4Flyweight.PROTOCOL_TCP ?
             TcpTracker.next(ConnectionState.NONE, 0, frame.getByte(l4 + TcpFlyweight.FLAGS_OFFSET) & 0xFF) : ConnectionState.UNREPLIED,
             scratch.mark[i]);
         final long expiresAt = context.nowMs + Timeouts.of(protocol, initialState);
@@ -234,6 +234,16 @@ public final class NatOutNode extends Node
             }
         }
         fail(batch, i, context, Error.NAT_PORTS_EXHAUSTED, originalAddresses, originalPorts);
+    }
+
+    /**
+     * A direct-server-return flow's first state: established and answered, since its replies go from the
+     * backend to the client and may never pass here (IPVS tracks DR connections by one direction too).
+     */
+    private static int routedState(final int protocol)
+    {
+        final int flags = ConnectionState.FLAG_SEEN_REPLY | ConnectionState.FLAG_ASSURED | ConnectionState.FLAG_ROUTED;
+        return ConnectionState.with(flags, protocol == Ipv4Flyweight.PROTOCOL_TCP ? ConnectionState.ESTABLISHED : ConnectionState.REPLIED);
     }
 
     /**

@@ -54,6 +54,8 @@ final class NatScratch
 
     /** For a new flow: the mark its state word gets ({@link ConnectionState#mark}: its load-balancer backend), or 0. */
     final int[] mark = new int[PacketBatch.CAPACITY];
+    /** For a new flow: it is routed to its backend untranslated (direct server return). */
+    final boolean[] routed = new boolean[PacketBatch.CAPACITY];
 
     /** The flows of fragmented datagrams whose first fragment this worker saw. */
     final FragmentTable fragments = new FragmentTable();

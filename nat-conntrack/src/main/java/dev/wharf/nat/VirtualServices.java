@@ -39,6 +39,30 @@ public interface VirtualServices
         return (address & 0xFFFF_FFFFL) << 32 | (port & 0xFFFFL) << 16 | (mark & 0xFFFFL);
     }
 
+    /**
+     * A backend reached by direct server return: the flow is routed to {@code address} unchanged (the VIP
+     * stays its destination: the backend holds it on a loopback), with the mark of the backend.
+     */
+    static long routed(final int address, final int mark)
+    {
+        return translation(address, 0, mark);
+    }
+
+    /** Whether {@code translation} is {@link #routed}: its port is 0, never a backend's port. */
+    static boolean isRouted(final long translation)
+    {
+        return port(translation) == 0;
+    }
+
+    /**
+     * The address of the backend with {@code mark}, for the later packets of a routed (direct server
+     * return) flow; 0 when it is gone. Called per packet of such flows: a plain array read.
+     */
+    default int backendAddress(final int mark)
+    {
+        return 0;
+    }
+
     static int address(final long translation)
     {
         return (int)(translation >>> 32);

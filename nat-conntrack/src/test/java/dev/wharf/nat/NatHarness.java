@@ -181,7 +181,9 @@ final class NatHarness
             for (int k = 0; k < count; k++)
             {
                 final int i = packets[k];
-                final int destination = batch.frame(i).getInt(batch.l3Offset[i] + 16, java.nio.ByteOrder.BIG_ENDIAN);
+                // as ip4-lookup: toward the next hop a feature chose (direct server return), else the destination
+                final int destination = (batch.flags[i] & PacketBatch.FLAG_NEXT_HOP_SET) != 0 ? batch.nextHop[i] :
+                    batch.frame(i).getInt(batch.l3Offset[i] + 16, java.nio.ByteOrder.BIG_ENDIAN);
                 int out = context.snapshot.uplinkIndex();
                 for (int n = 0; n < context.snapshot.networkSlots(); n++)
                 {

@@ -1,5 +1,6 @@
 package dev.wharf.nat;
 
+import dev.wharf.dataplane.buffer.PacketBatch;
 import dev.wharf.dataplane.l3.IcmpErrorNode;
 import dev.wharf.dataplane.testing.Fixture;
 import dev.wharf.dataplane.testing.Tshark;
@@ -46,14 +47,27 @@ class VirtualServicesTest
 
     VirtualServicesTest()
     {
-        nat.service.virtualServices((network, protocol, client, clientPort, destination, destinationPort, nowMs) ->
+        nat.service.virtualServices(new VirtualServices()
         {
-            if (destination != VIP)
+            @Override
+            public long schedule(
+                final int network, final int protocol, final int client, final int clientPort, final int destination,
+                final int destinationPort, final long nowMs)
             {
-                return VirtualServices.NOT_VIRTUAL;
+                if (destination != VIP)
+                {
+                    return VirtualServices.NOT_VIRTUAL;
+                }
+                asked.add(network + " " + protocol + " " + dev.wharf.dataplane.protocol.Ipv4Address.toString(client) + ":" + clientPort +
+                    " -> :" + destinationPort);
+                return answer;
             }
-            asked.add(network + " " + protocol + " " + dev.wharf.dataplane.protocol.Ipv4Address.toString(client) + ":" + clientPort + " -> :" + destinationPort);
-            return answer;
+
+            @Override
+            public int backendAddress(final int mark)
+            {
+                return mark == 7 ? B1 : 0;
+            }
         });
         nat.service.table().flowListener(listener);
     }
@@ -157,6 +171,27 @@ class VirtualServicesTest
         assertEquals(List.of(7, 8), listener.created);
         assertEquals(List.of(7), listener.removed);
         assertEquals(1, nat.service.count());
+    }
+
+    @Test
+    void aRoutedFlowKeepsItsDestinationAndEveryPacketOfItGoesToTheBackend()
+    {
+        answer = VirtualServices.routed(B1, 7);
+        final NatHarness.Result syn = nat.send(FRONT, frame("syn_c1"));
+
+        assertEquals(VIP, u32(syn.frame(), DST), "direct server return: the VIP stays the destination");
+        assertEquals(80, u16(syn.frame(), DPORT));
+        assertEquals(C1, u32(syn.frame(), SRC), "no source translation: the backend answers the client itself");
+        assertTrue((syn.flags() & PacketBatch.FLAG_NEXT_HOP_SET) != 0);
+        assertEquals(B1, nat.batch.nextHop[0]);
+
+        final NatHarness.Result ack = nat.send(FRONT, frame("ack_c1"));
+        assertNull(ack.dropReason());
+        assertEquals(VIP, u32(ack.frame(), DST));
+        assertEquals(B1, nat.batch.nextHop[0], "a later packet goes to the same backend, with the reply never seen");
+        assertTrue((ack.flags() & PacketBatch.FLAG_NEXT_HOP_SET) != 0);
+        assertEquals(0, nat.counter("ip4-nat-in.tcp-out-of-state"), "a routed flow starts established");
+        assertEquals(1, asked.size());
     }
 
     @Test

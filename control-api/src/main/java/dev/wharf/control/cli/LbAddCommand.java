@@ -24,7 +24,9 @@ final class LbAddCommand extends ClientCommand
     @Option(names = "--scheduler", paramLabel = "NAME", defaultValue = "rr", description = "rr, wrr, lc, wlc, sh or mh (default: ${DEFAULT-VALUE}).")
     String scheduler;
 
-    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "nat", description = "Forwarding: nat (default; dsr is not built yet).")
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "nat",
+        description = {"nat (default): translated to the backend, replies come back through the switch; dsr: direct server",
+            "return, the packet goes unchanged to the backend, which holds the VIP on a loopback and answers the client itself."})
     String mode;
 
     @Option(names = "--persistent", paramLabel = "SECONDS", defaultValue = "0",

@@ -42,8 +42,6 @@ import static dev.wharf.control.server.Inputs.quote;
  */
 public final class LbController implements Feature
 {
-    /** The one forwarding mode built so far. */
-    public static final String MODE_NAT = "nat";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final long HOUSEKEEPING_MS = 200;
     /** The longest persistence: a day (IPVS allows more; a template older than that is a stale one). */
@@ -87,14 +85,10 @@ public final class LbController implements Feature
     }
 
     /** Adds a virtual service with no backends. */
-    public ServiceView addService(final LbSection.Service service, final String mode)
+    public ServiceView addService(final LbSection.Service service)
     {
         return transaction.locked(() ->
         {
-            if (!mode.isEmpty() && !mode.equals(MODE_NAT))
-            {
-                throw ControlException.invalid("mode " + quote(mode) + " is not supported: only nat is built so far (dsr is not)");
-            }
             checkService(transaction.state(), section(), service);
             balancer.addService(virtual(service));
             transaction.commit(section().with(service).in(transaction.state()), () -> balancer.removeService(key(service.address())));
@@ -293,6 +287,10 @@ public final class LbController implements Feature
         {
             throw ControlException.invalid("a virtual service is tcp or udp, not " + address.protocol().label());
         }
+        if (!service.mode().equals(LbSection.Service.NAT) && !service.mode().equals(LbSection.Service.DSR))
+        {
+            throw ControlException.invalid("mode must be nat or dsr (direct server return): " + quote(service.mode()));
+        }
         if (!Schedulers.names().contains(service.scheduler()))
         {
             throw ControlException.invalid("unknown scheduler " + quote(service.scheduler()) + ": expected one of " +
@@ -360,6 +358,11 @@ public final class LbController implements Feature
         if (backend.weight() < 0 || backend.weight() > BackendWeight.MAX_WEIGHT)
         {
             throw ControlException.invalid("weight must be 0.." + BackendWeight.MAX_WEIGHT + ": " + backend.weight());
+        }
+        if (service.mode().equals(LbSection.Service.DSR) && backend.port() != service.address().port())
+        {
+            throw ControlException.invalid("a direct-server-return backend listens on the service's port " + service.address().port() +
+                " (the packet reaches it unchanged), not " + backend.port());
         }
         if (backend.address() == service.address().vip())
         {
@@ -436,7 +439,8 @@ public final class LbController implements Feature
 
     private static VirtualService virtual(final LbSection.Service service)
     {
-        return new VirtualService(key(service.address()), service.scheduler(), service.persistent(), service.name());
+        return new VirtualService(key(service.address()), service.scheduler(), service.persistent(), service.name(),
+            service.mode().equals(LbSection.Service.DSR) ? dev.wharf.lb.ForwardingMode.DSR : dev.wharf.lb.ForwardingMode.NAT);
     }
 
     private static BackendWeight weight(final LbSection.Backend backend)

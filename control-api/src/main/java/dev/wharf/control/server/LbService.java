@@ -47,8 +47,10 @@ public final class LbService extends LoadBalancerServiceGrpc.LoadBalancerService
         {
             final LbSection.Address address = address(request.getAddress());
             final String scheduler = request.getScheduler().isEmpty() ? "rr" : request.getScheduler();
-            final LbSection.Service service = new LbSection.Service(address, scheduler, request.getPersistent(), request.getName(), java.util.List.of(), null);
-            return AddServiceResponse.newBuilder().setService(message(lb.addService(service, request.getMode()))).build();
+            final String mode = request.getMode().isEmpty() ? LbSection.Service.NAT : request.getMode();
+            final LbSection.Service service = new LbSection.Service(address, scheduler, request.getPersistent(), request.getName(),
+                java.util.List.of(), null, mode);
+            return AddServiceResponse.newBuilder().setService(message(lb.addService(service))).build();
         });
     }
 
@@ -168,7 +170,7 @@ public final class LbService extends LoadBalancerServiceGrpc.LoadBalancerService
             .setAddress(ServiceAddress.newBuilder().setVip(Ipv4Address.toString(service.key().vip())).setPort(service.key().port())
                 .setProtocol(service.key().protocolName()))
             .setScheduler(service.scheduler())
-            .setMode(LbController.MODE_NAT)
+            .setMode(service.mode().label())
             .setPersistent(service.persistenceSeconds())
             .setName(service.name());
         final LbSection.Health check = lb.healthCheck(service.key());

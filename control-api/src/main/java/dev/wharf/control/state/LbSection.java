@@ -54,9 +54,16 @@ public record LbSection(List<Service> services)
         }
     }
 
-    /** A virtual service and its backends; {@code health} null when it has no health check. */
-    public record Service(Address address, String scheduler, int persistent, String name, List<Backend> backends, Health health)
+    /**
+     * A virtual service and its backends; {@code health} null when it has no health check.
+     *
+     * @param mode "nat" or "dsr" (direct server return).
+     */
+    public record Service(Address address, String scheduler, int persistent, String name, List<Backend> backends, Health health, String mode)
     {
+        public static final String NAT = "nat";
+        public static final String DSR = "dsr";
+
         public Service
         {
             backends = List.copyOf(backends);
@@ -69,12 +76,12 @@ public record LbSection(List<Service> services)
 
         public Service withBackends(final List<Backend> next)
         {
-            return new Service(address, scheduler, persistent, name, next, health);
+            return new Service(address, scheduler, persistent, name, next, health, mode);
         }
 
         public Service withHealth(final Health next)
         {
-            return new Service(address, scheduler, persistent, name, backends, next);
+            return new Service(address, scheduler, persistent, name, backends, next, mode);
         }
     }
 

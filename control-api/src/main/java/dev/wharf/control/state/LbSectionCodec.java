@@ -31,7 +31,8 @@ final class LbSectionCodec implements SectionCodec<LbSection>
                 .setProtocol(service.address().protocol().label())
                 .setScheduler(service.scheduler())
                 .setPersistent(service.persistent())
-                .setName(service.name());
+                .setName(service.name())
+                .setMode(service.mode());
             for (final LbSection.Backend backend : service.backends())
             {
                 s.addBackends(PersistedBackend.newBuilder()
@@ -68,7 +69,8 @@ final class LbSectionCodec implements SectionCodec<LbSection>
             }
             final LbSection.Health health = !s.hasHealth() ? null : new LbSection.Health(s.getHealth().getKind(), s.getHealth().getPath(),
                 s.getHealth().getIntervalMs(), s.getHealth().getTimeoutMs(), s.getHealth().getFall(), s.getHealth().getRise());
-            services.add(new LbSection.Service(address, s.getScheduler(), s.getPersistent(), s.getName(), backends, health));
+            services.add(new LbSection.Service(address, s.getScheduler(), s.getPersistent(), s.getName(), backends, health,
+                s.getMode().isEmpty() ? LbSection.Service.NAT : s.getMode()));
         }
         return new LbSection(services);
     }

@@ -564,7 +564,7 @@ class CliTest
             bad("lb add", ExitCodes.USAGE, "lb", "add", "10.10.0.100"),
             bad("lb add", ExitCodes.USAGE, "lb", "add", "10.10.0.100:80/tcp", "--scheduler", "fastest"),
             bad("lb add", ExitCodes.USAGE, "lb", "add", "10.10.0.100:80/sctp"),
-            bad("lb add", ExitCodes.USAGE, "lb", "add", "10.10.0.100:80/tcp", "--mode", "dsr"),
+            bad("lb add", ExitCodes.USAGE, "lb", "add", "10.10.0.100:80/tcp", "--mode", "tunnel"),
             bad("lb add", ExitCodes.USAGE, "lb", "add", "10.10.0.100:443/tcp", "--persistent", "100000"),
             bad("lb add", ExitCodes.USAGE, "lb", "add", "224.0.0.1:80/tcp"),
             bad("lb add", ExitCodes.PRECONDITION, "lb", "add", "10.10.0.1:80/tcp"),

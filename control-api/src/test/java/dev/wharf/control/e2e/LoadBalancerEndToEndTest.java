@@ -40,6 +40,8 @@ class LoadBalancerEndToEndTest
     private final List<BackgroundProcess> processes = new ArrayList<>();
     private String client;
     private String outside;
+    /** b1..b3's namespaces. */
+    private final List<String> backendNamespaces = new ArrayList<>();
 
     private void start() throws Exception
     {
@@ -55,6 +57,7 @@ class LoadBalancerEndToEndTest
         for (int b = 0; b < BACKENDS.length; b++)
         {
             final String ns = container("b" + (b + 1), BACKENDS[b]);
+            backendNamespaces.add(ns);
             processes.add(NetPeer.server(ns, "tcp-server", 8080, "b" + (b + 1)));
             processes.add(NetPeer.server(ns, "udp-server", 5353, "b" + (b + 1)));
         }
@@ -243,7 +246,7 @@ class LoadBalancerEndToEndTest
         final Map<String, Integer> without = connect(client, VIP, 80, 30, 10);
         assertEquals(Map.of("b1", 15, "b3", 15), without, "requests keep succeeding, none to the dead backend");
 
-        processes.set(2, NetPeer.server(topology.namespace("b2"), "tcp-server", 8080, "b2"));
+        processes.set(2, NetPeer.server(backendNamespaces.get(1), "tcp-server", 8080, "b2"));
         assertTrue(BackgroundProcess.await(10, () -> !wharf.ok("lb", "ls").contains("down")), wharf.ok("lb", "ls"));
         assertEquals(3, connect(client, VIP, 80, 30, 10).size(), "back after rise");
         assertTrue(wharf.log().contains("is down (connection refused)") && wharf.log().contains("is up (ok)"), wharf.log());
@@ -269,6 +272,54 @@ class LoadBalancerEndToEndTest
         assertEquals(Map.of("b1", 1, "b2", 1, "b3", 1), hits, "the host is one more client of the VIP");
     }
 
+    /**
+     * Direct server return: each backend holds the VIP on its loopback (and neither answers nor announces
+     * ARP for it, as IPVS DR asks), the switch sends the client's packets unchanged to the chosen
+     * backend's MAC, and the backend's replies go straight to the client across the bridge: the client
+     * sees them come from the VIP with the backend's MAC, not the gateway's, and the backend sees the
+     * client's own address.
+     */
+    @Test
+    void directServerReturnRepliesGoStraightFromTheBackendToTheClient() throws Exception
+    {
+        start();
+        final String service = VIP + ":8080/tcp";
+        final List<String> backendMacs = new ArrayList<>();
+        for (int b = 1; b <= BACKENDS.length; b++)
+        {
+            final String ns = backendNamespaces.get(b - 1);
+            topology.sh(10, ns, "ip addr add " + VIP + "/32 dev lo && sysctl -qw net.ipv4.conf.all.arp_ignore=1 " +
+                "net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.eth0.arp_ignore=1 net.ipv4.conf.eth0.arp_announce=2").assertOk("VIP on lo");
+            backendMacs.add(topology.mac(ns, "eth0"));
+        }
+        wharf.ok("lb", "add", service, "--mode", "dsr");
+        for (final String backend : BACKENDS)
+        {
+            wharf.ok("lb", "backend", "add", service, backend + ":8080");
+        }
+        refused("listens on the service's port 8080", "lb", "backend", "add", service, "10.10.0.14:9090");
+
+        try (PacketCapture capture = PacketCapture.start(client, "eth0", "tcp port 8080"))
+        {
+            final Host.Result result = NetPeer.client(client, "tcp-parallel", VIP, "8080", "30");
+            result.assertOk("connections to the DSR VIP");
+            assertTrue(result.stdout().startsWith("ok=30\n"), result.stdout() + "\n" + wharf.log());
+            final Map<String, Integer> hits = new TreeMap<>();
+            final Matcher m = NetPeer.ANSWER.matcher(result.stdout());
+            while (m.find())
+            {
+                hits.merge(m.group(1), 1, Integer::sum);
+                assertEquals("10.10.0.2", m.group(2), "the backend sees the client itself (no translation)");
+            }
+            assertEquals(Map.of("b1", 10, "b2", 10, "b3", 10), hits, "rr over the DSR backends");
+            capture.stop();
+            final List<String> synAcks = capture.fields("ip.src == " + VIP + " && tcp.flags.syn == 1 && tcp.flags.ack == 1", "eth.src");
+            assertEquals(30, synAcks.size(), capture.summary());
+            assertTrue(backendMacs.containsAll(synAcks), "the SYN-ACKs came from the backends' MACs " + backendMacs + ", not the gateway's: " +
+                synAcks);
+        }
+    }
+
     @Test
     void badInputIsRefusedWithAReasonAndChangesNothing() throws Exception
     {
@@ -284,7 +335,7 @@ class LoadBalancerEndToEndTest
         refused("the gateway of network \"front\"", "lb", "add", "10.10.0.1:80/tcp");
         refused("the address of port", "lb", "add", "10.10.0.11:80/tcp");
         refused("the uplink's address", "lb", "add", UPLINK_IP + ":80/tcp");
-        refused("only nat is built", "lb", "add", VIP + ":443/tcp", "--mode", "dsr");
+        refused("mode must be nat or dsr", "lb", "add", VIP + ":443/tcp", "--mode", "tunnel");
         refused("tcp or udp", "lb", "add", VIP + ":443/icmp");
         refused("invalid virtual service", "lb", "add", "10.10.0.100");
         refused("invalid drain time", "lb", "backend", "rm", WEB, "10.10.0.11:8080", "--drain", "soon");

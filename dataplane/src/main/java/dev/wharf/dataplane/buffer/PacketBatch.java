@@ -45,6 +45,12 @@ public final class PacketBatch
      * errors back too).
      */
     public static final int FLAG_DESTINATION_REWRITTEN = 1 << 9;
+    /**
+     * A feature chose the packet's next hop before routing ({@link #nextHop}): ip4-lookup routes it toward
+     * that address, not its destination (policy routing; a load balancer's direct server return sends a
+     * VIP's packet, unchanged, to the backend's MAC).
+     */
+    public static final int FLAG_NEXT_HOP_SET = 1 << 10;
 
     /** Address of the first byte of the Ethernet header. */
     public final long[] address = new long[CAPACITY];

@@ -81,7 +81,9 @@ public final class Ip4LookupNode extends Node
                 drop(batch, i, Error.MARTIAN_SOURCE.ordinal());
                 continue;
             }
-            final NetworkState out = snapshot.route(destination);
+            // toward the next hop a feature chose (direct server return), else the destination
+            final int target = (batch.flags[i] & PacketBatch.FLAG_NEXT_HOP_SET) != 0 ? batch.nextHop[i] : destination;
+            final NetworkState out = snapshot.route(target);
             if (out == null)
             {
                 count(context, Error.NO_ROUTE.ordinal());
@@ -89,13 +91,13 @@ public final class Ip4LookupNode extends Node
                 next(batch, i, NEXT_ICMP_ERROR);
                 continue;
             }
-            if (IcmpErrorNode.isSubnetBroadcast(out, destination))
+            if (IcmpErrorNode.isSubnetBroadcast(out, target))
             {
                 drop(batch, i, Error.BAD_DESTINATION.ordinal());
                 continue;
             }
             batch.outNetwork[i] = out.index;
-            batch.nextHop[i] = out.uplink && !out.contains(destination) ? out.defaultGateway : destination;
+            batch.nextHop[i] = out.uplink && !out.contains(target) ? out.defaultGateway : target;
             next(batch, i, NEXT_ISOLATION);
         }
     }
