@@ -134,8 +134,9 @@ public final class SoakMain
         out.println();
         if (result.baseline() != null && result.end() != null)
         {
-            out.printf(Locale.ROOT, "%d measured cycles in %.0f s (%.1f cycles/s), %d traffic failures%n", result.cycles(), result.seconds(),
-                result.cycles() / Math.max(result.seconds(), 1e-9), result.trafficFailures().size());
+            out.printf(Locale.ROOT, "%d measured cycles in %.0f s (%.1f cycles/s); %d pings and %d TCP bursts in all, %d traffic failures%n",
+                result.cycles(), result.seconds(), result.cycles() / Math.max(result.seconds(), 1e-9), result.pings(), result.bursts(),
+                result.trafficFailures().size());
             out.println("start: " + result.baseline().describe());
             out.println("end:   " + result.end().describe());
             out.println("bounds (growth from start to end): " + bounds.describe());

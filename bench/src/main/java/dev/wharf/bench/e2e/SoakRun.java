@@ -30,8 +30,8 @@ final class SoakRun
     private static final long PROGRESS_EVERY_NANOS = 10_000_000_000L;
 
     /** What the run measured; {@code failure} is null when every cycle passed. */
-    record Result(DaemonFootprint fresh, DaemonFootprint baseline, DaemonFootprint end, int cycles, double seconds,
-        List<String> trafficFailures, String failure)
+    record Result(DaemonFootprint fresh, DaemonFootprint baseline, DaemonFootprint end, int cycles, double seconds, int pings,
+        int bursts, List<String> trafficFailures, String failure)
     {
     }
 
@@ -42,6 +42,8 @@ final class SoakRun
     private final PrintStream out;
     private final List<String> trafficFailures = new ArrayList<>();
     private int cycle;
+    private int pings;
+    private int bursts;
 
     SoakRun(final SoakOptions options, final WharfClient client, final Path jcmd, final long pid, final PrintStream out)
     {
@@ -97,7 +99,7 @@ final class SoakRun
             end = DaemonFootprint.sample(jcmd, pid);
             out.printf(Locale.ROOT, "after %d more cycles: %s%n", measured, end.describe());
         }
-        return new Result(fresh, baseline, end, measured, seconds, List.copyOf(trafficFailures), failure);
+        return new Result(fresh, baseline, end, measured, seconds, pings, bursts, List.copyOf(trafficFailures), failure);
     }
 
     /** One cycle; returns why it failed when the traffic failed too often, else null. A failed step throws. */
@@ -115,9 +117,11 @@ final class SoakRun
             .setContainerPort(SoakHosts.IPERF_PORT).setHostPort(PUBLISHED_PORT).setProtocol("tcp").build());
         SoakHosts.flushNeighbours();
         String trafficFailure = SoakHosts.ping() ? null : "no ping reply from " + SoakHosts.IP_B;
+        pings++;
         if (trafficFailure == null && cycle % options.trafficEvery() == 0)
         {
             final String burst = SoakHosts.burst(PUBLISHED_PORT);
+            bursts++;
             trafficFailure = burst == null ? null : "iperf3 through " + SoakHosts.GATEWAY + ":" + PUBLISHED_PORT + ": " + burst;
         }
         client.publish().remove(RemovePublishRequest.newBuilder().setNetwork(network).setHostPort(PUBLISHED_PORT).setProtocol("tcp").build());
