@@ -3,9 +3,12 @@ package dev.wharf.bench.e2e;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -21,14 +24,24 @@ import java.util.stream.Stream;
  * @param heapUsedKb       the heap's used bytes ({@code GC.heap_info}) right after {@code GC.run}: its live set.
  * @param descriptors      entries of {@code /proc/PID/fd}.
  * @param threads          {@code Threads} of {@code /proc/PID/status}.
+ * @param nmtCategoriesKb  NMT's committed memory by category ("Code", "Other" for direct buffers, "Thread", ...).
  */
-record DaemonFootprint(long rssKb, long nmtCommittedKb, long heapCommittedKb, long heapUsedKb, int descriptors, int threads)
+record DaemonFootprint(long rssKb, long nmtCommittedKb, long heapCommittedKb, long heapUsedKb, int descriptors, int threads,
+    Map<String, Long> nmtCategoriesKb)
 {
     private static final int JCMD_TIMEOUT_SECONDS = 60;
     private static final Pattern STATUS_KB = Pattern.compile("^(\\w+):\\s+(\\d+)(?:\\s+kB)?$", Pattern.MULTILINE);
     private static final Pattern NMT_TOTAL = Pattern.compile("^Total: reserved=(\\d+)KB, committed=(\\d+)KB", Pattern.MULTILINE);
     private static final Pattern NMT_HEAP = Pattern.compile("^-\\s+Java Heap \\(reserved=(\\d+)KB, committed=(\\d+)KB\\)", Pattern.MULTILINE);
+    private static final Pattern NMT_CATEGORY = Pattern.compile("^-\\s+(\\S.*?) \\(reserved=(\\d+)KB, committed=(\\d+)KB\\)", Pattern.MULTILINE);
     private static final Pattern HEAP_USED = Pattern.compile("total reserved \\d+K, committed \\d+K, used (\\d+)K");
+
+    /** A sample without the categories (tests). */
+    DaemonFootprint(final long rssKb, final long nmtCommittedKb, final long heapCommittedKb, final long heapUsedKb, final int descriptors,
+        final int threads)
+    {
+        this(rssKb, nmtCommittedKb, heapCommittedKb, heapUsedKb, descriptors, threads, Map.of());
+    }
 
     /** Committed native memory that is not the Java heap. */
     long nativeKb()
@@ -48,7 +61,7 @@ record DaemonFootprint(long rssKb, long nmtCommittedKb, long heapCommittedKb, lo
         final String nmt = jcmd(jcmd, pid, "VM.native_memory", "summary");
         final String status = read(Path.of("/proc", Long.toString(pid), "status"));
         return new DaemonFootprint(statusValue(status, "VmRSS"), nmtTotalCommittedKb(nmt), nmtHeapCommittedKb(nmt), heapUsedKb(heapInfo),
-            descriptors(pid), (int)statusValue(status, "Threads"));
+            descriptors(pid), (int)statusValue(status, "Threads"), nmtCategoriesKb(nmt));
     }
 
     /** A value of {@code /proc/PID/status} ({@code VmRSS: 1234 kB}, {@code Threads: 26}). */
@@ -85,6 +98,32 @@ record DaemonFootprint(long rssKb, long nmtCommittedKb, long heapCommittedKb, lo
             throw new HarnessException("no Java Heap line in the NMT summary: " + Shell.firstLine(nmt));
         }
         return Long.parseLong(m.group(2));
+    }
+
+    /** Every category's committed memory in {@code jcmd PID VM.native_memory summary}, in its order. */
+    static Map<String, Long> nmtCategoriesKb(final String nmt)
+    {
+        final Map<String, Long> categories = new LinkedHashMap<>();
+        final Matcher m = NMT_CATEGORY.matcher(nmt);
+        while (m.find())
+        {
+            categories.put(m.group(1), Long.parseLong(m.group(3)));
+        }
+        return categories;
+    }
+
+    /**
+     * The categories whose committed memory changed by at least {@code minimumKb} from {@code earlier} to this sample,
+     * largest change first: {@code Code +3.1 MB, Other -1.0 MB}; empty when none did.
+     */
+    String categoryGrowth(final DaemonFootprint earlier, final long minimumKb)
+    {
+        return nmtCategoriesKb.entrySet().stream()
+            .map(e -> Map.entry(e.getKey(), e.getValue() - earlier.nmtCategoriesKb.getOrDefault(e.getKey(), 0L)))
+            .filter(e -> Math.abs(e.getValue()) >= minimumKb)
+            .sorted((a, b) -> Long.compare(Math.abs(b.getValue()), Math.abs(a.getValue())))
+            .map(e -> String.format(Locale.ROOT, "%s %+.1f MB", e.getKey(), mb(e.getValue())))
+            .collect(Collectors.joining(", "));
     }
 
     /** The used bytes of {@code jcmd PID GC.heap_info} (G1, Parallel and Serial all print "used NK"). */

@@ -28,6 +28,7 @@ public final class SoakMain
      * touched at start, so RSS changes only with memory outside the heap (the daemon's heap holds about 60 MiB live).
      */
     static final String DAEMON_JVM_OPTIONS = "-XX:NativeMemoryTracking=summary -Xms512m -Xmx512m -XX:+AlwaysPreTouch";
+    private static final long CATEGORY_CHANGE_SHOWN_KB = 512;
     private static final List<String> TOOLS = List.of("ip", "ping", "iperf3");
 
     private SoakMain()
@@ -140,6 +141,8 @@ public final class SoakMain
             out.println("start: " + result.baseline().describe());
             out.println("end:   " + result.end().describe());
             out.println("bounds (growth from start to end): " + bounds.describe());
+            final String categories = result.end().categoryGrowth(result.baseline(), CATEGORY_CHANGE_SHOWN_KB);
+            out.println("NMT categories that moved by 512 KB or more: " + (categories.isEmpty() ? "none" : categories));
         }
         final List<String> violations = result.baseline() != null && result.end() != null ?
             bounds.violations(result.baseline(), result.end()) : List.of();

@@ -2,6 +2,9 @@ package dev.wharf.bench.e2e;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+import java.util.Map;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -52,6 +55,19 @@ class DaemonFootprintTest
     {
         assertEquals(312401, DaemonFootprint.nmtTotalCommittedKb(NMT));
         assertEquals(163840, DaemonFootprint.nmtHeapCommittedKb(NMT));
+    }
+
+    @Test
+    void readsEveryCategoryAndNamesThoseThatMoved()
+    {
+        final Map<String, Long> categories = DaemonFootprint.nmtCategoriesKb(NMT);
+        assertEquals(List.of("Java Heap", "Class", "Other"), List.copyOf(categories.keySet()));
+        assertEquals(8341, categories.get("Other"));
+        final DaemonFootprint before = new DaemonFootprint(0, 0, 0, 0, 0, 0, categories);
+        final DaemonFootprint after = new DaemonFootprint(0, 0, 0, 0, 0, 0,
+            Map.of("Java Heap", 163840L, "Class", 3972L + 100, "Other", 8341L + 4 * 1024 * 200, "Code", 2048L));
+        assertEquals("Other +800.0 MB, Code +2.0 MB", after.categoryGrowth(before, 512));
+        assertEquals("", before.categoryGrowth(before, 512));
     }
 
     @Test
