@@ -6,9 +6,11 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * {@code wharf bench soak}: attaches and detaches ports, creates and removes networks, publishes and unpublishes a
@@ -195,9 +197,9 @@ public final class SoakMain
 
     private static void deleteTree(final Path root)
     {
-        try (var paths = Files.walk(root))
+        try (Stream<Path> paths = Files.walk(root))
         {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
         catch (final IOException e)
         {

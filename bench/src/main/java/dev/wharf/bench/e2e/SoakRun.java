@@ -9,7 +9,9 @@ import dev.wharf.control.api.v1.RemoveNetworkRequest;
 import dev.wharf.control.api.v1.RemovePublishRequest;
 import dev.wharf.control.client.WharfClient;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -145,11 +147,11 @@ final class SoakRun
     {
         try
         {
-            final String status = java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "status"));
+            final String status = Files.readString(Path.of("/proc", Long.toString(pid), "status"));
             return String.format(Locale.ROOT, "RSS %.1f MB, %d threads", DaemonFootprint.mb(DaemonFootprint.statusValue(status, "VmRSS")),
                 DaemonFootprint.statusValue(status, "Threads"));
         }
-        catch (final java.io.IOException e)
+        catch (final IOException e)
         {
             return "daemon gone (" + e.getMessage() + ")";
         }
