@@ -49,6 +49,12 @@ final class Cleanup
     /** Installs the hook that undoes what is left, then sweeps {@code wbe*} leftovers, when the JVM exits. */
     void installShutdownHook()
     {
+        installShutdownHook(Leftovers::sweep);
+    }
+
+    /** Installs the hook that undoes what is left, then runs {@code sweep} (the leftovers only this harness can have made). */
+    void installShutdownHook(final Runnable sweep)
+    {
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             synchronized (this)
@@ -60,7 +66,7 @@ final class Cleanup
                 }
                 runAll();
             }
-            Leftovers.sweep();
+            sweep.run();
         }, "wbe-cleanup"));
     }
 

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -86,6 +87,13 @@ final class WharfDaemon
     static WharfDaemon start(final Path launcher, final boolean hasStateDir, final Path workDir, final Cleanup cleanup,
         final String namespace)
     {
+        return start(launcher, hasStateDir, workDir, cleanup, namespace, Map.of());
+    }
+
+    /** As {@link #start(Path, boolean, Path, Cleanup, String)}, with more environment for the daemon (WHARF_JAVA_OPTS). */
+    static WharfDaemon start(final Path launcher, final boolean hasStateDir, final Path workDir, final Cleanup cleanup,
+        final String namespace, final Map<String, String> extraEnvironment)
+    {
         final String suffix = namespace == null ? "" : "-" + namespace;
         final Path socket = workDir.resolve("wharf" + suffix + ".sock");
         final List<String> command = new ArrayList<>();
@@ -102,8 +110,10 @@ final class WharfDaemon
         // the default metrics port is one per host: a user's own daemon may hold it
         command.add("--metrics");
         command.add("off");
+        final Map<String, String> environment = new HashMap<>(extraEnvironment);
+        environment.put("WHARF_SOCKET", socket.toString());
         final BackgroundProcess process = BackgroundProcess.start(namespace == null ? "wharf daemon" : "wharf daemon in " + namespace,
-            command, Map.of("WHARF_SOCKET", socket.toString()), workDir.resolve("wharf-daemon" + suffix + ".log"), cleanup);
+            command, environment, workDir.resolve("wharf-daemon" + suffix + ".log"), cleanup);
         final WharfDaemon daemon = new WharfDaemon(launcher, socket, process);
         daemon.awaitApi();
         return daemon;
@@ -152,6 +162,18 @@ final class WharfDaemon
     void requireAlive()
     {
         process.requireAlive();
+    }
+
+    /** The API socket, for a client of the harness's own. */
+    Path socket()
+    {
+        return socket;
+    }
+
+    /** The last lines of the daemon's log, for a failure message. */
+    String logTail(final int lines)
+    {
+        return process.logTail(lines);
     }
 
     /**
