@@ -61,7 +61,7 @@ final class Cleanup
                 runAll();
             }
             Leftovers.sweep();
-        }, "wbe-cleanup"));
+        }, HarnessPrefix.name("cleanup")));
     }
 
     private static void runQuietly(final Action action)
