@@ -22,6 +22,8 @@ packages=(
   nftables         # nft: the kernel masquerade anchor in benchmarks (wharf bench e2e --nat)
   openvswitch-switch # the OVS userspace-datapath anchor in benchmarks (the harness runs its own private instance)
   prometheus       # a real scraper of the metrics endpoint in end-to-end tests (the test runs its own instance)
+  nginx            # the load-balancer benchmark's backends (wharf bench e2e --only lb-kernel,lb-wharf runs private instances, never the service)
+  wrk              # HTTP requests and new connections per second through the load balancer's VIP
 )
 
 missing=()

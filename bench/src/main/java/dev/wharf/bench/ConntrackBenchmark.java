@@ -112,6 +112,9 @@ public class ConntrackBenchmark
             .node(new StandIn(CoreNodes.IP4_LOOKUP, FeatureArc.IP4_POSTROUTING))
             .arc(FeatureArc.IP4_POSTROUTING)
             .node(new StandIn(CoreNodes.IP4_REWRITE, null))
+            // nat-in's answers to a refused connection (a VIP without backends): never taken here
+            .node(new StandIn(CoreNodes.TCP_RESET, null))
+            .node(new StandIn(CoreNodes.ICMP_ERROR, null))
             .node(new DropNode())
             .features(0, List.of(service.feature()))
             .compose();

@@ -50,7 +50,8 @@ final class BarChart
         final List<Metric> metrics = new ArrayList<>();
         for (final Metric metric : results.metrics())
         {
-            if (metric.headline())
+            // a kind's own figures (the load balancer's) get a panel only when a scenario of that kind ran, and the others only beside one of another kind
+            if (metric.headline() && results.scenarios().stream().anyMatch(scenario -> MarkdownReport.belongs(metric, scenario.kind())))
             {
                 metrics.add(metric);
             }

@@ -67,7 +67,7 @@ final class Cleanup
                 runAll();
             }
             sweep.run();
-        }, "wbe-cleanup"));
+        }, HarnessPrefix.name("cleanup")));
     }
 
     private static void runQuietly(final Action action)

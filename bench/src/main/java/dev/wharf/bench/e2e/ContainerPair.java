@@ -28,10 +28,10 @@ import java.util.Map;
  */
 final class ContainerPair
 {
-    static final String C1 = "wbe-c1";
-    static final String C2 = "wbe-c2";
-    static final String HOST_END_1 = "wbe-h1";
-    static final String HOST_END_2 = "wbe-h2";
+    static final String C1 = HarnessPrefix.name("c1");
+    static final String C2 = HarnessPrefix.name("c2");
+    static final String HOST_END_1 = HarnessPrefix.name("h1");
+    static final String HOST_END_2 = HarnessPrefix.name("h2");
     static final String IP1 = "10.77.0.1";
     static final String IP2 = "10.77.0.2";
     static final String PREFIX_LENGTH = "24";

@@ -14,7 +14,9 @@ import java.util.stream.Stream;
  * {@code wharf bench e2e}: Wharf measured against the Linux bridge and Open vSwitch's userspace
  * datapath on this machine, in one run, and on request (--nat) Wharf's routed path with masquerade
  * against the kernel's (Linux bridge + nftables masquerade), or (--only vxlan-kernel,vxlan-ovs,vxlan-wharf,geneve-wharf)
- * Wharf's overlay across two hosts against the kernel's VXLAN device and OVS's userspace VXLAN port. Checks the tools, sets up each switch in turn between two
+ * Wharf's overlay across two hosts against the kernel's VXLAN device and OVS's userspace VXLAN port, or (--only lb-kernel,lb-wharf)
+ * Wharf's load balancer against kube-proxy's nftables rules (requests and new connections per second to three nginx
+ * backends through a VIP, and TCP through it). Checks the tools, sets up each switch in turn between two
  * namespaces, runs the measurements interleaved across repeats, and writes the Markdown table,
  * the PNG chart and the raw samples into {@code --out}. Run by the launcher as
  * {@code java -cp wharf-benchmarks.jar dev.wharf.bench.e2e.E2eMain ARGS}.
@@ -101,7 +103,7 @@ public final class E2eMain
         final Path workRoot;
         try
         {
-            workRoot = Files.createTempDirectory("wbe-run-");
+            workRoot = Files.createTempDirectory(HarnessPrefix.name("run-"));
         }
         catch (final IOException e)
         {
@@ -139,7 +141,11 @@ public final class E2eMain
             new SmallPacketRateMeasurement(),
             new TcpThroughputMeasurement(1),
             new TcpThroughputMeasurement(4),
-            new LatencyMeasurement());
+            new LatencyMeasurement(),
+            // the load balancer's own figures: only its scenarios measure them, and they measure only these
+            HttpLoadMeasurement.keepAlive(),
+            HttpLoadMeasurement.newConnections(),
+            TcpThroughputMeasurement.throughVip(1));
     }
 
     static List<Scenario> scenarios(final E2eOptions options)
@@ -159,6 +165,8 @@ public final class E2eMain
                 case "vxlan-ovs" -> new OvsVxlanScenario();
                 case "vxlan-wharf" -> WharfOverlayScenario.vxlan(options.wharf());
                 case "geneve-wharf" -> WharfOverlayScenario.geneve(options.wharf());
+                case "lb-kernel" -> new LbKernelScenario();
+                case "lb-wharf" -> new LbWharfScenario(options.wharf());
                 default -> throw new IllegalArgumentException(id);
             });
         }

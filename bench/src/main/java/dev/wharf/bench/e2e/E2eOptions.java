@@ -31,8 +31,10 @@ record E2eOptions(double durationSeconds, int repeats, List<String> only, Path o
     static final List<String> NAT = List.of("nat-kernel", "nat-wharf");
     /** The overlay scenarios (c1 and c2 on two hosts joined by a veth underlay): off by default, on by name in --only. */
     static final List<String> OVERLAY = List.of("vxlan-kernel", "vxlan-ovs", "vxlan-wharf", "geneve-wharf");
+    /** The load-balancer scenarios (a VIP with three nginx backends): off by default, on by name in --only. */
+    static final List<String> LB = List.of("lb-kernel", "lb-wharf");
     static final List<String> KNOWN = List.of("bridge", "ovs", "ovs-tso", "wharf", "nat-kernel", "nat-wharf",
-        "vxlan-kernel", "vxlan-ovs", "vxlan-wharf", "geneve-wharf");
+        "vxlan-kernel", "vxlan-ovs", "vxlan-wharf", "geneve-wharf", "lb-kernel", "lb-wharf");
     static final Path OUT_DEFAULT = Path.of("bench-results");
 
     static final String USAGE = commandLine(new Arguments()).getUsageMessage(CommandLine.Help.Ansi.OFF).stripTrailing();
@@ -46,7 +48,8 @@ record E2eOptions(double durationSeconds, int repeats, List<String> only, Path o
         description = {
             "Measures TCP throughput (1 and 4 streams), the 64-byte packet rate at the receiver, ping latency and the",
             "switch's CPU per million packets between two namespaces, through each switch in turn, interleaved across",
-            "repeats; writes a Markdown table, a PNG chart and the raw samples into --out. Runs as root.",
+            "repeats (the load balancer: requests and new connections per second and TCP through a VIP);",
+            "writes a Markdown table, a PNG chart and the raw samples into --out. Runs as root.",
             ""})
     static final class Arguments
     {
@@ -62,7 +65,8 @@ record E2eOptions(double durationSeconds, int repeats, List<String> only, Path o
         @Option(names = "--only", paramLabel = "LIST",
             description = {"Switches to measure, comma-separated: bridge, ovs, ovs-tso, wharf (the default),",
                 "nat-kernel, nat-wharf (routed: c1 behind a masquerading router, TCP and ping only),",
-                "vxlan-kernel, vxlan-ovs, vxlan-wharf, geneve-wharf (overlay: c1 and c2 on two hosts joined by a veth underlay)."})
+                "vxlan-kernel, vxlan-ovs, vxlan-wharf, geneve-wharf (overlay: c1 and c2 on two hosts joined by a veth underlay),",
+                "lb-kernel, lb-wharf (load balancer: c1 to a VIP with three nginx backends; wrk and iperf3 through it)."})
         String only;
 
         @Option(names = "--nat", arity = "0", description = "Add nat-kernel and nat-wharf to the selection.")

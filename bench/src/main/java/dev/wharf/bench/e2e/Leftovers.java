@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * The safety net behind {@link Cleanup}: removes what a run killed with SIGKILL (or a bug) can
- * have left on the host. Run before the first scenario and after the last. It knows:
+ * have left on the host. Run before the first scenario and after the last. Its prefix is {@code wbe} unless
+ * {@link HarnessPrefix} names another (then read {@code wbe} below as that one). It knows:
  * <ul>
  *   <li>network namespaces and links whose names start with {@code wbe}, the prefix only this
  *       harness uses (deleting a bridge such as {@code wbe-natbr} takes its 10.76.0.254 with it);</li>
@@ -19,7 +20,7 @@ import java.util.Map;
  */
 final class Leftovers
 {
-    static final String PREFIX = "wbe";
+    static final String PREFIX = HarnessPrefix.VALUE;
 
     /** The addresses routed scenarios give the host side; found outside a {@code wbe*} link, they are reported. */
     static final List<String> HOST_ADDRESSES = List.of(NatKernelScenario.BRIDGE_IP, NatKernelScenario.UPLINK_IP);
@@ -40,7 +41,7 @@ final class Leftovers
         {
             found.add("net.ipv4.ip_forward (to restore to " + forward + ")");
         }
-        foreignAddresses().forEach(address -> found.add("address " + address + " (not removed: not on a wbe link)"));
+        foreignAddresses().forEach(address -> found.add("address " + address + " (not removed: not on a " + PREFIX + " link)"));
         return found;
     }
 

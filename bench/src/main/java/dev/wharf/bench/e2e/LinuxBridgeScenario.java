@@ -9,7 +9,7 @@ import java.util.List;
  */
 final class LinuxBridgeScenario implements Scenario
 {
-    static final String BRIDGE = "wbe-br";
+    static final String BRIDGE = HarnessPrefix.name("br");
 
     @Override
     public String id()

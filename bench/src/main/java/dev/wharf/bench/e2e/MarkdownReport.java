@@ -51,12 +51,18 @@ final class MarkdownReport
             md.append("- `").append(scenario.id()).append("`: ").append(scenario.description()).append('\n');
         }
         md.append("\n### How each figure is measured\n\n");
-        md.append("- Topology, rebuilt for every switch and repeat: namespaces `wbe-c1` (10.77.0.1/24) and `wbe-c2` (10.77.0.2/24), ")
-            .append("each with a veth pair whose host end (`wbe-h1`, `wbe-h2`) is a port of the switch.\n");
+        // a load-balancer-only run has none of the switch figures: their bullets would describe tests that did not run
+        final boolean switchFigures = kinds().stream().anyMatch(kind -> !kind.ownMetricsOnly());
+        if (switchFigures)
+        {
+            md.append("- Topology, rebuilt for every switch and repeat: namespaces `").append(ContainerPair.C1)
+                .append("` (10.77.0.1/24) and `").append(ContainerPair.C2).append("` (10.77.0.2/24), each with a veth pair whose host end (`")
+                .append(ContainerPair.HOST_END_1).append("`, `").append(ContainerPair.HOST_END_2).append("`) is a port of the switch.\n");
+        }
         if (routed)
         {
-            md.append("- Routed + masquerade: c1 becomes 10.76.0.1/24 with a default route via 10.76.0.254, the router's address behind `wbe-h1`; ")
-                .append("`wbe-h2` is the router's uplink with 10.77.0.254/24, and c1's connections leave it masqueraded to 10.77.0.254, ")
+            md.append("- Routed + masquerade: c1 becomes 10.76.0.1/24 with a default route via 10.76.0.254, the router's address behind `")
+                .append(ContainerPair.HOST_END_1).append("`; `").append(ContainerPair.HOST_END_2).append("` is the router's uplink with 10.77.0.254/24, and c1's connections leave it masqueraded to 10.77.0.254, ")
                 .append("so c2 (10.77.0.2/24, the outside server) needs no route back. Only TCP and ping are measured there.\n");
         }
         if (overlay)
@@ -69,20 +75,38 @@ final class MarkdownReport
                 .append(" in every overlay scenario, as the kernel's vxlan device needs (it neither clamps the MSS nor fragments). ")
                 .append("A userspace switch runs one process per host: its CPU figures add both hosts' up.\n");
         }
-        md.append("- TCP: iperf3 from c1 to c2, ").append(Math.max(1, Math.round(options.durationSeconds())))
-            .append(" s, 1 and 4 parallel streams; the receiver's rate (`end.sum_received`).\n");
-        md.append("- Packet rate: trafgen (one CPU, `--no-sock-mem`) sends 60-byte UDP frames (64 B with FCS) from c1; ")
-            .append("counted by c2's `eth0` rx counter over ").append(format(options.durationSeconds(), 0))
-            .append(" s after a 1 s warm-up: what the switch delivered, not what was offered.\n");
-        md.append("- Latency: ").append(LatencyMeasurement.count(options.durationSeconds()))
-            .append(" pings c1 → c2 at 10 ms intervals, after the traffic tests (switch warm, path idle again); average and p99 (nearest rank) of the individual RTTs.\n");
-        md.append("- Switch process CPU per Mpkt: utime+stime from `/proc/PID/stat` of the switch's process ")
-            .append("(ovs-vswitchd; the Wharf daemon's JVM) during the packet-rate test, per million packets received. ")
-            .append("The Linux bridge has no process: it forwards in the kernel's softirq context, hence n/a.\n");
-        md.append("- Host softirq CPU per Mpkt: the softirq column of `/proc/stat` (all CPUs) over the same interval. ")
-            .append("It covers the bridge's forwarding, and for every switch the veths' receive paths and c2's stack; ")
-            .append("on kernels without IRQ time accounting it is sampled by the tick, and softirq work done inside the ")
-            .append("switch's system calls is counted in both figures.\n");
+        if (kinds().contains(Scenario.Kind.LOAD_BALANCED))
+        {
+            md.append("- Load balancer: every host end sits in a router namespace (`").append(LbTopology.ROUTER)
+                .append("`) where the balancer runs; c1 (").append(LbTopology.CLIENT_IP).append("/24, via ").append(LbTopology.CLIENT_GATEWAY)
+                .append(") is the client, c2 and two more namespaces (").append(String.join(", ", LbTopology.BACKENDS.stream().map(LbTopology.Backend::ip).toList()))
+                .append(", via ").append(LbTopology.BACKEND_GATEWAY).append(") the backends, each an nginx (one worker, a 6-byte file) on port ")
+                .append(LbTopology.BACKEND_PORT).append(". The VIP ").append(LbTopology.VIP).append(" lies outside both subnets, as a ClusterIP does; ")
+                .append("the balancer only translates destinations (the backends route back through it). Requests: wrk in c1, ")
+                .append(HttpLoadMeasurement.THREADS).append(" threads, ").append(HttpLoadMeasurement.CONNECTIONS).append(" connections, ")
+                .append(Math.max(1, Math.round(options.durationSeconds()))).append(" s after a 1 s warm-up, to http://").append(LbTopology.VIP).append("/; ")
+                .append("keep-alive for requests per second, `Connection: close` (one TCP connection per request) for new connections per second. ")
+                .append("TCP through the VIP: iperf3 from c1 to ").append(LbTopology.VIP).append(':').append(LbTopology.IPERF_PORT)
+                .append(", a second service whose one backend is c2. Before measuring, requests through the VIP must have reached all three backends. ")
+                .append("Switch process CPU per 1,000 requests: utime+stime of the Wharf daemon's JVM over the wrk run (the kernel balances in softirq: n/a).\n");
+        }
+        if (switchFigures)
+        {
+            md.append("- TCP: iperf3 from c1 to c2, ").append(Math.max(1, Math.round(options.durationSeconds())))
+                .append(" s, 1 and 4 parallel streams; the receiver's rate (`end.sum_received`).\n");
+            md.append("- Packet rate: trafgen (one CPU, `--no-sock-mem`) sends 60-byte UDP frames (64 B with FCS) from c1; ")
+                .append("counted by c2's `eth0` rx counter over ").append(format(options.durationSeconds(), 0))
+                .append(" s after a 1 s warm-up: what the switch delivered, not what was offered.\n");
+            md.append("- Latency: ").append(LatencyMeasurement.count(options.durationSeconds()))
+                .append(" pings c1 → c2 at 10 ms intervals, after the traffic tests (switch warm, path idle again); average and p99 (nearest rank) of the individual RTTs.\n");
+            md.append("- Switch process CPU per Mpkt: utime+stime from `/proc/PID/stat` of the switch's process ")
+                .append("(ovs-vswitchd; the Wharf daemon's JVM) during the packet-rate test, per million packets received. ")
+                .append("The Linux bridge has no process: it forwards in the kernel's softirq context, hence n/a.\n");
+            md.append("- Host softirq CPU per Mpkt: the softirq column of `/proc/stat` (all CPUs) over the same interval. ")
+                .append("It covers the bridge's forwarding, and for every switch the veths' receive paths and c2's stack; ")
+                .append("on kernels without IRQ time accounting it is sampled by the tick, and softirq work done inside the ")
+                .append("switch's system calls is counted in both figures.\n");
+        }
         md.append("- The machine is shared with whatever else runs on it; compare switches within one run.\n");
         if (!results.skipped().isEmpty())
         {
@@ -196,7 +220,7 @@ final class MarkdownReport
         t.append('\n');
         for (final Metric metric : results.metrics())
         {
-            if (metric.headline() != headline)
+            if (metric.headline() != headline || !belongs(metric, kind))
             {
                 continue;
             }
@@ -220,6 +244,12 @@ final class MarkdownReport
             t.append('\n');
         }
         return t.toString();
+    }
+
+    /** Whether {@code metric} has a row in {@code kind}'s tables: a kind's own figures appear in its tables alone. */
+    static boolean belongs(final Metric metric, final Scenario.Kind kind)
+    {
+        return metric.kind() == null ? !kind.ownMetricsOnly() : metric.kind() == kind;
     }
 
     private String cell(final Scenario scenario, final Metric metric)

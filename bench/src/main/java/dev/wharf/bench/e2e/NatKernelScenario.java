@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * Anchor for the routed path: what Docker does for a container on its default network. The root
- * namespace plays the host: a Linux bridge {@value #BRIDGE} with the containers' gateway
+ * namespace plays the host: a Linux bridge {@code wbe-natbr} with the containers' gateway
  * 10.76.0.254/24 holds {@code wbe-h1}; {@code wbe-h2} is the uplink with 10.77.0.254/24;
  * {@code net.ipv4.ip_forward=1}; and a table of the harness's own masquerades the container
  * subnet out of the uplink:
@@ -22,12 +22,12 @@ import java.util.List;
  */
 final class NatKernelScenario implements Scenario
 {
-    static final String BRIDGE = "wbe-natbr";
+    static final String BRIDGE = HarnessPrefix.name("natbr");
     static final String CONTAINER_SUBNET = "10.76.0.0/24";
     static final String CONTAINER_IP = "10.76.0.1";
     static final String BRIDGE_IP = "10.76.0.254";
     static final String UPLINK_IP = "10.77.0.254";
-    static final String TABLE = "wbe-nat";
+    static final String TABLE = HarnessPrefix.name("nat");
 
     @Override
     public String id()

@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The two hosts every overlay scenario shares: network namespaces {@value #HOST_A} and
- * {@value #HOST_B} joined by a veth pair, the underlay ({@value #UNDERLAY_A} with
- * {@value #UNDERLAY_IP_A}/24 in A, {@value #UNDERLAY_B} with {@value #UNDERLAY_IP_B}/24 in B),
+ * The two hosts every overlay scenario shares: network namespaces {@code wbe-ha} and
+ * {@code wbe-hb} joined by a veth pair, the underlay ({@code wbe-ua} with
+ * {@value #UNDERLAY_IP_A}/24 in A, {@code wbe-ub} with {@value #UNDERLAY_IP_B}/24 in B),
  * with c1's host end moved into A and c2's into B. What joins each host's container to its
  * tunnel endpoint (a Linux bridge with a vxlan device, a Wharf daemon) is the scenario's.
  * <p>
@@ -21,10 +21,10 @@ import java.util.List;
  */
 final class OverlayHosts
 {
-    static final String HOST_A = "wbe-ha";
-    static final String HOST_B = "wbe-hb";
-    static final String UNDERLAY_A = "wbe-ua";
-    static final String UNDERLAY_B = "wbe-ub";
+    static final String HOST_A = HarnessPrefix.name("ha");
+    static final String HOST_B = HarnessPrefix.name("hb");
+    static final String UNDERLAY_A = HarnessPrefix.name("ua");
+    static final String UNDERLAY_B = HarnessPrefix.name("ub");
     static final String UNDERLAY_IP_A = "10.79.0.1";
     static final String UNDERLAY_IP_B = "10.79.0.2";
     static final String UNDERLAY_PREFIX_LENGTH = "24";

@@ -13,7 +13,7 @@ import java.util.List;
  */
 final class OvsScenario implements Scenario
 {
-    static final String BRIDGE = "wbe-ovs";
+    static final String BRIDGE = HarnessPrefix.name("ovs");
 
     private final boolean userspaceTso;
     private PrivateOvs ovs;

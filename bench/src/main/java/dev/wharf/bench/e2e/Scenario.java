@@ -41,6 +41,11 @@ interface Scenario
      */
     default boolean supports(final Metric metric)
     {
+        if (metric.kind() != null || kind().ownMetricsOnly())
+        {
+            // a figure of one kind's own (requests per second through a VIP) means nothing elsewhere
+            return metric.kind() == kind();
+        }
         return kind().oneSegment() || !metric.sameSegmentOnly();
     }
 
@@ -83,15 +88,34 @@ interface Scenario
          * c1 and c2 keep their addresses on one L2 network, but each sits on a host of its own
          * (namespaces joined by a veth underlay) and their frames cross it in tunnels, as with Docker Swarm's overlay.
          */
-        OVERLAY("Overlay across two hosts (c1 on host A, c2 on host B, one L2 network over a veth underlay)", true);
+        OVERLAY("Overlay across two hosts (c1 on host A, c2 on host B, one L2 network over a veth underlay)", true),
+        /**
+         * A virtual service: c1 (10.76.0.1/24) the client, c2 and two more namespaces (10.77.0.2-4/24) its three nginx
+         * backends, a router namespace between them that balances the VIP ({@link LbTopology}). Measured with its own
+         * figures (requests and connections per second through the VIP), not the switch figures.
+         */
+        LOAD_BALANCED("Load balancer (c1 → VIP " + LbTopology.VIP + ", three nginx backends on 10.77.0.0/24)", false, true);
 
         private final String title;
         private final boolean oneSegment;
+        private final boolean ownMetricsOnly;
 
         Kind(final String title, final boolean oneSegment)
         {
+            this(title, oneSegment, false);
+        }
+
+        Kind(final String title, final boolean oneSegment, final boolean ownMetricsOnly)
+        {
             this.title = title;
             this.oneSegment = oneSegment;
+            this.ownMetricsOnly = ownMetricsOnly;
+        }
+
+        /** Whether this kind is measured only with the metrics made for it ({@link Metric#kind()}). */
+        boolean ownMetricsOnly()
+        {
+            return ownMetricsOnly;
         }
 
         String title()

@@ -54,8 +54,8 @@ final class Shell
     {
         try
         {
-            final Path out = Files.createTempFile("wbe-", ".out");
-            final Path err = Files.createTempFile("wbe-", ".err");
+            final Path out = Files.createTempFile(HarnessPrefix.VALUE + "-", ".out");
+            final Path err = Files.createTempFile(HarnessPrefix.VALUE + "-", ".err");
             try
             {
                 final ProcessBuilder builder = new ProcessBuilder(command)

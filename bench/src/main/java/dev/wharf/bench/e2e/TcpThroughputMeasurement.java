@@ -6,28 +6,49 @@ import java.util.Map;
 /**
  * TCP throughput from c1 to c2 with iperf3 ({@code -P streams}, {@code -J}, read by {@link Iperf3Report}):
  * the rate the receiver got ({@code end.sum_received}), and the sender's retransmits as a detail (they
- * show a switch dropping under bursts). The server is a one-off ({@code -1}) in c2.
+ * show a switch dropping under bursts). The server is a one-off ({@code -1}) in c2. {@link #throughVip} is the
+ * load balancer's variant: the client connects to the VIP, whose iperf3 service has c2 as its one backend
+ * (iperf3's control and data connections must reach the same server).
  */
 final class TcpThroughputMeasurement implements Measurement
 {
     private static final int PORT = 5201;
 
     private final int streams;
+    private final String destination;
+    private final String where;
     private final Metric throughput;
     private final Metric retransmits;
 
     TcpThroughputMeasurement(final int streams)
     {
+        this(streams, ContainerPair.IP2, "", "tcp", "TCP", null);
+    }
+
+    private TcpThroughputMeasurement(final int streams, final String destination, final String where, final String idPrefix,
+        final String labelPrefix, final Scenario.Kind kind)
+    {
         this.streams = streams;
-        final String name = "TCP, " + streams + (streams == 1 ? " stream" : " streams");
-        this.throughput = Metric.headline("tcp" + streams + "_gbps", name, "Gbit/s", true, 2);
-        this.retransmits = Metric.detail("tcp" + streams + "_retransmits", name + ", retransmits", "segments", 0);
+        this.destination = destination;
+        this.where = where;
+        final String name = labelPrefix + ", " + streams + (streams == 1 ? " stream" : " streams");
+        final Metric rate = Metric.headline(idPrefix + streams + "_gbps", name, "Gbit/s", true, 2);
+        final Metric resent = Metric.detail(idPrefix + streams + "_retransmits", name + ", retransmits", "segments", 0);
+        this.throughput = kind == null ? rate : rate.of(kind);
+        this.retransmits = kind == null ? resent : resent.of(kind);
+    }
+
+    /** TCP from c1 to the load balancer's VIP, translated to its one backend c2 ({@link LbTopology#IPERF_PORT}). */
+    static TcpThroughputMeasurement throughVip(final int streams)
+    {
+        return new TcpThroughputMeasurement(streams, LbTopology.VIP, " through the VIP", "lb_tcp", "TCP through the VIP to one backend",
+            Scenario.Kind.LOAD_BALANCED);
     }
 
     @Override
     public String title()
     {
-        return "TCP throughput, " + streams + (streams == 1 ? " stream" : " streams") + " (iperf3)";
+        return "TCP throughput" + where + ", " + streams + (streams == 1 ? " stream" : " streams") + " (iperf3)";
     }
 
     @Override
@@ -59,7 +80,7 @@ final class TcpThroughputMeasurement implements Measurement
         {
             awaitListening(server);
             final Shell.Result client = Shell.inNamespace(seconds + 20, ContainerPair.C1,
-                "iperf3", "-c", ContainerPair.IP2, "-p", Integer.toString(PORT), "-t", Integer.toString(seconds),
+                "iperf3", "-c", destination, "-p", Integer.toString(PORT), "-t", Integer.toString(seconds),
                 "-P", Integer.toString(streams), "-J", "--connect-timeout", "3000");
             final String json = client.stdout();
             final Iperf3Report report = Iperf3Report.parse(json);

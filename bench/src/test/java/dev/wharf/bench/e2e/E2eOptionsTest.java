@@ -66,9 +66,19 @@ class E2eOptionsTest
         for (final Scenario scenario : scenarios)
         {
             final Scenario.Kind expected = scenario.id().startsWith("nat-") ? Scenario.Kind.ROUTED
-                : E2eOptions.OVERLAY.contains(scenario.id()) ? Scenario.Kind.OVERLAY : Scenario.Kind.BRIDGED;
+                : E2eOptions.OVERLAY.contains(scenario.id()) ? Scenario.Kind.OVERLAY
+                : E2eOptions.LB.contains(scenario.id()) ? Scenario.Kind.LOAD_BALANCED : Scenario.Kind.BRIDGED;
             assertEquals(expected, scenario.kind(), scenario.id());
         }
+    }
+
+    @Test
+    void loadBalancerScenariosAreSelectedByNameOnly()
+    {
+        assertEquals(List.of("lb-kernel", "lb-wharf"), parse("--only", "lb-kernel,lb-wharf").only());
+        assertTrue(parse().only().stream().noneMatch(E2eOptions.LB::contains), "not in the default run");
+        assertTrue(parse("--nat").only().stream().noneMatch(E2eOptions.LB::contains), "--nat adds the routed ones only");
+        assertTrue(E2eOptions.USAGE.contains("lb-kernel, lb-wharf"), E2eOptions.USAGE);
     }
 
     @Test

@@ -177,6 +177,60 @@ class MarkdownReportTest
     }
 
     @Test
+    void aLoadBalancerRunShowsItsOwnFiguresAlone(@org.junit.jupiter.api.io.TempDir final Path dir) throws Exception
+    {
+        final Scenario.Kind balanced = Scenario.Kind.LOAD_BALANCED;
+        final RunResults results = new RunResults(List.of(
+            FakeScenario.anchor("lb-kernel", balanced), FakeScenario.subject("lb-wharf", balanced)), measurements);
+        add(results, "lb-kernel", "lb_rps", 20_000);
+        add(results, "lb-wharf", "lb_rps", 24_000);
+        add(results, "lb-kernel", "lb_cps", 6_000);
+        add(results, "lb-wharf", "lb_cps", 5_000);
+        add(results, "lb-kernel", "lb_tcp1_gbps", 8);
+        add(results, "lb-wharf", "lb_tcp1_gbps", 4);
+        final MarkdownReport report = new MarkdownReport(results, MACHINE, options("lb-kernel", "lb-wharf"));
+        final String table = report.tables(true);
+        assertTrue(table.startsWith("**" + balanced.title() + "**\n\n| figure | lb-kernel | lb-wharf | lb-wharf/lb-kernel |\n"), table);
+        assertEquals(List.of("20000", "24000", "1.20×"), row(table, "HTTP requests, keep-alive"));
+        assertEquals(List.of("6000", "5000", "0.83×"), row(table, "New connections"));
+        assertEquals(List.of("8.00", "4.00", "0.50×"), row(table, "TCP through the VIP to one backend, 1 stream"));
+        for (final String switchFigure : new String[] {"| 64 B packets", "| TCP, 1 stream", "| Ping RTT", "| Switch process CPU per Mpkt"})
+        {
+            assertFalse(table.contains(switchFigure), switchFigure + " in\n" + table);
+        }
+        final String details = report.tables(false);
+        assertTrue(details.contains("| Keep-alive requests, p99 latency (ms) |"), details);
+        assertFalse(details.contains("64 B packets sent by trafgen"), details);
+        final String page = report.render();
+        assertTrue(page.contains("- Load balancer: every host end sits in a router namespace"), page);
+        assertFalse(page.contains("- Packet rate: trafgen"), "no switch figure was measured: " + page);
+        new BarChart(results, MACHINE, options("lb-kernel", "lb-wharf")).write(dir.resolve("c.png"));
+        assertTrue(java.nio.file.Files.size(dir.resolve("c.png")) > 1000);
+    }
+
+    @Test
+    void besideTheBridgesTheLoadBalancersFiguresKeepToTheirOwnTable()
+    {
+        final Scenario.Kind balanced = Scenario.Kind.LOAD_BALANCED;
+        final RunResults results = new RunResults(List.of(
+            FakeScenario.anchor("bridge", BRIDGED), FakeScenario.subject("wharf", BRIDGED),
+            FakeScenario.anchor("lb-kernel", balanced), FakeScenario.subject("lb-wharf", balanced)), measurements);
+        add(results, "bridge", "tcp1_gbps", 10);
+        add(results, "wharf", "tcp1_gbps", 8);
+        add(results, "lb-kernel", "lb_rps", 20_000);
+        add(results, "lb-wharf", "lb_rps", 24_000);
+        final String tables = new MarkdownReport(results, MACHINE, options("bridge", "wharf", "lb-kernel", "lb-wharf")).tables(true);
+        final String bridged = section(tables, BRIDGED);
+        final String lb = section(tables, balanced);
+        assertEquals(List.of("10.00", "8.00", "0.80×"), row(bridged, "TCP, 1 stream"));
+        assertFalse(bridged.contains("HTTP requests"), bridged);
+        assertFalse(bridged.contains("lb-wharf/"), bridged);
+        assertEquals(List.of("20000", "24000", "1.20×"), row(lb, "HTTP requests, keep-alive"));
+        assertFalse(lb.contains("| TCP, 1 stream"), lb);
+        assertFalse(lb.contains("wharf/bridge"), lb);
+    }
+
+    @Test
     void rawSamplesAndChartCopeWithRoutedScenarios(@org.junit.jupiter.api.io.TempDir final Path dir) throws Exception
     {
         final RunResults results = mixedRun();
