@@ -3,6 +3,7 @@ package dev.wharf.bench.e2e;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -102,7 +103,7 @@ final class LbKernelScenario implements Scenario
     /** The router's addressing and forwarding, run inside its namespace in order. */
     static List<List<String>> routerCommands()
     {
-        final List<List<String>> commands = new java.util.ArrayList<>();
+        final List<List<String>> commands = new ArrayList<>();
         commands.add(List.of("ip", "addr", "add", LbTopology.CLIENT_GATEWAY + "/" + ContainerPair.PREFIX_LENGTH, "dev", ContainerPair.HOST_END_1));
         commands.add(List.of("ip", "link", "add", BRIDGE, "type", "bridge"));
         commands.add(List.of("ip", "addr", "add", LbTopology.BACKEND_GATEWAY + "/" + ContainerPair.PREFIX_LENGTH, "dev", BRIDGE));
