@@ -270,9 +270,6 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
                 state.backends.removeAll(due);
                 state.reschedule(options);
                 ended += due.size();
-            }
-            if (!due.isEmpty())
-            {
                 publish();
                 due.forEach(this::retire);
             }

@@ -23,7 +23,8 @@ public final class Inputs
     /** How much of a value a message quotes. */
     public static final int QUOTE_MAX_CHARS = 100;
 
-    private static final Pattern NETWORK_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    /** Names of networks and services: 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     /** Linux interface names: at most IFNAMSIZ - 1 = 15 bytes, no '/' or whitespace; '.' and '..' excluded. */
     private static final Pattern INTERFACE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}");
     private static final Pattern DOTTED = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
@@ -40,12 +41,28 @@ public final class Inputs
         {
             throw ControlException.invalid("network name is required");
         }
-        if (!NETWORK_NAME.matcher(name).matches())
+        return name(name, "network");
+    }
+
+    /** Checks a non-empty name of a {@code what} (a network, a service) against the names' rule. */
+    public static String name(final String name, final String what)
+    {
+        if (!NAME.matcher(name).matches())
         {
-            throw ControlException.invalid("invalid network name " + quote(name) +
+            throw ControlException.invalid("invalid " + what + " name " + quote(name) +
                 ": use 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit");
         }
         return name;
+    }
+
+    /** Refuses an address that is no host's: 0.0.0.0, loopback, multicast and above. */
+    public static void checkUnicastHost(final int address, final String what)
+    {
+        final int first = address >>> 24;
+        if (address == 0 || first == 127 || first >= 224)
+        {
+            throw ControlException.invalid(what + " " + Ipv4Address.toString(address) + " is not a unicast address of a host");
+        }
     }
 
     public static String interfaceName(final String name)

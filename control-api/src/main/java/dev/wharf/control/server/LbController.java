@@ -42,7 +42,11 @@ import static dev.wharf.control.server.Inputs.quote;
  */
 public final class LbController implements Feature
 {
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    /** The limits of a health check (the API's checks, the saved state's too). */
+    public static final int HEALTH_INTERVAL_MIN_MS = 100;
+    public static final int HEALTH_INTERVAL_MAX_MS = 3_600_000;
+    public static final int HEALTH_COUNT_MAX = 100;
+    private static final Pattern HTTP_PATH = Pattern.compile("/[\\x21-\\x7E]{0,255}");
     private static final long HOUSEKEEPING_MS = 200;
     /** The longest persistence: a day (IPVS allows more; a template older than that is a stale one). */
     public static final int MAX_PERSISTENT_SECONDS = 86_400;
@@ -194,12 +198,6 @@ public final class LbController implements Feature
             address, port);
     }
 
-    /** The limits of a health check: its API's checks, the saved state's too. */
-    public static final int HEALTH_INTERVAL_MIN_MS = 100;
-    public static final int HEALTH_INTERVAL_MAX_MS = 3_600_000;
-    public static final int HEALTH_COUNT_MAX = 100;
-    private static final Pattern HTTP_PATH = Pattern.compile("/[\\x21-\\x7E]{0,255}");
-
     private static void checkHealth(final LbSection.Service service, final LbSection.Health check)
     {
         if (service.address().protocol() != Protocol.TCP)
@@ -281,7 +279,7 @@ public final class LbController implements Feature
     private static void checkService(final DesiredState state, final LbSection section, final LbSection.Service service)
     {
         final LbSection.Address address = service.address();
-        checkUnicast(address.vip(), "VIP");
+        Inputs.checkUnicastHost(address.vip(), "VIP");
         Inputs.checkPort(address.port(), "service port");
         if (address.protocol() != Protocol.TCP && address.protocol() != Protocol.UDP)
         {
@@ -300,10 +298,9 @@ public final class LbController implements Feature
         {
             throw ControlException.invalid("persistence must be 0.." + MAX_PERSISTENT_SECONDS + " seconds: " + service.persistent());
         }
-        if (!service.name().isEmpty() && !NAME.matcher(service.name()).matches())
+        if (!service.name().isEmpty())
         {
-            throw ControlException.invalid("invalid service name " + quote(service.name()) +
-                ": letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64");
+            Inputs.name(service.name(), "service");
         }
         if (section.service(address) != null)
         {
@@ -353,7 +350,7 @@ public final class LbController implements Feature
 
     private static void checkBackend(final LbSection.Service service, final LbSection.Backend backend)
     {
-        checkUnicast(backend.address(), "backend address");
+        Inputs.checkUnicastHost(backend.address(), "backend address");
         Inputs.checkPort(backend.port(), "backend port");
         if (backend.weight() < 0 || backend.weight() > BackendWeight.MAX_WEIGHT)
         {
@@ -367,15 +364,6 @@ public final class LbController implements Feature
         if (backend.address() == service.address().vip())
         {
             throw ControlException.invalid("a backend cannot be the VIP itself (" + Ipv4Address.toString(backend.address()) + ")");
-        }
-    }
-
-    private static void checkUnicast(final int address, final String what)
-    {
-        final int first = address >>> 24;
-        if (address == 0 || first == 127 || first >= 224)
-        {
-            throw ControlException.invalid(what + " " + Ipv4Address.toString(address) + " is not a unicast address of a host");
         }
     }
 

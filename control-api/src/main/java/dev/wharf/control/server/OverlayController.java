@@ -130,19 +130,10 @@ public final class OverlayController implements Feature, NetworkController.Drive
         {
             throw ControlException.invalid("VXLAN and Geneve need different UDP ports: both are " + spec.port());
         }
-        checkUnicast(spec.local(), "underlay address");
+        Inputs.checkUnicastHost(spec.local(), "underlay address");
         if (spec.device() != null)
         {
             Inputs.interfaceName(spec.device());
-        }
-    }
-
-    private static void checkUnicast(final int address, final String what)
-    {
-        final int first = address >>> 24;
-        if (address == 0 || first == 127 || first >= 224)
-        {
-            throw ControlException.invalid(what + " " + Ipv4Address.toString(address) + " is not a unicast address of a host");
         }
     }
 
@@ -296,7 +287,7 @@ public final class OverlayController implements Feature, NetworkController.Drive
         {
             throw ControlException.precondition("network " + quote(network.name()) + " is not an overlay network (it was created as a bridge)");
         }
-        checkUnicast(entry.vtep(), "VTEP");
+        Inputs.checkUnicastHost(entry.vtep(), "VTEP");
         if (section.underlay() != null && section.underlay().local() == entry.vtep())
         {
             throw ControlException.invalid("VTEP " + Ipv4Address.toString(entry.vtep()) + " is this host's own underlay address");
