@@ -28,6 +28,8 @@ GW_MAC, GW_IP = "02:42:0a:00:00:01", "10.0.0.1"
 A_MAC, A_IP = "02:42:0a:00:00:02", "10.0.0.2"
 B_MAC, B_IP = "02:42:0a:00:00:03", "10.0.0.3"
 A_IP6, B_IP6 = "fd00::2", "fd00::3"
+# this host's own address beside a gateway address other hosts share (an overlay's anycast gateway)
+HOST_MAC, HOST_IP = "02:42:0a:00:00:fa", "10.0.0.250"
 # routing: a second container network and the uplink (the host's outside interface and its router)
 NET1_GW_MAC, NET1_GW_IP = "02:42:0a:00:01:01", "10.0.1.1"
 C_MAC, C_IP = "02:42:0a:00:01:02", "10.0.1.2"
@@ -70,6 +72,13 @@ def frames():
                                        Ether(dst=A_MAC, src=GW_MAC) / ARP(op=2, hwsrc=GW_MAC, psrc=GW_IP, hwdst=A_MAC, pdst=A_IP))
     f["arp_request_gateway_unicast"] = ("who-has the gateway, unicast to the gateway MAC (a cache refresh)",
                                         Ether(dst=GW_MAC, src=A_MAC) / ARP(op=1, hwsrc=A_MAC, psrc=A_IP, hwdst=GW_MAC, pdst=GW_IP))
+    f["arp_request_host_address"] = ("who-has this host's own address on the network, broadcast",
+                                     Ether(dst=BROADCAST, src=A_MAC) / ARP(op=1, hwsrc=A_MAC, psrc=A_IP, pdst=HOST_IP))
+    f["arp_reply_host_address_expected"] = ("the reply to arp_request_host_address: from the host's own MAC, not the gateway's",
+                                            Ether(dst=A_MAC, src=HOST_MAC) / ARP(op=2, hwsrc=HOST_MAC, psrc=HOST_IP, hwdst=A_MAC, pdst=A_IP))
+    f["arp_request_from_host_address_expected"] = ("who-has A, as a router with a host address asks it: from that address",
+                                                   Ether(dst=BROADCAST, src=HOST_MAC) /
+                                                   ARP(op=1, hwsrc=HOST_MAC, psrc=HOST_IP, hwdst="00:00:00:00:00:00", pdst=A_IP))
     f["arp_request_other_host"] = ("who-has 10.0.0.3, broadcast",
                                    Ether(dst=BROADCAST, src=A_MAC) / ARP(op=1, hwsrc=A_MAC, psrc=A_IP, pdst=B_IP))
     f["arp_reply_host"] = ("10.0.0.3 is-at B, unicast to A",

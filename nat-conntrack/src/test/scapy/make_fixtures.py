@@ -22,6 +22,7 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "resources"
 
 GW_MAC, HOST_MAC = "02:42:ac:12:00:01", "02:42:ac:12:00:02"
 C1, C2, FRONT_GW = "172.18.0.2", "172.18.0.3", "172.18.0.1"
+FRONT_HOST_ADDRESS = "172.18.0.250"
 UPLINK, S, ROUTER, X = "203.0.113.10", "198.51.100.7", "198.51.100.1", "192.0.2.50"
 # a load balancer's virtual service 10.96.0.10:80 (tcp) and :53 (udp), its backend B1 on the back network
 VIP, B1 = "10.96.0.10", "172.19.0.5"
@@ -93,6 +94,9 @@ def frames():
     f["tcp_syn_x_published"] = ("X:50000 -> uplink:8080 SYN from outside", tcp(X, UPLINK, 50000, 8080, "S"))
     f["tcp_synack_c1_to_x"] = ("C1:80 -> X:50000 SYN-ACK", tcp(C1, X, 80, 50000, "SA", seq=3000, ack=1001))
     f["tcp_syn_x_unpublished"] = ("X:50000 -> uplink:9090 SYN, no published port", tcp(X, UPLINK, 50000, 9090, "S"))
+    # the same published port into a network with this host's own address (an overlay's: its gateway is every host's)
+    f["tcp_synack_c1_to_host_address"] = ("C1:80 -> the front network's host address:50000 SYN-ACK",
+                                          tcp(C1, FRONT_HOST_ADDRESS, 80, 50000, "SA", seq=4000, ack=1001))
     # hairpin: C2 reaches C1's published port through the host address
     f["tcp_syn_c2_hairpin"] = ("C2:41000 -> uplink:8080 SYN", tcp(C2, UPLINK, 41000, 8080, "S"))
     f["tcp_synack_c1_hairpin"] = ("C1:80 -> front gateway:41000 SYN-ACK, the hairpinned reply", tcp(C1, FRONT_GW, 80, 41000, "SA", seq=4000, ack=1001))

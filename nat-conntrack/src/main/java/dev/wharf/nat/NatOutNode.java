@@ -17,7 +17,8 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  * ip4-nat-out (netfilter's POSTROUTING: SNAT, then the conntrack confirm). A packet of a tracked
  * flow gets the SOURCE part of the flow's translation. A new flow, now that ip4-lookup chose where
  * it goes and ip4-user-rules let it pass, is given a source translation when it needs one
- * (masquerade to the uplink address, on networks that masquerade; hairpin to the gateway address),
+ * (masquerade to the uplink address, on networks that masquerade; hairpin to the gateway address; a
+ * translated destination on a network with this host's own address, {@link NetworkState#hostIp}, to that),
  * and created: the reply tuple, which must be unique, decides the source port, so the original port
  * is tried first and then others chosen pseudo-randomly in the configured range, each try a
  * {@link ConntrackTable#create} that says CLASH when the tuple is taken. A full table early-drops an
@@ -186,10 +187,20 @@ public final class NatOutNode extends Node
             translatedSource = out.gatewayIp;
             snat = true;
         }
-        else if ((batch.flags[i] & PacketBatch.FLAG_PUBLISHED) != 0 && outIndex == batch.network[i] && in != null && !scratch.routed[i])
+        else if ((batch.flags[i] & PacketBatch.FLAG_PUBLISHED) != 0 && in != null && !scratch.routed[i])
         {
-            translatedSource = in.gatewayIp; // hairpin: the reply must come back through us to be de-translated
-            snat = true;
+            if (out.hostIp != 0)
+            {
+                // a network whose gateway other hosts share (Swarm's routing mesh): the backend may be on another host,
+                // whose gateway would take the reply; from this host's own address it comes back here to be de-translated
+                translatedSource = out.hostIp;
+                snat = true;
+            }
+            else if (outIndex == batch.network[i])
+            {
+                translatedSource = in.gatewayIp; // hairpin: the reply must come back through us to be de-translated
+                snat = true;
+            }
         }
 
         final int initialState = ConnectionState.withMark(scratch.routed[i] ? routedState(protocol) : protocol == Ipv4Flyweight.PROTOCOL_TCP ?

@@ -91,6 +91,14 @@ final class NatHarness
             uplink ? Fixture.ipv4Value("203.0.113.1") : 0, new NeighbourTable(16), new long[0]);
     }
 
+    /** Gives {@code network} this host's own address beside its gateway's, as an overlay network with --host-address has. */
+    void hostAddress(final int network, final int ip)
+    {
+        final NetworkState[] networks = context.snapshot.networksCopy();
+        networks[network] = networks[network].withHostAddress(ip, 0x02_42_00_00_00_FAL);
+        context.snapshot = new DataplaneSnapshot(2, networks, new PortBinding[0], 1);
+    }
+
     /** {@link Result#dropReason} of a packet sent on to tcp-reset (its answer is a reset). */
     static final String TO_TCP_RESET = "-> tcp-reset";
     /** {@link Result#dropReason} of a packet sent on to icmp-error (with {@code batch.icmpError} set). */

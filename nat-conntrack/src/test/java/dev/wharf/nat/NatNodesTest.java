@@ -172,6 +172,27 @@ class NatNodesTest
     }
 
     @Test
+    void intoANetworkWithAHostAddressAPublishedConnectionLeavesFromThatAddressSoAnotherHostsBackendAnswersHere(
+        @TempDir final Path directory)
+    {
+        final int hostAddress = Fixture.ipv4Value("172.18.0.250");
+        nat.hostAddress(FRONT, hostAddress);
+        nat.service.publishedPorts(List.of(new PublishedPort(0, 8080, 6, FRONT, C1, 80)));
+
+        final NatHarness.Result syn = nat.send(UPLINK, frame("tcp_syn_x_published"));
+        final NatHarness.Result synAck = nat.send(FRONT, frame("tcp_synack_c1_to_host_address"));
+
+        assertEquals(C1, u32(syn.frame(), DST));
+        assertEquals(hostAddress, u32(syn.frame(), SRC), "not the client's address, which the backend's own host would route");
+        assertEquals(50000, u16(syn.frame(), SPORT));
+        assertEquals(UPLINK_IP, u32(synAck.frame(), SRC));
+        assertEquals(8080, u16(synAck.frame(), SPORT));
+        assertEquals(X, u32(synAck.frame(), DST));
+        assertEquals(50000, u16(synAck.frame(), DPORT));
+        assertChecksumsGood(directory, List.of(syn.frame(), synAck.frame()));
+    }
+
+    @Test
     void hairpinTranslatesBothWaysThroughTheGateway(@TempDir final Path directory)
     {
         nat.service.publishedPorts(List.of(new PublishedPort(0, 8080, 6, FRONT, C1, 80)));

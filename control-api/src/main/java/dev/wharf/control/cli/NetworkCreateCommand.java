@@ -65,6 +65,11 @@ final class NetworkCreateCommand extends ClientCommand
         description = "overlay: learn remote MACs from arriving frames (default: true); false knows only 'vtep add --mac' endpoints.")
     Boolean learning;
 
+    @Option(names = "--host-address", paramLabel = "IP",
+        description = "overlay: this host's own address on the network, different on every host; connections published or " +
+            "load-balanced into the network leave from it, so that backends on other hosts answer here (Swarm's routing mesh).")
+    String hostAddress;
+
     @Override
     protected void run(final WharfClient client)
     {
@@ -90,6 +95,10 @@ final class NetworkCreateCommand extends ClientCommand
         if (learning != null)
         {
             request.setLearning(learning);
+        }
+        if (hostAddress != null)
+        {
+            request.setHostAddress(hostAddress);
         }
         if (icc != null)
         {

@@ -35,7 +35,8 @@ final class VtepListCommand extends ClientCommand
         }
         println(response.getNetwork() + ": " + response.getEncap() + " VNI " + response.getVni() + ", MTU " + response.getMtu() +
             ", tunnel port " + response.getTunnelPort() + (response.getMssClamp() ? ", MSS clamped to " + (response.getMtu() - 40) : "") +
-            (response.getLearning() ? ", learning" : ", no learning"));
+            (response.getLearning() ? ", learning" : ", no learning") +
+            (response.getHostAddress().isEmpty() ? "" : ", this host " + response.getHostAddress() + " " + response.getHostMac()));
         final Table table = new Table("VTEP", "MAC", "IP");
         for (final Vtep vtep : response.getVtepsList())
         {

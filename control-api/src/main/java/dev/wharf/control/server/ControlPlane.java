@@ -51,11 +51,12 @@ public final class ControlPlane
         this.uplink = new UplinkController(transaction, ids, dataplane, opener, network.networks(), network.ports());
         this.nat = new NatController(transaction, ids, network.networks(), uplink, natControl);
         this.conntrack = new ConntrackController(transaction, ids, dataplane, natControl);
-        this.overlay = overlayService == null ? null : new OverlayController(transaction, ids, network.networks(), overlayService);
+        this.overlay = overlayService == null ? null : new OverlayController(transaction, ids, network.networks(), overlayService, dataplane);
         final List<PortRows> portRows = new ArrayList<>(List.of(network.ports(), uplink));
         if (overlay != null)
         {
             portRows.add(overlay);
+            network.ports().register(overlay);
         }
         this.views = new SwitchViews(transaction, ids, dataplane, network.networks(), network.ports(), portRows);
         final List<Feature> loaded = new ArrayList<>(List.of(network, uplink));

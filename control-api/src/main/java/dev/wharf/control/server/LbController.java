@@ -4,6 +4,7 @@ import dev.wharf.control.state.DesiredState;
 import dev.wharf.control.state.LbSection;
 import dev.wharf.control.state.NetworkSection;
 import dev.wharf.control.state.NetworkSpec;
+import dev.wharf.control.state.OverlaySection;
 import dev.wharf.control.state.PortSpec;
 import dev.wharf.control.state.Protocol;
 import dev.wharf.control.state.SectionKey;
@@ -338,6 +339,13 @@ public final class LbController implements Feature
             if (port.hasIp() && port.ip() == address)
             {
                 return "the address of port " + quote(port.name()) + " on network " + quote(port.network());
+            }
+        }
+        for (final OverlaySection.OverlayNetwork network : OverlaySection.of(state).networks())
+        {
+            if (network.hostAddress() == address)
+            {
+                return "this host's own address on network " + quote(network.network());
             }
         }
         final UplinkSpec uplink = UplinkSection.of(state);

@@ -54,9 +54,9 @@ public final class NetworkController
     public static final String BRIDGE = "bridge";
 
     /** The options a network create passes to its driver (only the overlay's exist so far); 0 and null mean unset. */
-    public record DriverOptions(int vni, String encapsulation, int mtu, Boolean mssClamp, Boolean learning)
+    public record DriverOptions(int vni, String encapsulation, int mtu, Boolean mssClamp, Boolean learning, int hostAddress)
     {
-        public static final DriverOptions NONE = new DriverOptions(0, null, 0, null, null);
+        public static final DriverOptions NONE = new DriverOptions(0, null, 0, null, null, 0);
     }
 
     /**
@@ -70,7 +70,7 @@ public final class NetworkController
         String name();
 
         /** Refuses options or a state that cannot take a network of this type, before anything is changed. */
-        void checkCreate(String network, DriverOptions options);
+        void checkCreate(String network, Cidr subnet, int gateway, DriverOptions options);
 
         /** The network was added to the dataplane as {@code index} and committed; a throw here removes it again. */
         void create(NetworkSpec network, int index, DriverOptions options);
@@ -199,7 +199,7 @@ public final class NetworkController
             dependents.forEach(d -> d.checkCreate(subnet));
             if (typed != null)
             {
-                typed.checkCreate(name, options);
+                typed.checkCreate(name, subnet, gatewayIp, options);
             }
             final NetworkSpec spec = new NetworkSpec(name, subnet, gatewayIp, GatewayMacs.derive(name, takenMacs), macLimit,
                 flags.internal(), flags.icc(), flags.masquerade());
@@ -281,7 +281,7 @@ public final class NetworkController
         {
             if (!options.equals(DriverOptions.NONE))
             {
-                throw ControlException.invalid("--vni, --encap, --mtu, --mss-clamp and --learning are options of overlay networks (--driver overlay)");
+                throw ControlException.invalid("--vni, --encap, --mtu, --mss-clamp, --learning and --host-address are options of overlay networks (--driver overlay)");
             }
             return null;
         }

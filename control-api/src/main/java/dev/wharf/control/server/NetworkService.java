@@ -46,7 +46,8 @@ public final class NetworkService extends NetworkServiceGrpc.NetworkServiceImplB
                     !request.hasMasquerade() || request.getMasquerade()),
                 request.getDriver(),
                 new NetworkController.DriverOptions(request.getVni(), request.getEncap().isEmpty() ? null : request.getEncap(), request.getMtu(),
-                    request.hasMssClamp() ? request.getMssClamp() : null, request.hasLearning() ? request.getLearning() : null));
+                    request.hasMssClamp() ? request.getMssClamp() : null, request.hasLearning() ? request.getLearning() : null,
+                    request.getHostAddress().isEmpty() ? 0 : Inputs.ipv4(request.getHostAddress(), "host address")));
             return CreateNetworkResponse.newBuilder().setNetwork(ApiMessages.network(networks.view(spec.name()))).build();
         });
     }

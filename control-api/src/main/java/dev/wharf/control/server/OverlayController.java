@@ -1,12 +1,16 @@
 package dev.wharf.control.server;
 
+import dev.wharf.control.state.Cidr;
 import dev.wharf.control.state.DesiredState;
+import dev.wharf.control.state.LbSection;
 import dev.wharf.control.state.NetworkSection;
 import dev.wharf.control.state.NetworkSpec;
 import dev.wharf.control.state.OverlaySection;
+import dev.wharf.control.state.PortSpec;
 import dev.wharf.control.state.SectionKey;
 import dev.wharf.dataplane.protocol.Ipv4Address;
 import dev.wharf.dataplane.protocol.MacAddress;
+import dev.wharf.dataplane.worker.Dataplane;
 import dev.wharf.vxlan.Encapsulation;
 import dev.wharf.vxlan.Overlay;
 import dev.wharf.vxlan.underlay.UnderlayException;
@@ -30,7 +34,7 @@ import static dev.wharf.control.server.Inputs.quote;
  *
  * <p>Thread safety: every method takes the {@link StateTransaction}'s lock; gRPC executor threads and the reconciler's.
  */
-public final class OverlayController implements Feature, NetworkController.Driver, NetworkController.Dependent, PortRows
+public final class OverlayController implements Feature, NetworkController.Driver, NetworkController.Dependent, PortController.Dependent, PortRows
 {
     public static final String DRIVER = "overlay";
     public static final int VNI_MAX = 0xFF_FFFF;
@@ -43,6 +47,7 @@ public final class OverlayController implements Feature, NetworkController.Drive
     private final IdMap ids;
     private final NetworkController networks;
     private final Overlay overlay;
+    private final Dataplane dataplane;
     /** Why the underlay of the desired state is not bound; null when it is (or none is set). */
     private String downReason;
 
@@ -56,12 +61,14 @@ public final class OverlayController implements Feature, NetworkController.Drive
     {
     }
 
-    public OverlayController(final StateTransaction transaction, final IdMap ids, final NetworkController networks, final Overlay overlay)
+    public OverlayController(
+        final StateTransaction transaction, final IdMap ids, final NetworkController networks, final Overlay overlay, final Dataplane dataplane)
     {
         this.transaction = transaction;
         this.ids = ids;
         this.networks = networks;
         this.overlay = overlay;
+        this.dataplane = dataplane;
         networks.register((NetworkController.Driver)this);
         networks.register((NetworkController.Dependent)this);
     }
@@ -182,10 +189,19 @@ public final class OverlayController implements Feature, NetworkController.Drive
     }
 
     @Override
-    public void checkCreate(final String network, final NetworkController.DriverOptions options)
+    public void checkCreate(final String network, final Cidr subnet, final int gateway, final NetworkController.DriverOptions options)
     {
         checkOverlayNetwork(section(), network, options.vni(), options.encapsulation() == null ? Encapsulation.VXLAN.label() :
             options.encapsulation(), options.mtu());
+        if (options.hostAddress() != 0)
+        {
+            checkHostAddress(subnet, gateway, options.hostAddress());
+            if (LbSection.of(transaction.state()).services().stream().anyMatch(s -> s.address().vip() == options.hostAddress()))
+            {
+                throw ControlException.precondition("host address " + Ipv4Address.toString(options.hostAddress()) +
+                    " is a virtual service's VIP");
+            }
+        }
         if (section().underlay() == null)
         {
             throw ControlException.precondition("an overlay network needs the underlay: set it first (wharf underlay set --local IP)");
@@ -227,6 +243,35 @@ public final class OverlayController implements Feature, NetworkController.Drive
         }
     }
 
+    /** A host address is a host of the subnet that is not the gateway (which every host shares). */
+    private static void checkHostAddress(final Cidr subnet, final int gateway, final int address)
+    {
+        final String what = "host address " + Ipv4Address.toString(address);
+        Inputs.checkInside(subnet, address, what);
+        if (address == gateway)
+        {
+            throw ControlException.invalid(what + " is the gateway, which every host shares: give each host an address of its own");
+        }
+    }
+
+    /** The MAC of this host's own address on an overlay network: Docker's 02:42 and the address, unique as the address is. */
+    static long hostMac(final int address)
+    {
+        return 0x0242_0000_0000L | (address & 0xFFFF_FFFFL);
+    }
+
+    /** Refuses a port whose address is this host's own address on its overlay network. */
+    @Override
+    public void checkAttach(final PortSpec port)
+    {
+        final OverlaySection.OverlayNetwork network = section().network(port.network());
+        if (network != null && port.hasIp() && network.hostAddress() == port.ip())
+        {
+            throw ControlException.alreadyExists("IP " + Ipv4Address.toString(port.ip()) + " is this host's own address on network " +
+                quote(port.network()) + " (--host-address)");
+        }
+    }
+
     private static Encapsulation encapsulation(final String label)
     {
         if (label == null)
@@ -246,7 +291,8 @@ public final class OverlayController implements Feature, NetworkController.Drive
     {
         final Encapsulation encapsulation = encapsulation(options.encapsulation());
         final OverlaySection.OverlayNetwork entry = new OverlaySection.OverlayNetwork(network.name(), options.vni(), encapsulation.label(),
-            options.mtu(), options.mssClamp() == null || options.mssClamp(), options.learning() == null || options.learning());
+            options.mtu(), options.mssClamp() == null || options.mssClamp(), options.learning() == null || options.learning(),
+            options.hostAddress());
         attachTunnel(entry, index);
         transaction.commit(section().withNetwork(entry).in(transaction.state()), () -> detachTunnel(index));
     }
@@ -298,6 +344,10 @@ public final class OverlayController implements Feature, NetworkController.Drive
             if (entry.ip() == network.gateway())
             {
                 throw ControlException.invalid("endpoint address " + Ipv4Address.toString(entry.ip()) + " is the network's gateway");
+            }
+            if (entry.ip() == section.network(network.name()).hostAddress())
+            {
+                throw ControlException.invalid("endpoint address " + Ipv4Address.toString(entry.ip()) + " is this host's own address on the network");
             }
         }
         for (final OverlaySection.VtepEntry other : section.vtepsOf(network.name()))
@@ -442,6 +492,10 @@ public final class OverlayController implements Feature, NetworkController.Drive
             throw ControlException.precondition("cannot make " + quote(entry.network()) + " an overlay network: " + e.getMessage());
         }
         ids.namePort(port, Overlay.tunnelName(encapsulation, entry.vni()));
+        if (entry.hostAddress() != 0)
+        {
+            dataplane.setHostAddress(index, entry.hostAddress(), hostMac(entry.hostAddress()));
+        }
     }
 
     private void detachTunnel(final int index)
@@ -451,6 +505,7 @@ public final class OverlayController implements Feature, NetworkController.Drive
         {
             overlay.removeNetwork(index);
             ids.namePort(port, null);
+            dataplane.setHostAddress(index, 0, 0);
         }
     }
 
@@ -523,6 +578,19 @@ public final class OverlayController implements Feature, NetworkController.Drive
                 throw ControlException.alreadyExists("network " + quote(network.network()) + " is an overlay network twice");
             }
             checkOverlayNetwork(section, network.network(), network.vni(), network.encapsulation(), network.mtu());
+            if (network.hostAddress() != 0)
+            {
+                final NetworkSpec spec = networkSection.network(network.network());
+                checkHostAddress(spec.subnet(), spec.gateway(), network.hostAddress());
+                for (final PortSpec port : networkSection.portsOf(network.network()))
+                {
+                    if (port.hasIp() && port.ip() == network.hostAddress())
+                    {
+                        throw ControlException.alreadyExists("host address " + Ipv4Address.toString(port.ip()) + " of network " +
+                            quote(network.network()) + " is port " + quote(port.name()) + "'s address too");
+                    }
+                }
+            }
             section = section.withNetwork(network);
         }
         for (final OverlaySection.VtepEntry entry : overlaySection.vteps())

@@ -114,6 +114,11 @@ public final class OverlayService extends OverlayServiceGrpc.OverlayServiceImplB
                 .setTunnelPort(listing.tunnelPort())
                 .setMssClamp(listing.network().mssClamp())
                 .setLearning(listing.network().learning());
+            if (listing.network().hostAddress() != 0)
+            {
+                response.setHostAddress(Ipv4Address.toString(listing.network().hostAddress()))
+                    .setHostMac(MacAddress.toString(OverlayController.hostMac(listing.network().hostAddress())));
+            }
             listing.vteps().forEach(v -> response.addVteps(message(v)));
             return response.build();
         });

@@ -24,8 +24,9 @@ public record OverlaySection(Underlay underlay, List<OverlayNetwork> networks, L
      * @param mtu      the overlay MTU asked for, 0 to derive it from the underlay.
      * @param mssClamp TCP SYNs crossing the tunnel have their MSS lowered to fit it.
      * @param learning remote MACs are learned from arriving frames.
+     * @param hostAddress this host's own address on the network, 0 for none.
      */
-    public record OverlayNetwork(String network, int vni, String encapsulation, int mtu, boolean mssClamp, boolean learning)
+    public record OverlayNetwork(String network, int vni, String encapsulation, int mtu, boolean mssClamp, boolean learning, int hostAddress)
     {
     }
 

@@ -40,7 +40,8 @@ final class OverlaySectionCodec implements SectionCodec<OverlaySection>
         {
             out.addOverlayNetworks(PersistedOverlayNetwork.newBuilder()
                 .setNetwork(network.network()).setVni(network.vni()).setEncap(network.encapsulation()).setMtu(network.mtu())
-                .setMssClampOff(!network.mssClamp()).setLearningOff(!network.learning()));
+                .setMssClampOff(!network.mssClamp()).setLearningOff(!network.learning())
+                .setHostAddress(network.hostAddress() == 0 ? "" : Ipv4Address.toString(network.hostAddress())));
         }
         for (final OverlaySection.VtepEntry vtep : section.vteps())
         {
@@ -68,7 +69,8 @@ final class OverlaySectionCodec implements SectionCodec<OverlaySection>
         for (final PersistedOverlayNetwork n : persisted.getOverlayNetworksList())
         {
             networks.add(new OverlaySection.OverlayNetwork(n.getNetwork(), n.getVni(), n.getEncap(), n.getMtu(), !n.getMssClampOff(),
-                !n.getLearningOff()));
+                !n.getLearningOff(), n.getHostAddress().isEmpty() ? 0 :
+                values.ip(n.getHostAddress(), "host address of overlay network \"" + n.getNetwork() + "\"")));
         }
         final List<OverlaySection.VtepEntry> vteps = new ArrayList<>();
         for (final PersistedVtep v : persisted.getVtepsList())

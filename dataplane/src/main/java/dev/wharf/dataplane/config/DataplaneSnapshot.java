@@ -66,7 +66,7 @@ public final class DataplaneSnapshot
         {
             if (network != null)
             {
-                locals++;
+                locals += network.hostIp != 0 ? 2 : 1;
                 zero |= network.gatewayIp == 0;
                 if (!network.uplink)
                 {
@@ -80,14 +80,10 @@ public final class DataplaneSnapshot
         this.localMask = localSlots - 1;
         for (final NetworkState network : networks)
         {
-            if (network != null && network.gatewayIp != 0)
+            if (network != null)
             {
-                int slot = localHash(network.gatewayIp) & localMask;
-                while (localAddresses[slot] != 0 && localAddresses[slot] != network.gatewayIp)
-                {
-                    slot = (slot + 1) & localMask;
-                }
-                localAddresses[slot] = network.gatewayIp;
+                addLocal(network.gatewayIp);
+                addLocal(network.hostIp);
             }
         }
         // longest prefix first (Docker's subnets do not overlap; if they did, the more specific wins), then by index
@@ -145,6 +141,20 @@ public final class DataplaneSnapshot
     public int networkMtu(final int index)
     {
         return index >= 0 && index < networkMtu.length ? networkMtu[index] : NO_MTU;
+    }
+
+    private void addLocal(final int address)
+    {
+        if (address == 0)
+        {
+            return;
+        }
+        int slot = localHash(address) & localMask;
+        while (localAddresses[slot] != 0 && localAddresses[slot] != address)
+        {
+            slot = (slot + 1) & localMask;
+        }
+        localAddresses[slot] = address;
     }
 
     /** True when {@code address} is the gateway address of a network (for the uplink: the host's outside address). */

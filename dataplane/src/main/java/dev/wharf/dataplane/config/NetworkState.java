@@ -31,6 +31,15 @@ public final class NetworkState
     /** The uplink's next hop for destinations outside every network (0: none); 0 on container networks. */
     public final int defaultGateway;
     public final NeighbourTable neighbours;
+    /**
+     * This host's own address on the network (0: none), beside a gateway address that several hosts
+     * share (an overlay's anycast gateway, as EVPN gives each VTEP a unique IRB address beside the
+     * anycast one): the address that connections translated here take as their source when they may be
+     * answered on another host, and that ARP requests are sent from, so that the answer comes back here.
+     */
+    public final int hostIp;
+    /** The MAC of {@link #hostIp} (0 with it), unique to this host; frames to it reach the gateway. */
+    public final long hostMac;
     /** Bit n set: this network may route to and from network n (the user connected them). */
     private final long[] connected;
 
@@ -48,6 +57,16 @@ public final class NetworkState
         final NetworkPolicy policy, final boolean uplink, final int defaultGateway, final NeighbourTable neighbours,
         final long[] connected)
     {
+        this(index, name, subnet, prefixLength, gatewayIp, gatewayMac, fdb, portIds, policy, uplink, defaultGateway, neighbours,
+            connected, 0, 0);
+    }
+
+    private NetworkState(
+        final int index, final String name, final int subnet, final int prefixLength,
+        final int gatewayIp, final long gatewayMac, final FdbTable fdb, final int[] portIds,
+        final NetworkPolicy policy, final boolean uplink, final int defaultGateway, final NeighbourTable neighbours,
+        final long[] connected, final int hostIp, final long hostMac)
+    {
         this.index = index;
         this.name = name;
         this.subnet = subnet;
@@ -62,6 +81,21 @@ public final class NetworkState
         this.defaultGateway = defaultGateway;
         this.neighbours = neighbours;
         this.connected = connected;
+        this.hostIp = hostIp;
+        this.hostMac = hostIp == 0 ? 0 : hostMac;
+    }
+
+    /** True when frames to {@code mac} are for this network's gateway: its MAC, or this host's own ({@link #hostMac}). */
+    public boolean isRouterMac(final long mac)
+    {
+        return mac == gatewayMac || (mac == hostMac && hostMac != 0);
+    }
+
+    /** The same network with this host's own address on it ({@code ip} 0: none). */
+    public NetworkState withHostAddress(final int ip, final long mac)
+    {
+        return new NetworkState(index, name, subnet, prefixLength, gatewayIp, gatewayMac, fdb, portIds, policy, uplink,
+            defaultGateway, neighbours, connected, ip, mac);
     }
 
     /** True when {@code address} is inside this network's subnet. */
@@ -80,13 +114,13 @@ public final class NetworkState
     public NetworkState withPorts(final int[] newPortIds)
     {
         return new NetworkState(index, name, subnet, prefixLength, gatewayIp, gatewayMac, fdb, newPortIds, policy, uplink,
-            defaultGateway, neighbours, connected);
+            defaultGateway, neighbours, connected, hostIp, hostMac);
     }
 
     public NetworkState withPolicy(final NetworkPolicy newPolicy)
     {
         return new NetworkState(index, name, subnet, prefixLength, gatewayIp, gatewayMac, fdb, portIds, newPolicy, uplink,
-            defaultGateway, neighbours, connected);
+            defaultGateway, neighbours, connected, hostIp, hostMac);
     }
 
     /** The same network with its connection to {@code other} set or cleared. */
@@ -102,6 +136,6 @@ public final class NetworkState
             bits[other >>> 6] &= ~(1L << (other & 63));
         }
         return new NetworkState(index, name, subnet, prefixLength, gatewayIp, gatewayMac, fdb, portIds, policy, uplink,
-            defaultGateway, neighbours, bits);
+            defaultGateway, neighbours, bits, hostIp, hostMac);
     }
 }

@@ -67,7 +67,10 @@ public final class ArpInputNode extends Node
             }
             final NetworkState network = context.snapshot.network(batch.network[i]);
             glean(network, context.nowMs);
-            if (arp.targetIp() != network.gatewayIp)
+            final int target = arp.targetIp();
+            final long ownMac = target == network.gatewayIp ? network.gatewayMac :
+                target == network.hostIp && target != 0 ? network.hostMac : 0;
+            if (ownMac == 0)
             {
                 endNotForUs(batch, i, flooded, context);
                 continue;
@@ -91,10 +94,10 @@ public final class ArpInputNode extends Node
             arp.operation(ArpFlyweight.OP_REPLY)
                 .targetMac(requesterMac)
                 .targetIp(requesterIp)
-                .senderMac(network.gatewayMac)
-                .senderIp(network.gatewayIp);
+                .senderMac(ownMac)
+                .senderIp(target);
             ethernet.wrap(frame, 0);
-            ethernet.destination(ethernet.source()).source(network.gatewayMac);
+            ethernet.destination(ethernet.source()).source(ownMac);
             batch.outPort[i] = batch.inPort[i];
             count(context, Error.REPLIED.ordinal());
             next(batch, i, NEXT_OUTPUT);
@@ -106,7 +109,7 @@ public final class ArpInputNode extends Node
     {
         final int sender = arp.senderIp();
         final long mac = arp.senderMac();
-        if (sender != 0 && sender != network.gatewayIp && network.contains(sender) && mac != 0 && !MacAddress.isMulticast(mac))
+        if (sender != 0 && sender != network.gatewayIp && sender != network.hostIp && network.contains(sender) && mac != 0 && !MacAddress.isMulticast(mac))
         {
             network.neighbours.learn(sender, mac, nowMs);
         }

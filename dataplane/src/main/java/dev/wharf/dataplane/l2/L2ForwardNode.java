@@ -58,7 +58,7 @@ public final class L2ForwardNode extends Node
             }
             final NetworkState network = snapshot.network(batch.network[i]);
             final long destination = MacAddress.readAt(batch.address[i] + EthernetFlyweight.DESTINATION_OFFSET);
-            if (destination == network.gatewayMac)
+            if (network.isRouterMac(destination))
             {
                 if ((flags & PacketBatch.FLAG_IPV4) != 0)
                 {

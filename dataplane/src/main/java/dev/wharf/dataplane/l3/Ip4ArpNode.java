@@ -118,17 +118,19 @@ public final class Ip4ArpNode extends Node implements DutyCycleTask
         }
     }
 
-    /** Writes who-has {@code target}, from {@code out}'s gateway to {@code destination}, over the first {@link #REQUEST_LENGTH} bytes of {@code frame}. */
+    /** Writes who-has {@code target}, from {@code out}'s gateway (or this host's own address on it) to {@code destination}, over the first {@link #REQUEST_LENGTH} bytes of {@code frame}. */
     static void writeRequest(
         final EthernetFlyweight ethernet, final ArpFlyweight arp, final UnsafeBuffer frame, final long destination, final NetworkState out,
         final int target)
     {
+        // from this host's own address where the gateway's is shared by hosts: the answer must come back here
+        final long senderMac = out.hostIp != 0 ? out.hostMac : out.gatewayMac;
         ethernet.wrap(frame, 0);
-        ethernet.destination(destination).source(out.gatewayMac).etherType(EthernetFlyweight.TYPE_ARP);
+        ethernet.destination(destination).source(senderMac).etherType(EthernetFlyweight.TYPE_ARP);
         arp.wrap(frame, EthernetFlyweight.HEADER_LENGTH);
         arp.ethernetIpv4().operation(ArpFlyweight.OP_REQUEST)
-            .senderMac(out.gatewayMac)
-            .senderIp(out.gatewayIp)
+            .senderMac(senderMac)
+            .senderIp(out.hostIp != 0 ? out.hostIp : out.gatewayIp)
             .targetMac(0)
             .targetIp(target);
     }

@@ -209,6 +209,19 @@ public final class Dataplane implements AutoCloseable
         publish(networks, current.portsCopy());
     }
 
+    /**
+     * Gives a network this host's own address and MAC beside its gateway's ({@code ip} 0 takes it away):
+     * see {@link NetworkState#hostIp}.
+     */
+    public synchronized void setHostAddress(final int index, final int ip, final long mac)
+    {
+        final DataplaneSnapshot current = snapshot;
+        final NetworkState network = requireNetwork(current, index);
+        final NetworkState[] networks = current.networksCopy();
+        networks[index] = network.withHostAddress(ip, mac);
+        publish(networks, current.portsCopy());
+    }
+
     /** Allows (or with {@code on} false, forbids again) routing between networks {@code a} and {@code b}. */
     public synchronized void connectNetworks(final int a, final int b, final boolean on)
     {

@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 /** arp-input through the bridge pipeline; replies compared with scapy's bytes and dissected by tshark. */
 class GatewayArpTest
 {
+    private static final long HOST_MAC = 0x02420a0000faL;
     private final BridgeHarness bridge = new BridgeHarness();
     private int p0;
     private int p1;
@@ -78,6 +79,40 @@ class GatewayArpTest
         assertEquals("ethernet-input > l2-learn > l2-forward > arp-input > interface-output", outcome.pathText());
         assertArrayEquals(Fixture.frame("arp_reply_gateway_expected"), bridge.sent(p2).get(0));
         assertEquals(0, bridge.sent(p0).size() + bridge.sent(p1).size());
+    }
+
+    @Test
+    void aRequestForTheHostsOwnAddressIsAnsweredFromItsOwnMacNotTheSharedGateways()
+    {
+        bridge.hostAddress(0, "10.0.0.250", HOST_MAC);
+
+        bridge.sendOne(p0, Fixture.frame("arp_request_host_address"));
+
+        assertArrayEquals(Fixture.frame("arp_reply_host_address_expected"), bridge.sent(p0).get(0), "scapy's reply, byte for byte");
+        assertEquals(1, bridge.sent(p1).size(), "flooded too, as every broadcast");
+        assertEquals(1, bridge.counter("arp-input.replied"));
+    }
+
+    @Test
+    void aFrameToTheHostMacGoesToTheGatewayAsOneToTheGatewayMacDoes()
+    {
+        bridge.hostAddress(0, "10.0.0.250", HOST_MAC);
+        final byte[] unicast = Frames.withDestination(Fixture.frame("arp_request_host_address"), HOST_MAC);
+
+        final Outcome outcome = bridge.sendOne(p2, unicast);
+
+        assertEquals("ethernet-input > l2-learn > l2-forward > arp-input > interface-output", outcome.pathText());
+        assertArrayEquals(Fixture.frame("arp_reply_host_address_expected"), bridge.sent(p2).get(0));
+        assertEquals(0, bridge.sent(p0).size() + bridge.sent(p1).size(), "not flooded: the MAC is the router's");
+    }
+
+    @Test
+    void withoutAHostAddressTheRequestIsOnlyFlooded()
+    {
+        bridge.sendOne(p0, Fixture.frame("arp_request_host_address"));
+
+        assertEquals(0, bridge.sent(p0).size());
+        assertEquals(0, bridge.counter("arp-input.replied"));
     }
 
     @Test

@@ -578,6 +578,20 @@ class RouterTest
     }
 
     @Test
+    void aNetworkWithAHostAddressAsksForNeighboursFromItSoTheAnswerComesBackToThisHost()
+    {
+        build();
+        router.connect(net0, net1);
+        router.hostAddress(net0, "10.0.0.250", 0x02420a0000faL);
+
+        final Outcome first = router.sendOne(c, Fixture.frame("route_c_to_a"));
+
+        assertEquals("ip4-arp.neighbour-miss", first.dropReason());
+        assertFrame("arp_request_from_host_address_expected", router.sent(a).get(0));
+        assertFrame("arp_request_from_host_address_expected", router.sent(b).get(0));
+    }
+
+    @Test
     void theUplinkRouterIsResolvedThroughItsArpReply()
     {
         build();

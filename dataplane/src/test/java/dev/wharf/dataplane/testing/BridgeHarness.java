@@ -96,6 +96,13 @@ public final class BridgeHarness implements AutoCloseable
         return index;
     }
 
+    /** Gives {@code network} this host's own address and MAC beside its gateway's. */
+    public void hostAddress(final int network, final String ip, final long mac)
+    {
+        networks.set(network, networks.get(network).withHostAddress(Fixture.ipv4Value(ip), mac));
+        snapshot = null;
+    }
+
     /** The uplink network: the host's outside {@code address/prefixLength} at {@code mac}, and the outside router. */
     public int addUplink(final String address, final int prefixLength, final long mac, final String defaultGateway)
     {
