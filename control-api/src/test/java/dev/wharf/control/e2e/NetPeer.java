@@ -35,7 +35,6 @@ final class NetPeer
         }
     }
 
-    /** The command line of netpeer.py with {@code args} in namespace {@code ns}. */
     /** netpeer.py with {@code args} in the root namespace: the host itself. */
     static List<String> onHost(final String... args)
     {
@@ -44,6 +43,7 @@ final class NetPeer
         return command;
     }
 
+    /** The command line of netpeer.py with {@code args} in namespace {@code ns}. */
     static List<String> command(final String ns, final String... args)
     {
         final List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns, "python3", script()));

@@ -1,5 +1,8 @@
 package dev.wharf.control.e2e;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * One host of an overlay in the end-to-end tests: a network namespace with an underlay interface
  * and address, and one container (its own namespace, {@code eth0} at MTU {@link #CONTAINER_MTU})
@@ -59,10 +62,13 @@ final class OverlayHost implements AutoCloseable
         return wharf(topology, hostNs, underlayIp, encap, name, containerIp, CONTAINER_MTU);
     }
 
-    /** As {@link #wharf(Topology, String, String, String, String, String)}, with the container's eth0 at {@code containerMtu}. */
+    /**
+     * As {@link #wharf(Topology, String, String, String, String, String)}, with the container's eth0 at {@code containerMtu}
+     * and {@code createOptions} added to the overlay network's create.
+     */
     static OverlayHost wharf(
         final Topology topology, final String hostNs, final String underlayIp, final String encap, final String name,
-        final String containerIp, final int containerMtu) throws Exception
+        final String containerIp, final int containerMtu, final String... createOptions) throws Exception
     {
         final String container = topology.namespace(name);
         topology.containerOn(hostNs, container, CONTAINER_END, containerIp + "/24", containerMtu);
@@ -72,7 +78,10 @@ final class OverlayHost implements AutoCloseable
         {
             wharf.start();
             wharf.ok("underlay", "set", "--local", underlayIp, "--dev", UNDERLAY_DEV);
-            wharf.ok("network", "create", "ov", "--driver", "overlay", "--vni", String.valueOf(VNI), "--subnet", SUBNET, "--encap", encap);
+            final List<String> create = new ArrayList<>(
+                List.of("network", "create", "ov", "--driver", "overlay", "--vni", String.valueOf(VNI), "--subnet", SUBNET, "--encap", encap));
+            create.addAll(List.of(createOptions));
+            wharf.ok(create.toArray(new String[0]));
             wharf.ok("port", "attach", "ov", CONTAINER_END, "--ip", containerIp);
             return host;
         }

@@ -249,7 +249,15 @@ class OverlayServiceTest
             observer.status().getDescription());
         assertRefused(Status.Code.INVALID_ARGUMENT, "unknown network driver \"macvlan\" (drivers: bridge, overlay)",
             o -> daemon().networks.create(overlayNetwork("ov2", 7).setSubnet("10.60.0.0/24").setDriver("macvlan").build(), o));
-        assertRefused(Status.Code.INVALID_ARGUMENT, "--vni, --encap, --mtu, --mss-clamp and --learning are options of overlay networks (--driver overlay)",
+        assertRefused(Status.Code.INVALID_ARGUMENT,
+            "host address 10.60.0.1 is the gateway, which every host shares: give each host an address of its own",
+            o -> daemon().networks.create(overlayNetwork("ov2", 7).setSubnet("10.60.0.0/24").setHostAddress("10.60.0.1").build(), o));
+        assertRefused(Status.Code.INVALID_ARGUMENT, "host address 10.61.0.9 is outside the subnet 10.60.0.0/24",
+            o -> daemon().networks.create(overlayNetwork("ov2", 7).setSubnet("10.60.0.0/24").setHostAddress("10.61.0.9").build(), o));
+        assertRefused(Status.Code.INVALID_ARGUMENT, "invalid host address: \"10.60.0\" is not an IPv4 address",
+            o -> daemon().networks.create(overlayNetwork("ov2", 7).setSubnet("10.60.0.0/24").setHostAddress("10.60.0").build(), o));
+        assertRefused(Status.Code.INVALID_ARGUMENT,
+            "--vni, --encap, --mtu, --mss-clamp, --learning and --host-address are options of overlay networks (--driver overlay)",
             o -> daemon().networks.create(overlayNetwork("br", 7).setSubnet("10.60.0.0/24").setDriver("").build(), o));
         assertRefused(Status.Code.FAILED_PRECONDITION, "the underlay carries overlay network(s) \"ov\": remove them first",
             o -> daemon().overlays.removeUnderlay(RemoveUnderlayRequest.getDefaultInstance(), o));
