@@ -5,6 +5,8 @@
   netpeer.py udp-server PORT NAME        answers each datagram with "who=NAME peer=IP:PORT"
   netpeer.py tcp-client HOST PORT        prints the server's first line; exit 1 if no connection in 5 s
   netpeer.py tcp-parallel HOST PORT N    N connections at once; prints "ok=K" then each reply line
+  netpeer.py tcp-sources HOST PORT A,B.. one connection from each source address in turn (each one of the
+                                         namespace's own); prints "src=A " and the server's first line for each
   netpeer.py udp-client HOST PORT        connected UDP socket: prints the reply, "refused" on ICMP
                                          port unreachable (exit 2), exit 1 on silence
   netpeer.py udp-ttl HOST PORT TTL       connected UDP socket sending with IP_TTL=TTL: prints the ICMP error
@@ -60,6 +62,13 @@ def tcp_client(host, port):
     with socket.create_connection((host, port), timeout=5) as s:
         s.settimeout(5)
         print(s.makefile().readline().strip())
+
+
+def tcp_sources(host, port, sources):
+    for source in sources.split(","):
+        with socket.create_connection((host, port), timeout=5, source_address=(source, 0)) as s:
+            s.settimeout(5)
+            print("src=%s %s" % (source, s.makefile().readline().strip()), flush=True)
 
 
 def tcp_parallel(host, port, n):
@@ -223,6 +232,8 @@ if __name__ == "__main__":
         udp_server(int(args[0]), args[1])
     elif mode == "tcp-client":
         tcp_client(args[0], int(args[1]))
+    elif mode == "tcp-sources":
+        tcp_sources(args[0], int(args[1]), args[2])
     elif mode == "tcp-parallel":
         tcp_parallel(args[0], int(args[1]), int(args[2]))
     elif mode == "udp-client":

@@ -7,11 +7,13 @@ import org.junit.jupiter.api.Timeout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -37,6 +39,8 @@ class LoadBalancerEndToEndTest
 
     private Topology topology;
     private WharfDaemonProcess wharf;
+    /** Source addresses the Maglev test connects from, one connection each. */
+    private static final int CLIENT_SOURCES = 30;
     private final List<BackgroundProcess> processes = new ArrayList<>();
     private String client;
     private String outside;
@@ -155,6 +159,52 @@ class LoadBalancerEndToEndTest
         final Map<String, Integer> pinned = connect(client, VIP, 80, 20, 10);
         assertEquals(1, pinned.size(), "rr --persistent 60: the client stays on one backend " + pinned);
         assertTrue(wharf.ok("lb", "ls").contains("rr persistent 60"));
+    }
+
+    @Test
+    void maglevMovesOnlyTheClientsOfARemovedBackend() throws Exception
+    {
+        start();
+        webService("mh");
+        final List<String> sources = new ArrayList<>();
+        for (int s = 0; s < CLIENT_SOURCES; s++)
+        {
+            final String source = "10.10.0." + (50 + s);
+            topology.exec(client, "ip", "addr", "add", source + "/24", "dev", "eth0").assertOk("client address " + source);
+            sources.add(source);
+        }
+        final Map<String, String> before = backendBySource(sources);
+        assertEquals(3, new HashSet<>(before.values()).size(), "mh spreads " + CLIENT_SOURCES + " clients over all three " + before);
+
+        wharf.ok("lb", "backend", "rm", WEB, BACKENDS[2] + ":8080");
+        final Map<String, String> after = backendBySource(sources);
+
+        for (final String source : sources)
+        {
+            if (!before.get(source).equals("b3"))
+            {
+                assertEquals(before.get(source), after.get(source), source + " was on " + before.get(source) + ": it must not move");
+            }
+            else
+            {
+                assertTrue(after.get(source).equals("b1") || after.get(source).equals("b2"), source + " left b3 for " + after.get(source));
+            }
+        }
+    }
+
+    /** One connection to the VIP from each source address of the client: the backend that answered each. */
+    private Map<String, String> backendBySource(final List<String> sources)
+    {
+        final Host.Result result = NetPeer.client(client, "tcp-sources", VIP, "80", String.join(",", sources));
+        result.assertOk("connections from " + sources.size() + " sources\n" + wharf.log());
+        final Map<String, String> backends = new TreeMap<>();
+        final Matcher m = Pattern.compile("src=(\\S+) who=(\\S+)").matcher(result.stdout());
+        while (m.find())
+        {
+            backends.put(m.group(1), m.group(2));
+        }
+        assertEquals(sources.size(), backends.size(), result.stdout());
+        return backends;
     }
 
     @Test
