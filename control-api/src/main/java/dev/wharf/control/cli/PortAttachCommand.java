@@ -16,7 +16,9 @@ import java.util.List;
     description = {
         "Attach an interface to a network: an existing one (a veth's host end) through AF_PACKET,",
         "or with --tap a TAP device that wharf creates. --ip and --mac are the container's addresses;",
-        "--mac also installs a static forwarding entry for it on this port."},
+        "--mac also installs a static forwarding entry for it on this port. The host kernel is kept",
+        "out of the interface (IPv4 forwarding, ARP answers, redirects and IPv6 off on it alone);",
+        "port ls notes a port where that could not be done."},
     footer = {"", "Example:",
         "  wharf port attach front veth-c1 --ip 10.10.0.2",
         "  wharf port attach front veth-c2 --ip 10.10.0.3 --mac 02:42:0a:0a:00:03 --vlan 10",

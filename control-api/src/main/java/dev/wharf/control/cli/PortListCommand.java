@@ -37,6 +37,13 @@ final class PortListCommand extends ClientCommand
             return;
         }
         table(response.getPortsList(), true).print(out());
+        for (final Port port : response.getPortsList())
+        {
+            if (!port.getHostKernelProblem().isEmpty())
+            {
+                println("note: " + port.getName() + ": the host kernel is not kept out of it (" + port.getHostKernelProblem() + ")");
+            }
+        }
     }
 
     /** The ports table, shared with {@code network inspect} (which leaves out the network column). */

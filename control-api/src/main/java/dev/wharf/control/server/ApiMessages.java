@@ -52,7 +52,8 @@ final class ApiMessages
             .setMtu(status.mtu())
             .setLearnedMacs(status.learnedMacs())
             .setState(status.up() ? "up" : "down")
-            .setStateReason(status.up() ? "" : status.downReason());
+            .setStateReason(status.up() ? "" : status.downReason())
+            .setHostKernelProblem(status.hostKernelProblem());
         if (spec.hasIp())
         {
             port.setIp(Ipv4Address.toString(spec.ip()));

@@ -15,7 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import static dev.wharf.control.server.Inputs.quote;
 
@@ -44,6 +46,8 @@ public final class PortController implements NetworkController.Dependent, PortRo
     private final PortSpecRules rules;
     private final PortReconciler reconciler;
     private final List<Dependent> dependents = new ArrayList<>();
+    /** What could not be set to keep the host kernel out of an open port's interface, by port name; absent when all was. */
+    private final Map<String, String> hostKernelProblems = new HashMap<>();
 
     /**
      * A feature that holds interfaces of its own and may refuse a port on one of them (the uplink);
@@ -59,7 +63,7 @@ public final class PortController implements NetworkController.Dependent, PortRo
      * A port's runtime facts next to its desired state: {@code up} while it can forward, false while
      * it is out of the dataplane (its interface missing) or its link is down.
      */
-    public record PortStatus(int mtu, int learnedMacs, int macLimit, boolean up, String downReason)
+    public record PortStatus(int mtu, int learnedMacs, int macLimit, boolean up, String downReason, String hostKernelProblem)
     {
     }
 
@@ -159,7 +163,7 @@ public final class PortController implements NetworkController.Dependent, PortRo
             final PortSpec spec = section.port(name);
             if (down != null && spec != null)
             {
-                return new PortStatus(0, 0, effectiveMacLimit(spec, section.network(spec.network())), false, down);
+                return new PortStatus(0, 0, effectiveMacLimit(spec, section.network(spec.network())), false, down, "");
             }
             final Integer id = ids.port(name);
             final PortBinding binding = id == null ? null : dataplane.snapshot().port(id);
@@ -169,7 +173,8 @@ public final class PortController implements NetworkController.Dependent, PortRo
             }
             final NetworkState network = dataplane.snapshot().network(binding.network);
             final String linkDown = linkDownReason(opener.operState(name), opener.interfaceFlags(name));
-            return new PortStatus(binding.mtu, network.fdb.learnedOn(id), binding.macLimit, linkDown == null, linkDown == null ? "" : linkDown);
+            return new PortStatus(binding.mtu, network.fdb.learnedOn(id), binding.macLimit, linkDown == null, linkDown == null ? "" : linkDown,
+                hostKernelProblems.getOrDefault(name, ""));
         });
     }
 
@@ -350,6 +355,7 @@ public final class PortController implements NetworkController.Dependent, PortRo
     void forgetAttached(final String name, final int id)
     {
         ids.removePort(name, id);
+        hostKernelProblems.remove(name);
         reconciler.detached(name);
         if (!dataplane.detachPort(id))
         {
@@ -364,9 +370,10 @@ public final class PortController implements NetworkController.Dependent, PortRo
 
     private Port open(final PortSpec spec)
     {
+        final Port port;
         try
         {
-            return spec.kind() == PortKind.TAP ?
+            port = spec.kind() == PortKind.TAP ?
                 opener.openTap(spec.name(), dataplane.workerCount()) :
                 opener.openAfPacket(spec.name(), dataplane.workerCount());
         }
@@ -374,6 +381,17 @@ public final class PortController implements NetworkController.Dependent, PortRo
         {
             throw ControlException.precondition("cannot open interface " + quote(spec.name()) + ": " + Inputs.oneLine(e.getMessage()));
         }
+        final List<String> problems = opener.keepKernelOut(spec.name());
+        if (problems.isEmpty())
+        {
+            hostKernelProblems.remove(spec.name());
+        }
+        else
+        {
+            hostKernelProblems.put(spec.name(), String.join("; ", problems));
+            LOG.warn("port {}: the host kernel is not kept out of its interface: {}", spec.name(), String.join("; ", problems));
+        }
+        return port;
     }
 
     private static int effectiveMacLimit(final PortSpec port, final NetworkSpec network)

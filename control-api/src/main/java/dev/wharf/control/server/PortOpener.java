@@ -1,8 +1,11 @@
 package dev.wharf.control.server;
 
 import dev.wharf.dataplane.port.Port;
+import dev.wharf.io.HostEndSysctls;
 import dev.wharf.io.PortException;
 import dev.wharf.io.Ports;
+
+import java.util.List;
 
 /**
  * How the control plane opens ports: the seam between it and tap-io, so that tests attach
@@ -80,6 +83,15 @@ public interface PortOpener
         }
     }
 
+    /**
+     * Keeps the host kernel out of a switch port's interface ({@link HostEndSysctls}): what could not be
+     * done, empty when all was. Nothing to do for ports without a kernel interface.
+     */
+    default List<String> keepKernelOut(final String name)
+    {
+        return List.of();
+    }
+
     /** An AF_PACKET port on an existing interface, one queue per worker. */
     Port openAfPacket(String name, int workers) throws PortException;
 
@@ -104,6 +116,11 @@ public interface PortOpener
             public Port openTap(final String name, final int workers) throws PortException
             {
                 return Ports.openTap(name, workers);
+            }
+
+            public List<String> keepKernelOut(final String name)
+            {
+                return HostEndSysctls.keepKernelOut(name);
             }
         };
     }
