@@ -162,6 +162,40 @@ class LoadBalancerEndToEndTest
     }
 
     @Test
+    void leastConnectionSchedulersSendNewConnectionsToTheBackendThatLongConnectionsDoNotHold() throws Exception
+    {
+        start();
+        for (final String scheduler : List.of("lc", "wlc"))
+        {
+            webService(scheduler);
+            final List<BackgroundProcess> holds = new ArrayList<>();
+            final List<String> held = new ArrayList<>();
+            for (int h = 0; h < 2; h++)
+            {
+                final BackgroundProcess hold = BackgroundProcess.start(NetPeer.command(client, "tcp-hold", VIP, "80", "30"));
+                processes.add(hold);
+                holds.add(hold);
+                assertTrue(BackgroundProcess.await(10, () -> hold.stdout().contains("who=")), hold.stdout() + hold.stderr());
+                final Matcher answer = NetPeer.ANSWER.matcher(hold.stdout());
+                assertTrue(answer.find());
+                held.add(answer.group(1));
+            }
+            assertEquals(List.of("b1", "b2"), held, scheduler + ": the first two long connections take b1, then b2");
+
+            // one at a time: each closes before the next, so b3 holds only closed (inactive) connections, which
+            // weigh 1/256 of an active one as in IPVS, and stays the least loaded
+            final Map<String, Integer> hits = connect(client, VIP, 80, 20, 1);
+            assertEquals(Map.of("b3", 20), hits, scheduler + ": every new connection to the idle backend\n" + wharf.ok("lb", "ls"));
+            for (final BackgroundProcess hold : holds)
+            {
+                assertFalse(hold.stdout().contains("end="), scheduler + ": the long connections are held: " + hold.stdout());
+                hold.close();
+            }
+            wharf.ok("lb", "rm", WEB);
+        }
+    }
+
+    @Test
     void maglevMovesOnlyTheClientsOfARemovedBackend() throws Exception
     {
         start();
