@@ -38,8 +38,9 @@ final class LbAddCommand extends ClientCommand
     String name;
 
     @Option(names = "--hash-port",
-        description = {"sh and mh only: hash the client's port with its address (ipvsadm's -b sh-port), so that one client's",
-            "connections spread over the backends instead of all reaching one."})
+        description = {"sh and mh only: hash the client's port with its address",
+            "(ipvsadm's -b sh-port), so that one client's connections spread over",
+            "the backends instead of all reaching one."})
     boolean hashPort;
 
     @Override
