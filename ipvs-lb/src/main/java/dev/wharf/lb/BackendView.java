@@ -10,8 +10,11 @@ package dev.wharf.lb;
  * @param healthy       its health check passes (or it has none): new connections may reach it.
  * @param connections   connections tracked now.
  * @param scheduled     new connections it was given since it was added.
+ * @param stats         its counts since it was added: connections, active and inactive ones, packets and bytes.
+ * @param rates         its rates per second over the last estimator interval.
  */
 public record BackendView(
-    int address, int port, int weight, boolean draining, long drainEndsAtMs, boolean healthy, long connections, long scheduled)
+    int address, int port, int weight, boolean draining, long drainEndsAtMs, boolean healthy, long connections, long scheduled,
+    LbStats stats, LbRates rates)
 {
 }

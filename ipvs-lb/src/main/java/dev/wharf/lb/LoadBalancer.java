@@ -1,5 +1,6 @@
 package dev.wharf.lb;
 
+import dev.wharf.dataplane.protocol.Ipv4Address;
 import dev.wharf.lb.schedule.BackendWeight;
 import dev.wharf.lb.schedule.Scheduler;
 import dev.wharf.lb.schedule.SchedulerOptions;
@@ -7,6 +8,7 @@ import dev.wharf.lb.schedule.Schedulers;
 import dev.wharf.nat.ConnectionState;
 import dev.wharf.nat.ConntrackTable;
 import dev.wharf.nat.FlowKey;
+import dev.wharf.nat.MarkCounters;
 import dev.wharf.nat.NatService;
 import dev.wharf.nat.VirtualServices;
 
@@ -24,6 +26,14 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * conntrack state word, by which the balancer counts its connections (for lc and wlc, and listings) and
  * ends them when the backend goes: TCP with a reset on its next segment, UDP at once (its next datagram
  * is scheduled afresh).
+ *
+ * <p>Counts, as {@code ipvsadm -Ln --stats}: connections scheduled, and tracked now as active (TCP
+ * ESTABLISHED) or inactive (the rest), kept by mark from the conntrack table's {@link ConntrackTable.FlowListener}
+ * calls (per connection, not per packet); packets and bytes each way counted by the workers by mark
+ * ({@link MarkCounters}, summed by {@link NatService#markTotals}), less the baseline the mark had when its
+ * backend got it, so a backend given a reused mark starts from zero. A service's totals also keep what its
+ * removed backends had counted (IPVS keeps a service's own), so they never go down. Rates are sampled every
+ * {@link RateEstimator#INTERVAL_MS} ms by {@link #housekeep}: the last interval's.
  *
  * <p>Threads: the control thread calls the changes and {@link #housekeep}, one at a time (they are
  * synchronized); the workers call {@link #schedule} (through {@link NatService#virtualServices}) against
@@ -43,6 +53,11 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
     private final AtomicLongArray connections = new AtomicLongArray(ConnectionState.MAX_MARK + 1);
     /** By mark: new connections scheduled to the backend since it got the mark. */
     private final AtomicLongArray scheduled = new AtomicLongArray(ConnectionState.MAX_MARK + 1);
+    /** By mark: connections tracked now in ESTABLISHED (entered minus left; a moment below 0 possible). */
+    private final AtomicLongArray active = new AtomicLongArray(ConnectionState.MAX_MARK + 1);
+    /** The workers' packet and byte counts of a mark, read under the lock. */
+    private final long[] markTotals = new long[MarkCounters.COUNTERS];
+    private long ratesSampledAtMs = Long.MIN_VALUE;
     private final Map<ServiceKey, ServiceState> services = new LinkedHashMap<>();
     private final MarkAllocator marks = new MarkAllocator(ConnectionState.MAX_MARK);
     /** Marks of removed backends whose flows are not all gone yet: reused only once they are. */
@@ -97,7 +112,7 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
             {
                 // IPVS keeps a persistent client on a quiesced backend too; a draining or removed one loses it
                 persistence.pin(client, entry.mark[pinned], nowMs);
-                return given(entry, pinned);
+                return given(entry, pinned) | PINNED;
             }
         }
         final int backend = entry.scheduler.pick(client, clientPort, flowHash(client, clientPort, destination, destinationPort, protocol), entry);
@@ -137,13 +152,66 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
     @Override
     public void created(final int stateWord)
     {
-        connections.getAndIncrement(ConnectionState.mark(stateWord));
+        final int mark = ConnectionState.mark(stateWord);
+        connections.getAndIncrement(mark);
+        if (ConnectionState.of(stateWord) == ConnectionState.ESTABLISHED)
+        {
+            active.getAndIncrement(mark);
+        }
     }
 
     @Override
     public void removed(final int stateWord)
     {
-        connections.getAndDecrement(ConnectionState.mark(stateWord));
+        final int mark = ConnectionState.mark(stateWord);
+        connections.getAndDecrement(mark);
+        if (ConnectionState.of(stateWord) == ConnectionState.ESTABLISHED)
+        {
+            active.getAndDecrement(mark);
+        }
+    }
+
+    @Override
+    public void changed(final int before, final int after)
+    {
+        final boolean was = ConnectionState.of(before) == ConnectionState.ESTABLISHED;
+        final boolean is = ConnectionState.of(after) == ConnectionState.ESTABLISHED;
+        if (was != is)
+        {
+            active.getAndAdd(ConnectionState.mark(after), is ? 1 : -1);
+        }
+    }
+
+    /** A traced new flow's scheduling decision: the service, its scheduler, the backend (or the refusal). */
+    @Override
+    public String describe(final int protocol, final int destination, final int destinationPort, final long answer)
+    {
+        final ServiceEntry entry = table.find(destination, destinationPort, protocol);
+        if (entry == null || answer == NOT_VIRTUAL)
+        {
+            return null;
+        }
+        final StringBuilder text = new StringBuilder("lb: service ").append(entry.key);
+        if (!entry.name.isEmpty())
+        {
+            text.append(" (").append(entry.name).append(')');
+        }
+        text.append(", scheduler ").append(entry.scheduler.name());
+        if (answer == NO_BACKEND)
+        {
+            return text.append(": no backend can take it, refused").toString();
+        }
+        text.append(VirtualServices.isPinned(answer) ? ": persistent client, kept on backend " : ": backend ")
+            .append(Ipv4Address.toString(VirtualServices.address(answer)));
+        if (VirtualServices.isRouted(answer))
+        {
+            text.append(" (direct server return)");
+        }
+        else
+        {
+            text.append(':').append(VirtualServices.port(answer));
+        }
+        return text.append(", mark ").append(VirtualServices.mark(answer)).toString();
     }
 
     // ---- the control thread's side ----
@@ -155,7 +223,7 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
         {
             throw new IllegalArgumentException("service " + service.key() + " exists");
         }
-        final ServiceState state = new ServiceState(service, Schedulers.build(service.scheduler(), List.of(), options));
+        final ServiceState state = new ServiceState(service, Schedulers.build(service.scheduler(), List.of(), ServiceState.optionsOf(service, options)));
         services.put(service.key(), state);
         publish();
     }
@@ -165,7 +233,7 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
     {
         final ServiceState state = state(service.key());
         state.service = service;
-        state.scheduler = Schedulers.build(service.scheduler(), state.weights(), options);
+        state.scheduler = Schedulers.build(service.scheduler(), state.weights(), ServiceState.optionsOf(service, options));
         state.persistence = ServiceState.persistenceOf(service, state.persistence);
         publish();
     }
@@ -197,8 +265,10 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
         }
         connections.set(mark, 0);
         scheduled.set(mark, 0);
+        active.set(mark, 0);
         addressByMark[mark] = backend.address();
-        state.backends.add(new BackendState(backend, mark));
+        nat.markTotals(mark, markTotals);
+        state.backends.add(new BackendState(backend, mark, markTotals.clone()));
         state.reschedule(options);
         publish();
     }
@@ -241,6 +311,7 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
         final BackendState backend = backend(key, address, port);
         if (drainMs <= 0)
         {
+            state.retired = state.retired.plus(stats(backend).totals());
             state.backends.remove(backend);
             state.reschedule(options);
             publish();
@@ -267,6 +338,10 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
             final List<BackendState> due = state.backends.stream().filter(b -> b.draining && b.drainEndsAtMs <= nowMs).toList();
             if (!due.isEmpty())
             {
+                for (final BackendState backend : due)
+                {
+                    state.retired = state.retired.plus(stats(backend).totals());
+                }
                 state.backends.removeAll(due);
                 state.reschedule(options);
                 ended += due.size();
@@ -284,7 +359,42 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
             addressByMark[mark] = 0;
             return true;
         });
+        if (ratesSampledAtMs == Long.MIN_VALUE || nowMs - ratesSampledAtMs >= RateEstimator.INTERVAL_MS)
+        {
+            sampleRates(nowMs);
+        }
         return ended;
+    }
+
+    /** Feeds every backend's and service's totals to its estimator; {@link #housekeep}, every interval. */
+    synchronized void sampleRates(final long nowMs)
+    {
+        ratesSampledAtMs = nowMs;
+        for (final ServiceState state : services.values())
+        {
+            LbStats total = state.retired;
+            for (final BackendState backend : state.backends)
+            {
+                final LbStats stats = stats(backend);
+                backend.rates.sample(nowMs, stats);
+                total = total.plus(stats);
+            }
+            state.rates.sample(nowMs, total);
+        }
+    }
+
+    /** A backend's counts now: its mark's, less the baseline its mark had when it got it. */
+    private LbStats stats(final BackendState backend)
+    {
+        final int mark = backend.mark;
+        nat.markTotals(mark, markTotals);
+        final long[] base = backend.baseline;
+        final long activeNow = Math.max(0, active.get(mark));
+        return new LbStats(scheduled.get(mark), activeNow, Math.max(0, connections.get(mark) - activeNow),
+            markTotals[MarkCounters.PACKETS_IN] - base[MarkCounters.PACKETS_IN],
+            markTotals[MarkCounters.PACKETS_OUT] - base[MarkCounters.PACKETS_OUT],
+            markTotals[MarkCounters.BYTES_IN] - base[MarkCounters.BYTES_IN],
+            markTotals[MarkCounters.BYTES_OUT] - base[MarkCounters.BYTES_OUT]);
     }
 
     /** Every service with its backends, in the order added. */
@@ -294,12 +404,15 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
         for (final ServiceState state : services.values())
         {
             final List<BackendView> backends = new ArrayList<>();
+            LbStats total = state.retired;
             for (final BackendState b : state.backends)
             {
+                final LbStats stats = stats(b);
+                total = total.plus(stats);
                 backends.add(new BackendView(b.spec.address(), b.spec.port(), b.spec.weight(), b.draining, b.drainEndsAtMs, b.healthy,
-                    Math.max(0, connections.get(b.mark)), scheduled.get(b.mark)));
+                    Math.max(0, connections.get(b.mark)), scheduled.get(b.mark), stats, b.rates.rates()));
             }
-            views.add(new ServiceView(state.service, List.copyOf(backends)));
+            views.add(new ServiceView(state.service, List.copyOf(backends), total, state.rates.rates()));
         }
         return views;
     }
@@ -350,7 +463,7 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
                 byIndex[b] = state.backends.get(b).mark;
                 pinnable[b] = state.backends.get(b).takesNew();
             }
-            entries.add(new ServiceEntry(state.service.key(), state.scheduler, byIndex, pinnable, state.persistence,
+            entries.add(new ServiceEntry(state.service.key(), state.service.name(), state.scheduler, byIndex, pinnable, state.persistence,
                 state.service.mode() == ForwardingMode.DSR, connections));
         }
         table = new ServiceTable(entries);
@@ -363,6 +476,9 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
         Scheduler scheduler;
         PersistenceTable persistence;
         final List<BackendState> backends = new ArrayList<>();
+        /** What its removed backends had counted (totals only). */
+        LbStats retired = LbStats.ZERO;
+        final RateEstimator rates = new RateEstimator();
 
         ServiceState(final VirtualService service, final Scheduler scheduler)
         {
@@ -408,7 +524,13 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
         /** Rebuilds the scheduler from the previous one, so Maglev moves no flow of a backend that stays. */
         void reschedule(final SchedulerOptions options)
         {
-            scheduler = Schedulers.rebuild(scheduler, weights(), options);
+            scheduler = Schedulers.rebuild(scheduler, weights(), optionsOf(service, options));
+        }
+
+        /** The options {@code service}'s scheduler is built with: the balancer's, the client's port hashed if it asks. */
+        static SchedulerOptions optionsOf(final VirtualService service, final SchedulerOptions options)
+        {
+            return service.hashSourcePort() ? options.withHashSourcePort(true) : options;
         }
     }
 
@@ -416,14 +538,18 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
     {
         BackendWeight spec;
         final int mark;
+        /** The mark's packet and byte totals when this backend got it ({@link MarkCounters} order). */
+        final long[] baseline;
+        final RateEstimator rates = new RateEstimator();
         boolean draining;
         long drainEndsAtMs;
         boolean healthy = true;
 
-        BackendState(final BackendWeight spec, final int mark)
+        BackendState(final BackendWeight spec, final int mark, final long[] baseline)
         {
             this.spec = spec;
             this.mark = mark;
+            this.baseline = baseline;
         }
 
         /** Whether new connections (and persistent clients) may reach it, whatever its weight. */

@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 final class ServiceEntry implements BackendLoad
 {
     final ServiceKey key;
+    /** The service's label, "" for none (traces name it). */
+    final String name;
     final Scheduler scheduler;
     final int[] address;
     final int[] port;
@@ -25,11 +27,12 @@ final class ServiceEntry implements BackendLoad
     private final AtomicLongArray connections;
 
     ServiceEntry(
-        final ServiceKey key, final Scheduler scheduler, final int[] mark, final boolean[] pinnable, final PersistenceTable persistence,
-        final boolean routed, final AtomicLongArray connections)
+        final ServiceKey key, final String name, final Scheduler scheduler, final int[] mark, final boolean[] pinnable,
+        final PersistenceTable persistence, final boolean routed, final AtomicLongArray connections)
     {
         this.routed = routed;
         this.key = key;
+        this.name = name;
         this.scheduler = scheduler;
         final int n = scheduler.backends().size();
         this.address = new int[n];

@@ -110,9 +110,12 @@ public final class ConntrackTable
     }
 
     /**
-     * Told when a flow whose state word carries a mark ({@link ConnectionState#mark}) is created and
-     * removed, on the thread that does it: a worker, or the control thread's flush. Flows without a
-     * mark call nothing.
+     * Told when a flow whose state word carries a mark ({@link ConnectionState#mark}) is created, changes
+     * its protocol state, and is removed, on the thread that does it: a worker, or the control thread's
+     * flush and ends. Flows without a mark call nothing. Every change of a flow's word is one CAS, so a
+     * flow's calls follow its words' order, except that a state change may be told before the flow's
+     * creation is (the flow is live before {@link #created} returns): a count kept from them may dip below
+     * zero for a moment.
      */
     public interface FlowListener
     {
@@ -130,6 +133,11 @@ public final class ConntrackTable
         void created(int stateWord);
 
         void removed(int stateWord);
+
+        /** The flow's protocol state ({@link ConnectionState#of}) went from {@code before}'s to {@code after}'s. */
+        default void changed(final int before, final int after)
+        {
+        }
     }
 
     /** Sets the one listener of marked flows (the load balancer's connection counts). */
@@ -493,8 +501,12 @@ public final class ConntrackTable
     {
         final int at = record(flow) + GENERATION_STATE;
         final long word = (long)LONGS.getVolatile(records, at);
-        return (int)word == expected &&
-            LONGS.compareAndSet(records, at, word, (word & ~STATE_MASK) | (newState & STATE_MASK));
+        if ((int)word == expected && LONGS.compareAndSet(records, at, word, (word & ~STATE_MASK) | (newState & STATE_MASK)))
+        {
+            stateSet(expected, newState);
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -503,8 +515,21 @@ public final class ConntrackTable
      */
     public boolean compareAndSetState(final int flow, final long expected, final int newState)
     {
-        return LONGS.compareAndSet(records, record(flow) + GENERATION_STATE, expected,
-            (expected & ~STATE_MASK) | (newState & STATE_MASK));
+        if (LONGS.compareAndSet(records, record(flow) + GENERATION_STATE, expected, (expected & ~STATE_MASK) | (newState & STATE_MASK)))
+        {
+            stateSet((int)expected, newState);
+            return true;
+        }
+        return false;
+    }
+
+    /** A marked flow's state change, told to the listener (a flag change alone is not). */
+    private void stateSet(final int before, final int after)
+    {
+        if (ConnectionState.mark(after) != 0 && ConnectionState.of(before) != ConnectionState.of(after))
+        {
+            listener.changed(before, after);
+        }
     }
 
     public long expiresAtMs(final int flow)

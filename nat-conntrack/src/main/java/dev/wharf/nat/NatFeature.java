@@ -9,7 +9,8 @@ import dev.wharf.dataplane.graph.GraphFeature;
  * {@value FeatureArc#IP4_PREROUTING} arc (conntrack and DNAT, netfilter's PREROUTING), and on the
  * {@value FeatureArc#IP4_POSTROUTING} arc ip4-user-rules then ip4-nat-out (the new-connection checks,
  * SNAT and the conntrack confirm, netfilter's FORWARD filter and POSTROUTING). The three share the
- * worker's {@link NatScratch} (the feature's per-packet state, by batch index) and {@link FailureRing}.
+ * worker's {@link NatScratch} (the feature's per-packet state, by batch index) and {@link FailureRing};
+ * ip4-nat-in counts the worker's packets of marked flows in its {@link MarkCounters}.
  */
 public final class NatFeature implements GraphFeature
 {
@@ -41,7 +42,7 @@ public final class NatFeature implements GraphFeature
     {
         final NatScratch scratch = new NatScratch();
         final FailureRing failures = service.newFailureRing();
-        composer.feature(FeatureArc.IP4_PREROUTING, new NatInNode(service, scratch));
+        composer.feature(FeatureArc.IP4_PREROUTING, new NatInNode(service, scratch, service.newMarkCounters()));
         composer.feature(FeatureArc.IP4_POSTROUTING, new UserRulesNode(service, scratch, failures)).runsBefore(NatOutNode.NAME);
         composer.feature(FeatureArc.IP4_POSTROUTING, new NatOutNode(service, scratch, failures)).runsAfter(UserRulesNode.NAME);
     }

@@ -48,6 +48,11 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  * bucket), and only then the last does the lookups, state updates and rewrites, now on
  * lines already in cache. Among a million flows each of those loads is otherwise a miss to DRAM.
  *
+ * <p>Packets of marked flows (a load-balancer backend's) are counted by mark and direction in the
+ * worker's {@link MarkCounters}, where an established packet's state word is read anyway: an unmarked
+ * flow pays one test of that word, a marked one an increment pair. A new connection's scheduling decision
+ * is kept by batch index for a trace ({@link #traceDetail}), never formatted on the untraced path.
+ *
  * <p>One instance per worker, run on that worker's thread; it shares its {@link NatScratch} with the
  * worker's ip4-nat-out.
  */
@@ -100,16 +105,18 @@ public final class NatInNode extends Node implements DutyCycleTask
 
     private final NatService service;
     private final NatScratch scratch;
+    private final MarkCounters marks;
     /** The sum of the words the prefetch passes loaded: stored so the loads are not optimised away. */
     private long touched;
     /** Non-first fragments of the batch in flight, left by the first pass for the last ({@link #nonFirstFragment}). */
     private int pendingFragments;
 
-    NatInNode(final NatService service, final NatScratch scratch)
+    NatInNode(final NatService service, final NatScratch scratch, final MarkCounters marks)
     {
         super(NAME, new String[]{FeatureArc.NEXT, CoreNodes.TCP_RESET, CoreNodes.ICMP_ERROR}, names(Error.values()));
         this.service = service;
         this.scratch = scratch;
+        this.marks = marks;
     }
 
     /** Expires a slice of the connection table: the workers expire it themselves (see {@link ConntrackExpiry}). */
@@ -240,8 +247,11 @@ public final class NatInNode extends Node implements DutyCycleTask
             {
                 final long chosen = virtualServices.schedule(batch.network[i], protocol, FlowKey.source(addresses),
                     FlowKey.sourcePort(ports), serviceAddress, servicePort, nowMs);
+                scratch.asked[i] = (long)protocol << 48 | (long)servicePort << 32 | (serviceAddress & 0xFFFF_FFFFL);
+                scratch.answer[i] = chosen;
                 if (chosen == VirtualServices.NO_BACKEND)
                 {
+                    scratchNode[i] = NatScratch.REFUSED;
                     refuse(batch, i, protocol, context);
                     continue;
                 }
@@ -259,6 +269,7 @@ public final class NatInNode extends Node implements DutyCycleTask
                     // judged as a published port's: reachable from every network (hairpinned within its own unless routed)
                     batch.flags[i] |= PacketBatch.FLAG_PUBLISHED;
                     mark = VirtualServices.mark(chosen);
+                    marks.count(mark, 0, batch.length[i] - l3);
                     count(context, Error.SCHEDULED.ordinal());
                 }
             }
@@ -280,6 +291,29 @@ public final class NatInNode extends Node implements DutyCycleTask
                 }
             }
         }
+    }
+
+    /**
+     * The load balancer's decision for a new connection (the virtual service, its scheduler, the backend),
+     * or its refusal, as {@link VirtualServices#describe} words it; null for any other packet.
+     */
+    @Override
+    public String traceDetail(final PacketBatch batch, final int i)
+    {
+        final int node = scratch.node[i];
+        final int protocol = FlowKey.protocol(scratch.originalPorts[i]);
+        if ((node != NatScratch.NEW && node != NatScratch.REFUSED) ||
+            (protocol != Ipv4Flyweight.PROTOCOL_TCP && protocol != Ipv4Flyweight.PROTOCOL_UDP))
+        {
+            return null;
+        }
+        final long asked = scratch.asked[i];
+        final long answer = scratch.answer[i];
+        if (answer == VirtualServices.NOT_VIRTUAL)
+        {
+            return null;
+        }
+        return service.virtualServices().describe((int)(asked >>> 48), (int)asked, (int)(asked >>> 32) & 0xFFFF, answer);
     }
 
     /** A new connection to a virtual service no backend can take: refused at once, as a closed port refuses it. */
@@ -418,6 +452,11 @@ public final class NatInNode extends Node implements DutyCycleTask
         if (timeout < 0)
         {
             return endedOrGone(batch, i, flow, (int)(generationAndState >>> 32), (int)timeout, table, context);
+        }
+        final int mark = ConnectionState.mark((int)generationAndState);
+        if (mark != 0)
+        {
+            marks.count(mark, direction, batch.length[i] - batch.l3Offset[i]);
         }
         final long expiresAt = nowMs + timeout;
         final long moved = expiresAt - table.expiresAtMs(flow);

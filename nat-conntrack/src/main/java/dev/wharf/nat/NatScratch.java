@@ -27,6 +27,11 @@ final class NatScratch
      * (here the {@link FragmentTable#key}) once it has created it, and rewrites the source address only.
      */
     static final int FRAGMENT_OF_NEW = -5;
+    /**
+     * A new connection to a virtual service that no backend could take: ip4-nat-in refused it (a reset, a
+     * port unreachable); it creates no flow. ip4-nat-out, should the refusal pass it, leaves it as untracked.
+     */
+    static final int REFUSED = -6;
 
     /** A flow node (>= 0: the original or reply node of a tracked flow) or one of the constants above. */
     final int[] node = new int[PacketBatch.CAPACITY];
@@ -56,6 +61,13 @@ final class NatScratch
     final int[] mark = new int[PacketBatch.CAPACITY];
     /** For a new flow: it is routed to its backend untranslated (direct server return). */
     final boolean[] routed = new boolean[PacketBatch.CAPACITY];
+    /**
+     * For a new TCP or UDP flow ({@link #NEW}) or a refused one ({@link #REFUSED}): the destination the virtual
+     * services were asked about, {@code protocol << 48 | port << 32 | address}; only traces read it.
+     */
+    final long[] asked = new long[PacketBatch.CAPACITY];
+    /** For the same packets: what the virtual services answered ({@link VirtualServices#schedule}); only traces read it. */
+    final long[] answer = new long[PacketBatch.CAPACITY];
 
     /** The flows of fragmented datagrams whose first fragment this worker saw. */
     final FragmentTable fragments = new FragmentTable();

@@ -25,6 +25,7 @@ public final class NatService
     private final ConntrackTable table;
     private final ConntrackExpiry expiry;
     private final List<FailureRing> failureRings = new CopyOnWriteArrayList<>();
+    private final List<MarkCounters> markCounters = new CopyOnWriteArrayList<>();
     private volatile PublishedPortIndex publishedPorts = PublishedPortIndex.EMPTY;
     private volatile UserRule[] rules = new UserRule[0];
     private volatile VirtualServices virtualServices = VirtualServices.NONE;
@@ -85,6 +86,30 @@ public final class NatService
             bits[network >>> 6] |= 1L << (network & 63);
         }
         noMasquerade = bits;
+    }
+
+    /** A worker's counters of marked flows, summed by {@link #markTotals}. */
+    MarkCounters newMarkCounters()
+    {
+        final MarkCounters counters = new MarkCounters();
+        markCounters.add(counters);
+        return counters;
+    }
+
+    /**
+     * The packets and bytes of flows marked {@code mark} since the dataplane started, summed over the workers
+     * ({@link MarkCounters#PACKETS_IN}..{@link MarkCounters#BYTES_OUT} into {@code into[0..3]}); any thread.
+     */
+    public void markTotals(final int mark, final long[] into)
+    {
+        java.util.Arrays.fill(into, 0, MarkCounters.COUNTERS, 0);
+        for (final MarkCounters counters : markCounters)
+        {
+            for (int c = 0; c < MarkCounters.COUNTERS; c++)
+            {
+                into[c] += counters.get(mark, c);
+            }
+        }
     }
 
     /** The workers' expiry, run by each worker's ip4-nat-in once per duty cycle. */

@@ -21,6 +21,12 @@ public interface VirtualServices
     VirtualServices NONE = (network, protocol, client, clientPort, destination, destinationPort, nowMs) -> NOT_VIRTUAL;
 
     /**
+     * A flag of a {@link #translation} (above the mark's 15 bits): the backend is the one a persistent client
+     * is pinned to, not the scheduler's pick. For traces ({@link #describe}); {@link #mark} leaves it out.
+     */
+    long PINNED = 0x8000;
+
+    /**
      * Chooses the backend of a new flow.
      *
      * @param network the dataplane index of the network the flow arrived on.
@@ -75,6 +81,23 @@ public interface VirtualServices
 
     static int mark(final long translation)
     {
-        return (int)translation & 0xFFFF;
+        return (int)translation & ConnectionState.MAX_MARK;
+    }
+
+    /** Whether {@code translation} is a persistent client's backend ({@link #PINNED}). */
+    static boolean isPinned(final long translation)
+    {
+        return (translation & PINNED) != 0;
+    }
+
+    /**
+     * For a trace of the packet that asked: what {@link #schedule} decided for a new flow to
+     * {@code destination:destinationPort} ({@code answer}: its return, {@link #NO_BACKEND} included), in words
+     * that name the service, its scheduler and the backend; null when there is nothing to say. Called only for
+     * traced packets, on the worker: it may allocate.
+     */
+    default String describe(final int protocol, final int destination, final int destinationPort, final long answer)
+    {
+        return null;
     }
 }

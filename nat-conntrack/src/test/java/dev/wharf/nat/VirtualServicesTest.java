@@ -1,6 +1,7 @@
 package dev.wharf.nat;
 
 import dev.wharf.dataplane.buffer.PacketBatch;
+import dev.wharf.dataplane.graph.Node;
 import dev.wharf.dataplane.l3.IcmpErrorNode;
 import dev.wharf.dataplane.testing.Fixture;
 import dev.wharf.dataplane.testing.Tshark;
@@ -27,7 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ip4-nat-in's virtual services (the load balancer's hook), fed scapy's frames: a new flow to a VIP
  * gets the backend the services choose and its mark; replies are de-translated by conntrack alone; a VIP
  * without backends refuses at once; flows the control plane ends are answered with a reset (TCP) or
- * scheduled afresh (UDP); a SYN that reuses a closed flow's tuple meets the scheduler again.
+ * scheduled afresh (UDP); a SYN that reuses a closed flow's tuple meets the scheduler again. A marked
+ * flow's packets and bytes are counted by mark and direction, per worker and summed when read; its state
+ * changes reach the flow listener; a traced new flow's decision is put in words.
  */
 class VirtualServicesTest
 {
@@ -67,6 +70,13 @@ class VirtualServicesTest
             public int backendAddress(final int mark)
             {
                 return mark == 7 ? B1 : 0;
+            }
+
+            @Override
+            public String describe(final int protocol, final int destination, final int destinationPort, final long answer)
+            {
+                return "asked " + protocol + " " + dev.wharf.dataplane.protocol.Ipv4Address.toString(destination) + ":" + destinationPort +
+                    (answer == VirtualServices.NO_BACKEND ? " refused" : " mark " + VirtualServices.mark(answer));
             }
         });
         nat.service.table().flowListener(listener);
@@ -205,11 +215,83 @@ class VirtualServicesTest
         assertFalse(nat.service.endFlows((oa, op, ra, rp, word) -> ConnectionState.mark(word) != 0) > 0);
     }
 
-    /** Notes the marks of the flows the table creates and removes. */
+    @Test
+    void aMarkedFlowsPacketsAndBytesAreCountedByMarkAndDirection()
+    {
+        nat.send(FRONT, frame("syn_c1"));
+        nat.send(BACK, frame("synack_b1"));
+        nat.send(FRONT, frame("ack_c1"));
+        nat.send(FRONT, frame("ack_c1"));
+
+        final long[] totals = new long[MarkCounters.COUNTERS];
+        nat.service.markTotals(7, totals);
+        assertEquals(3, totals[MarkCounters.PACKETS_IN], "the SYN as it was scheduled, then the ACKs");
+        assertEquals(3 * 40, totals[MarkCounters.BYTES_IN], "54-byte frames: 40 from the IPv4 header on");
+        assertEquals(1, totals[MarkCounters.PACKETS_OUT]);
+        assertEquals(40, totals[MarkCounters.BYTES_OUT]);
+        nat.service.markTotals(0, totals);
+        assertEquals(0, totals[MarkCounters.PACKETS_IN] + totals[MarkCounters.PACKETS_OUT], "mark 0 is no one's");
+        assertEquals(List.of("SYN_SENT->SYN_RECV", "SYN_RECV->ESTABLISHED"), listener.changed, "its state changes, told once each");
+    }
+
+    @Test
+    void eachWorkerCountsItsOwnPacketsAndTheTotalsSumThem()
+    {
+        final NatHarness other = new NatHarness(nat.service, 1);
+        nat.send(FRONT, frame("syn_c1"));
+        other.send(BACK, frame("synack_b1"));
+        other.send(FRONT, frame("ack_c1"));
+        nat.send(FRONT, frame("ack_c1"));
+
+        final long[] totals = new long[MarkCounters.COUNTERS];
+        nat.service.markTotals(7, totals);
+        assertEquals(3, totals[MarkCounters.PACKETS_IN]);
+        assertEquals(1, totals[MarkCounters.PACKETS_OUT]);
+        assertEquals(List.of("SYN_SENT->SYN_RECV", "SYN_RECV->ESTABLISHED"), listener.changed);
+    }
+
+    @Test
+    void aFlowNotToAVipCountsNothingAndChangesNotTheListener()
+    {
+        nat.send(FRONT, Fixture.frame("nat_tcp_syn_c1"));
+        final long[] totals = new long[MarkCounters.COUNTERS];
+        for (int mark = 0; mark <= ConnectionState.MAX_MARK; mark++)
+        {
+            nat.service.markTotals(mark, totals);
+            assertEquals(0, totals[0] + totals[1] + totals[2] + totals[3], "mark " + mark);
+        }
+        assertTrue(listener.changed.isEmpty());
+    }
+
+    @Test
+    void aTracedNewFlowsDecisionIsPutInWordsAndNoOtherPacketsIs()
+    {
+        final Node natIn = nat.graph.node(nat.graph.nodeId(NatInNode.NAME));
+        nat.send(FRONT, frame("syn_c1"));
+        assertEquals("asked 6 10.96.0.10:80 mark 7", natIn.traceDetail(nat.batch, 0), "the service asked about and its answer");
+        nat.send(BACK, frame("synack_b1"));
+        assertNull(natIn.traceDetail(nat.batch, 0), "an established flow's packet: nothing decided");
+        nat.send(FRONT, Fixture.frame("nat_tcp_syn_c1"));
+        assertNull(natIn.traceDetail(nat.batch, 0), "a new flow to no virtual service");
+
+        answer = VirtualServices.NO_BACKEND;
+        nat.send(FRONT, frame("udp_c1"));
+        assertEquals("asked 17 10.96.0.10:53 refused", natIn.traceDetail(nat.batch, 0));
+    }
+
+    /** Notes the marks of the flows the table creates and removes, and their state changes. */
     private static final class RecordingListener implements ConntrackTable.FlowListener
     {
         final List<Integer> created = new ArrayList<>();
         final List<Integer> removed = new ArrayList<>();
+        final List<String> changed = new ArrayList<>();
+
+        @Override
+        public void changed(final int before, final int after)
+        {
+            assertEquals(ConnectionState.mark(before), ConnectionState.mark(after), "a flow keeps its mark");
+            changed.add(ConnectionState.name(before) + "->" + ConnectionState.name(after));
+        }
 
         @Override
         public void created(final int stateWord)

@@ -15,7 +15,8 @@ import picocli.CommandLine.Parameters;
         "A VIP inside a network's subnet is answered for by the gateway (ARP); any other is reached through it."},
     footer = {"", "Schedulers: rr (round robin), wrr (weighted), lc (least connections), wlc (weighted lc),",
         "sh (source hash: a client keeps its backend), mh (Maglev: as sh, and a backend's removal moves no other's clients).",
-        "", "Example:", "  wharf lb add 10.10.0.100:80/tcp --scheduler mh --name web", "  wharf lb add 10.96.0.10:53/udp"})
+        "", "Example:", "  wharf lb add 10.10.0.100:80/tcp --scheduler mh --name web", "  wharf lb add 10.96.0.10:53/udp",
+        "  wharf lb add 10.10.0.101:80/tcp --scheduler sh --hash-port"})
 final class LbAddCommand extends ClientCommand
 {
     @Parameters(index = "0", paramLabel = "VIP:PORT[/PROTO]", description = "The service's address; the protocol is tcp unless /udp is given.")
@@ -36,6 +37,12 @@ final class LbAddCommand extends ClientCommand
     @Option(names = "--name", paramLabel = "NAME", description = "A label for listings.")
     String name;
 
+    @Option(names = "--hash-port",
+        description = {"sh and mh only: hash the client's port with its address",
+            "(ipvsadm's -b sh-port), so that one client's connections spread over",
+            "the backends instead of all reaching one."})
+    boolean hashPort;
+
     @Override
     protected void run(final WharfClient client)
     {
@@ -43,7 +50,8 @@ final class LbAddCommand extends ClientCommand
             .setAddress(HostPortArgument.service(service).serviceAddress())
             .setScheduler(scheduler)
             .setMode(mode)
-            .setPersistent((int)Math.min(Math.max(persistent, -1), Integer.MAX_VALUE));
+            .setPersistent((int)Math.min(Math.max(persistent, -1), Integer.MAX_VALUE))
+            .setHashPort(hashPort);
         if (name != null)
         {
             request.setName(name);

@@ -20,7 +20,8 @@ import java.util.Locale;
     name = "show",
     mixinStandardHelpOptions = true,
     description = {"Show the packets traced so far: for each, the worker and the port it came in on, then",
-        "every node it visited with its decision (-> next node, drop: reason, done, out port P) and the",
+        "every node it visited with its decision (-> next node, drop: reason, done, out port P), what else",
+        "the node decided (ip4-nat-in: a new connection's virtual service, scheduler and backend), and the",
         "headers as the node saw them, and after it when the node rewrote them."},
     footer = {"", "Example:", "  wharf trace show", "  wharf trace show --json | jq '.packets[].steps[].node'"})
 final class TraceShowCommand extends ClientCommand
@@ -54,6 +55,10 @@ final class TraceShowCommand extends ClientCommand
             for (final TraceStep step : packet.getStepsList())
             {
                 out.println(STEP_INDENT + step.getNode() + ": " + step.getDecision());
+                if (!step.getDetail().isEmpty())
+                {
+                    out.println(HEADER_INDENT + step.getDetail());
+                }
                 if (step.getAfter().isEmpty())
                 {
                     out.println(HEADER_INDENT + step.getBefore());

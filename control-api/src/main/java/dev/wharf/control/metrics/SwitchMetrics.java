@@ -38,7 +38,8 @@ import java.util.Set;
  * copied in the same pass, read as one state ({@link SwitchViews#meterReading()}), so a scrape's
  * ports, networks and values all come from one consistent moment; a port id reused between two
  * scrapes can never lend its counters to the wrong name. Every feature adds its own meters
- * ({@code Feature.bindMetrics}: connection tracking's, for one).
+ * ({@code Feature.bindMetrics}: connection tracking's, for one); a feature whose meters follow its
+ * configuration reconciles them in {@code Feature.beforeScrape} (the load balancer's per backend).
  *
  * <p>Thread safety: {@link #scrape} is synchronized; the metrics HTTP server calls it from its one
  * thread, tests from theirs. Reading the workers' counters from here is safe and at worst a
@@ -66,6 +67,7 @@ public final class SwitchMetrics implements AutoCloseable
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final SwitchViews views;
+    private final ControlPlane plane;
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     private final Map<PortKey, PortMeters> ports = new HashMap<>();
     private final Map<String, NetworkMeters> networks = new HashMap<>();
@@ -92,6 +94,7 @@ public final class SwitchMetrics implements AutoCloseable
     public SwitchMetrics(final Dataplane dataplane, final ControlPlane plane)
     {
         this.views = plane.views();
+        this.plane = plane;
         bindDataplane(dataplane);
         plane.bindMetrics(registry);
         new JvmMemoryMetrics().bindTo(registry);
@@ -156,6 +159,7 @@ public final class SwitchMetrics implements AutoCloseable
 
     private void reconcile()
     {
+        plane.beforeScrape();
         final Set<PortKey> seenPorts = new HashSet<>();
         final Set<String> seenNetworks = new HashSet<>();
         final SwitchViews.MeterReading reading = views.meterReading();

@@ -75,6 +75,7 @@ public final class ControlPlane
         if (lb != null)
         {
             loaded.add(lb);
+            network.ports().register(lb);
         }
         loaded.add(views);
         this.features = List.copyOf(loaded);
@@ -197,6 +198,12 @@ public final class ControlPlane
         features.forEach(feature -> feature.bindMetrics(registry));
     }
 
+    /** Every feature's {@link Feature#beforeScrape}: at the start of a scrape. */
+    public void beforeScrape()
+    {
+        features.forEach(Feature::beforeScrape);
+    }
+
     /** The current desired state, every section. */
     public DesiredState state()
     {
@@ -242,5 +249,11 @@ public final class ControlPlane
     public SwitchViews views()
     {
         return views;
+    }
+
+    /** The load balancer's feature, or null when the daemon was built without it. */
+    public LbController lb()
+    {
+        return lb;
     }
 }

@@ -61,4 +61,13 @@ public interface Feature
     default void bindMetrics(final MeterRegistry registry)
     {
     }
+
+    /**
+     * Brings the meters that follow this feature's configuration (one per load-balancer backend) in line
+     * with it, and reads their values: called at the start of every scrape, on the scrape's thread, after
+     * {@link #bindMetrics}.
+     */
+    default void beforeScrape()
+    {
+    }
 }

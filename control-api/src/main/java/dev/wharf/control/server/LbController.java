@@ -41,7 +41,7 @@ import static dev.wharf.control.server.Inputs.quote;
  * thread ends due drains a few times a second. Threads: gRPC executors and the daemon's main thread, one
  * change at a time under the state transaction's lock.
  */
-public final class LbController implements Feature
+public final class LbController implements Feature, PortController.Dependent
 {
     /** The limits of a health check (the API's checks, the saved state's too). */
     public static final int HEALTH_INTERVAL_MIN_MS = 100;
@@ -51,12 +51,16 @@ public final class LbController implements Feature
     private static final long HOUSEKEEPING_MS = 200;
     /** The longest persistence: a day (IPVS allows more; a template older than that is a stale one). */
     public static final int MAX_PERSISTENT_SECONDS = 86_400;
+    /** The schedulers that hash the client, and may hash its port too. */
+    private static final List<String> HASHING_SCHEDULERS = List.of("sh", "mh");
     private static final Logger LOG = LoggerFactory.getLogger(LbController.class);
 
     private final StateTransaction transaction;
     private final LoadBalancer balancer;
     private final ScheduledExecutorService housekeeping;
     private final HealthChecker health;
+    /** The per-service and per-backend meters, once {@link #bindMetrics} has a registry. */
+    private LbMetrics metrics;
 
     public LbController(final StateTransaction transaction, final LoadBalancer balancer)
     {
@@ -295,6 +299,10 @@ public final class LbController implements Feature
             throw ControlException.invalid("unknown scheduler " + quote(service.scheduler()) + ": expected one of " +
                 String.join(", ", Schedulers.names()));
         }
+        if (service.hashPort() && !HASHING_SCHEDULERS.contains(service.scheduler()))
+        {
+            throw ControlException.invalid("--hash-port is for the hashing schedulers sh and mh, not " + service.scheduler());
+        }
         if (service.persistent() < 0 || service.persistent() > MAX_PERSISTENT_SECONDS)
         {
             throw ControlException.invalid("persistence must be 0.." + MAX_PERSISTENT_SECONDS + " seconds: " + service.persistent());
@@ -422,10 +430,39 @@ public final class LbController implements Feature
         }
     }
 
+    /** A container's address may not be a VIP: the VIP's traffic would never reach it. */
+    @Override
+    public void checkAttach(final PortSpec port)
+    {
+        if (!port.hasIp())
+        {
+            return;
+        }
+        for (final LbSection.Service service : section().services())
+        {
+            if (service.address().vip() == port.ip())
+            {
+                throw ControlException.precondition("IP " + Ipv4Address.toString(port.ip()) + " is the VIP of virtual service " +
+                    service.address() + ": a port's address must not be a VIP (wharf lb rm " + service.address() + " first)");
+            }
+        }
+    }
+
     @Override
     public void bindMetrics(final MeterRegistry registry)
     {
         Gauge.builder("wharf_lb_services", () -> virtualServices().size()).description("Virtual services").register(registry);
+        metrics = new LbMetrics(registry);
+    }
+
+    /** The per-service and per-backend meters brought in line with the services now. */
+    @Override
+    public void beforeScrape()
+    {
+        if (metrics != null)
+        {
+            metrics.reconcile(virtualServices());
+        }
     }
 
     static ServiceKey key(final LbSection.Address address)
@@ -436,7 +473,8 @@ public final class LbController implements Feature
     private static VirtualService virtual(final LbSection.Service service)
     {
         return new VirtualService(key(service.address()), service.scheduler(), service.persistent(), service.name(),
-            service.mode().equals(LbSection.Service.DSR) ? dev.wharf.lb.ForwardingMode.DSR : dev.wharf.lb.ForwardingMode.NAT);
+            service.mode().equals(LbSection.Service.DSR) ? dev.wharf.lb.ForwardingMode.DSR : dev.wharf.lb.ForwardingMode.NAT,
+            service.hashPort());
     }
 
     private static BackendWeight weight(final LbSection.Backend backend)

@@ -18,12 +18,16 @@ import dev.wharf.control.api.v1.RemoveServiceResponse;
 import dev.wharf.control.api.v1.ServiceAddress;
 import dev.wharf.control.api.v1.SetBackendRequest;
 import dev.wharf.control.api.v1.SetBackendResponse;
+import dev.wharf.control.api.v1.TrafficRates;
+import dev.wharf.control.api.v1.TrafficStats;
 import dev.wharf.control.api.v1.VirtualService;
 import dev.wharf.control.state.LbSection;
 import dev.wharf.control.state.Protocol;
 import dev.wharf.dataplane.protocol.Ipv4Address;
 import dev.wharf.dataplane.worker.MonotonicClock;
 import dev.wharf.lb.BackendView;
+import dev.wharf.lb.LbRates;
+import dev.wharf.lb.LbStats;
 import dev.wharf.lb.ServiceView;
 import io.grpc.stub.StreamObserver;
 
@@ -49,7 +53,7 @@ public final class LbService extends LoadBalancerServiceGrpc.LoadBalancerService
             final String scheduler = request.getScheduler().isEmpty() ? "rr" : request.getScheduler();
             final String mode = request.getMode().isEmpty() ? LbSection.Service.NAT : request.getMode();
             final LbSection.Service service = new LbSection.Service(address, scheduler, request.getPersistent(), request.getName(),
-                java.util.List.of(), null, mode);
+                java.util.List.of(), null, mode, request.getHashPort());
             return AddServiceResponse.newBuilder().setService(message(lb.addService(service))).build();
         });
     }
@@ -163,6 +167,21 @@ public final class LbService extends LoadBalancerServiceGrpc.LoadBalancerService
         });
     }
 
+    private static TrafficStats stats(final LbStats stats)
+    {
+        return TrafficStats.newBuilder().setConnections(stats.connections())
+            .setActiveConnections(stats.active()).setInactiveConnections(stats.inactive())
+            .setPacketsIn(stats.packetsIn()).setPacketsOut(stats.packetsOut())
+            .setBytesIn(stats.bytesIn()).setBytesOut(stats.bytesOut()).build();
+    }
+
+    private static TrafficRates rates(final LbRates rates)
+    {
+        return TrafficRates.newBuilder().setConnectionsPerSecond(rates.connections())
+            .setPacketsInPerSecond(rates.packetsIn()).setPacketsOutPerSecond(rates.packetsOut())
+            .setBytesInPerSecond(rates.bytesIn()).setBytesOutPerSecond(rates.bytesOut()).build();
+    }
+
     private VirtualService message(final ServiceView view)
     {
         final dev.wharf.lb.VirtualService service = view.service();
@@ -172,7 +191,10 @@ public final class LbService extends LoadBalancerServiceGrpc.LoadBalancerService
             .setScheduler(service.scheduler())
             .setMode(service.mode().label())
             .setPersistent(service.persistenceSeconds())
-            .setName(service.name());
+            .setName(service.name())
+            .setHashPort(service.hashSourcePort())
+            .setStats(stats(view.stats()))
+            .setRates(rates(view.rates()));
         final LbSection.Health check = lb.healthCheck(service.key());
         if (check != null)
         {
@@ -186,7 +208,8 @@ public final class LbService extends LoadBalancerServiceGrpc.LoadBalancerService
                 .setAddress(Ipv4Address.toString(b.address())).setPort(b.port()).setWeight(b.weight())
                 .setState(b.draining() ? "draining" : "active")
                 .setDrainEndsInMs(b.draining() ? Math.max(0, b.drainEndsAtMs() - now) : 0)
-                .setConnections(b.connections()).setScheduled(b.scheduled());
+                .setConnections(b.connections()).setScheduled(b.scheduled())
+                .setStats(stats(b.stats())).setRates(rates(b.rates()));
             final HealthChecker.Verdict verdict = check == null ? null : lb.verdict(service.key(), b.address(), b.port());
             if (verdict != null)
             {

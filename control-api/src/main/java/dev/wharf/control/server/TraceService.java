@@ -167,7 +167,8 @@ public final class TraceService extends TraceServiceGrpc.TraceServiceImplBase
         final TraceStep.Builder out = TraceStep.newBuilder()
             .setNode(step.node())
             .setBefore(step.before())
-            .setAfter(step.after() == null ? "" : step.after());
+            .setAfter(step.after() == null ? "" : step.after())
+            .setDetail(step.detail() == null ? "" : step.detail());
         final String decision = step.decision();
         if (decision.startsWith(NEXT_PREFIX))
         {

@@ -57,9 +57,11 @@ public record LbSection(List<Service> services)
     /**
      * A virtual service and its backends; {@code health} null when it has no health check.
      *
-     * @param mode "nat" or "dsr" (direct server return).
+     * @param mode     "nat" or "dsr" (direct server return).
+     * @param hashPort sh and mh hash the client's port with its address (ipvsadm's {@code -b sh-port}).
      */
-    public record Service(Address address, String scheduler, int persistent, String name, List<Backend> backends, Health health, String mode)
+    public record Service(
+        Address address, String scheduler, int persistent, String name, List<Backend> backends, Health health, String mode, boolean hashPort)
     {
         public static final String NAT = "nat";
         public static final String DSR = "dsr";
@@ -76,12 +78,12 @@ public record LbSection(List<Service> services)
 
         public Service withBackends(final List<Backend> next)
         {
-            return new Service(address, scheduler, persistent, name, next, health, mode);
+            return new Service(address, scheduler, persistent, name, next, health, mode, hashPort);
         }
 
         public Service withHealth(final Health next)
         {
-            return new Service(address, scheduler, persistent, name, backends, next, mode);
+            return new Service(address, scheduler, persistent, name, backends, next, mode, hashPort);
         }
     }
 

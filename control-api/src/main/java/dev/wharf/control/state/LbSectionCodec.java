@@ -32,7 +32,8 @@ final class LbSectionCodec implements SectionCodec<LbSection>
                 .setScheduler(service.scheduler())
                 .setPersistent(service.persistent())
                 .setName(service.name())
-                .setMode(service.mode());
+                .setMode(service.mode())
+                .setHashPort(service.hashPort());
             for (final LbSection.Backend backend : service.backends())
             {
                 s.addBackends(PersistedBackend.newBuilder()
@@ -70,7 +71,7 @@ final class LbSectionCodec implements SectionCodec<LbSection>
             final LbSection.Health health = !s.hasHealth() ? null : new LbSection.Health(s.getHealth().getKind(), s.getHealth().getPath(),
                 s.getHealth().getIntervalMs(), s.getHealth().getTimeoutMs(), s.getHealth().getFall(), s.getHealth().getRise());
             services.add(new LbSection.Service(address, s.getScheduler(), s.getPersistent(), s.getName(), backends, health,
-                s.getMode().isEmpty() ? LbSection.Service.NAT : s.getMode()));
+                s.getMode().isEmpty() ? LbSection.Service.NAT : s.getMode(), s.getHashPort()));
         }
         return new LbSection(services);
     }

@@ -344,6 +344,89 @@ class CliTest
     }
 
     @Test
+    void lbListingsShowCountsRatesAndTheHashedPort() throws Exception
+    {
+        wharf("network", "create", "front", "--subnet", "10.10.0.0/24").ok();
+        assertEquals("10.10.0.100:80/tcp sh hash-port\n",
+            wharf("lb", "add", "10.10.0.100:80/tcp", "--scheduler", "sh", "--hash-port", "--name", "web").ok().out());
+        wharf("lb", "backend", "add", "10.10.0.100:80/tcp", "10.10.0.11:8080").ok();
+        wharf("lb", "backend", "add", "10.10.0.100:80/tcp", "10.10.0.12:8080").ok();
+        assertTrue(wharf("lb", "ls").ok().out().contains("sh hash-port"));
+
+        final List<String> stats = wharf("lb", "ls", "--stats").ok().out().lines().toList();
+        assertEquals(List.of("SERVICE              NAME   BACKEND           CONNS   ACTIVE   INACTIVE   INPKTS   OUTPKTS   INBYTES   OUTBYTES",
+            "10.10.0.100:80/tcp   web    all               0       0        0          0        0         0         0",
+            "10.10.0.100:80/tcp   web    10.10.0.11:8080   0       0        0          0        0         0         0",
+            "10.10.0.100:80/tcp   web    10.10.0.12:8080   0       0        0          0        0         0         0"), stats);
+        final List<String> rates = wharf("lb", "ls", "--rate").ok().out().lines().toList();
+        assertEquals("SERVICE              NAME   BACKEND           CPS   INPPS   OUTPPS   INBPS   OUTBPS", rates.get(0));
+        assertEquals("10.10.0.100:80/tcp   web    all               0.0   0.0     0.0      0.0     0.0", rates.get(1));
+        assertEquals(4, rates.size(), rates::toString);
+        final String both = wharf("lb", "ls", "--stats", "--rate").ok().out();
+        assertTrue(both.startsWith("SERVICE") && both.lines().findFirst().orElseThrow().endsWith("OUTBYTES   CPS   INPPS   OUTPPS   INBPS   OUTBPS"), both);
+
+        final dev.wharf.control.api.v1.ListServicesResponse listed =
+            parse(wharf("lb", "ls", "--stats", "--json").ok().out(), dev.wharf.control.api.v1.ListServicesResponse.newBuilder());
+        assertTrue(listed.getServices(0).getHashPort());
+        assertTrue(listed.getServices(0).hasStats() && listed.getServices(0).getBackends(1).hasRates(), "every count and rate in the JSON");
+        final String json = wharf("lb", "ls", "--json").ok().out();
+        assertTrue(json.contains("\"packetsIn\": \"0\"") && json.contains("\"bytesOutPerSecond\": 0.0"), json);
+
+        wharf("lb", "add", "10.10.0.101:80/tcp", "--hash-port").fails(ExitCodes.USAGE,
+            "wharf: --hash-port is for the hashing schedulers sh and mh, not rr");
+        wharf("port", "attach", "front", "veth-c1", "--ip", "10.10.0.100").fails(ExitCodes.PRECONDITION,
+            "wharf: IP 10.10.0.100 is the VIP of virtual service 10.10.0.100:80/tcp: a port's address must not be a VIP " +
+                "(wharf lb rm 10.10.0.100:80/tcp first)");
+        wharf("port", "attach", "front", "veth-c1", "--ip", "10.10.0.2").ok();
+        wharf("lb", "add", "10.10.0.2:80/tcp").fails(ExitCodes.PRECONDITION,
+            "wharf: VIP 10.10.0.2 is the address of port \"veth-c1\" on network \"front\": a VIP must be an address of its own");
+    }
+
+    @Test
+    void aServicesHashedPortIsPersistedAndRestored() throws Exception
+    {
+        final Path stateDirectory = directory.resolve("state");
+        final Path stateSocket = directory.resolve("state.sock");
+        final ApiServer first = restoredServer(stateDirectory, stateSocket);
+        try
+        {
+            wharfOn(stateSocket, "lb", "add", "10.10.0.100:80/tcp", "--scheduler", "mh", "--hash-port").ok();
+        }
+        finally
+        {
+            first.close();
+        }
+        assertTrue(java.nio.file.Files.readString(stateDirectory.resolve("state.json")).contains("\"hashPort\": true"));
+        final ApiServer second = restoredServer(stateDirectory, stateSocket);
+        try
+        {
+            assertTrue(wharfOn(stateSocket, "lb", "ls").ok().out().contains("10.10.0.100:80/tcp   -      mh hash-port"),
+                "restored with its port hashed");
+        }
+        finally
+        {
+            second.close();
+        }
+    }
+
+    /** A server over this test's dataplane whose control plane keeps its state in {@code stateDirectory}, restored from it. */
+    private ApiServer restoredServer(final Path stateDirectory, final Path at) throws Exception
+    {
+        java.nio.file.Files.deleteIfExists(at);
+        final ControlPlane plane = ControlPlane.create(dataplane, opener, stateDirectory, dev.wharf.control.server.NatControl.detached(), null,
+            new dev.wharf.lb.LoadBalancer(new dev.wharf.nat.NatService(dev.wharf.nat.NatConfiguration.defaults())));
+        plane.restore(plane.load());
+        return ApiServer.start(at, plane.services());
+    }
+
+    private static Run wharfOn(final Path at, final String... args)
+    {
+        final List<String> full = new ArrayList<>(List.of("--socket", at.toString()));
+        full.addAll(List.of(args));
+        return wharfWithoutSocket(full.toArray(new String[0]));
+    }
+
+    @Test
     void everyListingVerbTakesJson()
     {
         final CommandLine root = WharfMain.newCommandLine();
@@ -455,6 +538,7 @@ class CliTest
             bad("port attach", ExitCodes.ALREADY_EXISTS, "port", "attach", "front", "veth-c2", "--ip", "10.10.0.2"),
             bad("port attach", ExitCodes.ALREADY_EXISTS, "port", "attach", "front", "veth-c2", "--mac", "aa:bb:cc:00:00:02"),
             bad("port attach", ExitCodes.USAGE, "port", "attach", "front", "veth-c2", "--ip", "10.20.0.5"),
+            bad("port attach", ExitCodes.PRECONDITION, "port", "attach", "front", "veth-c2", "--ip", "10.10.0.100"),
             bad("port attach", ExitCodes.USAGE, "port", "attach", "front", "veth-c2", "--mac", "zz"),
             bad("port attach", ExitCodes.USAGE, "port", "attach", "front", "veth-c2", "--vlan", "4095"),
             bad("port attach", ExitCodes.USAGE, "port", "attach", "front", "veth-c2", "--vlan", "10", "--trunk", "20"),
@@ -568,8 +652,11 @@ class CliTest
             bad("lb add", ExitCodes.USAGE, "lb", "add", "10.10.0.100:443/tcp", "--persistent", "100000"),
             bad("lb add", ExitCodes.USAGE, "lb", "add", "224.0.0.1:80/tcp"),
             bad("lb add", ExitCodes.PRECONDITION, "lb", "add", "10.10.0.1:80/tcp"),
+            bad("lb add", ExitCodes.PRECONDITION, "lb", "add", "10.10.0.2:80/tcp"),
+            bad("lb add", ExitCodes.USAGE, "lb", "add", "10.10.0.100:443/tcp", "--scheduler", "wlc", "--hash-port"),
             bad("lb rm", ExitCodes.NOT_FOUND, "lb", "rm", "10.10.0.100:81/tcp"),
             bad("lb ls", ExitCodes.USAGE, "lb", "ls", "extra"),
+            bad("lb ls", ExitCodes.USAGE, "lb", "ls", "--stats=maybe"),
             bad("lb backend", ExitCodes.USAGE, "lb", "backend"),
             bad("lb backend add", ExitCodes.NOT_FOUND, "lb", "backend", "add", "10.10.0.100:81/tcp", "10.10.0.11"),
             bad("lb backend add", ExitCodes.ALREADY_EXISTS, "lb", "backend", "add", "10.10.0.100:80/tcp", "10.10.0.11:8080"),

@@ -165,6 +165,25 @@ class TraceAndCaptureCliTest
         assertEquals("trace finished: 2 of 2 packets recorded (port veth-c1)\n", wharf("trace", "stop").ok().out());
     }
 
+    @Test
+    void aNodesDetailIsPrintedUnderItsDecision()
+    {
+        final dev.wharf.control.api.v1.TraceStep natIn = dev.wharf.control.api.v1.TraceStep.newBuilder().setNode("ip4-nat-in")
+            .setDecision("-> ip4-lookup").setBefore("ipv4 10.10.0.2 > 10.10.0.100 tcp 40000 > 80 [S]")
+            .setAfter("ipv4 10.10.0.2 > 10.10.0.11 tcp 40000 > 8080 [S]")
+            .setDetail("lb: service 10.10.0.100:80/tcp (web), scheduler rr: backend 10.10.0.11:8080, mark 1").build();
+        final ShowTraceResponse response = ShowTraceResponse.newBuilder()
+            .setTrace(dev.wharf.control.api.v1.TraceStatus.newBuilder().setState(TraceState.TRACE_STATE_FINISHED).setCount(1).setRecorded(1))
+            .addPackets(dev.wharf.control.api.v1.TracedPacket.newBuilder().setNumber(1).setPort("veth-c1").addSteps(natIn)).build();
+        final java.io.StringWriter text = new java.io.StringWriter();
+        TraceShowCommand.print(response, new java.io.PrintWriter(text));
+        final List<String> lines = text.toString().lines().toList();
+        assertEquals(List.of("  ip4-nat-in: -> ip4-lookup",
+            "      lb: service 10.10.0.100:80/tcp (web), scheduler rr: backend 10.10.0.11:8080, mark 1",
+            "      before: ipv4 10.10.0.2 > 10.10.0.100 tcp 40000 > 80 [S]",
+            "      after:  ipv4 10.10.0.2 > 10.10.0.11 tcp 40000 > 8080 [S]"), lines.subList(3, 7));
+    }
+
     private static boolean assertDoesNotThrow(final java.util.concurrent.Callable<Boolean> check)
     {
         try

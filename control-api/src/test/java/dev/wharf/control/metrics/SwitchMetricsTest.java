@@ -5,6 +5,8 @@ import dev.wharf.control.server.FakePortOpener;
 import dev.wharf.control.server.NamedCounter;
 import dev.wharf.control.server.SwitchViews;
 import dev.wharf.control.state.Cidr;
+import dev.wharf.control.state.LbSection;
+import dev.wharf.control.state.Protocol;
 import dev.wharf.control.state.PortKind;
 import dev.wharf.control.state.PortSpec;
 import dev.wharf.control.state.UplinkSpec;
@@ -83,6 +85,73 @@ class SwitchMetricsTest
     private Scrape scrape()
     {
         return new Scrape(metrics.scrape());
+    }
+
+    @Test
+    void loadBalancerSeriesFollowItsServicesAndBackendsLabelledByThem()
+    {
+        final dev.wharf.nat.NatService nat = new dev.wharf.nat.NatService(dev.wharf.nat.NatConfiguration.defaults());
+        final dev.wharf.lb.LoadBalancer balancer = new dev.wharf.lb.LoadBalancer(nat);
+        final Dataplane other = new Dataplane(DataplaneConfiguration.defaults().withWorkers(1));
+        final ControlPlane plane = ControlPlane.create(other, opener, null, dev.wharf.control.server.NatControl.detached(), null, balancer);
+        final int vip = 0x0A0A_0064;
+        final LbSection.Address web = new LbSection.Address(vip, 80, Protocol.TCP);
+        final LbSection.Address dns = new LbSection.Address(vip, 53, Protocol.UDP);
+        try (SwitchMetrics lbMetrics = new SwitchMetrics(other, plane))
+        {
+            plane.lb().addService(new LbSection.Service(web, "rr", 0, "web", List.of(), null, LbSection.Service.NAT, false));
+            plane.lb().addService(new LbSection.Service(dns, "rr", 0, "", List.of(), null, LbSection.Service.NAT, false));
+            plane.lb().addBackend(web, new LbSection.Backend(0x0A0A_000B, 8080, 1));
+            plane.lb().addBackend(web, new LbSection.Backend(0x0A0A_000C, 8080, 1));
+            plane.lb().addBackend(dns, new LbSection.Backend(0x0A0A_000B, 5353, 1));
+            // one established connection, as ip4-nat-out makes it for the balancer's answer: to 10.10.0.11
+            final long answer = balancer.schedule(0, 6, 0x0A14_0002, 40_000, vip, 80, 0);
+            nat.table().create(dev.wharf.nat.FlowKey.addresses(0x0A14_0002, vip), dev.wharf.nat.FlowKey.ports(6, 0, 40_000, 80),
+                dev.wharf.nat.FlowKey.addresses(0x0A0A_000B, 0x0A14_0002), dev.wharf.nat.FlowKey.ports(6, 0, 8080, 40_000),
+                dev.wharf.nat.ConnectionState.withMark(dev.wharf.nat.ConnectionState.ESTABLISHED, dev.wharf.nat.VirtualServices.mark(answer)),
+                Long.MAX_VALUE);
+
+            Scrape scrape = new Scrape(lbMetrics.scrape());
+            final String[] b1 = {"service", "10.10.0.100:80/tcp", "name", "web", "backend", "10.10.0.11:8080"};
+            final String[] b2 = {"service", "10.10.0.100:80/tcp", "name", "web", "backend", "10.10.0.12:8080"};
+            assertEquals(1, scrape.value("wharf_lb_backend_connections_total", b1));
+            assertEquals(1, scrape.value("wharf_lb_backend_active_connections", b1));
+            assertEquals(0, scrape.value("wharf_lb_backend_inactive_connections", b1));
+            assertEquals(0, scrape.value("wharf_lb_backend_connections_total", b2));
+            for (final String series : List.of("in_packets_total", "out_packets_total", "in_bytes_total", "out_bytes_total"))
+            {
+                assertEquals(0, scrape.value("wharf_lb_backend_" + series, b1), series);
+                assertEquals(0, scrape.value("wharf_lb_service_" + series, "service", "10.10.0.100:80/tcp"), series);
+            }
+            assertEquals(1, scrape.value("wharf_lb_backend_up", b2), "no health check: up");
+            assertEquals(1, scrape.value("wharf_lb_service_connections_total", "service", "10.10.0.100:80/tcp", "name", "web"));
+            assertEquals(1, scrape.value("wharf_lb_service_active_connections", "service", "10.10.0.100:80/tcp"));
+            assertEquals(0, scrape.value("wharf_lb_service_connections_total", "service", "10.10.0.100:53/udp"),
+                "a service without a name: its name label empty");
+            assertEquals(2, scrape.value("wharf_lb_services"));
+            assertTrue(scrape.text().contains("# HELP wharf_lb_backend_in_bytes_total"), "described");
+
+            plane.lb().removeBackend(web, 0x0A0A_000C, 8080, 0);
+            scrape = new Scrape(lbMetrics.scrape());
+            assertFalse(scrape.has("wharf_lb_backend_up", b2), "a removed backend's series go with it");
+            assertTrue(scrape.has("wharf_lb_backend_up", b1));
+
+            plane.lb().removeService(web);
+            scrape = new Scrape(lbMetrics.scrape());
+            assertFalse(scrape.has("wharf_lb_backend_connections_total", "service", "10.10.0.100:80/tcp"));
+            assertFalse(scrape.has("wharf_lb_service_connections_total", "service", "10.10.0.100:80/tcp"));
+            assertTrue(scrape.has("wharf_lb_backend_connections_total", "service", "10.10.0.100:53/udp", "backend", "10.10.0.11:5353"));
+
+            plane.lb().addService(new LbSection.Service(web, "rr", 0, "web", List.of(), null, LbSection.Service.NAT, false));
+            plane.lb().addBackend(web, new LbSection.Backend(0x0A0A_000C, 8080, 1));
+            scrape = new Scrape(lbMetrics.scrape());
+            assertEquals(0, scrape.value("wharf_lb_backend_connections_total", b2), "back, registered once, from 0");
+            assertEquals(0, scrape.value("wharf_lb_service_connections_total", "service", "10.10.0.100:80/tcp"), "a new service, from 0");
+        }
+        finally
+        {
+            other.close();
+        }
     }
 
     @Test

@@ -57,6 +57,17 @@ public abstract class Node
     /** Processes {@code count} packets whose batch indices are {@code packets[0..count)}. */
     public abstract void process(PacketBatch batch, int[] packets, int count, WorkerContext context);
 
+    /**
+     * What this node decided about traced packet {@code i} beyond its next node, in words, or null for
+     * nothing (VPP's per-node trace formatter): called by the tracer right after {@link #process}, for
+     * traced packets only, so it may allocate; a node keeps what it needs by batch index while it
+     * processes, at no cost worth the name, and formats it only here.
+     */
+    public String traceDetail(final PacketBatch batch, final int i)
+    {
+        return null;
+    }
+
     /** Sends packet {@code i} to next node number {@code next} of {@link #nextNames}. */
     protected final void next(final PacketBatch batch, final int i, final int next)
     {

@@ -96,7 +96,8 @@ public final class WorkerTracer implements PacketTracer
             {
                 decision = "-> " + graph.node(next).name();
             }
-            steps[i].add(new TraceRecord.Step(node.name(), before[i], decision, after.equals(before[i]) ? null : after));
+            steps[i].add(new TraceRecord.Step(node.name(), before[i], decision, after.equals(before[i]) ? null : after,
+                node.traceDetail(batch, i)));
             if (next == NodeGraph.DONE)
             {
                 session.complete(new TraceRecord(sequence[i], worker, batch.inPort[i], System.nanoTime(), List.copyOf(steps[i])));
