@@ -464,7 +464,7 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
                 pinnable[b] = state.backends.get(b).takesNew();
             }
             entries.add(new ServiceEntry(state.service.key(), state.service.name(), state.scheduler, byIndex, pinnable, state.persistence,
-                state.service.mode() == ForwardingMode.DSR, connections));
+                state.service.mode() == ForwardingMode.DSR, connections, active));
         }
         table = new ServiceTable(entries);
     }

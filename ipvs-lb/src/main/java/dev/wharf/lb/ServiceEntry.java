@@ -24,11 +24,14 @@ final class ServiceEntry implements BackendLoad
     final PersistenceTable persistence;
     /** Direct server return: flows are routed to the backend unchanged. */
     final boolean routed;
+    /** An active connection weighs this many inactive ones in a backend's load (IPVS's ip_vs_dest_conn_overhead). */
+    static final int ACTIVE_WEIGHT = 256;
     private final AtomicLongArray connections;
+    private final AtomicLongArray active;
 
     ServiceEntry(
         final ServiceKey key, final String name, final Scheduler scheduler, final int[] mark, final boolean[] pinnable,
-        final PersistenceTable persistence, final boolean routed, final AtomicLongArray connections)
+        final PersistenceTable persistence, final boolean routed, final AtomicLongArray connections, final AtomicLongArray active)
     {
         this.routed = routed;
         this.key = key;
@@ -46,6 +49,7 @@ final class ServiceEntry implements BackendLoad
         this.pinnable = pinnable.clone();
         this.persistence = persistence;
         this.connections = connections;
+        this.active = active;
     }
 
     /** The index of the backend with {@code mark}, or -1 (it is gone). */
@@ -62,10 +66,17 @@ final class ServiceEntry implements BackendLoad
         return -1;
     }
 
-    /** lc and wlc: the connections backend {@code index} holds now, by its mark's counter. */
+    /**
+     * lc and wlc: backend {@code index}'s load now, by its mark's counters, as IPVS weighs it: an active (established)
+     * connection counts {@link #ACTIVE_WEIGHT} times, a closed or opening one (TIME_WAIT, SYN_SENT, UDP) once, so that
+     * a backend that only finished short connections stays the least loaded beside one holding long ones.
+     */
     @Override
     public long connections(final int index)
     {
-        return Math.max(0, connections.getOpaque(mark[index]));
+        final int m = mark[index];
+        final long tracked = Math.max(0, connections.getOpaque(m));
+        final long established = Math.min(tracked, Math.max(0, active.getOpaque(m)));
+        return established * ACTIVE_WEIGHT + (tracked - established);
     }
 }

@@ -54,11 +54,15 @@ class LoadBalancerTest
     /** Creates the flow ip4-nat-out would for this answer: marked with the backend's mark. */
     private void track(final ServiceKey key, final int clientPort, final long answer)
     {
+        track(key, clientPort, answer, key.protocol() == ServiceKey.TCP ? ConnectionState.ESTABLISHED : ConnectionState.REPLIED);
+    }
+
+    private void track(final ServiceKey key, final int clientPort, final long answer, final int state)
+    {
         final long original = FlowKey.addresses(CLIENT, key.vip());
         final long originalPorts = FlowKey.ports(key.protocol(), 1, clientPort, key.port());
         final long reply = FlowKey.addresses(VirtualServices.address(answer), CLIENT);
         final long replyPorts = FlowKey.ports(key.protocol(), 1, VirtualServices.port(answer), clientPort);
-        final int state = key.protocol() == ServiceKey.TCP ? ConnectionState.ESTABLISHED : ConnectionState.REPLIED;
         assertTrue(nat.table().create(original, originalPorts, reply, replyPorts,
             ConnectionState.withMark(state, VirtualServices.mark(answer)), Long.MAX_VALUE) >= 0);
     }
@@ -107,6 +111,22 @@ class LoadBalancerTest
         assertEquals(2, backend(WEB, B1).connections());
         assertEquals(1, backend(WEB, B2).connections());
         assertEquals(B3, VirtualServices.address(schedule(WEB, 50_000)), "the idle backend");
+    }
+
+    @Test
+    void leastConnectionWeighsAnActiveConnectionAsIpvsDoesAbove255ClosedOnes()
+    {
+        threeBackends(WEB, "lc");
+        track(WEB, 40_000, VirtualServices.translation(B1, 8080, 1));
+        track(WEB, 40_001, VirtualServices.translation(B2, 8080, 2));
+        for (int port = 0; port < 255; port++)
+        {
+            track(WEB, 41_000 + port, VirtualServices.translation(B3, 8080, 3), ConnectionState.TIME_WAIT);
+        }
+
+        assertEquals(B3, VirtualServices.address(schedule(WEB, 50_000)), "255 closed connections weigh less than one held one");
+        track(WEB, 41_255, VirtualServices.translation(B3, 8080, 3), ConnectionState.TIME_WAIT);
+        assertEquals(B1, VirtualServices.address(schedule(WEB, 50_001)), "256 weigh as much: the first in order wins the tie");
     }
 
     @Test
