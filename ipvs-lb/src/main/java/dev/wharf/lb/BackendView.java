@@ -8,13 +8,21 @@ package dev.wharf.lb;
  * @param draining      removed with a grace time: no new connections, its connections end at {@code drainEndsAtMs}.
  * @param drainEndsAtMs when its connections are ended (workers' clock), meaningless unless draining.
  * @param healthy       its health check passes (or it has none): new connections may reach it.
- * @param connections   connections tracked now.
- * @param scheduled     new connections it was given since it was added.
  * @param stats         its counts since it was added: connections, active and inactive ones, packets and bytes.
  * @param rates         its rates per second over the last estimator interval.
  */
 public record BackendView(
-    int address, int port, int weight, boolean draining, long drainEndsAtMs, boolean healthy, long connections, long scheduled,
-    LbStats stats, LbRates rates)
+    int address, int port, int weight, boolean draining, long drainEndsAtMs, boolean healthy, LbStats stats, LbRates rates)
 {
+    /** Connections tracked now: its active and inactive ones. */
+    public long connections()
+    {
+        return stats.active() + stats.inactive();
+    }
+
+    /** New connections it was given since it was added. */
+    public long scheduled()
+    {
+        return stats.connections();
+    }
 }

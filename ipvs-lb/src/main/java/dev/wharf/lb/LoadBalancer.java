@@ -311,11 +311,7 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
         final BackendState backend = backend(key, address, port);
         if (drainMs <= 0)
         {
-            state.retired = state.retired.plus(stats(backend).totals());
-            state.backends.remove(backend);
-            state.reschedule(options);
-            publish();
-            retire(backend);
+            removeFrom(state, List.of(backend));
             return;
         }
         backend.draining = true;
@@ -338,15 +334,8 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
             final List<BackendState> due = state.backends.stream().filter(b -> b.draining && b.drainEndsAtMs <= nowMs).toList();
             if (!due.isEmpty())
             {
-                for (final BackendState backend : due)
-                {
-                    state.retired = state.retired.plus(stats(backend).totals());
-                }
-                state.backends.removeAll(due);
-                state.reschedule(options);
+                removeFrom(state, due);
                 ended += due.size();
-                publish();
-                due.forEach(this::retire);
             }
         }
         retiring.removeIf(mark ->
@@ -389,8 +378,10 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
         final int mark = backend.mark;
         nat.markTotals(mark, markTotals);
         final long[] base = backend.baseline;
-        final long activeNow = Math.max(0, active.get(mark));
-        return new LbStats(scheduled.get(mark), activeNow, Math.max(0, connections.get(mark) - activeNow),
+        // the two counters move apart for a moment around a state change: active is never more than tracked
+        final long tracked = Math.max(0, connections.get(mark));
+        final long activeNow = Math.min(tracked, Math.max(0, active.get(mark)));
+        return new LbStats(scheduled.get(mark), activeNow, tracked - activeNow,
             markTotals[MarkCounters.PACKETS_IN] - base[MarkCounters.PACKETS_IN],
             markTotals[MarkCounters.PACKETS_OUT] - base[MarkCounters.PACKETS_OUT],
             markTotals[MarkCounters.BYTES_IN] - base[MarkCounters.BYTES_IN],
@@ -410,7 +401,7 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
                 final LbStats stats = stats(b);
                 total = total.plus(stats);
                 backends.add(new BackendView(b.spec.address(), b.spec.port(), b.spec.weight(), b.draining, b.drainEndsAtMs, b.healthy,
-                    Math.max(0, connections.get(b.mark)), scheduled.get(b.mark), stats, b.rates.rates()));
+                    stats, b.rates.rates()));
             }
             views.add(new ServiceView(state.service, List.copyOf(backends), total, state.rates.rates()));
         }
@@ -421,6 +412,22 @@ public final class LoadBalancer implements VirtualServices, ConntrackTable.FlowL
     public SchedulerOptions options()
     {
         return options;
+    }
+
+    /**
+     * Takes {@code gone} out of {@code state}, their totals kept in the service's, publishes the rebuilt
+     * scheduler and ends their flows.
+     */
+    private void removeFrom(final ServiceState state, final List<BackendState> gone)
+    {
+        for (final BackendState backend : gone)
+        {
+            state.retired = state.retired.plus(stats(backend).totals());
+        }
+        state.backends.removeAll(gone);
+        state.reschedule(options);
+        publish();
+        gone.forEach(this::retire);
     }
 
     private void retire(final BackendState backend)
