@@ -28,7 +28,11 @@ public interface LibC
 
     long read(int fd, long buffer, long length);
 
+    long write(int fd, long buffer, long length);
+
     long writev(int fd, long iovecs, int count);
+
+    int eventfd(int initialValue, int flags);
 
     int ioctl(int fd, long request, long argument);
 

@@ -1,6 +1,7 @@
 package dev.wharf.io;
 
 import dev.wharf.dataplane.config.DataplaneSnapshot;
+import dev.wharf.dataplane.punt.WorkerWakeup;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -12,10 +13,13 @@ import java.util.function.Supplier;
  * on the worker's receive descriptors, with a short timeout so a new configuration (a port attached)
  * is seen soon. Latency stays low under load and an idle worker does not burn a core.
  *
- * <p>One instance per worker, called only by its AgentRunner thread. The pollfd array is rebuilt only
+ * <p>The poll set holds an eventfd beside the receive descriptors: {@link #wake()} (any thread) ends the sleep when
+ * the control plane injects a frame for the worker to send, which no receive descriptor would signal.
+ *
+ * <p>One instance per worker, called only by its AgentRunner thread (but {@link #wake()}). The pollfd array is rebuilt only
  * when the snapshot's descriptor list changes; an idle call allocates nothing.
  */
-public final class PollIdleStrategy implements IdleStrategy
+public final class PollIdleStrategy implements IdleStrategy, WorkerWakeup
 {
     /**
      * System properties that override the spin and yield phases of the strategies the daemon builds. A
@@ -41,6 +45,10 @@ public final class PollIdleStrategy implements IdleStrategy
     private long idleSinceNs;
     private boolean idling;
     private long polls;
+    private final int wakeFd;
+    /** Eight bytes holding 1, written to the eventfd by {@link #wake()}; never changed after construction. */
+    private final UnsafeBuffer wakeValue = NativeMemory.allocate(8);
+    private final UnsafeBuffer wakeDrain = NativeMemory.allocate(8);
 
     public PollIdleStrategy(final int worker, final Supplier<DataplaneSnapshot> snapshots)
     {
@@ -57,6 +65,9 @@ public final class PollIdleStrategy implements IdleStrategy
         this.yieldNs = yieldNs;
         this.pollTimeoutMs = pollTimeoutMs;
         this.libc = Syscalls.libc();
+        this.wakeFd = libc.eventfd(0, Syscalls.EFD_NONBLOCK | Syscalls.EFD_CLOEXEC);
+        wakeValue.putLong(0, 1L);
+        rebuild(new int[0]);
     }
 
     @Override
@@ -104,20 +115,40 @@ public final class PollIdleStrategy implements IdleStrategy
         polls++;
         // readiness or timeout both end the sleep; the worker's next duty cycle finds out which
         libc.poll(pollFdCount == 0 ? 0 : pollFds.addressOffset(), pollFdCount, pollTimeoutMs);
+        if (wakeFd >= 0 && pollFds.getShort(PollFdFlyweight.REVENTS_OFFSET) != 0)
+        {
+            libc.read(wakeFd, wakeDrain.addressOffset(), 8);
+        }
     }
 
+    @Override
+    public void wake()
+    {
+        if (wakeFd >= 0)
+        {
+            libc.write(wakeFd, wakeValue.addressOffset(), 8);
+        }
+    }
+
+    /** Slot 0 is the wake-up eventfd (when there is one), the receive descriptors follow. */
     private void rebuild(final int[] descriptors)
     {
-        if (descriptors.length * PollFdFlyweight.LENGTH > pollFds.capacity())
+        final int first = wakeFd >= 0 ? 1 : 0;
+        final int count = first + descriptors.length;
+        if (count * PollFdFlyweight.LENGTH > pollFds.capacity())
         {
             NativeMemory.free(pollFds);
-            pollFds = NativeMemory.allocate(descriptors.length * 2 * PollFdFlyweight.LENGTH);
+            pollFds = NativeMemory.allocate(count * 2 * PollFdFlyweight.LENGTH);
+        }
+        if (first == 1)
+        {
+            PollFdFlyweight.set(pollFds, 0, wakeFd, Syscalls.POLLIN);
         }
         for (int i = 0; i < descriptors.length; i++)
         {
-            PollFdFlyweight.set(pollFds, i, descriptors[i], Syscalls.POLLIN);
+            PollFdFlyweight.set(pollFds, first + i, descriptors[i], Syscalls.POLLIN);
         }
-        pollFdCount = descriptors.length;
+        pollFdCount = count;
         cachedDescriptors = descriptors;
     }
 

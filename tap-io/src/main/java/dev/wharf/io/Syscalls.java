@@ -35,6 +35,8 @@ public final class Syscalls
 
     public static final int O_RDWR = 2;
     public static final int O_NONBLOCK = 0x800;
+    public static final int EFD_NONBLOCK = O_NONBLOCK;
+    public static final int EFD_CLOEXEC = 0x80000;
     public static final int O_CLOEXEC = 0x80000;
 
     public static final int PROT_READ = 1;

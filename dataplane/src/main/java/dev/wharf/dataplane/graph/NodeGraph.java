@@ -26,6 +26,7 @@ public final class NodeGraph
     private final CounterLayout layout;
     private final DutyCycleTask[] tasks;
     private final Map<String, Integer> idsByName = new HashMap<>();
+    private final NextNameResolver resolver;
     private PacketTracer tracer = PacketTracer.OFF;
 
     /**
@@ -45,6 +46,7 @@ public final class NodeGraph
     public NodeGraph(final List<Node> nodes, final NextNameResolver resolver)
     {
         this.nodes = nodes.toArray(new Node[0]);
+        this.resolver = resolver;
         for (int i = 0; i < this.nodes.length; i++)
         {
             if (idsByName.put(this.nodes[i].name(), i) != null)
@@ -145,6 +147,12 @@ public final class NodeGraph
             throw new IllegalArgumentException("no node " + name);
         }
         return id;
+    }
+
+    /** The id of the node that packets sent to {@code name} reach: a node's own id, or for an arc its first node (its end when empty). */
+    public int entryId(final String name)
+    {
+        return nodeId(resolver.resolve(null, name));
     }
 
     /** Installs a tracer; {@link PacketTracer#OFF} costs one comparison per node visit. */

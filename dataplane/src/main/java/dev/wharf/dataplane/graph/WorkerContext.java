@@ -3,6 +3,7 @@ package dev.wharf.dataplane.graph;
 import dev.wharf.dataplane.capture.CaptureSession;
 import dev.wharf.dataplane.config.DataplaneSnapshot;
 import dev.wharf.dataplane.config.PortBinding;
+import dev.wharf.dataplane.punt.PuntChannel;
 
 /**
  * What a node may use besides the batch, for one worker: the configuration snapshot read at the
@@ -18,6 +19,8 @@ public final class WorkerContext
     public long nowMs;
     /** The running capture, read once per duty cycle; null (the usual case) costs one check per frame sent. */
     public CaptureSession capture;
+    /** This worker's way to the control plane's services and back (punt and inject). */
+    public final PuntChannel punt;
 
     private final PortBinding[] dirty = new PortBinding[CounterLayout.MAX_PORTS];
     private final boolean[] isDirty = new boolean[CounterLayout.MAX_PORTS];
@@ -25,7 +28,13 @@ public final class WorkerContext
 
     public WorkerContext(final int worker, final CounterLayout layout)
     {
+        this(worker, layout, new PuntChannel(worker));
+    }
+
+    public WorkerContext(final int worker, final CounterLayout layout, final PuntChannel punt)
+    {
         this.worker = worker;
+        this.punt = punt;
         this.layout = layout;
         this.counters = new WorkerCounters(layout);
     }

@@ -10,6 +10,9 @@ import dev.wharf.dataplane.graph.NodeGraph;
 import dev.wharf.dataplane.table.FdbTable;
 import dev.wharf.dataplane.table.NeighbourTable;
 import dev.wharf.dataplane.port.Port;
+import dev.wharf.dataplane.punt.PuntChannel;
+import dev.wharf.dataplane.punt.PuntDispatcher;
+import dev.wharf.dataplane.punt.WorkerWakeup;
 import dev.wharf.dataplane.trace.TraceSession;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
@@ -45,12 +48,16 @@ public final class Dataplane implements AutoCloseable
      * bounds the caller's wait, not the port's life: a port is never closed because this passed.
      */
     public static final long RETIRE_WAIT_MS_DEFAULT = 2_000;
+    /** The punt thread's longest sleep when nothing is punted: its handlers' timers (an upstream timeout) run this often. */
+    public static final long PUNT_IDLE_MAX_PARK_NS = 1_000_000;
     /** How often the housekeeping thread looks again whether the workers let go of a detached port. */
     private static final long RECLAIM_PERIOD_MS = 10;
 
     private final DataplaneConfiguration configuration;
     private final WorkerAgent[] workers;
     private final AgentRunner[] runners;
+    private final PuntDispatcher punt;
+    private AgentRunner puntRunner;
     private final CounterLayout layout;
     private final AtomicLong versions = new AtomicLong();
     private final ScheduledExecutorService housekeeping;
@@ -72,13 +79,16 @@ public final class Dataplane implements AutoCloseable
         this.workers = new WorkerAgent[configuration.workers()];
         this.runners = new AgentRunner[configuration.workers()];
         CounterLayout layout = null;
+        final PuntChannel[] channels = new PuntChannel[workers.length];
         for (int w = 0; w < workers.length; w++)
         {
             final NodeGraph graph = configuration.pipelines().create(w);
             layout = graph.layout();
-            workers[w] = new WorkerAgent(w, this::snapshot, graph);
+            channels[w] = new PuntChannel(w);
+            workers[w] = new WorkerAgent(w, this::snapshot, graph, channels[w]);
         }
         this.layout = layout;
+        this.punt = new PuntDispatcher(channels);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r ->
         {
             final Thread thread = new Thread(r, "wharf-housekeeping");
@@ -98,9 +108,17 @@ public final class Dataplane implements AutoCloseable
         workersRunning = true;
         for (int w = 0; w < workers.length; w++)
         {
-            runners[w] = new AgentRunner(configuration.idleStrategies().create(w, this::snapshot), this::onWorkerError, null, workers[w]);
+            final IdleStrategy idle = configuration.idleStrategies().create(w, this::snapshot);
+            if (idle instanceof WorkerWakeup wakeup)
+            {
+                workers[w].context().punt.wakeup(wakeup);
+            }
+            runners[w] = new AgentRunner(idle, this::onWorkerError, null, workers[w]);
             AgentRunner.startOnThread(runners[w]);
         }
+        // the workers unpark the punt thread when they punt: between punts it may sleep long
+        puntRunner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, PUNT_IDLE_MAX_PARK_NS), this::onWorkerError, null, punt);
+        AgentRunner.startOnThread(puntRunner);
         final long periodMs = Math.max(100, Math.min(1_000, configuration.fdbAgingMs() / 10));
         housekeeping.scheduleAtFixedRate(this::expireFdbs, periodMs, periodMs, TimeUnit.MILLISECONDS);
     }
@@ -130,6 +148,12 @@ public final class Dataplane implements AutoCloseable
     public int workerCount()
     {
         return workers.length;
+    }
+
+    /** The punt thread: features register their control-plane services with it before {@link #start}. */
+    public PuntDispatcher punt()
+    {
+        return punt;
     }
 
     public WorkerAgent worker(final int index)
@@ -604,6 +628,7 @@ public final class Dataplane implements AutoCloseable
     public synchronized void close()
     {
         housekeeping.shutdownNow();
+        CloseHelper.quietClose(puntRunner);
         for (final AgentRunner runner : runners)
         {
             CloseHelper.quietClose(runner);

@@ -9,6 +9,8 @@ import dev.wharf.dataplane.graph.CoreNodes;
 import dev.wharf.dataplane.graph.NodeGraph;
 import dev.wharf.dataplane.graph.WorkerContext;
 import dev.wharf.dataplane.port.PortQueue;
+import dev.wharf.dataplane.punt.PuntChannel;
+import dev.wharf.dataplane.graph.FeatureArc;
 import dev.wharf.dataplane.graph.PacketTracer;
 import dev.wharf.dataplane.trace.TraceSession;
 import dev.wharf.dataplane.trace.WorkerTracer;
@@ -49,15 +51,23 @@ public final class WorkerAgent implements Agent
     private long nextKernelDropsMs;
     /** Where a network port's batch enters the graph: ethernet-input, past the device-input arc (device ports' only). */
     private final int networkPortEntry;
+    /** Where frames the control plane injects enter: the output arc, as any frame the switch sends. */
+    private final int injectEntry;
 
     public WorkerAgent(final int worker, final Supplier<DataplaneSnapshot> snapshots, final NodeGraph graph)
+    {
+        this(worker, snapshots, graph, new PuntChannel(worker));
+    }
+
+    public WorkerAgent(final int worker, final Supplier<DataplaneSnapshot> snapshots, final NodeGraph graph, final PuntChannel punt)
     {
         this.worker = worker;
         this.snapshots = snapshots;
         this.graph = graph;
-        this.context = new WorkerContext(worker, graph.layout());
+        this.context = new WorkerContext(worker, graph.layout(), punt);
         this.tracer = new WorkerTracer(worker, graph);
         this.networkPortEntry = graph.nodeId(CoreNodes.ETHERNET_INPUT);
+        this.injectEntry = graph.entryId(FeatureArc.L2_OUTPUT);
     }
 
     /** Starts (or with null, stops) capturing; any thread. */
@@ -129,6 +139,12 @@ public final class WorkerAgent implements Agent
             queue.releaseReceived();
             work += received;
         }
+        final PuntChannel punt = context.punt;
+        if (punt.hasInjected())
+        {
+            work += sendInjected(punt);
+        }
+        punt.signalPunted();
         // counted apart: background work done while idle must not keep the worker out of its idle strategy
         graph.runTasks(context);
         // what a task sent, or a cycle that threw left queued, goes now: no port of this snapshot may stay referenced
@@ -144,6 +160,18 @@ public final class WorkerAgent implements Agent
         // a volatile write: every read and write of this snapshot's ports above happens before the control plane sees the version
         observedVersion = snapshot.version;
         return work;
+    }
+
+    /** Sends what the control plane injected (replies of punted services) out of the ports it named. */
+    private int sendInjected(final PuntChannel punt)
+    {
+        final int count = punt.drainInjected(batch);
+        graph.tracer(PacketTracer.OFF);
+        graph.run(batch, context, injectEntry);
+        context.flushDirty();
+        // each port copied the frame when sending it: the slots are free again
+        punt.releaseInjected(count);
+        return count;
     }
 
     @Override
