@@ -3,7 +3,9 @@ package dev.wharf.control.cli;
 import java.util.List;
 import dev.wharf.dataplane.worker.Pipeline;
 import dev.wharf.control.daemon.DaemonException;
+import dev.wharf.control.daemon.DnsUpstreams;
 import dev.wharf.control.daemon.WharfDaemon;
+import dev.wharf.dns.Dns;
 import dev.wharf.control.daemon.WorkerErrorLog;
 import dev.wharf.control.metrics.MetricsAddress;
 import dev.wharf.control.server.PortOpener;
@@ -87,6 +89,20 @@ final class DaemonCommand implements Callable<Integer>
         description = "Require clients to present a certificate signed by this CA (PEM): mutual TLS.")
     Path tlsClientCa;
 
+    @Option(names = "--dns", paramLabel = "on|off", defaultValue = "on",
+        description = {"A DNS server on every network's gateway address, UDP port 53 (default: ${DEFAULT-VALUE}): it resolves the",
+            "network's container names and aliases (port attach --name/--alias) and service names (lb add --name)."})
+    String dnsSwitch;
+
+    @Option(names = "--dns-upstream", paramLabel = "LIST", defaultValue = DnsUpstreams.HOST_RESOLVERS,
+        description = {"Where the DNS server forwards other names: IPv4[:PORT],... ; host (default): the nameservers of",
+            "/etc/resolv.conf; none: forward nothing (such names are refused). Internal networks never forward."})
+    String dnsUpstream;
+
+    @Option(names = "--dns-rate-limit", paramLabel = "QPS", defaultValue = "" + Dns.RATE_PER_SOURCE_DEFAULT,
+        description = "Queries a second one container may ask the DNS server (bursts of twice that); 0: no limit (default: ${DEFAULT-VALUE}).")
+    int dnsRateLimit;
+
     @Override
     public Integer call() throws InterruptedException
     {
@@ -94,9 +110,11 @@ final class DaemonCommand implements Callable<Integer>
         final DataplaneConfiguration configuration;
         final InetSocketAddress metricsAddress;
         final NatService nat;
+        final Dns.Settings dnsSettings;
         try
         {
             metricsAddress = MetricsAddress.parse(metrics);
+            dnsSettings = dnsSettings();
             nat = new NatService(NatConfiguration.defaults().withMaxFlows(conntrackMax));
             configuration = DataplaneConfiguration.defaults()
                 .withWorkers(workers)
@@ -113,7 +131,7 @@ final class DaemonCommand implements Callable<Integer>
         try
         {
             daemon = WharfDaemon.start(path, configuration, PortOpener.system(), stateDir, metricsAddress, nat,
-                hostAccess ? dev.wharf.control.server.HostKernel.system() : null);
+                hostAccess ? dev.wharf.control.server.HostKernel.system() : null, dnsSettings);
         }
         catch (final UnsupportedOperationException e)
         {
@@ -146,6 +164,24 @@ final class DaemonCommand implements Callable<Integer>
     }
 
     /** The TCP listener the options ask for, checked before anything starts; null without --listen. */
+    /** The DNS server's settings from the options, or null with --dns off. */
+    private Dns.Settings dnsSettings()
+    {
+        if (dnsSwitch.equals("off"))
+        {
+            return null;
+        }
+        if (!dnsSwitch.equals("on"))
+        {
+            throw new IllegalArgumentException("--dns is on or off, not \"" + dnsSwitch + "\"");
+        }
+        if (dnsRateLimit < 0)
+        {
+            throw new IllegalArgumentException("--dns-rate-limit must be 0 (no limit) or more queries a second: " + dnsRateLimit);
+        }
+        return new Dns.Settings(DnsUpstreams.parse(dnsUpstream, DnsUpstreams.RESOLV_CONF), dnsRateLimit);
+    }
+
     private TcpListener tcpListener()
     {
         if (listen == null)

@@ -15,7 +15,8 @@ import picocli.CommandLine.Parameters;
         "A VIP inside a network's subnet is answered for by the gateway (ARP); any other is reached through it."},
     footer = {"", "Schedulers: rr (round robin), wrr (weighted), lc (least connections), wlc (weighted lc),",
         "sh (source hash: a client keeps its backend), mh (Maglev: as sh, and a backend's removal moves no other's clients).",
-        "", "Example:", "  wharf lb add 10.10.0.100:80/tcp --scheduler mh --name web", "  wharf lb add 10.96.0.10:53/udp",
+        "", "Example:", "  wharf lb add 10.10.0.100:80/tcp --scheduler mh --name web",
+        "  wharf lb add 10.10.0.102:80/tcp --name api --dns-mode rr", "  wharf lb add 10.96.0.10:53/udp",
         "  wharf lb add 10.10.0.101:80/tcp --scheduler sh --hash-port"})
 final class LbAddCommand extends ClientCommand
 {
@@ -34,7 +35,8 @@ final class LbAddCommand extends ClientCommand
         description = "Keep a client on its backend this long after its last new connection (IPVS -p), up to 86400; 0 (default) for none.")
     long persistent;
 
-    @Option(names = "--name", paramLabel = "NAME", description = "A label for listings.")
+    @Option(names = "--name", paramLabel = "NAME",
+        description = "A label for listings, and the name the networks' DNS servers resolve (when it is a DNS name).")
     String name;
 
     @Option(names = "--hash-port",
@@ -42,6 +44,10 @@ final class LbAddCommand extends ClientCommand
             "(ipvsadm's -b sh-port), so that one client's connections spread over",
             "the backends instead of all reaching one."})
     boolean hashPort;
+
+    @Option(names = "--dns-mode", paramLabel = "MODE", defaultValue = "vip",
+        description = "What --name resolves to: vip (default), or rr: the healthy backends' addresses, rotated (Docker's dnsrr).")
+    String dnsMode;
 
     @Override
     protected void run(final WharfClient client)
@@ -51,7 +57,8 @@ final class LbAddCommand extends ClientCommand
             .setScheduler(scheduler)
             .setMode(mode)
             .setPersistent((int)Math.min(Math.max(persistent, -1), Integer.MAX_VALUE))
-            .setHashPort(hashPort);
+            .setHashPort(hashPort)
+            .setDnsMode(dnsMode);
         if (name != null)
         {
             request.setName(name);

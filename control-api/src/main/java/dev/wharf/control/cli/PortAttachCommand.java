@@ -18,9 +18,10 @@ import java.util.List;
         "or with --tap a TAP device that wharf creates. --ip and --mac are the container's addresses;",
         "--mac also installs a static forwarding entry for it on this port. The host kernel is kept",
         "out of the interface (IPv4 forwarding, ARP answers, redirects and IPv6 off on it alone);",
-        "port ls notes a port where that could not be done."},
+        "port ls notes a port where that could not be done. --name and --alias are the container's",
+        "names on the network, which the DNS server on the network's gateway resolves to --ip."},
     footer = {"", "Example:",
-        "  wharf port attach front veth-c1 --ip 10.10.0.2",
+        "  wharf port attach front veth-c1 --ip 10.10.0.2 --name web-1 --alias web",
         "  wharf port attach front veth-c2 --ip 10.10.0.3 --mac 02:42:0a:0a:00:03 --vlan 10",
         "  wharf port attach front veth-c4 --trunk 10,20",
         "  wharf port attach back tap-c3 --tap --ip 10.20.0.2"})
@@ -50,6 +51,12 @@ final class PortAttachCommand extends ClientCommand
     @Option(names = "--mac-limit", paramLabel = "N", description = "Most MACs this port may learn (default: the network's).")
     int macLimit;
 
+    @Option(names = "--name", paramLabel = "NAME", description = "The container's DNS name on this network (needs --ip).")
+    String containerName;
+
+    @Option(names = "--alias", paramLabel = "NAME", description = "Another DNS name for the container on this network; repeatable, may be shared.")
+    List<String> aliases = List.of();
+
     @Override
     protected void run(final WharfClient client)
     {
@@ -59,7 +66,12 @@ final class PortAttachCommand extends ClientCommand
             .setKind(tap ? PortKind.PORT_KIND_TAP : PortKind.PORT_KIND_AF_PACKET)
             .setVlan(vlan)
             .addAllTrunkVlans(trunk)
-            .setMacLimit(macLimit);
+            .setMacLimit(macLimit)
+            .addAllAliases(aliases);
+        if (containerName != null)
+        {
+            request.setContainerName(containerName);
+        }
         if (ip != null)
         {
             request.setIp(ip);

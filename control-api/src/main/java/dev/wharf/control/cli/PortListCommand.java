@@ -50,22 +50,34 @@ final class PortListCommand extends ClientCommand
     static Table table(final List<Port> ports, final boolean withNetwork)
     {
         final Table table = withNetwork ?
-            new Table("NAME", "NETWORK", "KIND", "IP", "MAC", "VLAN", "MTU", "LEARNED", "STATE") :
-            new Table("NAME", "KIND", "IP", "MAC", "VLAN", "MTU", "LEARNED", "STATE");
+            new Table("NAME", "NETWORK", "KIND", "IP", "MAC", "VLAN", "MTU", "LEARNED", "STATE", "DNS NAMES") :
+            new Table("NAME", "KIND", "IP", "MAC", "VLAN", "MTU", "LEARNED", "STATE", "DNS NAMES");
         for (final Port port : ports)
         {
             if (withNetwork)
             {
                 table.row(port.getName(), port.getNetwork(), kind(port.getKind()), port.getIp(), port.getMac(), vlan(port),
-                    port.getMtu(), port.getLearnedMacs(), state(port));
+                    port.getMtu(), port.getLearnedMacs(), state(port), dnsNames(port));
             }
             else
             {
                 table.row(port.getName(), kind(port.getKind()), port.getIp(), port.getMac(), vlan(port), port.getMtu(), port.getLearnedMacs(),
-                    state(port));
+                    state(port), dnsNames(port));
             }
         }
         return table;
+    }
+
+    /** The container's name, then its aliases, comma-separated; "" for none. */
+    static String dnsNames(final Port port)
+    {
+        final List<String> names = new java.util.ArrayList<>();
+        if (!port.getContainerName().isEmpty())
+        {
+            names.add(port.getContainerName());
+        }
+        names.addAll(port.getAliasesList());
+        return String.join(",", names);
     }
 
     /** "up", or "down (why)". */

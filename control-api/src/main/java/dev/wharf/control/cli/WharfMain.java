@@ -60,6 +60,7 @@ public final class WharfMain implements Callable<Integer>
         VtepCommand.class,
         PublishCommand.class,
         LbCommand.class,
+        DnsCommand.class,
         ConntrackCommand.class,
         RuleCommand.class,
         dev.wharf.control.demo.DemoCommand.class,

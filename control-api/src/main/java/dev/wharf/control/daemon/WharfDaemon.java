@@ -16,6 +16,7 @@ import dev.wharf.dataplane.worker.DataplaneConfiguration;
 import dev.wharf.dataplane.graph.GraphFeature;
 import dev.wharf.dataplane.worker.Pipeline;
 import dev.wharf.lb.LoadBalancer;
+import dev.wharf.dns.Dns;
 import dev.wharf.vxlan.Overlay;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +25,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -109,21 +111,54 @@ public final class WharfDaemon implements AutoCloseable
         final InetSocketAddress metricsAddress, final NatService nat, final dev.wharf.control.server.HostKernel hostKernel)
         throws DaemonException
     {
+        return start(socket, configuration, opener, stateDirectory, metricsAddress, nat, hostKernel, null);
+    }
+
+    /**
+     * As {@link #start(Path, DataplaneConfiguration, PortOpener, Path, InetSocketAddress, NatService, dev.wharf.control.server.HostKernel)},
+     * with the DNS server on every network's gateway set up by {@code dns} (null: no DNS, {@code --dns off}).
+     */
+    public static WharfDaemon start(
+        final Path socket, final DataplaneConfiguration configuration, final PortOpener opener, final Path stateDirectory,
+        final InetSocketAddress metricsAddress, final NatService nat, final dev.wharf.control.server.HostKernel hostKernel,
+        final Dns.Settings dnsSettings)
+        throws DaemonException
+    {
         SocketFile.prepare(socket);
         // the one place the features' nodes join the graph (the core plus the overlay's and NAT's); their controllers are assembled by ControlPlane
         final Overlay overlay = new Overlay();
         final LoadBalancer balancer = nat == null ? null : new LoadBalancer(nat);
-        final List<GraphFeature> features = nat == null ? List.of(overlay.feature()) :
-            List.of(overlay.feature(), nat.feature(), balancer.feature());
+        final Dns dns = dnsSettings == null ? null : new Dns(dnsSettings);
+        final List<GraphFeature> features = new ArrayList<>(List.of(overlay.feature()));
+        if (nat != null)
+        {
+            features.addAll(List.of(nat.feature(), balancer.feature()));
+        }
+        if (dns != null)
+        {
+            features.add(dns.feature());
+        }
         final Dataplane dataplane = new Dataplane(configuration.withPipelines(Pipeline.withFeatures(features)));
         overlay.bind(dataplane);
+        if (dns != null)
+        {
+            try
+            {
+                dns.bind(dataplane);
+            }
+            catch (final RuntimeException e)
+            {
+                dataplane.close();
+                throw new DaemonException("cannot start DNS: " + e.getMessage(), false);
+            }
+        }
         final String ioUring = Overlay.transportNote();
         if (ioUring != null)
         {
             LOG.info("io_uring is not available here ({}): the overlay's underlay sockets use epoll", ioUring);
         }
         final ControlPlane plane = ControlPlane.create(dataplane, opener, stateDirectory,
-            nat == null ? NatControl.detached() : NatControl.of(nat), overlay, balancer, hostKernel);
+            nat == null ? NatControl.detached() : NatControl.of(nat), overlay, balancer, hostKernel, dns);
         final DesiredState saved;
         try
         {

@@ -53,7 +53,9 @@ final class ApiMessages
             .setLearnedMacs(status.learnedMacs())
             .setState(status.up() ? "up" : "down")
             .setStateReason(status.up() ? "" : status.downReason())
-            .setHostKernelProblem(status.hostKernelProblem());
+            .setHostKernelProblem(status.hostKernelProblem())
+            .setContainerName(spec.containerName())
+            .addAllAliases(spec.aliases());
         if (spec.hasIp())
         {
             port.setIp(Ipv4Address.toString(spec.ip()));

@@ -6,6 +6,7 @@ import dev.wharf.control.state.StateFileException;
 import dev.wharf.control.state.StateStore;
 import dev.wharf.dataplane.worker.Dataplane;
 import dev.wharf.lb.LoadBalancer;
+import dev.wharf.dns.Dns;
 import dev.wharf.vxlan.Overlay;
 import io.grpc.BindableService;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -38,11 +39,12 @@ public final class ControlPlane
     private final OverlayController overlay;
     private final LbController lb;
     private final HostAccessController hostAccess;
+    private final DnsController dns;
     private final List<Feature> features;
 
     private ControlPlane(
         final Dataplane dataplane, final PortOpener opener, final Path stateDirectory, final NatControl natControl, final Overlay overlayService,
-        final LoadBalancer balancer, final HostKernel hostKernel)
+        final LoadBalancer balancer, final HostKernel hostKernel, final Dns dnsService)
     {
         this.dataplane = dataplane;
         final IdMap ids = new IdMap();
@@ -77,6 +79,12 @@ public final class ControlPlane
             loaded.add(lb);
             network.ports().register(lb);
         }
+        this.dns = dnsService == null ? null :
+            new DnsController(transaction, ids, dnsService, lb == null ? List::of : lb::virtualServices);
+        if (dns != null)
+        {
+            loaded.add(dns);
+        }
         loaded.add(views);
         this.features = List.copyOf(loaded);
         this.store = stateDirectory == null ? null : new StateStore(stateDirectory, sections());
@@ -89,7 +97,7 @@ public final class ControlPlane
      */
     public static ControlPlane create(final Dataplane dataplane, final PortOpener opener, final Path stateDirectory, final NatControl nat)
     {
-        return new ControlPlane(dataplane, opener, stateDirectory, nat, null, null, null);
+        return new ControlPlane(dataplane, opener, stateDirectory, nat, null, null, null, null);
     }
 
     /**
@@ -99,7 +107,7 @@ public final class ControlPlane
     public static ControlPlane create(
         final Dataplane dataplane, final PortOpener opener, final Path stateDirectory, final NatControl nat, final Overlay overlay)
     {
-        return new ControlPlane(dataplane, opener, stateDirectory, nat, overlay, null, null);
+        return new ControlPlane(dataplane, opener, stateDirectory, nat, overlay, null, null, null);
     }
 
     /**
@@ -110,7 +118,7 @@ public final class ControlPlane
         final Dataplane dataplane, final PortOpener opener, final Path stateDirectory, final NatControl nat, final Overlay overlay,
         final LoadBalancer balancer)
     {
-        return new ControlPlane(dataplane, opener, stateDirectory, nat, overlay, balancer, null);
+        return new ControlPlane(dataplane, opener, stateDirectory, nat, overlay, balancer, null, null);
     }
 
     /**
@@ -121,13 +129,24 @@ public final class ControlPlane
         final Dataplane dataplane, final PortOpener opener, final Path stateDirectory, final NatControl nat, final Overlay overlay,
         final LoadBalancer balancer, final HostKernel hostKernel)
     {
-        return new ControlPlane(dataplane, opener, stateDirectory, nat, overlay, balancer, hostKernel);
+        return new ControlPlane(dataplane, opener, stateDirectory, nat, overlay, balancer, hostKernel, null);
+    }
+
+    /**
+     * As {@link #create(Dataplane, PortOpener, Path, NatControl, Overlay, LoadBalancer, HostKernel)}, with the DNS server
+     * {@code dns} (null: none), whose node is in {@code dataplane}'s graph and which is bound to it.
+     */
+    public static ControlPlane create(
+        final Dataplane dataplane, final PortOpener opener, final Path stateDirectory, final NatControl nat, final Overlay overlay,
+        final LoadBalancer balancer, final HostKernel hostKernel, final Dns dns)
+    {
+        return new ControlPlane(dataplane, opener, stateDirectory, nat, overlay, balancer, hostKernel, dns);
     }
 
     /** A control plane that keeps its state in memory only and has no NAT nodes (tests). */
     public static ControlPlane inMemory(final Dataplane dataplane, final PortOpener opener)
     {
-        return new ControlPlane(dataplane, opener, null, NatControl.detached(), null, null, null);
+        return new ControlPlane(dataplane, opener, null, NatControl.detached(), null, null, null, null);
     }
 
     /** Every feature's state sections, in the order they are read. */

@@ -55,6 +55,30 @@ public final class Inputs
         return name;
     }
 
+    /** The most DNS names one port may have (its name and aliases). */
+    public static final int MAX_DNS_NAMES = 16;
+    private static final java.util.regex.Pattern DNS_LABEL = java.util.regex.Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
+
+    /**
+     * Checks a name the DNS server is to answer for (a container's name or alias, a service's name): labels of 1 to 63
+     * letters, digits and '-' (not first or last), dots between them, 253 characters at most (RFC 1123 2.1 host names).
+     */
+    public static String dnsName(final String name, final String what)
+    {
+        final String bare = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+        boolean valid = !bare.isEmpty() && bare.length() <= 253;
+        for (final String label : bare.split("\\.", -1))
+        {
+            valid &= DNS_LABEL.matcher(label).matches();
+        }
+        if (!valid)
+        {
+            throw ControlException.invalid("invalid " + what + " " + quote(name) +
+                ": a DNS name is labels of 1 to 63 letters, digits and '-' (not first or last), joined by dots, 253 characters at most");
+        }
+        return bare;
+    }
+
     /** Refuses an address that is no host's: 0.0.0.0, loopback, multicast and above. */
     public static void checkUnicastHost(final int address, final String what)
     {

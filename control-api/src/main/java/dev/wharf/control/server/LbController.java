@@ -232,6 +232,13 @@ public final class LbController implements Feature, PortController.Dependent
         }
     }
 
+    /** The DNS mode of the service on {@code key} ("vip" when it is not in the state). */
+    public String dnsMode(final ServiceKey key)
+    {
+        return transaction.section(LbSection.KEY).services().stream()
+            .filter(s -> key(s.address()).equals(key)).map(LbSection.Service::dnsMode).findFirst().orElse(LbSection.Service.DNS_VIP);
+    }
+
     /** Every service with its backends and counts. */
     public List<ServiceView> virtualServices()
     {
@@ -302,6 +309,15 @@ public final class LbController implements Feature, PortController.Dependent
         if (service.hashPort() && !HASHING_SCHEDULERS.contains(service.scheduler()))
         {
             throw ControlException.invalid("--hash-port is for the hashing schedulers sh and mh, not " + service.scheduler());
+        }
+        if (!service.dnsMode().equals(LbSection.Service.DNS_VIP) && !service.dnsMode().equals(LbSection.Service.DNS_ROUND_ROBIN))
+        {
+            throw ControlException.invalid("--dns-mode must be vip (the name resolves to the VIP) or rr (to the healthy backends in turn): " +
+                quote(service.dnsMode()));
+        }
+        if (service.dnsMode().equals(LbSection.Service.DNS_ROUND_ROBIN) && service.name().isEmpty())
+        {
+            throw ControlException.invalid("--dns-mode rr needs --name: the name is what resolves to the backends");
         }
         if (service.persistent() < 0 || service.persistent() > MAX_PERSISTENT_SECONDS)
         {

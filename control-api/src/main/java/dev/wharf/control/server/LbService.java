@@ -53,7 +53,8 @@ public final class LbService extends LoadBalancerServiceGrpc.LoadBalancerService
             final String scheduler = request.getScheduler().isEmpty() ? "rr" : request.getScheduler();
             final String mode = request.getMode().isEmpty() ? LbSection.Service.NAT : request.getMode();
             final LbSection.Service service = new LbSection.Service(address, scheduler, request.getPersistent(), request.getName(),
-                java.util.List.of(), null, mode, request.getHashPort());
+                java.util.List.of(), null, mode, request.getHashPort(),
+                request.getDnsMode().isEmpty() ? LbSection.Service.DNS_VIP : request.getDnsMode());
             return AddServiceResponse.newBuilder().setService(message(lb.addService(service))).build();
         });
     }
@@ -193,6 +194,7 @@ public final class LbService extends LoadBalancerServiceGrpc.LoadBalancerService
             .setPersistent(service.persistenceSeconds())
             .setName(service.name())
             .setHashPort(service.hashSourcePort())
+            .setDnsMode(lb.dnsMode(service.key()))
             .setStats(stats(view.stats()))
             .setRates(rates(view.rates()));
         final LbSection.Health check = lb.healthCheck(service.key());

@@ -26,6 +26,25 @@ public final class PortService extends PortServiceGrpc.PortServiceImplBase
         this.ports = ports;
     }
 
+    private static List<String> aliases(final List<String> requested)
+    {
+        if (requested.size() >= Inputs.MAX_DNS_NAMES)
+        {
+            throw ControlException.invalid("at most " + (Inputs.MAX_DNS_NAMES - 1) + " aliases per port: " + requested.size() + " given");
+        }
+        final List<String> aliases = new java.util.ArrayList<>();
+        for (final String alias : requested)
+        {
+            final String checked = Inputs.dnsName(alias, "alias");
+            if (aliases.stream().anyMatch(a -> a.equalsIgnoreCase(checked)))
+            {
+                throw ControlException.invalid("alias " + Inputs.quote(alias) + " is given twice");
+            }
+            aliases.add(checked);
+        }
+        return aliases;
+    }
+
     @Override
     public void attach(final AttachPortRequest request, final StreamObserver<AttachPortResponse> observer)
     {
@@ -39,7 +58,9 @@ public final class PortService extends PortServiceGrpc.PortServiceImplBase
                 request.getMac().isEmpty() ? PortSpec.NO_MAC : Inputs.portMac(request.getMac()),
                 request.getVlan() == 0 ? 0 : Inputs.vlan(Integer.toUnsignedLong(request.getVlan())),
                 trunkVlans(request.getTrunkVlansList()),
-                request.getMacLimit());
+                request.getMacLimit(),
+                request.getContainerName().isEmpty() ? "" : Inputs.dnsName(request.getContainerName(), "container name"),
+                aliases(request.getAliasesList()));
             return AttachPortResponse.newBuilder().setPort(ApiMessages.port(ports.attach(spec))).build();
         });
     }

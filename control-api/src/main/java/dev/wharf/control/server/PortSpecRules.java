@@ -8,6 +8,9 @@ import dev.wharf.dataplane.graph.CounterLayout;
 import dev.wharf.dataplane.protocol.Ipv4Address;
 import dev.wharf.dataplane.protocol.MacAddress;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import static dev.wharf.control.server.Inputs.quote;
 
 /**
@@ -85,8 +88,22 @@ final class PortSpecRules
         {
             throw ControlException.alreadyExists("port " + quote(spec.name()) + " is already attached to network " + quote(existing.network()));
         }
+        if (spec.hasContainerName())
+        {
+            Inputs.dnsName(spec.containerName(), "container name");
+        }
+        spec.aliases().forEach(alias -> Inputs.dnsName(alias, "alias"));
+        if ((spec.hasContainerName() || !spec.aliases().isEmpty()) && !spec.hasIp())
+        {
+            throw ControlException.invalid("a container name or alias needs --ip: the network's DNS server resolves it to that address");
+        }
+        if (spec.hasContainerName() && spec.aliases().stream().anyMatch(a -> a.equalsIgnoreCase(spec.containerName())))
+        {
+            throw ControlException.invalid("alias " + quote(spec.containerName()) + " is the container's name already");
+        }
         for (final PortSpec other : section.portsOf(network.name()))
         {
+            checkNamesApart(spec, other, network);
             if (spec.hasIp() && other.ip() == spec.ip())
             {
                 throw ControlException.alreadyExists("IP " + Ipv4Address.toString(spec.ip()) + " is already used by port " +
@@ -99,5 +116,31 @@ final class PortSpecRules
             }
         }
         return network;
+    }
+
+    /**
+     * A container name is the network's only use of that name; an alias may be shared with other aliases (it then resolves to
+     * every holder's address, as Docker's network aliases do) but never be another port's container name.
+     */
+    private static void checkNamesApart(final PortSpec spec, final PortSpec other, final NetworkSpec network)
+    {
+        final List<String> otherNames = new ArrayList<>(other.aliases());
+        if (other.hasContainerName())
+        {
+            otherNames.add(other.containerName());
+        }
+        if (spec.hasContainerName() && otherNames.stream().anyMatch(n -> n.equalsIgnoreCase(spec.containerName())))
+        {
+            throw ControlException.alreadyExists("name " + quote(spec.containerName()) + " is already used by port " + quote(other.name()) +
+                " in network " + quote(network.name()));
+        }
+        for (final String alias : spec.aliases())
+        {
+            if (other.hasContainerName() && other.containerName().equalsIgnoreCase(alias))
+            {
+                throw ControlException.alreadyExists("alias " + quote(alias) + " is the container name of port " + quote(other.name()) +
+                    " in network " + quote(network.name()));
+            }
+        }
     }
 }

@@ -26,6 +26,7 @@ public final class StateTransaction
     private StateStore store;
     private boolean storeSet;
     private volatile DesiredState state = DesiredState.EMPTY;
+    private final java.util.List<Runnable> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * Persists every accepted change to {@code store} (null: in memory only). Set once, at assembly,
@@ -94,6 +95,16 @@ public final class StateTransaction
             }
         }
         state = next;
+        changeListeners.forEach(Runnable::run);
+    }
+
+    /**
+     * Runs {@code listener} after every committed change, under the lock: a feature that derives something from the
+     * whole state (DNS names from ports and services) follows it. A listener must not throw and must not wait on workers.
+     */
+    public void onChange(final Runnable listener)
+    {
+        changeListeners.add(listener);
     }
 
     /** Makes {@code next} the state without persisting it: replaying a saved state at start-up. Under the lock. */

@@ -59,16 +59,29 @@ public record LbSection(List<Service> services)
      *
      * @param mode     "nat" or "dsr" (direct server return).
      * @param hashPort sh and mh hash the client's port with its address (ipvsadm's {@code -b sh-port}).
+     * @param dnsMode  what the service's name resolves to on the networks' DNS servers: "vip", or "rr" (its healthy
+     *                 backends' addresses, rotated: Docker's {@code endpoint_mode: dnsrr}).
      */
     public record Service(
-        Address address, String scheduler, int persistent, String name, List<Backend> backends, Health health, String mode, boolean hashPort)
+        Address address, String scheduler, int persistent, String name, List<Backend> backends, Health health, String mode, boolean hashPort,
+        String dnsMode)
     {
         public static final String NAT = "nat";
         public static final String DSR = "dsr";
+        public static final String DNS_VIP = "vip";
+        public static final String DNS_ROUND_ROBIN = "rr";
 
         public Service
         {
             backends = List.copyOf(backends);
+        }
+
+        /** A service whose name resolves to its VIP. */
+        public Service(
+            final Address address, final String scheduler, final int persistent, final String name, final List<Backend> backends,
+            final Health health, final String mode, final boolean hashPort)
+        {
+            this(address, scheduler, persistent, name, backends, health, mode, hashPort, DNS_VIP);
         }
 
         public Backend backend(final int address, final int port)
@@ -78,12 +91,12 @@ public record LbSection(List<Service> services)
 
         public Service withBackends(final List<Backend> next)
         {
-            return new Service(address, scheduler, persistent, name, next, health, mode, hashPort);
+            return new Service(address, scheduler, persistent, name, next, health, mode, hashPort, dnsMode);
         }
 
         public Service withHealth(final Health next)
         {
-            return new Service(address, scheduler, persistent, name, backends, next, mode, hashPort);
+            return new Service(address, scheduler, persistent, name, backends, next, mode, hashPort, dnsMode);
         }
     }
 

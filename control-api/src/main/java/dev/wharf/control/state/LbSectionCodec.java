@@ -33,7 +33,8 @@ final class LbSectionCodec implements SectionCodec<LbSection>
                 .setPersistent(service.persistent())
                 .setName(service.name())
                 .setMode(service.mode())
-                .setHashPort(service.hashPort());
+                .setHashPort(service.hashPort())
+                .setDnsMode(service.dnsMode());
             for (final LbSection.Backend backend : service.backends())
             {
                 s.addBackends(PersistedBackend.newBuilder()
@@ -71,7 +72,8 @@ final class LbSectionCodec implements SectionCodec<LbSection>
             final LbSection.Health health = !s.hasHealth() ? null : new LbSection.Health(s.getHealth().getKind(), s.getHealth().getPath(),
                 s.getHealth().getIntervalMs(), s.getHealth().getTimeoutMs(), s.getHealth().getFall(), s.getHealth().getRise());
             services.add(new LbSection.Service(address, s.getScheduler(), s.getPersistent(), s.getName(), backends, health,
-                s.getMode().isEmpty() ? LbSection.Service.NAT : s.getMode(), s.getHashPort()));
+                s.getMode().isEmpty() ? LbSection.Service.NAT : s.getMode(), s.getHashPort(),
+                s.getDnsMode().isEmpty() ? LbSection.Service.DNS_VIP : s.getDnsMode()));
         }
         return new LbSection(services);
     }

@@ -45,7 +45,9 @@ final class NetworkSectionCodec implements SectionCodec<NetworkSection>
                 .setKind(port.kind().label())
                 .setVlan(port.vlan())
                 .addAllTrunkVlans(port.trunkVlans())
-                .setMacLimit(port.macLimit());
+                .setMacLimit(port.macLimit())
+                .setContainerName(port.containerName())
+                .addAllAliases(port.aliases());
             if (port.hasIp())
             {
                 p.setIp(Ipv4Address.toString(port.ip()));
@@ -94,7 +96,7 @@ final class NetworkSectionCodec implements SectionCodec<NetworkSection>
             section = section.withPort(new PortSpec(p.getName(), p.getNetwork(), kind,
                 p.getIp().isEmpty() ? PortSpec.NO_IP : values.ip(p.getIp(), where),
                 p.getMac().isEmpty() ? PortSpec.NO_MAC : values.mac(p.getMac(), where),
-                p.getVlan(), p.getTrunkVlansList(), p.getMacLimit()));
+                p.getVlan(), p.getTrunkVlansList(), p.getMacLimit(), p.getContainerName(), p.getAliasesList()));
         }
         for (final PersistedConnection c : persisted.getConnectionsList())
         {

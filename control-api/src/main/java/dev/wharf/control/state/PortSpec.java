@@ -17,8 +17,12 @@ import java.util.List;
  * @param vlan        access VLAN 1..4094, or 0 for untagged; 0 on a trunk.
  * @param trunkVlans  the VLANs a trunk carries tagged, ascending; empty for an access port.
  * @param macLimit    the port's own MAC limit, or 0 to take the network's.
+ * @param containerName the container's name on its network, which the network's DNS server resolves to {@code ip}; "" for none.
+ * @param aliases     more names for the container on this network (Docker's network aliases); several ports may share one.
  */
-public record PortSpec(String name, String network, PortKind kind, int ip, long mac, int vlan, List<Integer> trunkVlans, int macLimit)
+public record PortSpec(
+    String name, String network, PortKind kind, int ip, long mac, int vlan, List<Integer> trunkVlans, int macLimit,
+    String containerName, List<String> aliases)
 {
     /** 0.0.0.0 is never a container's address, so it stands for none. */
     public static final int NO_IP = 0;
@@ -28,6 +32,20 @@ public record PortSpec(String name, String network, PortKind kind, int ip, long 
     public PortSpec
     {
         trunkVlans = List.copyOf(trunkVlans);
+        aliases = List.copyOf(aliases);
+    }
+
+    /** A port without DNS names (the form every port had before names came). */
+    public PortSpec(
+        final String name, final String network, final PortKind kind, final int ip, final long mac, final int vlan, final List<Integer> trunkVlans,
+        final int macLimit)
+    {
+        this(name, network, kind, ip, mac, vlan, trunkVlans, macLimit, "", List.of());
+    }
+
+    public boolean hasContainerName()
+    {
+        return !containerName.isEmpty();
     }
 
     public boolean isTrunk()
@@ -74,6 +92,14 @@ public record PortSpec(String name, String network, PortKind kind, int ip, long 
         if (macLimit > 0)
         {
             sb.append(", mac limit ").append(macLimit);
+        }
+        if (hasContainerName())
+        {
+            sb.append(", name ").append(containerName);
+        }
+        if (!aliases.isEmpty())
+        {
+            sb.append(", aliases ").append(aliases);
         }
         return sb.append(')').toString();
     }
