@@ -68,13 +68,15 @@ class CliTest
     {
         socket = directory.resolve("wharf.sock");
         final dev.wharf.vxlan.Overlay overlay = new dev.wharf.vxlan.Overlay();
+        final dev.wharf.dns.Dns dns = new dev.wharf.dns.Dns(new dev.wharf.dns.Dns.Settings(List.of(), 0));
         dataplane = new Dataplane(DataplaneConfiguration.defaults().withWorkers(1)
-            .withPipelines(dev.wharf.dataplane.worker.Pipeline.withFeatures(List.of(overlay.feature()))));
+            .withPipelines(dev.wharf.dataplane.worker.Pipeline.withFeatures(List.of(overlay.feature(), dns.feature()))));
         overlay.bind(dataplane);
+        dns.bind(dataplane);
         dataplane.start();
         server = ApiServer.start(socket,
             ControlPlane.create(dataplane, opener, null, dev.wharf.control.server.NatControl.detached(), overlay,
-                new dev.wharf.lb.LoadBalancer(new dev.wharf.nat.NatService(dev.wharf.nat.NatConfiguration.defaults()))).services());
+                new dev.wharf.lb.LoadBalancer(new dev.wharf.nat.NatService(dev.wharf.nat.NatConfiguration.defaults())), null, dns).services());
     }
 
     @AfterEach
@@ -496,7 +498,7 @@ class CliTest
     {
         wharf("network", "create", "front", "--subnet", "10.10.0.0/24").ok();
         wharf("network", "create", "back", "--subnet", "10.20.0.0/24").ok();
-        wharf("port", "attach", "front", "veth-c1", "--ip", "10.10.0.2", "--mac", "aa:bb:cc:00:00:02").ok();
+        wharf("port", "attach", "front", "veth-c1", "--ip", "10.10.0.2", "--mac", "aa:bb:cc:00:00:02", "--name", "web-1").ok();
         wharf("port", "attach", "back", "tap-c3", "--tap", "--ip", "10.20.0.2").ok();
         wharf("network", "create", "secure", "--subnet", "10.30.0.0/24", "--internal").ok();
         wharf("network", "connect", "front", "back").ok();
@@ -533,6 +535,21 @@ class CliTest
             bad("network rm", ExitCodes.USAGE, "network", "rm", "front", "back"),
             bad("port", ExitCodes.USAGE, "port"),
             bad("port attach", ExitCodes.NOT_FOUND, "port", "attach", "nope", "veth-c2"),
+            bad("port attach", ExitCodes.USAGE, "port", "attach", "front", "veth-c2", "--ip", "10.10.0.5", "--name", "web_1"),
+            bad("port attach", ExitCodes.USAGE, "port", "attach", "front", "veth-c2", "--ip", "10.10.0.5", "--name", "-web"),
+            bad("port attach", ExitCodes.USAGE, "port", "attach", "front", "veth-c2", "--name", "web-2"),
+            bad("port attach", ExitCodes.USAGE, "port", "attach", "front", "veth-c2", "--ip", "10.10.0.5", "--alias", "a", "--alias", "A"),
+            bad("port attach", ExitCodes.USAGE, "port", "attach", "front", "veth-c2", "--ip", "10.10.0.5", "--alias", "x".repeat(64)),
+            bad("port attach", ExitCodes.ALREADY_EXISTS, "port", "attach", "front", "veth-c2", "--ip", "10.10.0.5", "--name", "WEB-1"),
+            bad("port attach", ExitCodes.ALREADY_EXISTS, "port", "attach", "front", "veth-c2", "--ip", "10.10.0.5", "--alias", "web-1"),
+            bad("daemon", ExitCodes.USAGE, "daemon", "--socket", neverSocket, "--dns", "maybe"),
+            bad("daemon", ExitCodes.USAGE, "daemon", "--socket", neverSocket, "--dns-upstream", "1.2.3"),
+            bad("daemon", ExitCodes.USAGE, "daemon", "--socket", neverSocket, "--dns-upstream", "1.1.1.1:0"),
+            bad("daemon", ExitCodes.USAGE, "daemon", "--socket", neverSocket, "--dns-rate-limit", "-1"),
+            bad("dns", ExitCodes.USAGE, "dns"),
+            bad("dns ls", ExitCodes.USAGE, "dns", "ls"),
+            bad("dns ls", ExitCodes.NOT_FOUND, "dns", "ls", "nope"),
+            bad("dns stats", ExitCodes.USAGE, "dns", "stats", "extra"),
             bad("port attach", ExitCodes.NOT_FOUND, "port", "attach", "front", "veth-c9"),
             bad("port attach", ExitCodes.ALREADY_EXISTS, "port", "attach", "front", "veth-c1"),
             bad("port attach", ExitCodes.ALREADY_EXISTS, "port", "attach", "front", "veth-c2", "--ip", "10.10.0.2"),
@@ -658,6 +675,8 @@ class CliTest
             bad("lb ls", ExitCodes.USAGE, "lb", "ls", "extra"),
             bad("lb ls", ExitCodes.USAGE, "lb", "ls", "--stats=maybe"),
             bad("lb backend", ExitCodes.USAGE, "lb", "backend"),
+            bad("lb add", ExitCodes.USAGE, "lb", "add", "10.10.0.102:80/tcp", "--dns-mode", "round-robin"),
+            bad("lb add", ExitCodes.USAGE, "lb", "add", "10.10.0.102:80/tcp", "--dns-mode", "rr"),
             bad("lb backend add", ExitCodes.NOT_FOUND, "lb", "backend", "add", "10.10.0.100:81/tcp", "10.10.0.11"),
             bad("lb backend add", ExitCodes.ALREADY_EXISTS, "lb", "backend", "add", "10.10.0.100:80/tcp", "10.10.0.11:8080"),
             bad("lb backend add", ExitCodes.USAGE, "lb", "backend", "add", "10.10.0.100:80/tcp", "10.10.0.12", "--weight", "70000"),
