@@ -24,6 +24,9 @@ packages=(
   prometheus       # a real scraper of the metrics endpoint in end-to-end tests (the test runs its own instance)
   nginx            # the load-balancer benchmark's backends (wharf bench e2e --only lb-kernel,lb-wharf runs private instances, never the service)
   wrk              # HTTP requests and new connections per second through the load balancer's VIP
+  bind9-dnsutils   # dig: the DNS tests' client
+  dnsmasq-base     # dnsmasq: the DNS tests' upstream resolver, run privately in a namespace (the binary only: no system service)
+  dnsperf          # queries per second answered by the gateways' DNS server (benchmarks)
 )
 
 missing=()
