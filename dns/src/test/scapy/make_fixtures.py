@@ -73,8 +73,14 @@ def main():
     write("dns_malformed_short", "five bytes: no DNS header", raw_query(b"\x20\x03\x01\x00\x00"))
     write("dns_response_sent_to_server", "a response (QR set) sent to the server: never answered",
           query(DNS(id=0x2004, qr=1, rd=1, qd=DNSQR(qname="web-1", qtype="A"))), 0x2004)
-    write("dns_tcp_syn", "TCP SYN to port 53 (DNS over TCP is not served yet)",
-          Ether(dst=GW_MAC, src=C1_MAC) / IP(src=C1, dst=FRONT_GW, id=8, ttl=64) / TCP(sport=40001, dport=53, flags="S", seq=100))
+    write("dns_tcp_syn", "TCP SYN to port 53, MSS 1460, the client's ISS 100",
+          Ether(dst=GW_MAC, src=C1_MAC) / IP(src=C1, dst=FRONT_GW, id=8, ttl=64) /
+          TCP(sport=40001, dport=53, flags="S", seq=100, window=64240, options=[("MSS", 1460), ("SAckOK", b""), ("NOP", None), ("WScale", 7)]))
+    # the query that follows the handshake: length-prefixed (RFC 7766); the test puts our ISS + 1 in the ACK field
+    big = bytes(DNS(id=0x4001, rd=1, qd=DNSQR(qname="big", qtype="A")))
+    write("dns_tcp_query_big", "ACK+PSH with the length-prefixed query A big (seq 101); its ack field is patched by the test",
+          Ether(dst=GW_MAC, src=C1_MAC) / IP(src=C1, dst=FRONT_GW, id=9, ttl=64) /
+          TCP(sport=40001, dport=53, flags="PA", seq=101, ack=0, window=64240) / Raw(struct.pack("!H", len(big)) + big), 0x4001)
 
 
 if __name__ == "__main__":

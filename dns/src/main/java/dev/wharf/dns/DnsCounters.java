@@ -26,7 +26,11 @@ public final class DnsCounters
         RATE_LIMITED,
         INJECT_QUEUE_FULL,
         UPSTREAM_TIMEOUTS,
-        UPSTREAM_PENDING_FULL;
+        UPSTREAM_PENDING_FULL,
+        /** Connections opened over TCP (for answers too large for UDP). */
+        TCP_CONNECTIONS,
+        /** SYNs refused with a reset: as many connections open as the server keeps. */
+        TCP_REFUSED;
 
         public String label()
         {

@@ -13,7 +13,7 @@ import java.nio.ByteOrder;
 import java.util.function.Supplier;
 
 /**
- * dns-punt, on the ip4-local-in arc: a DNS query (UDP to port 53; TCP is not served yet and gets the reset) addressed to the gateway of the network it
+ * dns-punt, on the ip4-local-in arc: a DNS query (UDP or TCP to port 53) addressed to the gateway of the network it
  * arrived on, where that network has its DNS service on, is copied to the control plane's DNS server through the
  * worker's punt ring; everything else goes on to ip4-local (ping, port unreachable, reset). A query to another
  * network's gateway, or from the uplink, is not punted: only a network's own containers ask its server.
@@ -73,7 +73,7 @@ final class DnsPuntNode extends Node
         final int l3 = batch.l3Offset[i];
         ip.wrap(frame, l3);
         final int protocol = ip.protocol();
-        if (protocol != Ipv4Flyweight.PROTOCOL_UDP || ip.isFragment())
+        if (protocol != Ipv4Flyweight.PROTOCOL_UDP && protocol != Ipv4Flyweight.PROTOCOL_TCP || ip.isFragment())
         {
             return false;
         }

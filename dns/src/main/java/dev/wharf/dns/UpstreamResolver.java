@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 
 /**
@@ -36,15 +37,17 @@ final class UpstreamResolver implements Forwarder, AutoCloseable
     {
         final Message query;
         final QueryOrigin origin;
+        final Consumer<Message> onAnswer;
         final int udpLimit;
         final long deadlineMs;
         long nextTryMs;
         int upstream;
 
-        Pending(final Message query, final QueryOrigin origin, final long nowMs)
+        Pending(final Message query, final QueryOrigin origin, final Consumer<Message> onAnswer, final long nowMs)
         {
             this.query = query;
             this.origin = origin;
+            this.onAnswer = onAnswer;
             this.udpLimit = ReplySender.udpLimit(query);
             this.deadlineMs = nowMs + DEADLINE_MS;
             this.nextTryMs = nowMs + RETRY_MS;
@@ -80,23 +83,23 @@ final class UpstreamResolver implements Forwarder, AutoCloseable
     }
 
     @Override
-    public void forward(final Message query, final QueryOrigin origin)
+    public void forward(final Message query, final QueryOrigin origin, final Consumer<Message> onAnswer)
     {
         final long nowMs = System.currentTimeMillis();
         final Message cached = cache.get(query, nowMs);
         if (cached != null)
         {
             counters.increment(DnsCounters.Counter.CACHE_HITS);
-            puntReplies.send(cached, origin, ReplySender.udpLimit(query));
+            deliver(cached, new Pending(query, origin, onAnswer, nowMs), puntReplies);
             return;
         }
         if (pending.size() >= MAX_PENDING)
         {
             counters.increment(DnsCounters.Counter.UPSTREAM_PENDING_FULL);
-            serverFailure(new Pending(query, origin, nowMs));
+            serverFailure(new Pending(query, origin, onAnswer, nowMs));
             return;
         }
-        final Pending entry = new Pending(query, origin, nowMs);
+        final Pending entry = new Pending(query, origin, onAnswer, nowMs);
         int id;
         do
         {
@@ -160,7 +163,20 @@ final class UpstreamResolver implements Forwarder, AutoCloseable
         final Message reply = ReplySender.replyTo(entry.query, true);
         reply.getHeader().setRcode(Rcode.SERVFAIL);
         counters.increment(DnsCounters.Counter.SERVFAIL);
-        puntReplies.send(reply, entry.origin, entry.udpLimit);
+        deliver(reply, entry, puntReplies);
+    }
+
+    /** Hands the answer to its TCP connection, or sends it as a datagram with {@code sender} (the calling thread's). */
+    private static void deliver(final Message reply, final Pending entry, final ReplySender sender)
+    {
+        if (entry.onAnswer != null)
+        {
+            entry.onAnswer.accept(reply);
+        }
+        else
+        {
+            sender.send(reply, entry.origin, entry.udpLimit);
+        }
     }
 
     private void readAnswers()
@@ -205,7 +221,7 @@ final class UpstreamResolver implements Forwarder, AutoCloseable
         final long nowMs = System.currentTimeMillis();
         cache.put(entry.query.getQuestion(), response, nowMs);
         counters.increment(DnsCounters.Counter.UPSTREAM_ANSWERS);
-        readerReplies.send(DnsCache.replyFrom(entry.query, response, 0), entry.origin, entry.udpLimit);
+        deliver(DnsCache.replyFrom(entry.query, response, 0), entry, readerReplies);
     }
 
     int cacheSize()

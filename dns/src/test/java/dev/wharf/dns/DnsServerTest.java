@@ -19,6 +19,7 @@ import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,6 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DnsServerTest
 {
     private static final int C1_IP = 0x0A0A0002;
+    /** Where the TCP header starts in the fixtures: Ethernet, then IPv4 without options. */
+    private static final int TCP = 34;
 
     private final BridgeHarness harness = new BridgeHarness(Pipeline.compose(0, List.of(new DnsFeature(Dns.PUNT_SERVICE, this::zones))));
     private final DnsCounters counters = new DnsCounters();
@@ -78,7 +81,7 @@ class DnsServerTest
         final Forwarder forwarder = new Forwarder()
         {
             @Override
-            public void forward(final Message query, final QueryOrigin origin)
+            public void forward(final Message query, final QueryOrigin origin, final java.util.function.Consumer<Message> onAnswer)
             {
                 forwarded.add(query);
             }
@@ -106,7 +109,12 @@ class DnsServerTest
     /** Sends the fixture on c1, runs the punted message through the server, and returns the frames it injected. */
     private List<byte[]> ask(final String fixture)
     {
-        final BridgeHarness.Outcome outcome = harness.sendOne(c1, Fixture.frame(fixture));
+        return ask(fixture, Fixture.frame(fixture));
+    }
+
+    private List<byte[]> ask(final String fixture, final byte[] frame)
+    {
+        final BridgeHarness.Outcome outcome = harness.sendOne(c1, frame);
         assertEquals("dns-punt", outcome.lastNode(), fixture + " is punted: " + outcome.pathText());
         final PuntChannel punt = harness.context().punt;
         assertEquals(1, punt.readPunted((service, buffer, index, length) ->
@@ -120,9 +128,9 @@ class DnsServerTest
         for (int i = 0; i < count; i++)
         {
             assertEquals(c1, batch.outPort[i], "the reply leaves by the port the query came in on");
-            final UnsafeBuffer frame = batch.frame(i);
+            final UnsafeBuffer sent = batch.frame(i);
             final byte[] bytes = new byte[batch.length[i]];
-            frame.getBytes(0, bytes);
+            sent.getBytes(0, bytes);
             frames.add(bytes);
         }
         punt.releaseInjected(count);
@@ -240,10 +248,40 @@ class DnsServerTest
         assertTrue(otherPort.path().contains("icmp-error"), "port unreachable, as before: " + otherPort.pathText());
         final BridgeHarness.Outcome otherGateway = harness.sendOne(c1, Fixture.frame("dns_query_to_other_gateway"));
         assertTrue(otherGateway.path().contains("icmp-error"), "another network's gateway does not serve this one: " + otherGateway.pathText());
-        final BridgeHarness.Outcome tcp = harness.sendOne(c1, Fixture.frame("dns_tcp_syn"));
-        assertTrue(tcp.path().contains("tcp-reset"), "DNS over TCP is not served yet: reset, as before: " + tcp.pathText());
         assertEquals(0, harness.context().punt.readPunted((s, b, i, l) -> { }, 10), "none was punted");
         assertEquals(0, harness.counter("dns-punt.punted"));
+    }
+
+    @Test
+    void anAnswerTooLargeForUdpComesWholeOverTcp(@TempDir final Path directory) throws Exception
+    {
+        final List<byte[]> synAck = ask("dns_tcp_syn");
+        assertEquals(1, synAck.size());
+        final ByteBuffer handshake = ByteBuffer.wrap(synAck.get(0));
+        assertEquals(0x12, handshake.get(TCP + 13) & 0xFF, "SYN-ACK");
+        assertEquals(101, handshake.getInt(TCP + 8), "acknowledges the client's SYN");
+        final int iss = handshake.getInt(TCP + 4);
+
+        final byte[] query = Fixture.frame("dns_tcp_query_big");
+        ByteBuffer.wrap(query).putInt(TCP + 8, iss + 1); // the client's ACK of our SYN, as its kernel would write it
+        final List<byte[]> answer = ask("dns_tcp_query_big", query);
+        assertEquals(1, answer.size(), "60 addresses fit one segment of the client's MSS");
+        final byte[] segment = answer.get(0);
+        final int payload = TCP + ((segment[TCP + 12] & 0xF0) >>> 4) * 4;
+        final int length = (segment[payload] & 0xFF) << 8 | segment[payload + 1] & 0xFF;
+        assertEquals(segment.length - payload - 2, length, "one whole length-prefixed message");
+        final Message reply = new Message(Arrays.copyOfRange(segment, payload + 2, segment.length));
+        assertEquals(0x4001, reply.getHeader().getID());
+        assertFalse(reply.getHeader().getFlag(Flags.TC));
+        assertEquals(60, addresses(reply).size());
+
+        Tshark.require();
+        final List<List<String>> rows = Tshark.fields(directory, List.of(synAck.get(0), segment),
+            "ip.checksum.status", "tcp.checksum.status", "tcp.srcport", "tcp.flags.syn", "tcp.flags.ack", "tcp.options.mss_val",
+            "dns.count.answers", "_ws.malformed");
+        assertEquals(List.of("1", "1", "53", "1", "1", "1400", "", ""), rows.get(0), "the SYN-ACK offers our MSS");
+        assertEquals(List.of("1", "1", "53", "0", "1", "", "60", ""), rows.get(1), "tshark reads DNS over TCP with 60 answers");
+        assertEquals(1, counters.get(DnsCounters.Counter.TCP_CONNECTIONS));
     }
 
     @Test

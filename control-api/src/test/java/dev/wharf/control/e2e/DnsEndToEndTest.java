@@ -134,9 +134,11 @@ class DnsEndToEndTest
         return m.find() ? m.group(1) : "no answer";
     }
 
-    private List<String> addresses(final String ns, final String server, final String name)
+    private List<String> addresses(final String ns, final String server, final String... query)
     {
-        return dig(ns, server, "+short", name).stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        final List<String> args = new ArrayList<>(List.of("+short"));
+        args.addAll(Arrays.asList(query));
+        return dig(ns, server, args.toArray(new String[0])).stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
     }
 
     private long counter(final String name)
@@ -171,6 +173,18 @@ class DnsEndToEndTest
         wharf.ok("lb", "backend", "set", "10.10.0.101:80/tcp", "10.10.0.3", "--weight", "0");
         assertEquals(List.of("10.10.0.2"), addresses(c1, FRONT_GW, "pool"), "a quiesced backend gets no new clients by name either");
         assertTrue(wharf.ok("dns", "ls", "front").contains("pool"), wharf.ok("dns", "ls", "front"));
+
+        // over TCP: asked so, and as dig's retry of an answer truncated at 512 bytes (32 addresses do not fit)
+        assertEquals(List.of("10.10.0.2"), addresses(c1, FRONT_GW, "+tcp", "web-1"));
+        wharf.ok("lb", "add", "10.10.0.110:80/tcp", "--name", "big", "--dns-mode", "rr");
+        for (int n = 0; n < 32; n++)
+        {
+            wharf.ok("lb", "backend", "add", "10.10.0.110:80/tcp", "10.10.0." + (140 + n));
+        }
+        final Host.Result big = dig(c1, FRONT_GW, "+noedns", "big");
+        assertTrue(big.stdout().contains("Truncated, retrying in TCP mode"), big.stdout());
+        assertTrue(big.stdout().contains("ANSWER: 32,"), "the whole answer over TCP: " + big.stdout());
+        assertTrue(counter("tcp-connections") >= 2, wharf.ok("dns", "stats"));
 
         // forwarding: the upstream's zone from front, cached; never from the internal network
         assertEquals(List.of("10.99.0.7"), addresses(c1, FRONT_GW, "www.test.example"));
