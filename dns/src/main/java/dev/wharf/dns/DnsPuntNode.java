@@ -7,6 +7,7 @@ import dev.wharf.dataplane.graph.Node;
 import dev.wharf.dataplane.graph.WorkerContext;
 import dev.wharf.dataplane.protocol.Ipv4Flyweight;
 import dev.wharf.dataplane.protocol.UdpFlyweight;
+import dev.wharf.dataplane.punt.PuntMessage;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteOrder;
@@ -27,7 +28,9 @@ final class DnsPuntNode extends Node
     {
         /** Counted, not dropped: handed to the DNS server. */
         PUNTED,
-        PUNT_QUEUE_FULL
+        PUNT_QUEUE_FULL,
+        /** Larger than the punt path carries (4 KB): no DNS query is. */
+        OVERSIZE
     }
 
     private static final int NEXT_ON_ARC = 0;
@@ -55,7 +58,11 @@ final class DnsPuntNode extends Node
                 next(batch, i, NEXT_ON_ARC);
                 continue;
             }
-            if (context.punt.punt(service, batch, i))
+            if (batch.length[i] > PuntMessage.MAX_FRAME)
+            {
+                drop(batch, i, Error.OVERSIZE.ordinal());
+            }
+            else if (context.punt.punt(service, batch, i))
             {
                 count(context, Error.PUNTED.ordinal());
                 done(batch, i);

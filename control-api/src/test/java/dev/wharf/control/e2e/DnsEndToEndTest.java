@@ -174,6 +174,21 @@ class DnsEndToEndTest
         assertEquals(List.of("10.10.0.2"), addresses(c1, FRONT_GW, "pool"), "a quiesced backend gets no new clients by name either");
         assertTrue(wharf.ok("dns", "ls", "front").contains("pool"), wharf.ok("dns", "ls", "front"));
 
+        // only healthy backends: a TCP check on port 80, where only c1 listens
+        wharf.ok("lb", "backend", "set", "10.10.0.101:80/tcp", "10.10.0.3", "--weight", "1");
+        try (BackgroundProcess server = BackgroundProcess.start(List.of("ip", "netns", "exec", c1,
+            "/usr/bin/python3", "-m", "http.server", "80", "--bind", "10.10.0.2")))
+        {
+            wharf.ok("lb", "health", "10.10.0.101:80/tcp", "--tcp-connect", "--interval", "200ms", "--timeout", "100ms", "--fall", "1", "--rise", "1");
+            assertTrue(BackgroundProcess.await(20, () -> addresses(c1, FRONT_GW, "pool").equals(List.of("10.10.0.2"))),
+                "c2 fails its check and leaves the answer: " + addresses(c1, FRONT_GW, "pool") + "\n" + wharf.ok("lb", "ls"));
+        }
+        assertTrue(BackgroundProcess.await(20, () -> addresses(c1, FRONT_GW, "pool").isEmpty()),
+            "no healthy backend: the name has no address: " + addresses(c1, FRONT_GW, "pool"));
+        assertEquals("NOERROR", status(c1, FRONT_GW, "pool"), "but it still exists");
+        wharf.ok("lb", "health", "10.10.0.101:80/tcp", "--none");
+        wharf.ok("lb", "backend", "set", "10.10.0.101:80/tcp", "10.10.0.3", "--weight", "0");
+
         // over TCP: asked so, and as dig's retry of an answer truncated at 512 bytes (32 addresses do not fit)
         assertEquals(List.of("10.10.0.2"), addresses(c1, FRONT_GW, "+tcp", "web-1"));
         wharf.ok("lb", "add", "10.10.0.110:80/tcp", "--name", "big", "--dns-mode", "rr");
