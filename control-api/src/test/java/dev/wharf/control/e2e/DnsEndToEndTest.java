@@ -231,7 +231,7 @@ class DnsEndToEndTest
     @Test
     void malformedQueriesAndAFloodAreCountedWhileOthersAreStillAnswered() throws Exception
     {
-        build("--dns-rate-limit", "200");
+        build("--dns-rate-limit", "200", "--metrics", "127.0.0.1:9479");
         final String script = script();
         topology.exec(60, c2, "/usr/bin/python3", script, "fuzz", FRONT_GW, "500").assertOk("fuzz");
         topology.exec(60, c2, "/usr/bin/python3", script, "flood", FRONT_GW, "5000").assertOk("flood");
@@ -242,6 +242,11 @@ class DnsEndToEndTest
         assertTrue(counter("malformed-dropped") > 0, wharf.ok("dns", "stats"));
         assertTrue(counter("rate-limited") > 1000, "c2's flood beyond 200/s (bursts of 400) is refused: " + wharf.ok("dns", "stats"));
         assertTrue(wharf.isAlive());
+        final String metrics = topology.exec(10, host, "/usr/bin/python3", "-c",
+            "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:9479/metrics').read().decode())").stdout();
+        final Matcher limited = Pattern.compile("wharf_dns_events_total\\{event=\"rate-limited\",?\\} ([0-9.E]+)").matcher(metrics);
+        assertTrue(limited.find(), "Prometheus has the DNS counters: " + metrics.lines().filter(l -> l.contains("dns")).toList());
+        assertTrue(Double.parseDouble(limited.group(1)) > 1000, limited.group());
     }
 
     @Test
