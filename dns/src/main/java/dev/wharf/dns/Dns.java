@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * Service discovery as the control plane drives it: a DNS server answering on every served network's gateway
- * address (UDP port 53), from names the control plane publishes ({@link #publish}), forwarding other names to the
+ * address (port 53, UDP and TCP), from names the control plane publishes ({@link #publish}), forwarding other names to the
  * upstream resolvers. Its node joins the graph through {@link #feature()} before the dataplane exists; {@link #bind}
  * then registers the server with the dataplane's punt thread (before the dataplane starts).
  */

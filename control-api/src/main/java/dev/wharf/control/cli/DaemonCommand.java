@@ -90,7 +90,7 @@ final class DaemonCommand implements Callable<Integer>
     Path tlsClientCa;
 
     @Option(names = "--dns", paramLabel = "on|off", defaultValue = "on",
-        description = {"A DNS server on every network's gateway address, UDP port 53 (default: ${DEFAULT-VALUE}): it resolves the",
+        description = {"A DNS server on every network's gateway address, port 53 UDP and TCP (default: ${DEFAULT-VALUE}): it resolves the",
             "network's container names and aliases (port attach --name/--alias) and service names (lb add --name)."})
     String dnsSwitch;
 
