@@ -44,6 +44,19 @@ public final class PuntDispatcher implements Agent
         handlers[service] = handler;
     }
 
+    /** True once a service is registered: without one there is nothing to run a punt thread for. */
+    public synchronized boolean hasServices()
+    {
+        for (final PuntHandler handler : handlers)
+        {
+            if (handler != null)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public void onStart()
     {

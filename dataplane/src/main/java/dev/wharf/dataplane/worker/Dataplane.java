@@ -116,9 +116,12 @@ public final class Dataplane implements AutoCloseable
             runners[w] = new AgentRunner(idle, this::onWorkerError, null, workers[w]);
             AgentRunner.startOnThread(runners[w]);
         }
-        // the workers unpark the punt thread when they punt: between punts it may sleep long
-        puntRunner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, PUNT_IDLE_MAX_PARK_NS), this::onWorkerError, null, punt);
-        AgentRunner.startOnThread(puntRunner);
+        if (punt.hasServices())
+        {
+            // the workers unpark the punt thread when they punt: between punts it may sleep long
+            puntRunner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, PUNT_IDLE_MAX_PARK_NS), this::onWorkerError, null, punt);
+            AgentRunner.startOnThread(puntRunner);
+        }
         final long periodMs = Math.max(100, Math.min(1_000, configuration.fdbAgingMs() / 10));
         housekeeping.scheduleAtFixedRate(this::expireFdbs, periodMs, periodMs, TimeUnit.MILLISECONDS);
     }
