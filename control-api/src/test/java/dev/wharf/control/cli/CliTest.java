@@ -259,7 +259,9 @@ class CliTest
         final List<String> ports = wharf("port", "ls").ok().out().lines().toList();
         assertEquals(ports.get(0).indexOf("IP"), ports.get(1).indexOf("10.10.0.2"), ports::toString);
         assertTrue(wharf("fdb", "show", "front").ok().out().startsWith("MAC"));
-        assertTrue(wharf("stats").ok().out().contains("veth-c1"));
+        final String statsText = wharf("stats").ok().out();
+        assertTrue(statsText.contains("veth-c1"));
+        assertTrue(statsText.contains("\nDROPS ") && statsText.contains("\nEVENTS "), "drops and events apart: " + statsText);
         assertTrue(wharf("network", "inspect", "front").ok().out().contains("Gateway:      10.10.0.1 (02:57:48:"));
     }
 

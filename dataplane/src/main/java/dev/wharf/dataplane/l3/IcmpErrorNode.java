@@ -89,7 +89,7 @@ public final class IcmpErrorNode extends Node
     /** @param ratePerSecond errors sent per second in the long run; {@code burst} at once after a quiet spell. */
     public IcmpErrorNode(final int ratePerSecond, final int burst)
     {
-        super(NAME, new String[]{FeatureArc.L2_OUTPUT}, names(Error.values()));
+        super(NAME, new String[]{FeatureArc.L2_OUTPUT}, names(Error.values()), names(Error.SENT));
         if (ratePerSecond < 1 || burst < 1)
         {
             throw new IllegalArgumentException("ICMP error rate and burst must be positive");
