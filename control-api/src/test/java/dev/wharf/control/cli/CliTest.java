@@ -231,6 +231,14 @@ class CliTest
         assertEquals("25", rules.getRules(1).getDestinationPorts());
         wharf("rule", "rm", "2").ok();
         assertTrue(wharf("rule", "ls").ok().out().contains("deny"));
+        assertEquals("3\n", wharf("rule", "add", "reject", "--src", "10.10.0.2", "--dst", "10.10.0.3", "--proto", "tcp", "--dport", "80").ok().out());
+        final dev.wharf.control.api.v1.ListRulesResponse withReject =
+            parse(wharf("rule", "ls", "--json").ok().out(), dev.wharf.control.api.v1.ListRulesResponse.newBuilder());
+        assertEquals(List.of("deny", "reject"), withReject.getRulesList().stream().map(r -> r.getAction()).toList());
+        final List<String> ruleLines = wharf("rule", "ls").ok().out().lines().toList();
+        assertTrue(ruleLines.get(2).matches("3 +reject +10\\.10\\.0\\.2/32 +10\\.10\\.0\\.3/32 +tcp +80 *"), ruleLines::toString);
+        wharf("rule", "add", "drop").fails(ExitCodes.USAGE, "wharf: invalid action \"drop\": use allow, deny or reject");
+        wharf("rule", "rm", "3").ok();
 
         assertEquals("0\n", wharf("conntrack", "count").ok().out());
         assertTrue(wharf("conntrack", "list").ok().out().startsWith("PROTO"));

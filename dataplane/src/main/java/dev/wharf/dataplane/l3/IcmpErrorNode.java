@@ -53,6 +53,8 @@ public final class IcmpErrorNode extends Node
     public static final int CODE_NET_UNREACHABLE = 0;
     public static final int CODE_PORT_UNREACHABLE = 3;
     public static final int CODE_FRAGMENTATION_NEEDED = 4;
+    /** "Communication administratively prohibited" (RFC 1812 5.2.7.1): a filter refused the packet. */
+    public static final int CODE_ADMIN_PROHIBITED = 13;
     public static final int CODE_TTL_EXCEEDED_IN_TRANSIT = 0;
 
     private static final int NEXT_OUTPUT = 0;
