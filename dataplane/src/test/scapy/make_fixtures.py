@@ -120,6 +120,17 @@ def frames():
                                       Ether(dst=GW_MAC, src=A_MAC) / IP(src=A_IP, dst=GW_IP, proto=1) / Raw(b"\x08\x00\xf7\xff"))
     f["icmp_echo_host"] = ("ping host B (bridged, not for the gateway)",
                            Ether(dst=B_MAC, src=A_MAC) / IP(src=A_IP, dst=B_IP) / ICMP(id=9, seq=1) / Raw(payload(56)))
+    # user rules on the bridged path (l2-user-rules): what starts a connection between A and B, and what does not
+    f["rule_tcp_syn_a_to_b"] = ("TCP SYN from A to B port 80, bridged",
+                                Ether(dst=B_MAC, src=A_MAC) / IP(src=A_IP, dst=B_IP, id=11) /
+                                TCP(sport=40001, dport=80, flags="S", seq=1000, window=64240))
+    f["rule_tcp_ack_a_to_b"] = ("TCP ACK from A to B port 80 (an established connection), bridged",
+                                Ether(dst=B_MAC, src=A_MAC) / IP(src=A_IP, dst=B_IP, id=12) /
+                                TCP(sport=40001, dport=80, flags="A", seq=1001, ack=5001, window=64240))
+    f["rule_udp_a_to_b"] = ("UDP from A to B port 5000, bridged", Ether(dst=B_MAC, src=A_MAC) / udp_a_to_b())
+    f["rule_icmp_echo_reply_b_to_a"] = ("echo reply from B to A, bridged",
+                                        Ether(dst=A_MAC, src=B_MAC) / IP(src=B_IP, dst=A_IP) / ICMP(type=0, id=9, seq=1) /
+                                        Raw(payload(56)))
     f["icmp_echo_vlan10_gateway"] = ("ping the gateway in VLAN 10, tagged",
                                      Ether(dst=GW_MAC, src=A_MAC) / Dot1Q(vlan=10, prio=0) /
                                      IP(src=A_IP, dst=GW_IP, id=0x1234, flags="DF", ttl=64) / ICMP(type=8, id=0x77, seq=8) / Raw(payload(32)))

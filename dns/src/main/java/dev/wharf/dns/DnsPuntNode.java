@@ -41,7 +41,7 @@ final class DnsPuntNode extends Node
 
     DnsPuntNode(final int service, final Supplier<DnsZones> scopes)
     {
-        super(NAME, new String[]{FeatureArc.NEXT}, names(Error.values()));
+        super(NAME, new String[]{FeatureArc.NEXT}, names(Error.values()), names(Error.PUNTED));
         this.service = service;
         this.scopes = scopes;
     }

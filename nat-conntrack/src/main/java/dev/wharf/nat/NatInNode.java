@@ -113,7 +113,7 @@ public final class NatInNode extends Node implements DutyCycleTask
 
     NatInNode(final NatService service, final NatScratch scratch, final MarkCounters marks)
     {
-        super(NAME, new String[]{FeatureArc.NEXT, CoreNodes.TCP_RESET, CoreNodes.ICMP_ERROR}, names(Error.values()));
+        super(NAME, new String[]{FeatureArc.NEXT, CoreNodes.TCP_RESET, CoreNodes.ICMP_ERROR}, names(Error.values()), names(Error.DNAT, Error.SCHEDULED, Error.NO_BACKEND, Error.ENDED, Error.RESCHEDULED, Error.TCP_OUT_OF_STATE, Error.RELATED));
         this.service = service;
         this.scratch = scratch;
         this.marks = marks;

@@ -61,7 +61,7 @@ public final class NatOutNode extends Node
 
     NatOutNode(final NatService service, final NatScratch scratch, final FailureRing failures)
     {
-        super(NAME, new String[]{FeatureArc.NEXT}, ERROR_NAMES);
+        super(NAME, new String[]{FeatureArc.NEXT}, ERROR_NAMES, new String[]{"early-drop"});
         this.service = service;
         this.scratch = scratch;
         this.failures = failures;

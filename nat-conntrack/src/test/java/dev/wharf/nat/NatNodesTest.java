@@ -293,6 +293,31 @@ class NatNodesTest
     }
 
     @Test
+    void aRejectRuleSendsTcpToTcpResetAndTheRestToIcmpErrorAndCreatesNoFlow()
+    {
+        nat.service.rules(List.of(new UserRule(false, C1, 32, 0, 0, 0, 0, 0, true)));
+
+        final NatHarness.Result tcp = nat.send(FRONT, frame("tcp_syn_c1"));
+        assertEquals(NatHarness.TO_TCP_RESET, tcp.dropReason(), "a reset from the address C1 connected to");
+        final NatHarness.Result udp = nat.send(FRONT, frame("udp_c1"));
+        assertEquals(NatHarness.TO_ICMP_ERROR, udp.dropReason());
+        assertEquals(UserRulesNode.PORT_UNREACHABLE, nat.batch.icmpError[0], "UDP: what a closed port answers");
+        assertEquals(2, nat.counter("ip4-user-rules.rejected-by-rule"));
+        assertEquals(0, nat.counter("ip4-user-rules.denied-by-rule"));
+        assertEquals(0, nat.service.table().size(), "a rejected connection is never tracked");
+        assertEquals("rejected-by-rule", nat.service.recentFailures().get(0).reason());
+
+        // to a published port the segment's destination is already the container's: a reset from there would
+        // match no socket of the client, so it gets the ICMP error, which quotes the address it sent to
+        nat.service.publishedPorts(List.of(new PublishedPort(0, 8080, 6, FRONT, C1, 80)));
+        nat.service.rules(List.of(new UserRule(false, 0, 0, UPLINK_IP, 32, 6, 8080, 8080, true)));
+        final NatHarness.Result published = nat.send(UPLINK, frame("tcp_syn_x_published"));
+        assertEquals(NatHarness.TO_ICMP_ERROR, published.dropReason());
+        assertEquals(UserRulesNode.ADMIN_PROHIBITED, nat.batch.icmpError[0]);
+        assertTrue((published.flags() & dev.wharf.dataplane.buffer.PacketBatch.FLAG_DESTINATION_REWRITTEN) != 0);
+    }
+
+    @Test
     void routedFlowsWithoutNatAreTrackedAndStraySegmentsDropped()
     {
         final NatHarness.Result routed = nat.send(FRONT, frame("tcp_syn_c1_to_back"));

@@ -6,17 +6,23 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code wharf rule add allow|deny ...}: prints the new rule's id. */
+/** {@code wharf rule add allow|deny|reject ...}: prints the new rule's id. */
 @Command(
     name = "add",
     mixinStandardHelpOptions = true,
     description = {"Add a rule. The first rule that matches a new connection decides; no match allows it.",
-        "Connections already tracked are not checked again (wharf conntrack flush to re-check them)."},
+        "Connections already tracked are not checked again (wharf conntrack flush to re-check them).",
+        "deny drops; reject answers at once: TCP with a reset (connection refused), UDP with an ICMP port",
+        "unreachable, others with an ICMP administratively-prohibited unreachable.",
+        "Rules apply to routed connections and to those between two ports of one network.",
+        "Addresses are matched as the packet arrived: the source before masquerade (the container's",
+        "address), the destination before DNAT (the published host address and port, or the VIP)."},
     footer = {"", "Example:", "  wharf rule add deny --src 10.10.0.0/24 --dst 0.0.0.0/0 --proto tcp --dport 25",
+        "  wharf rule add reject --src 10.10.0.2 --dst 10.10.0.3 --proto tcp --dport 80",
         "  wharf rule add allow --src 10.10.0.5 --proto tcp --dport 25 --position 1"})
 final class RuleAddCommand extends ClientCommand
 {
-    @Parameters(index = "0", paramLabel = "allow|deny", description = "What a matching connection gets.")
+    @Parameters(index = "0", paramLabel = "allow|deny|reject", description = "What a matching connection gets.")
     String action;
 
     @Option(names = "--src", paramLabel = "CIDR", description = "Source prefix or address (default: any).")

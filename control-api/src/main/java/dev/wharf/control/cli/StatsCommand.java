@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 
-/** {@code wharf stats}: per-port traffic, then every non-zero named counter. */
+/** {@code wharf stats}: per-port traffic, then every non-zero drop reason, then every non-zero event counter. */
 @Command(
     name = "stats",
     mixinStandardHelpOptions = true,
@@ -18,7 +18,8 @@ import java.io.PrintWriter;
         "RX DROPS: received frames the pipeline dropped (by reason in the counters below).",
         "KERNEL DROPS: frames the kernel dropped before the switch received them (a full",
         "AF_PACKET receive ring; always 0 on TAP ports).",
-        "Counters are named node.reason (e.g. l2-learn.limit) and summed over the workers."},
+        "DROPS: packets dropped, by node.reason (e.g. ethernet-input.runt); EVENTS: what",
+        "nodes counted that is not a drop (e.g. arp-input.replied). Both summed over the workers."},
     footer = {"", "Example:", "  wharf stats", "  wharf stats --json | jq '.counters'"})
 final class StatsCommand extends ClientCommand
 {
@@ -44,12 +45,15 @@ final class StatsCommand extends ClientCommand
         final PrintWriter out = out();
         ports.print(out);
         out.println();
-        final Table counters = new Table("COUNTER", "VALUE");
+        final Table drops = new Table("DROPS", "PACKETS");
+        final Table events = new Table("EVENTS", "COUNT");
         for (final Counter counter : response.getCountersList())
         {
-            counters.row(counter.getName(), counter.getValue());
+            (counter.getKind().equals("event") ? events : drops).row(counter.getName(), counter.getValue());
         }
-        counters.print(out);
+        drops.print(out);
+        out.println();
+        events.print(out);
         if (response.getWorkerErrors() != 0)
         {
             out.println();

@@ -102,6 +102,18 @@ public final class SwitchMetrics implements AutoCloseable
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        Gauge.builder("wharf.build.info", () -> 1)
+            .description("Always 1; its labels say which build of the daemon runs on which Java")
+            .tag("version", version())
+            .tag("java", Runtime.version().toString())
+            .register(registry);
+    }
+
+    /** The daemon's version from its jar's manifest, or "development" when it runs from classes. */
+    static String version()
+    {
+        final String version = SwitchMetrics.class.getPackage().getImplementationVersion();
+        return version == null ? "development" : version;
     }
 
     private void bindDataplane(final Dataplane dataplane)
@@ -115,15 +127,27 @@ public final class SwitchMetrics implements AutoCloseable
                 .tag("node", layout.nodeName(node))
                 .register(registry);
         }
-        // the layout keeps drops and counted events (arp-input.replied, l2-learn.new-mac) in one
-        // list of node errors, as VPP's error counters do: the reason tag says which one it is
+        // every node error is declared a drop reason or an event (Node's declaration): two families, so a
+        // sum over wharf_drops_total is packets lost and never counts a reply sent or a MAC learned
         for (int error = 0; error < layout.errorCount(); error++)
         {
             final int counter = error;
-            FunctionCounter.builder("wharf.node.errors", dataplane, d -> d.sum(counter))
-                .description("Packets a pipeline node dropped or counted, by reason (node.error), summed over workers")
-                .tag("reason", layout.errorName(error))
-                .register(registry);
+            if (layout.isDrop(error))
+            {
+                FunctionCounter.builder("wharf.drops", dataplane, d -> d.sum(counter))
+                    .description("Packets a pipeline node dropped, by node and reason, summed over workers")
+                    .tag("node", layout.errorNode(error))
+                    .tag("reason", layout.errorReason(error))
+                    .register(registry);
+            }
+            else
+            {
+                FunctionCounter.builder("wharf.node.events", dataplane, d -> d.sum(counter))
+                    .description("Events a pipeline node counted that are not drops (a reply sent, a MAC learned), by node and event, summed over workers")
+                    .tag("node", layout.errorNode(error))
+                    .tag("event", layout.errorReason(error))
+                    .register(registry);
+            }
         }
         for (int w = 0; w < dataplane.workerCount(); w++)
         {

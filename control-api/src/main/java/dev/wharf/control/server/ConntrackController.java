@@ -122,7 +122,7 @@ public final class ConntrackController implements Feature
             final String name = layout.errorName(error);
             if (nat.ownsCounter(name))
             {
-                list.add(new NamedCounter(name, dataplane.sum(error)));
+                list.add(new NamedCounter(name, dataplane.sum(error), layout.isDrop(error)));
             }
         }
         list.sort(Comparator.comparing(NamedCounter::name));

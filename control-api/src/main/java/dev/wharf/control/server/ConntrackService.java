@@ -74,7 +74,7 @@ public final class ConntrackService extends ConntrackServiceGrpc.ConntrackServic
                 .setMax(conntrack.max());
             for (final NamedCounter counter : conntrack.natCounters())
             {
-                response.addCounters(Counter.newBuilder().setName(counter.name()).setValue(counter.value()));
+                response.addCounters(Counter.newBuilder().setName(counter.name()).setValue(counter.value()).setKind(counter.drop() ? "drop" : "event"));
             }
             final long nowMs = MonotonicClock.nowMs();
             for (final NatFailure failure : conntrack.failures())

@@ -210,6 +210,18 @@ public final class NatController implements Feature, NetworkController.Dependent
         final boolean allow, final Cidr source, final Cidr destination, final Protocol protocol, final int portFrom, final int portTo,
         final int position)
     {
+        return addRule(allow ? "allow" : "deny", source, destination, protocol, portFrom, portTo, position);
+    }
+
+    /** {@link #addRule(boolean, Cidr, Cidr, Protocol, int, int, int)} with its action a word: "allow", "deny" or "reject". */
+    public RuleSpec addRule(
+        final String action, final Cidr source, final Cidr destination, final Protocol protocol, final int portFrom, final int portTo,
+        final int position)
+    {
+        if (RuleSpec.of(action, 0, source, destination, protocol, portFrom, portTo) == null)
+        {
+            throw ControlException.invalid("invalid action " + Inputs.quote(action) + ": use allow, deny or reject");
+        }
         return transaction.locked(() ->
         {
             final NatSection section = transaction.section(NatSection.KEY);
@@ -219,7 +231,7 @@ public final class NatController implements Feature, NetworkController.Dependent
                 throw ControlException.invalid("position " + position + " is out of range 1.." + (size + 1));
             }
             checkRulePorts(protocol, portFrom, portTo);
-            final RuleSpec rule = new RuleSpec(section.nextRuleId(), allow, source, destination, protocol, portFrom, portTo);
+            final RuleSpec rule = RuleSpec.of(action, section.nextRuleId(), source, destination, protocol, portFrom, portTo);
             commitRules(section.withRule(position == 0 ? size : position - 1, rule));
             LOG.info("rule added: {}", rule);
             return rule;
@@ -357,7 +369,7 @@ public final class NatController implements Feature, NetworkController.Dependent
         for (final RuleSpec r : section.rules())
         {
             list.add(new UserRule(r.allow(), r.source().network(), r.source().prefixLength(), r.destination().network(),
-                r.destination().prefixLength(), r.protocol().number(), r.portFrom(), r.portTo()));
+                r.destination().prefixLength(), r.protocol().number(), r.portFrom(), r.portTo(), r.reject()));
         }
         return list;
     }

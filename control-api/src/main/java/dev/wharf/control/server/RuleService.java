@@ -27,14 +27,13 @@ public final class RuleService extends RuleServiceGrpc.RuleServiceImplBase
     {
         GrpcCalls.answer(observer, () ->
         {
-            final boolean allow = switch (request.getAction())
+            final String action = request.getAction();
+            if (!(action.equals("allow") || action.equals("deny") || action.equals("reject")))
             {
-                case "allow" -> true;
-                case "deny" -> false;
-                default -> throw ControlException.invalid("invalid action " + Inputs.quote(request.getAction()) + ": use allow or deny");
-            };
+                throw ControlException.invalid("invalid action " + Inputs.quote(action) + ": use allow, deny or reject");
+            }
             final int[] ports = Inputs.portRange(request.getDestinationPorts());
-            final RuleSpec rule = nat.addRule(allow, Inputs.prefix(request.getSource(), "source"),
+            final RuleSpec rule = nat.addRule(action, Inputs.prefix(request.getSource(), "source"),
                 Inputs.prefix(request.getDestination(), "destination"), Inputs.protocol(request.getProtocol(), Protocol.ANY),
                 ports[0], ports[1], request.getPosition());
             return AddRuleResponse.newBuilder().setRule(message(rule)).build();

@@ -40,7 +40,7 @@ public final class StatsService extends StatsServiceGrpc.StatsServiceImplBase
             }
             for (final NamedCounter counter : views.nonZeroCounters())
             {
-                response.addCounters(Counter.newBuilder().setName(counter.name()).setValue(counter.value()));
+                response.addCounters(Counter.newBuilder().setName(counter.name()).setValue(counter.value()).setKind(counter.drop() ? "drop" : "event"));
             }
             return response.build();
         });

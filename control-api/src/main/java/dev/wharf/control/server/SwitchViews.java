@@ -141,7 +141,7 @@ public final class SwitchViews implements Feature
             final long value = dataplane.sum(error);
             if (value != 0)
             {
-                list.add(new NamedCounter(layout.errorName(error), value));
+                list.add(new NamedCounter(layout.errorName(error), value, layout.isDrop(error)));
             }
         }
         list.sort(Comparator.comparing(NamedCounter::name));

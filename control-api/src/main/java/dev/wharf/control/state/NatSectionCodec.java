@@ -72,12 +72,13 @@ final class NatSectionCodec implements SectionCodec<NatSection>
         {
             final String where = "rule " + r.getId();
             final Protocol protocol = Protocol.byLabel(r.getProtocol().isEmpty() ? "any" : r.getProtocol());
-            if (protocol == null || !("allow".equals(r.getAction()) || "deny".equals(r.getAction())))
+            final RuleSpec rule = protocol == null ? null : RuleSpec.of(r.getAction(), r.getId(),
+                values.cidr(r.getSource(), where), values.cidr(r.getDestination(), where), protocol, r.getPortFrom(), r.getPortTo());
+            if (rule == null)
             {
                 throw values.failure(where + " has an unknown action or protocol");
             }
-            section = section.withRule(section.rules().size(), new RuleSpec(r.getId(), "allow".equals(r.getAction()),
-                values.cidr(r.getSource(), where), values.cidr(r.getDestination(), where), protocol, r.getPortFrom(), r.getPortTo()));
+            section = section.withRule(section.rules().size(), rule);
         }
         return section.withNextRuleId(persisted.getNextRuleId());
     }

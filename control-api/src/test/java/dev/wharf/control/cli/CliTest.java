@@ -233,6 +233,14 @@ class CliTest
         assertEquals("25", rules.getRules(1).getDestinationPorts());
         wharf("rule", "rm", "2").ok();
         assertTrue(wharf("rule", "ls").ok().out().contains("deny"));
+        assertEquals("3\n", wharf("rule", "add", "reject", "--src", "10.10.0.2", "--dst", "10.10.0.3", "--proto", "tcp", "--dport", "80").ok().out());
+        final dev.wharf.control.api.v1.ListRulesResponse withReject =
+            parse(wharf("rule", "ls", "--json").ok().out(), dev.wharf.control.api.v1.ListRulesResponse.newBuilder());
+        assertEquals(List.of("deny", "reject"), withReject.getRulesList().stream().map(r -> r.getAction()).toList());
+        final List<String> ruleLines = wharf("rule", "ls").ok().out().lines().toList();
+        assertTrue(ruleLines.get(2).matches("3 +reject +10\\.10\\.0\\.2/32 +10\\.10\\.0\\.3/32 +tcp +80 *"), ruleLines::toString);
+        wharf("rule", "add", "drop").fails(ExitCodes.USAGE, "wharf: invalid action \"drop\": use allow, deny or reject");
+        wharf("rule", "rm", "3").ok();
 
         assertEquals("0\n", wharf("conntrack", "count").ok().out());
         assertTrue(wharf("conntrack", "list").ok().out().startsWith("PROTO"));
@@ -261,7 +269,9 @@ class CliTest
         final List<String> ports = wharf("port", "ls").ok().out().lines().toList();
         assertEquals(ports.get(0).indexOf("IP"), ports.get(1).indexOf("10.10.0.2"), ports::toString);
         assertTrue(wharf("fdb", "show", "front").ok().out().startsWith("MAC"));
-        assertTrue(wharf("stats").ok().out().contains("veth-c1"));
+        final String statsText = wharf("stats").ok().out();
+        assertTrue(statsText.contains("veth-c1"));
+        assertTrue(statsText.contains("\nDROPS ") && statsText.contains("\nEVENTS "), "drops and events apart: " + statsText);
         assertTrue(wharf("network", "inspect", "front").ok().out().contains("Gateway:      10.10.0.1 (02:57:48:"));
     }
 

@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -134,6 +135,15 @@ class MetricsEndToEndTest
         assertTrue(after.value("wharf_port_rx_packets_total", "port", uplink) >= 2, "at least an ARP reply and an echo reply came in");
         assertTrue(after.value("wharf_port_tx_packets_total", "port", uplink) >= 2, "at least an ARP request and an echo request went out");
 
+        // drops and events are two families, node and reason two labels: a reply sent is never a drop
+        assertTrue(after.value("wharf_node_events_total", "node", "arp-input", "event", "replied") >= 1, "c1's ARP for its gateway");
+        assertTrue(after.value("wharf_node_events_total", "node", "l2-learn", "event", "new-mac") >= 2, "c1 and c2 at least");
+        assertFalse(after.has("wharf_drops_total", "node", "arp-input", "reason", "replied"));
+        assertFalse(after.has("wharf_node_errors_total"), "the old family that mixed them is gone");
+        assertEquals(0, after.value("wharf_drops_total", "node", "ethernet-input", "reason", "runt"), "listed at zero");
+        assertEquals(1, after.value("wharf_build_info", "java", Runtime.version().toString()), "the daemon runs on the tests' JDK");
+        assertFalse(after.text().contains("_nanoseconds"), "times in seconds");
+
         startPrometheus();
         final String h1 = after.value("wharf_port_rx_packets_total", "port", p1) + "";
         final String h2 = after.value("wharf_port_rx_packets_total", "port", p2) + "";
@@ -154,6 +164,26 @@ class MetricsEndToEndTest
         assertEquals(h2, seriesValue(answer, p2), () -> "wtm-h2's series in Prometheus\n" + prometheusLog());
         assertTrue(answer.contains("\"job\":\"wharf\""), answer);
         assertTrue(Long.parseLong(seriesValue(answer, uplink)) >= 2, () -> "the uplink's series in Prometheus\n" + prometheusLog());
+
+        final String replied = query("wharf_node_events_total{node=\"arp-input\",event=\"replied\"}");
+        assertTrue(Long.parseLong(onlyValue(replied)) >= 1, () -> replied + "\n" + prometheusLog());
+        final String runts = query("wharf_drops_total{node=\"ethernet-input\",reason=\"runt\"}");
+        assertEquals("0", onlyValue(runts), runts);
+        final String build = query("wharf_build_info");
+        assertEquals("1", onlyValue(build), build);
+        assertTrue(build.contains("\"java\":\"" + Runtime.version() + "\"") && build.contains("\"version\":\""), build);
+        final String errors = query("wharf_node_errors_total");
+        assertTrue(errors.contains("\"result\":[]"), () -> "no series of the old name: " + errors);
+    }
+
+    /** The value of the one series a query answered; fails unless there is exactly one. */
+    private static String onlyValue(final String answer)
+    {
+        final Matcher m = Pattern.compile("\\{\"metric\":\\{[^}]*},\"value\":\\[[0-9.]+,\"([^\"]*)\"]").matcher(answer);
+        assertTrue(m.find(), answer);
+        final String value = m.group(1);
+        assertFalse(m.find(), () -> "more than one series: " + answer);
+        return value;
     }
 
     private static long delta(final Scrape before, final Scrape after, final String name, final String port)

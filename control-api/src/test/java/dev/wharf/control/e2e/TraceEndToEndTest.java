@@ -106,8 +106,8 @@ class TraceEndToEndTest
             .filter(p -> p.getSteps(0).getBefore().contains("ipv4 10.10.0.2 > 10.10.0.3") && p.getSteps(0).getBefore().contains("icmp type 8"))
             .findFirst().orElseThrow(() -> new AssertionError("no echo request to c2 traced: " + trace));
         assertEquals(p1, toC2.getPort());
-        // the daemon loads the overlay: overlay-encap looks at every frame leaving toward a port, and passes this one on
-        assertEquals(List.of("ethernet-input", "l2-learn", "l2-forward", "overlay-encap", "interface-output"), nodes(toC2));
+        // the daemon loads NAT and the overlay: l2-user-rules (no rule) and overlay-encap look at the frame and pass it on
+        assertEquals(List.of("ethernet-input", "l2-learn", "l2-user-rules", "l2-forward", "overlay-encap", "interface-output"), nodes(toC2));
         assertEquals("done, out port " + p2, last(toC2).getDecision());
 
         final TracedPacket toGateway = trace.getPacketsList().stream()

@@ -208,7 +208,7 @@ class SwitchMetricsTest
     void dropsByReasonNodesFdbAndWorkers()
     {
         final Scrape before = scrape();
-        assertEquals(0, before.value("wharf_node_errors_total", "reason", "ethernet-input.runt"), "every reason is listed, zero too");
+        assertEquals(0, before.value("wharf_drops_total", "node", "ethernet-input", "reason", "runt"), "every reason is listed, zero too");
         assertEquals(1, before.value("wharf_fdb_entries", "network", "front"), "the static MAC of veth-c2");
 
         c1.memory().inject(arpRequestForGateway());
@@ -216,14 +216,40 @@ class SwitchMetricsTest
         runWorker();
 
         final Scrape scrape = scrape();
-        assertEquals(1, scrape.value("wharf_node_errors_total", "reason", "ethernet-input.runt"));
-        assertEquals(1, scrape.value("wharf_node_errors_total", "reason", "arp-input.replied"));
+        assertEquals(1, scrape.value("wharf_drops_total", "node", "ethernet-input", "reason", "runt"));
+        assertEquals(1, scrape.value("wharf_node_events_total", "node", "arp-input", "event", "replied"), "a reply is an event");
+        assertFalse(scrape.has("wharf_drops_total", "node", "arp-input", "reason", "replied"), "and never a drop");
+        assertFalse(scrape.has("wharf_node_events_total", "node", "ethernet-input", "event", "runt"), "a drop is never an event");
+        assertFalse(scrape.has("wharf_node_errors_total"), "the old mixed family is gone");
+        final dev.wharf.dataplane.graph.CounterLayout layout = dataplane.layout();
+        int drops = 0;
+        for (int error = 0; error < layout.errorCount(); error++)
+        {
+            final String node = layout.errorNode(error);
+            final String reason = layout.errorReason(error);
+            assertEquals(layout.errorName(error), node + "." + reason);
+            if (layout.isDrop(error))
+            {
+                drops++;
+                assertEquals(dataplane.sum(error), scrape.value("wharf_drops_total", "node", node, "reason", reason), layout.errorName(error));
+            }
+            else
+            {
+                assertEquals(dataplane.sum(error), scrape.value("wharf_node_events_total", "node", node, "event", reason), layout.errorName(error));
+            }
+        }
+        assertTrue(drops > 0 && drops < layout.errorCount(), "both kinds are declared");
+        assertEquals(drops, scrape.samples("wharf_drops_total").size());
+        assertEquals(layout.errorCount() - drops, scrape.samples("wharf_node_events_total").size());
         for (final NamedCounter counter : controller.views().nonZeroCounters())
         {
-            assertEquals(counter.value(), scrape.value("wharf_node_errors_total", "reason", counter.name()), counter.name());
+            assertTrue(counter.value() > 0, counter.name());
         }
-        final int reasons = dataplane.layout().errorCount();
-        assertEquals(reasons, scrape.samples("wharf_node_errors_total").size());
+        assertEquals(1, scrape.samples("wharf_build_info").size());
+        assertEquals(1, scrape.value("wharf_build_info", "java", Runtime.version().toString()));
+        assertTrue(scrape.text().contains("wharf_build_info{java=\"" + Runtime.version() + "\",version=\""), scrape.text().lines()
+            .filter(l -> l.startsWith("wharf_build_info")).findFirst().orElse("no wharf_build_info"));
+        assertFalse(scrape.text().contains("nanoseconds"), "times in seconds, the base unit");
 
         assertEquals(2, scrape.value("wharf_node_packets_total", "node", "ethernet-input"), "both frames entered the pipeline");
         assertEquals(1, scrape.value("wharf_node_packets_total", "node", "arp-input"));

@@ -82,9 +82,11 @@ class RoutingAndNatControlTest
         controller.networks().connect("front", "back");
         controller.nat().publish(new PublishSpec("front", ip("10.10.0.3"), 80, PublishSpec.ANY_HOST, 8080, Protocol.TCP));
         controller.nat().addRule(false, cidr("10.10.0.0", 24), cidr("0.0.0.0", 0), Protocol.TCP, 25, 25, 0);
+        assertEquals("reject", controller.nat().addRule("reject", cidr("10.10.0.2", 32), cidr("10.10.0.3", 32), Protocol.UDP, 53, 53, 0).action());
         final int frontIndex = network(first, "front").index;
         assertEquals(List.of(new PublishedPort(0, 8080, 6, frontIndex, ip("10.10.0.3"), 80)), nat.publishedPorts());
-        assertEquals(List.of(new UserRule(false, ip("10.10.0.0"), 24, 0, 0, 6, 25, 25)), nat.rules());
+        assertEquals(List.of(new UserRule(false, ip("10.10.0.0"), 24, 0, 0, 6, 25, 25),
+            new UserRule(false, ip("10.10.0.2"), 32, ip("10.10.0.3"), 32, 17, 53, 53, true)), nat.rules());
         assertTrue(network(first, "front").isConnectedTo(network(first, "back").index));
         assertFalse(network(first, "pvlan").policy.icc());
         assertEquals(ip("10.99.0.2"), first.snapshot().uplink().gatewayIp);
@@ -108,8 +110,8 @@ class RoutingAndNatControlTest
         assertFalse(network(second, "pvlan").policy.icc());
         assertTrue(second.snapshot().uplinkIndex() >= 0);
         assertEquals(1, restoredNat.publishedPorts().size());
-        assertEquals(1, restoredNat.rules().size());
-        assertEquals(2, restarted.nat().addRule(true, cidr("0.0.0.0", 0), cidr("0.0.0.0", 0), Protocol.ANY, 0, 0, 1).id());
+        assertEquals(nat.rules(), restoredNat.rules(), "the reject rule persisted as a reject");
+        assertEquals(3, restarted.nat().addRule(true, cidr("0.0.0.0", 0), cidr("0.0.0.0", 0), Protocol.ANY, 0, 0, 1).id());
     }
 
     @Test

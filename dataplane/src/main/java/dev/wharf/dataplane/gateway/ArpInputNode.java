@@ -42,7 +42,7 @@ public final class ArpInputNode extends Node
 
     public ArpInputNode()
     {
-        super(NAME, new String[]{FeatureArc.L2_OUTPUT}, names(Error.values()));
+        super(NAME, new String[]{FeatureArc.L2_OUTPUT}, names(Error.values()), names(Error.REPLIED, Error.REPLY_RECEIVED));
     }
 
     @Override

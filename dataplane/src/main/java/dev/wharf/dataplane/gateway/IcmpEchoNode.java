@@ -41,7 +41,7 @@ public final class IcmpEchoNode extends Node
 
     public IcmpEchoNode()
     {
-        super(NAME, new String[]{FeatureArc.L2_OUTPUT}, names(Error.values()));
+        super(NAME, new String[]{FeatureArc.L2_OUTPUT}, names(Error.values()), names(Error.REPLIED));
     }
 
     @Override

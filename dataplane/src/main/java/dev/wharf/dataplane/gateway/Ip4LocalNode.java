@@ -40,7 +40,7 @@ public final class Ip4LocalNode extends Node
 
     public Ip4LocalNode()
     {
-        super(NAME, new String[]{CoreNodes.ICMP_ECHO, CoreNodes.ICMP_ERROR, CoreNodes.TCP_RESET}, names(Error.values()));
+        super(NAME, new String[]{CoreNodes.ICMP_ECHO, CoreNodes.ICMP_ERROR, CoreNodes.TCP_RESET}, names(Error.values()), names(Error.PORT_UNREACHABLE));
     }
 
     @Override

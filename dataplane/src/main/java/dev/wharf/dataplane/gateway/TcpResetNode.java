@@ -61,7 +61,7 @@ public final class TcpResetNode extends Node
 
     public TcpResetNode()
     {
-        super(NAME, new String[]{FeatureArc.L2_OUTPUT}, names(Error.values()));
+        super(NAME, new String[]{FeatureArc.L2_OUTPUT}, names(Error.values()), names(Error.RESET_SENT));
     }
 
     @Override

@@ -2,7 +2,8 @@ package dev.wharf.dataplane.graph;
 
 /**
  * Where each counter sits in a worker's {@code long[]}: first every node error (drops and events,
- * named {@code node.error}), then one packet count per node, then a block per port id.
+ * named {@code node.error}, each of the kind its node declared), then one packet count per node, then a
+ * block per port id.
  * All workers' graphs are built alike, so they share one layout.
  */
 public final class CounterLayout
@@ -24,13 +25,20 @@ public final class CounterLayout
     public static final int PORT_STRIDE = 8;
 
     private final String[] errorNames;
+    private final String[] errorNodes;
+    private final String[] errorReasons;
+    private final boolean[] events;
     private final String[] nodeNames;
     private final int nodeBase;
     private final int portBase;
 
-    CounterLayout(final String[] errorNames, final String[] nodeNames)
+    CounterLayout(final String[] errorNames, final String[] errorNodes, final String[] errorReasons, final boolean[] events,
+        final String[] nodeNames)
     {
         this.errorNames = errorNames;
+        this.errorNodes = errorNodes;
+        this.errorReasons = errorReasons;
+        this.events = events;
         this.nodeNames = nodeNames;
         this.nodeBase = errorNames.length;
         this.portBase = nodeBase + nodeNames.length;
@@ -44,6 +52,24 @@ public final class CounterLayout
     public String errorName(final int error)
     {
         return errorNames[error];
+    }
+
+    /** The node that declared error {@code error}. */
+    public String errorNode(final int error)
+    {
+        return errorNodes[error];
+    }
+
+    /** Error {@code error}'s name within its node (the part after {@code node.}). */
+    public String errorReason(final int error)
+    {
+        return errorReasons[error];
+    }
+
+    /** Whether error {@code error} is a drop reason (the packet went to error-drop) rather than a counted event. */
+    public boolean isDrop(final int error)
+    {
+        return !events[error];
     }
 
     /** The id of error {@code name} ({@code node.error}), or -1. */

@@ -20,6 +20,13 @@ public final class FeatureArc
      */
     public static final String DEVICE_INPUT = "device-input";
     /**
+     * Every frame of a network's port after learning, before the forwarding decision (l2-forward): a
+     * feature that filters what two ports of one network send each other (the user rules on the bridged
+     * path, which the router's arcs never see) checks frames here, and may answer one with a reset or an
+     * ICMP error (tcp-reset and icmp-error come later). Ends at l2-forward.
+     */
+    public static final String L2_FORWARD_IN = "l2-forward-in";
+    /**
      * Frames about to be flooded (broadcast, multicast, unknown unicast), after the forwarding decision: a
      * feature may answer one on the network's behalf instead, such as an ARP request for a remote endpoint
      * it knows (proxy ARP, VPP's l2 arp-term), so it never floods. Known unicast never comes here. Ends at

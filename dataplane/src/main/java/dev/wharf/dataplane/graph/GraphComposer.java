@@ -47,6 +47,12 @@ public final class GraphComposer
         return this;
     }
 
+    /** Whether arc {@code name} is in this graph: a partial graph (a routing harness, a benchmark) may lack some. */
+    public boolean hasArc(final String name)
+    {
+        return arcs.containsKey(name);
+    }
+
     /** Puts a feature's {@code node} on arc {@code arc}; order it with the returned placement. */
     public Placement feature(final String arc, final Node node)
     {

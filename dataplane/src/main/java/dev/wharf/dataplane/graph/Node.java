@@ -14,16 +14,39 @@ public abstract class Node
     private final String name;
     private final String[] nextNames;
     private final String[] errorNames;
+    private final boolean[] events;
     private int[] nextIds;
     private int errorBase;
     private int dropNodeId;
     private int id;
 
+    /** A node whose every error is a drop reason. */
     protected Node(final String name, final String[] nextNames, final String[] errorNames)
+    {
+        this(name, nextNames, errorNames, new String[0]);
+    }
+
+    /**
+     * A node whose errors {@code eventNames} (a subset of {@code errorNames}) are events it counts with
+     * {@link #count} (a reply sent, a MAC learned) and the others drop reasons it gives {@link #drop}: the
+     * kind is part of the declaration, so metrics and {@code wharf stats} tell drops from events without a
+     * list kept elsewhere (VPP's error severity: {@code VL_COUNTER_SEVERITY_INFO} against {@code _ERROR}).
+     */
+    protected Node(final String name, final String[] nextNames, final String[] errorNames, final String[] eventNames)
     {
         this.name = name;
         this.nextNames = nextNames.clone();
         this.errorNames = errorNames.clone();
+        this.events = new boolean[errorNames.length];
+        for (final String event : eventNames)
+        {
+            final int index = java.util.Arrays.asList(errorNames).indexOf(event);
+            if (index < 0)
+            {
+                throw new IllegalArgumentException(name + " declares event " + event + " that is not one of its errors");
+            }
+            events[index] = true;
+        }
     }
 
     public final String name()
@@ -44,6 +67,12 @@ public abstract class Node
     final String[] errorNames()
     {
         return errorNames;
+    }
+
+    /** Whether error number {@code error} of this node is an event (counted) rather than a drop reason. */
+    final boolean isEvent(final int error)
+    {
+        return events[error];
     }
 
     final void bind(final int id, final int[] nextIds, final int errorBase, final int dropNodeId)
@@ -100,7 +129,7 @@ public abstract class Node
     }
 
     /** Names of an enum's constants in the kebab-case used for counters. */
-    protected static String[] names(final Enum<?>[] values)
+    protected static String[] names(final Enum<?>... values)
     {
         final String[] names = new String[values.length];
         for (int i = 0; i < values.length; i++)

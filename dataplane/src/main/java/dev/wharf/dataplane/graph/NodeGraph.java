@@ -60,6 +60,9 @@ public final class NodeGraph
             throw new IllegalArgumentException("the graph has no " + DROP_NODE + " node");
         }
         final List<String> errorNames = new ArrayList<>();
+        final List<String> errorNodes = new ArrayList<>();
+        final List<String> errorReasons = new ArrayList<>();
+        final List<Boolean> errorEvents = new ArrayList<>();
         final List<String> nodeNames = new ArrayList<>();
         for (int i = 0; i < this.nodes.length; i++)
         {
@@ -86,13 +89,23 @@ public final class NodeGraph
                 throw new IllegalArgumentException(node.name() + " -> " + DROP_NODE + " breaks topological order");
             }
             node.bind(i, nextIds, errorNames.size(), dropId);
-            for (final String error : node.errorNames())
+            final String[] declared = node.errorNames();
+            for (int e = 0; e < declared.length; e++)
             {
-                errorNames.add(node.name() + "." + error);
+                errorNames.add(node.name() + "." + declared[e]);
+                errorNodes.add(node.name());
+                errorReasons.add(declared[e]);
+                errorEvents.add(node.isEvent(e));
             }
             nodeNames.add(node.name());
         }
-        this.layout = new CounterLayout(errorNames.toArray(new String[0]), nodeNames.toArray(new String[0]));
+        final boolean[] events = new boolean[errorEvents.size()];
+        for (int e = 0; e < events.length; e++)
+        {
+            events[e] = errorEvents.get(e);
+        }
+        this.layout = new CounterLayout(errorNames.toArray(new String[0]), errorNodes.toArray(new String[0]),
+            errorReasons.toArray(new String[0]), events, nodeNames.toArray(new String[0]));
         this.pending = new int[this.nodes.length][PacketBatch.CAPACITY];
         this.pendingCount = new int[this.nodes.length];
         final List<DutyCycleTask> found = new ArrayList<>();

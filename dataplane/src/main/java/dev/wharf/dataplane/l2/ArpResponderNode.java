@@ -31,7 +31,7 @@ public abstract class ArpResponderNode extends Node
 
     protected ArpResponderNode(final String name)
     {
-        super(name, new String[]{FeatureArc.NEXT, FeatureArc.L2_OUTPUT}, names(Error.values()));
+        super(name, new String[]{FeatureArc.NEXT, FeatureArc.L2_OUTPUT}, names(Error.values()), names(Error.ANSWERED));
     }
 
     /** Whether any address is answered for now: false lets a batch pass with no per-frame look. Once per batch. */

@@ -33,7 +33,7 @@ public final class L2FloodNode extends Node
 
     public L2FloodNode()
     {
-        super(NAME, new String[]{CoreNodes.ARP_INPUT}, names(Error.values()));
+        super(NAME, new String[]{CoreNodes.ARP_INPUT}, names(Error.values()), names(Error.ICC_DENIED, Error.FLOODED, Error.NO_OTHER_PORT));
     }
 
     @Override

@@ -40,7 +40,7 @@ public final class L2ForwardNode extends Node
     public L2ForwardNode()
     {
         super(NAME, new String[]{FeatureArc.L2_FLOOD_IN, CoreNodes.ARP_INPUT, CoreNodes.IP4_INPUT, FeatureArc.L2_OUTPUT},
-            names(Error.values()));
+            names(Error.values()), names(Error.UNKNOWN_UNICAST));
     }
 
     @Override

@@ -36,7 +36,7 @@ public final class L2LearnNode extends Node
 
     public L2LearnNode()
     {
-        super(NAME, new String[]{CoreNodes.L2_FORWARD}, names(Error.values()));
+        super(NAME, new String[]{dev.wharf.dataplane.graph.FeatureArc.L2_FORWARD_IN}, names(Error.values()), names(Error.NEW_MAC, Error.MAC_MOVE, Error.TABLE_FULL));
     }
 
     @Override

@@ -53,6 +53,8 @@ public final class IcmpErrorNode extends Node
     public static final int CODE_NET_UNREACHABLE = 0;
     public static final int CODE_PORT_UNREACHABLE = 3;
     public static final int CODE_FRAGMENTATION_NEEDED = 4;
+    /** "Communication administratively prohibited" (RFC 1812 5.2.7.1): a filter refused the packet. */
+    public static final int CODE_ADMIN_PROHIBITED = 13;
     public static final int CODE_TTL_EXCEEDED_IN_TRANSIT = 0;
 
     private static final int NEXT_OUTPUT = 0;
@@ -89,7 +91,7 @@ public final class IcmpErrorNode extends Node
     /** @param ratePerSecond errors sent per second in the long run; {@code burst} at once after a quiet spell. */
     public IcmpErrorNode(final int ratePerSecond, final int burst)
     {
-        super(NAME, new String[]{FeatureArc.L2_OUTPUT}, names(Error.values()));
+        super(NAME, new String[]{FeatureArc.L2_OUTPUT}, names(Error.values()), names(Error.SENT));
         if (ratePerSecond < 1 || burst < 1)
         {
             throw new IllegalArgumentException("ICMP error rate and burst must be positive");

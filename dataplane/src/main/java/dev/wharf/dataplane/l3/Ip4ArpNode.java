@@ -58,7 +58,7 @@ public final class Ip4ArpNode extends Node implements DutyCycleTask
 
     public Ip4ArpNode()
     {
-        super(NAME, new String[0], names(Error.values()));
+        super(NAME, new String[0], names(Error.values()), names(Error.NEIGHBOUR_EXPIRED));
     }
 
     @Override

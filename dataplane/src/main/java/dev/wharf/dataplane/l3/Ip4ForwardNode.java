@@ -42,7 +42,7 @@ public final class Ip4ForwardNode extends Node
 
     public Ip4ForwardNode()
     {
-        super(NAME, new String[]{FeatureArc.IP4_POSTROUTING, CoreNodes.ICMP_ERROR}, names(Error.values()));
+        super(NAME, new String[]{FeatureArc.IP4_POSTROUTING, CoreNodes.ICMP_ERROR}, names(Error.values()), names(Error.TTL_EXPIRED, Error.FRAGMENTATION_NEEDED));
     }
 
     @Override

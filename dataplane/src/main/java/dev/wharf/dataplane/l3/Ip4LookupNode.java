@@ -48,7 +48,7 @@ public final class Ip4LookupNode extends Node
 
     public Ip4LookupNode()
     {
-        super(NAME, new String[]{FeatureArc.IP4_LOCAL, CoreNodes.IP4_ISOLATION, CoreNodes.ICMP_ERROR}, names(Error.values()));
+        super(NAME, new String[]{FeatureArc.IP4_LOCAL, CoreNodes.IP4_ISOLATION, CoreNodes.ICMP_ERROR}, names(Error.values()), names(Error.NO_ROUTE));
     }
 
     @Override

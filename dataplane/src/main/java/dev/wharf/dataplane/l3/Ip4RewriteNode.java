@@ -70,7 +70,7 @@ public final class Ip4RewriteNode extends Node
 
     public Ip4RewriteNode()
     {
-        super(NAME, new String[]{FeatureArc.L2_OUTPUT, CoreNodes.IP4_ARP}, names(Error.values()));
+        super(NAME, new String[]{FeatureArc.L2_OUTPUT, CoreNodes.IP4_ARP}, names(Error.values()), names(Error.NEIGHBOUR_REFRESH));
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class NodeGraphTest
@@ -64,6 +65,40 @@ class NodeGraphTest
             batch.add(0, 64, 0, 0);
         }
         return batch;
+    }
+
+    /** A node with one drop reason and one event, declared as such. */
+    private static final class CountingNode extends Node
+    {
+        CountingNode(final String... events)
+        {
+            super("counting", new String[0], new String[]{"malformed", "answered"}, events);
+        }
+
+        @Override
+        public void process(final PacketBatch batch, final int[] packets, final int count, final WorkerContext context)
+        {
+            for (int k = 0; k < count; k++)
+            {
+                done(batch, packets[k]);
+            }
+        }
+    }
+
+    @Test
+    void theLayoutKeepsEachCountersDeclaredKindNodeAndReason()
+    {
+        final NodeGraph graph = new NodeGraph(List.of(new CountingNode("answered"), new DropNode()));
+        final CounterLayout layout = graph.layout();
+        final int malformed = layout.errorId("counting.malformed");
+        final int answered = layout.errorId("counting.answered");
+
+        assertTrue(layout.isDrop(malformed));
+        assertFalse(layout.isDrop(answered), "declared an event");
+        assertEquals("counting", layout.errorNode(answered));
+        assertEquals("answered", layout.errorReason(answered));
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new CountingNode("replied"));
+        assertEquals("counting declares event replied that is not one of its errors", e.getMessage());
     }
 
     @Test

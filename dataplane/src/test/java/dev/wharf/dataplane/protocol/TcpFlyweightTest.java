@@ -27,7 +27,7 @@ class TcpFlyweightTest
     @Test
     void theFixturesCoverIpv4AndIpv6Segments()
     {
-        assertEquals(20, tcpFrames().size(), "frames: " + tcpFrames());
+        assertEquals(22, tcpFrames().size(), "frames: " + tcpFrames());
         assertEquals(1, tcpFrames().stream().filter(f -> f.has("ipv6.offset")).count());
     }
 

@@ -40,7 +40,7 @@ public final class TunnelDecapNode extends Node
 
     public TunnelDecapNode(final Encapsulation encapsulation, final Supplier<OverlayTables> tables)
     {
-        super(encapsulation.label() + "-decap", new String[]{FeatureArc.NEXT}, names(Error.values()));
+        super(encapsulation.label() + "-decap", new String[]{FeatureArc.NEXT}, names(Error.values()), names(Error.DECAPSULATED));
         this.encapsulation = encapsulation;
         this.tables = tables;
     }

@@ -43,7 +43,7 @@ public final class TunnelEncapNode extends Node implements DutyCycleTask
 
     public TunnelEncapNode(final Supplier<OverlayTables> tables)
     {
-        super(NAME, new String[]{FeatureArc.NEXT}, names(Error.values()));
+        super(NAME, new String[]{FeatureArc.NEXT}, names(Error.values()), names(Error.MSS_CLAMPED));
         this.tables = tables;
     }
 

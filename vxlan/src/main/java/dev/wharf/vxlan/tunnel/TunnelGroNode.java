@@ -71,7 +71,7 @@ public final class TunnelGroNode extends Node
 
     public TunnelGroNode(final Supplier<OverlayTables> tables)
     {
-        super(NAME, new String[]{FeatureArc.NEXT}, names(Error.values()));
+        super(NAME, new String[]{FeatureArc.NEXT}, names(Error.values()), names(Error.NO_SLOT, Error.COALESCED, Error.SUPER_FRAMES));
         this.tables = tables;
     }
 
