@@ -93,6 +93,14 @@ final class PortSpecRules
             Inputs.dnsName(spec.containerName(), "container name");
         }
         spec.aliases().forEach(alias -> Inputs.dnsName(alias, "alias"));
+        if (spec.portSecurity() && !spec.hasIp())
+        {
+            throw ControlException.invalid("--port-security needs --ip: the port may send only from its own address");
+        }
+        if (spec.portSecurity() && spec.isTrunk())
+        {
+            throw ControlException.invalid("--port-security needs an access port, not a trunk");
+        }
         if ((spec.hasContainerName() || !spec.aliases().isEmpty()) && !spec.hasIp())
         {
             throw ControlException.invalid("a container name or alias needs --ip: the network's DNS server resolves it to that address");
