@@ -97,6 +97,11 @@ final class PortSpecRules
         {
             throw ControlException.invalid("--port-security needs --ip: the port may send only from its own address");
         }
+        if (spec.portSecurity() && !spec.hasMac() && spec.kind() == dev.wharf.control.state.PortKind.AF_PACKET)
+        {
+            // a veth's host end has a MAC of its own: the container sends from its peer's, which only --mac tells
+            throw ControlException.invalid("--port-security on an AF_PACKET port needs --mac: the host end's MAC is not the container's");
+        }
         if (spec.portSecurity() && spec.isTrunk())
         {
             throw ControlException.invalid("--port-security needs an access port, not a trunk");

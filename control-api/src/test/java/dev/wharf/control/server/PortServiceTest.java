@@ -202,7 +202,9 @@ class PortServiceTest extends ServiceTestSupport
     {
         attachRejected(Status.Code.INVALID_ARGUMENT, "--port-security needs --ip: the port may send only from its own address",
             port("front", "veth-c1").setMac("02:42:0a:0a:00:02").setPortSecurity(true).build());
-        assertFalse(fixture.dataplane.snapshot().port(0) != null && fixture.dataplane.snapshot().port(0).secured);
+        attachRejected(Status.Code.INVALID_ARGUMENT, "--port-security on an AF_PACKET port needs --mac: the host end's MAC is not the container's",
+            port("front", "veth-c1").setIp("10.10.0.2").setPortSecurity(true).build());
+        assertEquals(null, fixture.dataplane.snapshot().port(0), "nothing attached");
     }
 
     @Test
