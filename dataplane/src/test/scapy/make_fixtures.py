@@ -95,6 +95,22 @@ def frames():
     f["arp_bad_operation_to_gateway"] = ("ARP operation 8 (InARP request) for the gateway",
                                          Ether(dst=GW_MAC, src=A_MAC) / ARP(op=8, hwsrc=A_MAC, psrc=A_IP, pdst=GW_IP))
 
+    # ---- port security: frames from A, whose port is bound to A_MAC and A_IP ----
+    f["ps_arp_reply_claims_gateway"] = ("A tells B that the gateway's address is at A_MAC (a spoofed ARP reply)",
+                                        Ether(dst=B_MAC, src=A_MAC) / ARP(op=2, hwsrc=A_MAC, psrc=GW_IP, hwdst=B_MAC, pdst=B_IP))
+    f["ps_arp_gratuitous_claims_gateway"] = ("gratuitous ARP from A claiming the gateway's address",
+                                             Ether(dst=BROADCAST, src=A_MAC) / ARP(op=1, hwsrc=A_MAC, psrc=GW_IP, hwdst="00:00:00:00:00:00", pdst=GW_IP))
+    f["ps_arp_sender_mac_spoof"] = ("ARP from A's MAC whose sender MAC is B's",
+                                    Ether(dst=BROADCAST, src=A_MAC) / ARP(op=1, hwsrc=B_MAC, psrc=A_IP, pdst=GW_IP))
+    f["ps_arp_probe"] = ("RFC 5227 probe from A: sender IP 0.0.0.0",
+                         Ether(dst=BROADCAST, src=A_MAC) / ARP(op=1, hwsrc=A_MAC, psrc="0.0.0.0", hwdst="00:00:00:00:00:00", pdst=A_IP))
+    f["ps_udp_spoofed_source"] = ("UDP from A's MAC with source 10.0.0.9, to B",
+                                  Ether(dst=B_MAC, src=A_MAC) / IP(src="10.0.0.9", dst=B_IP, ttl=64) / UDP(sport=40000, dport=5000) / Raw(payload(18)))
+    f["ps_udp_spoofed_mac"] = ("UDP from A's address with source MAC 02:42:0a:00:00:09, to B",
+                               Ether(dst=B_MAC, src="02:42:0a:00:00:09") / IP(src=A_IP, dst=B_IP, ttl=64) / UDP(sport=40000, dport=5000) / Raw(payload(18)))
+    f["ps_udp_from_b_mac"] = ("UDP from B's MAC and address, to A (what B's port may send; A's port may not)",
+                              Ether(dst=A_MAC, src=B_MAC) / IP(src=B_IP, dst=A_IP, ttl=64) / UDP(sport=40000, dport=5000) / Raw(payload(18)))
+
     # ---- ICMP echo to the gateway ----
     for size, ttl, seq in ((0, 1, 1), (56, 64, 2), (1472, 255, 3)):
         f["icmp_echo_gateway_%d" % size] = ("ping the gateway, %d payload bytes, TTL %d" % (size, ttl), echo_request(size, ttl, seq))

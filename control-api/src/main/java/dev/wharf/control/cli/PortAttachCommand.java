@@ -57,6 +57,9 @@ final class PortAttachCommand extends ClientCommand
     @Option(names = "--alias", paramLabel = "NAME", description = "Another DNS name for the container on this network; repeatable, may be shared.")
     List<String> aliases = List.of();
 
+    @Option(names = "--port-security", description = "Let the port send only from its MAC (--mac, or the interface's) and --ip; drop ARP claiming another address.")
+    boolean portSecurity;
+
     @Override
     protected void run(final WharfClient client)
     {
@@ -67,6 +70,7 @@ final class PortAttachCommand extends ClientCommand
             .setVlan(vlan)
             .addAllTrunkVlans(trunk)
             .setMacLimit(macLimit)
+            .setPortSecurity(portSecurity)
             .addAllAliases(aliases);
         if (containerName != null)
         {

@@ -55,7 +55,8 @@ final class ApiMessages
             .setStateReason(status.up() ? "" : status.downReason())
             .setHostKernelProblem(status.hostKernelProblem())
             .setContainerName(spec.containerName())
-            .addAllAliases(spec.aliases());
+            .addAllAliases(spec.aliases())
+            .setPortSecurity(spec.portSecurity());
         if (spec.hasIp())
         {
             port.setIp(Ipv4Address.toString(spec.ip()));

@@ -343,6 +343,16 @@ public final class PortController implements NetworkController.Dependent, PortRo
                 throw e;
             }
         }
+        if (spec.portSecurity())
+        {
+            final long mac = spec.hasMac() ? spec.mac() : opener.interfaceMac(spec.name());
+            if (mac <= 0)
+            {
+                dataplane.detachPort(id);
+                throw ControlException.invalid("--port-security needs --mac: the MAC of " + quote(spec.name()) + " cannot be read");
+            }
+            dataplane.setPortSecurity(id, mac, spec.ip());
+        }
         ids.addPort(spec.name(), id);
         reconciler.attached(spec.name(), interfaceIndex);
         return id;

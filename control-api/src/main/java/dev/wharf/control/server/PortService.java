@@ -60,7 +60,8 @@ public final class PortService extends PortServiceGrpc.PortServiceImplBase
                 trunkVlans(request.getTrunkVlansList()),
                 request.getMacLimit(),
                 request.getContainerName().isEmpty() ? "" : Inputs.dnsName(request.getContainerName(), "container name"),
-                aliases(request.getAliasesList()));
+                aliases(request.getAliasesList()),
+                request.getPortSecurity());
             return AttachPortResponse.newBuilder().setPort(ApiMessages.port(ports.attach(spec))).build();
         });
     }

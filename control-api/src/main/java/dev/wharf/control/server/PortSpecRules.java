@@ -93,6 +93,19 @@ final class PortSpecRules
             Inputs.dnsName(spec.containerName(), "container name");
         }
         spec.aliases().forEach(alias -> Inputs.dnsName(alias, "alias"));
+        if (spec.portSecurity() && !spec.hasIp())
+        {
+            throw ControlException.invalid("--port-security needs --ip: the port may send only from its own address");
+        }
+        if (spec.portSecurity() && !spec.hasMac() && spec.kind() == dev.wharf.control.state.PortKind.AF_PACKET)
+        {
+            // a veth's host end has a MAC of its own: the container sends from its peer's, which only --mac tells
+            throw ControlException.invalid("--port-security on an AF_PACKET port needs --mac: the host end's MAC is not the container's");
+        }
+        if (spec.portSecurity() && spec.isTrunk())
+        {
+            throw ControlException.invalid("--port-security needs an access port, not a trunk");
+        }
         if ((spec.hasContainerName() || !spec.aliases().isEmpty()) && !spec.hasIp())
         {
             throw ControlException.invalid("a container name or alias needs --ip: the network's DNS server resolves it to that address");

@@ -47,7 +47,8 @@ final class NetworkSectionCodec implements SectionCodec<NetworkSection>
                 .addAllTrunkVlans(port.trunkVlans())
                 .setMacLimit(port.macLimit())
                 .setContainerName(port.containerName())
-                .addAllAliases(port.aliases());
+                .addAllAliases(port.aliases())
+                .setPortSecurity(port.portSecurity());
             if (port.hasIp())
             {
                 p.setIp(Ipv4Address.toString(port.ip()));
@@ -96,7 +97,8 @@ final class NetworkSectionCodec implements SectionCodec<NetworkSection>
             section = section.withPort(new PortSpec(p.getName(), p.getNetwork(), kind,
                 p.getIp().isEmpty() ? PortSpec.NO_IP : values.ip(p.getIp(), where),
                 p.getMac().isEmpty() ? PortSpec.NO_MAC : values.mac(p.getMac(), where),
-                p.getVlan(), p.getTrunkVlansList(), p.getMacLimit(), p.getContainerName(), p.getAliasesList()));
+                p.getVlan(), p.getTrunkVlansList(), p.getMacLimit(), p.getContainerName(), p.getAliasesList(),
+                p.getPortSecurity()));
         }
         for (final PersistedConnection c : persisted.getConnectionsList())
         {

@@ -22,7 +22,7 @@ import java.util.List;
  */
 public record PortSpec(
     String name, String network, PortKind kind, int ip, long mac, int vlan, List<Integer> trunkVlans, int macLimit,
-    String containerName, List<String> aliases)
+    String containerName, List<String> aliases, boolean portSecurity)
 {
     /** 0.0.0.0 is never a container's address, so it stands for none. */
     public static final int NO_IP = 0;
@@ -33,6 +33,14 @@ public record PortSpec(
     {
         trunkVlans = List.copyOf(trunkVlans);
         aliases = List.copyOf(aliases);
+    }
+
+    /** A port without port security (the form every port had before it came). */
+    public PortSpec(
+        final String name, final String network, final PortKind kind, final int ip, final long mac, final int vlan, final List<Integer> trunkVlans,
+        final int macLimit, final String containerName, final List<String> aliases)
+    {
+        this(name, network, kind, ip, mac, vlan, trunkVlans, macLimit, containerName, aliases, false);
     }
 
     /** A port without DNS names (the form every port had before names came). */

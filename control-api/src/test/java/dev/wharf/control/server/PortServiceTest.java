@@ -184,6 +184,30 @@ class PortServiceTest extends ServiceTestSupport
     }
 
     @Test
+    void portSecurityBindsTheDataplanePortToItsMacAndIpAndIsKeptInTheState()
+    {
+        final Port port = attach(port("front", "veth-c1").setIp("10.10.0.2").setMac("02:42:0a:0a:00:02").setPortSecurity(true).build()).getPort();
+        assertTrue(port.getPortSecurity());
+
+        final PortBinding binding = fixture.dataplane.snapshot().port(0);
+        assertTrue(binding.secured);
+        assertEquals(0x0242_0A0A_0002L, binding.securedMac);
+        assertEquals(0x0A0A_0002, binding.securedIp);
+        assertTrue(fixture.networkState().port("veth-c1").portSecurity());
+        assertEquals(0, fixture.dataplane.snapshot().network(binding.network).fdb.lookup(0x0242_0A0A_0002L, 0), "the MAC is pinned to the port");
+    }
+
+    @Test
+    void refusesPortSecurityWithoutAnIp()
+    {
+        attachRejected(Status.Code.INVALID_ARGUMENT, "--port-security needs --ip: the port may send only from its own address",
+            port("front", "veth-c1").setMac("02:42:0a:0a:00:02").setPortSecurity(true).build());
+        attachRejected(Status.Code.INVALID_ARGUMENT, "--port-security on an AF_PACKET port needs --mac: the host end's MAC is not the container's",
+            port("front", "veth-c1").setIp("10.10.0.2").setPortSecurity(true).build());
+        assertEquals(null, fixture.dataplane.snapshot().port(0), "nothing attached");
+    }
+
+    @Test
     void refusesTheGatewaysMac()
     {
         final String gatewayMac = dev.wharf.dataplane.protocol.MacAddress.toString(fixture.networkState().network("front").gatewayMac());

@@ -26,6 +26,15 @@ public final class PortBinding
      * static endpoints it was given (the kernel vxlan device's {@code nolearning}).
      */
     public final boolean learns;
+    /**
+     * Port security (OVS's port_security, VPP's l2 input MAC/IP binding): when set, frames from this port pass
+     * port-security, which lets through only those sent from {@link #securedMac} and {@link #securedIp}.
+     */
+    public final boolean secured;
+    /** The one source MAC a secured port may send from. */
+    public final long securedMac;
+    /** The one IPv4 source (and ARP sender) address a secured port may use. */
+    public final int securedIp;
 
     public PortBinding(
         final int id, final Port port, final int network, final boolean trunk, final int accessVlan,
@@ -47,9 +56,13 @@ public final class PortBinding
         this.mtu = mtu;
         this.macLimit = macLimit;
         this.learns = true;
+        this.secured = false;
+        this.securedMac = 0;
+        this.securedIp = 0;
     }
 
-    private PortBinding(final PortBinding other, final boolean learns)
+    private PortBinding(
+        final PortBinding other, final boolean learns, final boolean secured, final long securedMac, final int securedIp)
     {
         this.id = other.id;
         this.port = other.port;
@@ -60,12 +73,27 @@ public final class PortBinding
         this.mtu = other.mtu;
         this.macLimit = other.macLimit;
         this.learns = learns;
+        this.secured = secured;
+        this.securedMac = securedMac;
+        this.securedIp = securedIp;
     }
 
     /** This binding with learning on or off. */
     public PortBinding withLearning(final boolean learns)
     {
-        return new PortBinding(this, learns);
+        return new PortBinding(this, learns, secured, securedMac, securedIp);
+    }
+
+    /** This binding with port security bound to {@code mac} and {@code ip}. */
+    public PortBinding withSecurity(final long mac, final int ip)
+    {
+        return new PortBinding(this, learns, true, mac, ip);
+    }
+
+    /** This binding without port security. */
+    public PortBinding withoutSecurity()
+    {
+        return new PortBinding(this, learns, false, 0, 0);
     }
 
     /** True when frames of VLAN {@code vid} may enter and leave this port. */

@@ -8,6 +8,7 @@ package dev.wharf.dataplane.graph;
 public final class CoreNodes
 {
     public static final String ETHERNET_INPUT = "ethernet-input";
+    public static final String PORT_SECURITY = "port-security";
     public static final String L2_LEARN = "l2-learn";
     public static final String L2_FORWARD = "l2-forward";
     public static final String L2_FLOOD = "l2-flood";

@@ -25,6 +25,7 @@ public final class EthernetInputNode extends Node
     public static final String NAME = CoreNodes.ETHERNET_INPUT;
 
     private static final int NEXT_LEARN = 0;
+    private static final int NEXT_PORT_SECURITY = 1;
 
     /** This node's counters; the drops among them name why. */
     public enum Error
@@ -47,7 +48,7 @@ public final class EthernetInputNode extends Node
 
     public EthernetInputNode()
     {
-        super(NAME, new String[]{CoreNodes.L2_LEARN}, names(Error.values()));
+        super(NAME, new String[]{CoreNodes.L2_LEARN, CoreNodes.PORT_SECURITY}, names(Error.values()));
     }
 
     @Override
@@ -156,7 +157,7 @@ public final class EthernetInputNode extends Node
             batch.vlan[i] = vlan;
             batch.network[i] = port.network;
             batch.l3Offset[i] = EthernetFlyweight.HEADER_LENGTH;
-            next(batch, i, NEXT_LEARN);
+            next(batch, i, port.secured ? NEXT_PORT_SECURITY : NEXT_LEARN);
         }
     }
 }

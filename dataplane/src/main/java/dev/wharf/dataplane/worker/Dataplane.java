@@ -386,6 +386,43 @@ public final class Dataplane implements AutoCloseable
     }
 
     /**
+     * Turns port security on port {@code id} on (bound to {@code mac} and {@code ip}) or off ({@code mac} 0). On, the
+     * port's MAC also becomes a static FDB entry on the port's VLAN, so no other port can move it away (l2-learn
+     * drops such frames as {@code static-mac-conflict}); off, that entry goes and the MAC is learned again.
+     *
+     * @throws IllegalArgumentException when there is no such port, or it is a trunk or device port.
+     */
+    public synchronized void setPortSecurity(final int id, final long mac, final int ip)
+    {
+        final DataplaneSnapshot current = snapshot;
+        final PortBinding binding = current.port(id);
+        if (binding == null || binding.network < 0)
+        {
+            throw new IllegalArgumentException("no port " + id);
+        }
+        if (binding.trunk && mac != 0)
+        {
+            throw new IllegalArgumentException("port security needs an access port");
+        }
+        final NetworkState state = current.network(binding.network);
+        if (binding.secured)
+        {
+            state.fdb.remove(binding.securedMac, binding.accessVlan);
+        }
+        final PortBinding[] ports = current.portsCopy();
+        if (mac != 0)
+        {
+            state.fdb.addStatic(mac, binding.accessVlan, id);
+            ports[id] = binding.withSecurity(mac, ip);
+        }
+        else
+        {
+            ports[id] = binding.withoutSecurity();
+        }
+        publish(current.networksCopy(), ports);
+    }
+
+    /**
      * Detaches a port and forgets what the FDB learned on it; closes it once no worker can use it, waiting
      * up to {@link #RETIRE_WAIT_MS_DEFAULT} for that.
      *

@@ -15,6 +15,7 @@ import dev.wharf.dataplane.l2.InterfaceOutputNode;
 import dev.wharf.dataplane.l2.L2FloodNode;
 import dev.wharf.dataplane.l2.L2ForwardNode;
 import dev.wharf.dataplane.l2.L2LearnNode;
+import dev.wharf.dataplane.l2.PortSecurityNode;
 import dev.wharf.dataplane.l3.IcmpErrorNode;
 import dev.wharf.dataplane.l3.Ip4ArpNode;
 import dev.wharf.dataplane.l3.Ip4ForwardNode;
@@ -72,6 +73,7 @@ public final class Pipeline
         return new GraphComposer()
             .arc(FeatureArc.DEVICE_INPUT)
             .node(new EthernetInputNode())
+            .node(new PortSecurityNode())
             .node(new L2LearnNode())
             .arc(FeatureArc.L2_FORWARD_IN)
             .node(new L2ForwardNode())

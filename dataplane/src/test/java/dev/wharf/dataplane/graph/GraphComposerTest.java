@@ -155,7 +155,7 @@ class GraphComposerTest
 
         assertFalse(names.contains(FeatureArc.IP4_PREROUTING) || names.contains(FeatureArc.IP4_POSTROUTING) ||
             names.contains(FeatureArc.IP4_LOCAL) || names.contains(FeatureArc.L2_OUTPUT), names.toString());
-        assertEquals(List.of("ethernet-input", "l2-learn", "l2-forward", "l2-flood", "arp-input", "ip4-input", "ip4-lookup",
+        assertEquals(List.of("ethernet-input", "port-security", "l2-learn", "l2-forward", "l2-flood", "arp-input", "ip4-input", "ip4-lookup",
             "ip4-isolation", "ip4-forward", "ip4-local", "icmp-echo", "ip4-rewrite", "ip4-arp", "tcp-reset", "icmp-error",
             "interface-output", "error-drop"), names);
     }

@@ -149,7 +149,7 @@ class NodeGraphTest
     {
         final NodeGraph graph = Pipeline.bridge();
 
-        assertEquals(17, graph.nodeCount());
+        assertEquals(18, graph.nodeCount());
         assertEquals(0, graph.nodeId("ethernet-input"));
         assertEquals(graph.nodeCount() - 1, graph.nodeId(NodeGraph.DROP_NODE));
         assertThrows(IllegalArgumentException.class, () -> graph.nodeId("no-such-node"));

@@ -75,7 +75,7 @@ class EthernetInputNodeTest
     private final class Rig
     {
         final Probe probe = new Probe();
-        final NodeGraph graph = new NodeGraph(List.of(new EthernetInputNode(), probe, new DropNode()));
+        final NodeGraph graph = new NodeGraph(List.of(new EthernetInputNode(), new PortSecurityNode(), probe, new DropNode()));
         final WorkerContext context = new WorkerContext(0, graph.layout());
         final BufferPool pool = new BufferPool(16, 2048, 128);
         final PacketBatch batch = new PacketBatch();

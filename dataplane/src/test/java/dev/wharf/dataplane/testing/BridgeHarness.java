@@ -162,6 +162,15 @@ public final class BridgeHarness implements AutoCloseable
         snapshot = null;
     }
 
+    /** Binds {@code port} to {@code mac} and {@code ip}, as Dataplane.setPortSecurity does (with the static FDB entry). */
+    public void secure(final int port, final long mac, final int ip)
+    {
+        final PortBinding binding = ports.get(port);
+        ports.set(port, binding.withSecurity(mac, ip));
+        networks.get(binding.network).fdb.addStatic(mac, binding.accessVlan, port);
+        snapshot = null;
+    }
+
     public DataplaneSnapshot snapshot()
     {
         if (snapshot == null)
