@@ -732,7 +732,7 @@ class CliTest
         assertEquals(before, wharf("publish", "ls").ok().out());
         final dev.wharf.control.api.v1.ListPublishResponse published =
             parse(wharf("publish", "ls", "--json").ok().out(), dev.wharf.control.api.v1.ListPublishResponse.newBuilder());
-        assertEquals(9, published.getPublishedCount(), "a range is kept as one published port per host port");
+        assertEquals(11, published.getPublishedCount(), "a range is kept as one published port per host port");
         assertEquals("8094/tcp\n", wharf("publish", "rm", "front", "8094/tcp").ok().out());
 
         wharf("publish", "add", "front", "10.10.0.3:80", "-p", "8084/sctp").fails(ExitCodes.USAGE,
@@ -765,5 +765,14 @@ class CliTest
             "wharf: invalid uplink gateway: \"2001:db8::1\" is an IPv6 address; IPv6 is not supported yet");
         wharf("rule", "add", "deny", "--dst", "fd00::/8").fails(ExitCodes.USAGE,
             "wharf: invalid destination \"fd00::/8\": IPv6 is not supported yet");
+    }
+
+    @Test
+    void helpDoesNotBreakExamplesInsideTheirTokens()
+    {
+        final Run help = wharfWithoutSocket("conntrack", "list", "--help").ok();
+        assertTrue(help.out().contains("  wharf conntrack list --json --limit 100 | jq '.connections[].reply.destinationPort'\n"), help.out());
+        final Run publish = wharfWithoutSocket("publish", "add", "--help").ok();
+        assertTrue(publish.out().contains("[HOSTIP:]HOSTPORT[:CONTAINERPORT][/PROTO]"), publish.out());
     }
 }
