@@ -77,8 +77,8 @@ public final class WharfMain implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
-    // hidden for now: the socket is rarely moved, and `daemon --socket` documents it
-    @Option(names = "--socket", hidden = true, paramLabel = "PATH", description = "The daemon's API socket.")
+    // shown (and so completed): a second daemon or a test's socket is the first thing a script must name
+    @Option(names = "--socket", paramLabel = "PATH", description = "The daemon's API socket (default: $WHARF_SOCKET, else /run/wharf/wharf.sock).")
     Path socket;
 
     @Option(names = "--host", paramLabel = "HOST:PORT",

@@ -774,5 +774,7 @@ class CliTest
         assertTrue(help.out().contains("  wharf conntrack list --json --limit 100 | jq '.connections[].reply.destinationPort'\n"), help.out());
         final Run publish = wharfWithoutSocket("publish", "add", "--help").ok();
         assertTrue(publish.out().contains("[HOSTIP:]HOSTPORT[:CONTAINERPORT][/PROTO]"), publish.out());
+        final Run root = wharfWithoutSocket("--help").ok();
+        assertTrue(root.out().contains("--socket=PATH"), root.out());
     }
 }
