@@ -77,8 +77,8 @@ public final class WharfMain implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
-    // hidden for now: the socket is rarely moved, and `daemon --socket` documents it
-    @Option(names = "--socket", hidden = true, paramLabel = "PATH", description = "The daemon's API socket.")
+    // shown (and so completed): a second daemon or a test's socket is the first thing a script must name
+    @Option(names = "--socket", paramLabel = "PATH", description = "The daemon's API socket (default: $WHARF_SOCKET, else /run/wharf/wharf.sock).")
     Path socket;
 
     @Option(names = "--host", paramLabel = "HOST:PORT",
@@ -134,8 +134,14 @@ public final class WharfMain implements Callable<Integer>
         return commandLine
             .setParameterExceptionHandler(errors)
             .setExecutionExceptionHandler(errors)
-            .setCaseInsensitiveEnumValuesAllowed(true);
+            .setCaseInsensitiveEnumValuesAllowed(true)
+            // picocli's 80 columns broke examples inside their tokens (a jq filter pasted from --help failed); a
+            // terminal wraps a long line itself without breaking what is copied from it
+            .setUsageHelpWidth(USAGE_HELP_WIDTH);
     }
+
+    /** The columns of --help: wide enough that no example or option line is broken by picocli. */
+    static final int USAGE_HELP_WIDTH = 200;
 
     /**
      * The verb these arguments run when it alone can run them: the first word after the root's

@@ -22,7 +22,7 @@ import java.util.List;
 public final class CliReference
 {
     /** Fixed so that the file does not depend on the terminal of whoever regenerates it. */
-    static final int WIDTH = 100;
+    static final int WIDTH = 200; // as wharf --help (WharfMain): a narrower page broke examples and paths inside their tokens
 
     private CliReference()
     {

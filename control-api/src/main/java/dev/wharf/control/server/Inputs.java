@@ -110,6 +110,7 @@ public final class Inputs
         {
             throw ControlException.invalid("subnet is required (e.g. 10.10.0.0/24)");
         }
+        refuseIpv6(text, "subnet");
         final int slash = text.indexOf('/');
         if (slash < 0 || !DOTTED.matcher(text.substring(0, slash)).matches() || !text.substring(slash + 1).matches("\\d{1,2}"))
         {
@@ -156,6 +157,10 @@ public final class Inputs
     /** Parses a dotted IPv4 address (no prefix); {@code what} names the field in the message. */
     public static int ipv4(final String text, final String what)
     {
+        if (text.indexOf(':') >= 0)
+        {
+            throw ControlException.invalid("invalid " + what + ": " + quote(text) + " is an IPv6 address; IPv6 is not supported yet");
+        }
         if (!DOTTED.matcher(text).matches())
         {
             throw ControlException.invalid("invalid " + what + ": " + quote(text) + " is not an IPv4 address");
@@ -229,6 +234,7 @@ public final class Inputs
         {
             throw ControlException.invalid(what + " is required (e.g. 10.99.0.2/24)");
         }
+        refuseIpv6(text, what);
         final int slash = text.indexOf('/');
         if (slash < 0 || !text.substring(slash + 1).matches("\\d{1,2}"))
         {
@@ -256,6 +262,7 @@ public final class Inputs
         {
             return new Cidr(0, 0);
         }
+        refuseIpv6(text, what);
         final int slash = text.indexOf('/');
         final String address = slash < 0 ? text : text.substring(0, slash);
         if (slash >= 0 && !text.substring(slash + 1).matches("\\d{1,2}"))
@@ -290,6 +297,27 @@ public final class Inputs
             throw ControlException.invalid("invalid protocol " + quote(text) + ": use tcp, udp, icmp or any");
         }
         return protocol;
+    }
+
+    /** Parses "tcp" or "udp" (or "" when {@code empty} stands for it): the protocols with ports, which published ports and services take. */
+    public static dev.wharf.control.state.Protocol portProtocol(final String text, final dev.wharf.control.state.Protocol empty)
+    {
+        final dev.wharf.control.state.Protocol protocol = text.isEmpty() ? empty :
+            dev.wharf.control.state.Protocol.byLabel(text.toLowerCase(java.util.Locale.ROOT));
+        if (protocol == null || !protocol.hasPorts())
+        {
+            throw ControlException.invalid("invalid protocol " + quote(text) + ": use tcp or udp");
+        }
+        return protocol;
+    }
+
+    /** Refuses IPv6 text (it has a ':') with a message that says so, rather than one about the IPv4 form expected. */
+    private static void refuseIpv6(final String text, final String what)
+    {
+        if (text.indexOf(':') >= 0)
+        {
+            throw ControlException.invalid("invalid " + what + " " + quote(text) + ": IPv6 is not supported yet");
+        }
     }
 
     /** Parses "25" or "8000-8100" into {from, to}; "" is {0, 0} (any). */

@@ -132,11 +132,7 @@ public final class LbService extends LoadBalancerServiceGrpc.LoadBalancerService
         }
         final int vip = Inputs.ipv4(address.getVip(), "VIP");
         Inputs.checkPort(address.getPort(), "service port");
-        final Protocol protocol = Inputs.protocol(address.getProtocol(), Protocol.TCP);
-        if (protocol != Protocol.TCP && protocol != Protocol.UDP)
-        {
-            throw ControlException.invalid("a virtual service is tcp or udp, not " + protocol.label());
-        }
+        final Protocol protocol = Inputs.portProtocol(address.getProtocol(), Protocol.TCP);
         return new LbSection.Address(vip, address.getPort(), protocol);
     }
 

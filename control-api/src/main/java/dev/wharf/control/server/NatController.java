@@ -131,13 +131,26 @@ public final class NatController implements Feature, NetworkController.Dependent
     /** Publishes a container's port on a host address (or all, {@link PublishSpec#ANY_HOST}). */
     public PublishSpec publish(final PublishSpec spec)
     {
+        return publish(java.util.List.of(spec)).get(0);
+    }
+
+    /** Publishes all of {@code specs} in one commit, or none when one of them is refused (checked against the others too). */
+    public java.util.List<PublishSpec> publish(final java.util.List<PublishSpec> specs)
+    {
         return transaction.locked(() ->
         {
-            final NatSection section = transaction.section(NatSection.KEY);
-            checkPublish(transaction.state(), section, spec);
-            commitPublished(section.withPublished(spec));
-            LOG.info("port published: {}", spec);
-            return spec;
+            NatSection next = transaction.section(NatSection.KEY);
+            for (final PublishSpec spec : specs)
+            {
+                checkPublish(transaction.state(), next, spec);
+                next = next.withPublished(spec);
+            }
+            commitPublished(next);
+            for (final PublishSpec spec : specs)
+            {
+                LOG.info("port published: {}", spec);
+            }
+            return specs;
         });
     }
 

@@ -16,6 +16,9 @@ import io.grpc.stub.StreamObserver;
 /** {@code wharf.v1.PublishService}: parses requests and hands them to the {@link NatController}. gRPC executor threads. */
 public final class PublishService extends PublishServiceGrpc.PublishServiceImplBase
 {
+    /** The most ports one request may publish (a range), so that one request cannot build a state of millions. */
+    public static final int MAX_PORTS_PER_REQUEST = 1024;
+
     private final NatController nat;
 
     public PublishService(final NatController nat)
@@ -34,9 +37,24 @@ public final class PublishService extends PublishServiceGrpc.PublishServiceImplB
                 throw ControlException.invalid("container IP is required");
             }
             final int containerIp = Inputs.ipv4(request.getContainerIp(), "container IP");
-            final PublishSpec spec = new PublishSpec(network, containerIp, request.getContainerPort(), hostIp(request.getHostIp()),
-                request.getHostPort(), Inputs.protocol(request.getProtocol(), Protocol.TCP));
-            return AddPublishResponse.newBuilder().setPublished(message(nat.publish(spec))).build();
+            final int hostIp = hostIp(request.getHostIp());
+            final Protocol protocol = Inputs.portProtocol(request.getProtocol(), Protocol.TCP);
+            final int count = Math.max(1, request.getCount());
+            if (count > MAX_PORTS_PER_REQUEST)
+            {
+                throw ControlException.invalid("count " + Integer.toUnsignedString(request.getCount()) + " is out of range 1.." + MAX_PORTS_PER_REQUEST);
+            }
+            final java.util.List<PublishSpec> specs = new java.util.ArrayList<>(count);
+            for (int i = 0; i < count; i++)
+            {
+                specs.add(new PublishSpec(network, containerIp, request.getContainerPort() + i, hostIp, request.getHostPort() + i, protocol));
+            }
+            final AddPublishResponse.Builder response = AddPublishResponse.newBuilder();
+            for (final PublishSpec done : nat.publish(specs))
+            {
+                response.addAll(message(done));
+            }
+            return response.setPublished(response.getAll(0)).build();
         });
     }
 
@@ -46,7 +64,7 @@ public final class PublishService extends PublishServiceGrpc.PublishServiceImplB
         GrpcCalls.answer(observer, () ->
         {
             final PublishSpec removed = nat.unpublish(request.getNetwork(), hostIp(request.getHostIp()), request.getHostPort(),
-                Inputs.protocol(request.getProtocol(), Protocol.TCP));
+                Inputs.portProtocol(request.getProtocol(), Protocol.TCP));
             return RemovePublishResponse.newBuilder().setRemoved(message(removed)).build();
         });
     }

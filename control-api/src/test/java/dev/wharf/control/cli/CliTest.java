@@ -642,7 +642,7 @@ class CliTest
             bad("publish add", ExitCodes.USAGE, "publish", "add", "front", "10.10.0.2:80", "-p", "8081/sctp"),
             bad("publish add", ExitCodes.USAGE, "publish", "add", "front", "10.10.0.2:80", "-p", "70000/tcp"),
             bad("publish add", ExitCodes.USAGE, "publish", "add", "front", "10.10.0.2:0", "-p", "8081/tcp"),
-            bad("publish add", ExitCodes.USAGE, "publish", "add", "front", "10.10.0.2", "-p", "8081/tcp"),
+            bad("publish add", ExitCodes.USAGE, "publish", "add", "front", "10.10.0.2:80", "-p", "8081:81/tcp"),
             bad("publish add", ExitCodes.USAGE, "publish", "add", "front", "10.10.0.2:80"),
             bad("publish add", ExitCodes.USAGE, "publish", "add", "front", "010.010.000.003:80", "-p", "8081/tcp"),
             bad("publish add", ExitCodes.PRECONDITION, "publish", "add", "secure", "10.30.0.2:80", "-p", "8081/tcp"),
@@ -727,5 +727,83 @@ class CliTest
             final String verb = String.join(" ", command);
             assertTrue(covered.contains(verb), () -> "no bad-input case for 'wharf " + verb + "': add one to this test");
         }
+    }
+
+    @Test
+    void publishTakesDockersFormsAndRangesAllOrNothing() throws Exception
+    {
+        wharf("network", "create", "front", "--subnet", "10.10.0.0/24").ok();
+        wharf("uplink", "set", "veth-up", "--ip", "10.99.0.2/24", "--gateway", "10.99.0.1").ok();
+        assertEquals("8080/tcp -> 10.10.0.3:80\n", wharf("publish", "add", "front", "10.10.0.3", "-p", "8080:80").ok().out());
+        assertEquals("10.99.0.2:8443/tcp -> 10.10.0.3:443\n",
+            wharf("publish", "add", "front", "10.10.0.3", "-p", "10.99.0.2:8443:443/tcp").ok().out());
+        assertEquals("8081/udp -> 10.10.0.3:81\n", wharf("publish", "add", "front", "10.10.0.3:81", "-p", "8081:81/udp").ok().out());
+        assertEquals("8082/tcp -> 10.10.0.3:8082\n", wharf("publish", "add", "front", "10.10.0.3", "-p", "8082").ok().out(),
+            "a container port given nowhere is the host port, as Docker's -p 8082");
+        wharf("publish", "add", "front", "10.10.0.3:80", "-p", "8083:81").fails(ExitCodes.USAGE,
+            "wharf: the container port is given twice and differs: 80 in \"10.10.0.3:80\", 81 in -p \"8083:81\"; give it once");
+
+        assertEquals("8093/tcp -> 10.10.0.4:93\n8094/tcp -> 10.10.0.4:94\n8095/tcp -> 10.10.0.4:95\n",
+            wharf("publish", "add", "front", "10.10.0.4", "-p", "8093-8095:93-95").ok().out());
+        assertEquals("9001/tcp -> 10.10.0.5:9001\n9002/tcp -> 10.10.0.5:9002\n",
+            wharf("publish", "add", "front", "10.10.0.5", "-p", "9001-9002").ok().out());
+        assertEquals("9101/tcp -> 10.10.0.5:91\n9102/tcp -> 10.10.0.5:92\n",
+            wharf("publish", "add", "front", "10.10.0.5:91-92", "-p", "9101-9102").ok().out());
+        wharf("publish", "add", "front", "10.10.0.4", "-p", "8093-8095:93-94").fails(ExitCodes.USAGE,
+            "wharf: host ports 8093-8095 and container ports 93-94 differ in length (3 and 2): each host port maps to one container port");
+        final String before = wharf("publish", "ls").ok().out();
+        // 8080/tcp is taken, so none of 8079..8081 may be published
+        wharf("publish", "add", "front", "10.10.0.6", "-p", "8079-8081:79-81").fails(ExitCodes.ALREADY_EXISTS,
+            "wharf: port 8080/tcp is already published (8080/tcp -> front 10.10.0.3:80)");
+        assertEquals(before, wharf("publish", "ls").ok().out(), "a range is published all or nothing");
+        wharf("publish", "add", "front", "10.10.0.6", "-p", "65535-65536").fails(ExitCodes.USAGE,
+            "wharf: container port 65536 is out of range 1..65535");
+        assertEquals(before, wharf("publish", "ls").ok().out());
+        final dev.wharf.control.api.v1.ListPublishResponse published =
+            parse(wharf("publish", "ls", "--json").ok().out(), dev.wharf.control.api.v1.ListPublishResponse.newBuilder());
+        assertEquals(11, published.getPublishedCount(), "a range is kept as one published port per host port");
+        assertEquals("8094/tcp\n", wharf("publish", "rm", "front", "8094/tcp").ok().out());
+
+        wharf("publish", "add", "front", "10.10.0.3:80", "-p", "8084/sctp").fails(ExitCodes.USAGE,
+            "wharf: invalid protocol \"sctp\": use tcp or udp");
+        wharf("publish", "add", "front", "10.10.0.3:80", "-p", "8084/icmp").fails(ExitCodes.USAGE,
+            "wharf: invalid protocol \"icmp\": use tcp or udp");
+        wharf("lb", "add", "10.10.0.100:80/sctp").fails(ExitCodes.USAGE, "wharf: invalid protocol \"sctp\": use tcp or udp");
+        wharf("publish", "add", "front", "fd00::3", "-p", "8084:80").fails(ExitCodes.USAGE,
+            "wharf: invalid container address \"fd00::3\": IPv6 is not supported yet");
+        wharf("publish", "add", "front", "10.10.0.3", "-p", "[::1]:8084:80").fails(ExitCodes.USAGE,
+            "wharf: invalid published port \"[::1]:8084:80\": IPv6 is not supported yet");
+        wharf("publish", "add", "front", "10.10.0.3", "-p", "host:8084:80").fails(ExitCodes.USAGE,
+            "wharf: invalid published port \"host:8084:80\": \"host\" is not an IPv4 address; expected " +
+                "[HOSTIP:]HOSTPORT[:CONTAINERPORT][/tcp|udp], e.g. 8080:80/tcp or 8093-8095");
+    }
+
+    @Test
+    void ipv6InputIsSaidToBeUnsupportedRatherThanMalformed()
+    {
+        wharf("network", "create", "six", "--subnet", "fd00::/64").fails(ExitCodes.USAGE,
+            "wharf: invalid subnet \"fd00::/64\": IPv6 is not supported yet");
+        wharf("network", "create", "six", "--subnet", "10.10.0.0/24", "--gateway", "fd00::1").fails(ExitCodes.USAGE,
+            "wharf: invalid gateway: \"fd00::1\" is an IPv6 address; IPv6 is not supported yet");
+        wharf("network", "create", "front", "--subnet", "10.10.0.0/24").ok();
+        wharf("port", "attach", "front", "veth-c1", "--ip", "fd00::2").fails(ExitCodes.USAGE,
+            "wharf: invalid IP: \"fd00::2\" is an IPv6 address; IPv6 is not supported yet");
+        wharf("uplink", "set", "veth-up", "--ip", "2001:db8::2/64", "--gateway", "2001:db8::1").fails(ExitCodes.USAGE,
+            "wharf: invalid uplink address \"2001:db8::2/64\": IPv6 is not supported yet");
+        wharf("uplink", "set", "veth-up", "--ip", "10.99.0.2/24", "--gateway", "2001:db8::1").fails(ExitCodes.USAGE,
+            "wharf: invalid uplink gateway: \"2001:db8::1\" is an IPv6 address; IPv6 is not supported yet");
+        wharf("rule", "add", "deny", "--dst", "fd00::/8").fails(ExitCodes.USAGE,
+            "wharf: invalid destination \"fd00::/8\": IPv6 is not supported yet");
+    }
+
+    @Test
+    void helpDoesNotBreakExamplesInsideTheirTokens()
+    {
+        final Run help = wharfWithoutSocket("conntrack", "list", "--help").ok();
+        assertTrue(help.out().contains("  wharf conntrack list --json --limit 100 | jq '.connections[].reply.destinationPort'\n"), help.out());
+        final Run publish = wharfWithoutSocket("publish", "add", "--help").ok();
+        assertTrue(publish.out().contains("[HOSTIP:]HOSTPORT[:CONTAINERPORT][/PROTO]"), publish.out());
+        final Run root = wharfWithoutSocket("--help").ok();
+        assertTrue(root.out().contains("--socket=PATH"), root.out());
     }
 }
