@@ -153,7 +153,7 @@ class RestartEndToEndTest
         topology.container(c2, h2, "10.10.0.3/24", "10.10.0.1");
         // a runtime recreates the container with the MAC it was given (the port's --mac)
         topology.exec(c2, "ip", "link", "set", "eth0", "address", mac2).assertOk("restore the container's MAC");
-        assertTrue(awaitPortLs(h2 + ".* up\\s*$"), "back up by itself:\n" + wharf.ok("port", "ls"));
+        assertTrue(awaitPortLs(h2 + ".*\\sup\\s"), "back up by itself:\n" + wharf.ok("port", "ls"));
         assertTrue(topology.ping(c1, "10.10.0.3", 3), "traffic to the recreated container\n" + wharf.log());
     }
 
