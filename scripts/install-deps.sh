@@ -27,6 +27,7 @@ packages=(
   bind9-dnsutils   # dig: the DNS tests' client
   dnsmasq-base     # dnsmasq: the DNS tests' upstream resolver, run privately in a namespace (the binary only: no system service)
   dnsperf          # queries per second answered by the gateways' DNS server (benchmarks)
+  etcd-server      # the cluster store: tests run private etcd instances on loopback (the binary only; the service is never used)
 )
 
 missing=()
