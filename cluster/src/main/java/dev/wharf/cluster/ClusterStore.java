@@ -26,8 +26,8 @@ public interface ClusterStore extends AutoCloseable
     {
     }
 
-    /** A change a watch reports: a put ({@code value} set) or a delete ({@code value} null). */
-    record Change(String key, String value)
+    /** A change a watch reports: a put ({@code value} set, under {@code lease}, 0: none) or a delete ({@code value} null). */
+    record Change(String key, String value, long lease)
     {
         public boolean isDelete()
         {

@@ -168,7 +168,8 @@ public final class EtcdClusterStore implements ClusterStore
         for (final WatchEvent event : response.getEvents())
         {
             final String key = event.getKeyValue().getKey().toString(UTF_8);
-            changes.add(new Change(key, event.getEventType() == WatchEvent.EventType.PUT ? event.getKeyValue().getValue().toString(UTF_8) : null));
+            final boolean put = event.getEventType() == WatchEvent.EventType.PUT;
+            changes.add(new Change(key, put ? event.getKeyValue().getValue().toString(UTF_8) : null, put ? event.getKeyValue().getLease() : 0));
         }
         return changes;
     }

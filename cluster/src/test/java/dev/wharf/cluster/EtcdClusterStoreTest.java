@@ -104,8 +104,8 @@ class EtcdClusterStoreTest
         {
             assertTrue(four.await(10, TimeUnit.SECONDS), "four changes: " + seen);
         }
-        assertEquals(List.of(new ClusterStore.Change("/w/e/1", "a"), new ClusterStore.Change("/w/e/2", "b"),
-            new ClusterStore.Change("/w/e/1", null), new ClusterStore.Change("/w/e/2", null)), seen);
+        assertEquals(List.of(new ClusterStore.Change("/w/e/1", "a", 0), new ClusterStore.Change("/w/e/2", "b", 0),
+            new ClusterStore.Change("/w/e/1", null, 0), new ClusterStore.Change("/w/e/2", null, 0)), seen);
     }
 
     @Test

@@ -18,6 +18,14 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import dev.wharf.cluster.ClusterAddress;
+import dev.wharf.cluster.ClusterStore;
+import dev.wharf.cluster.ClusterStoreException;
+import dev.wharf.cluster.ClusterTls;
+import dev.wharf.cluster.EtcdClusterStore;
+import dev.wharf.control.server.ClusterController;
+import dev.wharf.control.server.ClusterKeys;
+import java.time.Duration;
 import picocli.CommandLine.Spec;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
@@ -103,6 +111,38 @@ final class DaemonCommand implements Callable<Integer>
         description = "Queries a second one container may ask the DNS server (bursts of twice that); 0: no limit (default: ${DEFAULT-VALUE}).")
     int dnsRateLimit;
 
+    @Option(names = "--cluster", paramLabel = "etcd://HOST[:PORT][,HOST[:PORT]]",
+        description = {"Join the cluster whose store is this etcd: overlay networks, their endpoints and addresses are shared with every",
+            "host of it (default: none, a single host on its state file). Needs --underlay."})
+    String cluster;
+
+    @Option(names = "--underlay", paramLabel = "ADDRESS",
+        description = "This host's underlay address in the cluster: the other hosts send its tunnels' traffic there (sets the underlay).")
+    String underlay;
+
+    @Option(names = "--cluster-host", paramLabel = "ID", description = "This host's id in the cluster (default: its --underlay address).")
+    String clusterHost;
+
+    @Option(names = "--cluster-prefix", paramLabel = "PREFIX", defaultValue = ClusterKeys.DEFAULT_PREFIX,
+        description = "The keys under which Wharf keeps the cluster in etcd (default: ${DEFAULT-VALUE}).")
+    String clusterPrefix;
+
+    @Option(names = "--cluster-lease-ttl", paramLabel = "SECONDS", defaultValue = "10",
+        description = "A host that stops renewing its lease for this long is forgotten by the others (default: ${DEFAULT-VALUE}).")
+    int clusterLeaseTtl;
+
+    @Option(names = "--cluster-tls-ca", paramLabel = "FILE", description = "TLS to etcd: the CA that signed its certificate (PEM).")
+    Path clusterTlsCa;
+
+    @Option(names = "--cluster-tls-cert", paramLabel = "FILE", description = "TLS to etcd: this host's client certificate (PEM).")
+    Path clusterTlsCert;
+
+    @Option(names = "--cluster-tls-key", paramLabel = "FILE", description = "TLS to etcd: this host's client key (PEM, PKCS#8).")
+    Path clusterTlsKey;
+
+    /** How long a command that needs the cluster store waits for it before it is refused. */
+    private static final Duration CLUSTER_TIMEOUT = Duration.ofSeconds(3);
+
     @Override
     public Integer call() throws InterruptedException
     {
@@ -111,8 +151,14 @@ final class DaemonCommand implements Callable<Integer>
         final InetSocketAddress metricsAddress;
         final NatService nat;
         final Dns.Settings dnsSettings;
+        final ClusterController.Settings clusterSettings;
+        final ClusterAddress clusterAddress;
+        final ClusterTls clusterTls;
         try
         {
+            clusterSettings = clusterSettings();
+            clusterAddress = cluster == null ? null : ClusterAddress.parse(cluster);
+            clusterTls = clusterTls();
             metricsAddress = MetricsAddress.parse(metrics);
             dnsSettings = dnsSettings();
             nat = new NatService(NatConfiguration.defaults().withMaxFlows(conntrackMax));
@@ -130,8 +176,9 @@ final class DaemonCommand implements Callable<Integer>
         final WharfDaemon daemon;
         try
         {
+            final ClusterStore store = clusterAddress == null ? null : EtcdClusterStore.connect(clusterAddress, clusterTls, CLUSTER_TIMEOUT);
             daemon = WharfDaemon.start(path, configuration, PortOpener.system(), stateDir, metricsAddress, nat,
-                hostAccess ? dev.wharf.control.server.HostKernel.system() : null, dnsSettings);
+                hostAccess ? dev.wharf.control.server.HostKernel.system() : null, dnsSettings, store, clusterSettings);
         }
         catch (final UnsupportedOperationException e)
         {
@@ -140,6 +187,10 @@ final class DaemonCommand implements Callable<Integer>
         catch (final DaemonException e)
         {
             throw new CliFailure(e.alreadyRunning() ? ExitCodes.ALREADY_EXISTS : ExitCodes.FAILURE, e.getMessage());
+        }
+        catch (final ClusterStoreException e)
+        {
+            throw new CliFailure(ExitCodes.FAILURE, "cannot join the cluster: " + e.getMessage());
         }
         if (listener != null)
         {
@@ -161,6 +212,62 @@ final class DaemonCommand implements Callable<Integer>
         daemon.awaitTermination();
         daemon.close();
         return ExitCodes.OK;
+    }
+
+    /** Who this host is in the cluster, from the options; null without --cluster. */
+    private ClusterController.Settings clusterSettings()
+    {
+        if (cluster == null)
+        {
+            if (underlay != null || clusterHost != null || clusterTlsCa != null || clusterTlsCert != null || clusterTlsKey != null)
+            {
+                throw new IllegalArgumentException("--underlay, --cluster-host and --cluster-tls-* are options of a cluster: they need --cluster");
+            }
+            return null;
+        }
+        if (underlay == null)
+        {
+            throw new IllegalArgumentException("--cluster needs --underlay ADDRESS: the address the other hosts reach this one's tunnels at");
+        }
+        final int address;
+        try
+        {
+            address = dev.wharf.control.server.Inputs.ipv4(underlay, "--underlay");
+            dev.wharf.control.server.Inputs.checkUnicastHost(address, "--underlay");
+        }
+        catch (final dev.wharf.control.server.ControlException e)
+        {
+            throw new IllegalArgumentException(e.getMessage());
+        }
+        final String host = clusterHost != null ? clusterHost : underlay;
+        if (!host.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"))
+        {
+            throw new IllegalArgumentException("--cluster-host is 1 to 64 letters, digits, _ . - (starting with a letter or digit), not \"" + host + "\"");
+        }
+        if (clusterLeaseTtl < 2 || clusterLeaseTtl > 3600)
+        {
+            throw new IllegalArgumentException("--cluster-lease-ttl is 2 to 3600 seconds, not " + clusterLeaseTtl);
+        }
+        final String version = WharfMain.class.getPackage().getImplementationVersion();
+        return new ClusterController.Settings(host, address, new ClusterKeys(clusterPrefix), Duration.ofSeconds(clusterLeaseTtl),
+            version == null ? "development build" : version);
+    }
+
+    /** TLS to the cluster store, from the options; null without --cluster-tls-ca. */
+    private ClusterTls clusterTls()
+    {
+        if (clusterTlsCa == null && clusterTlsCert == null && clusterTlsKey == null)
+        {
+            return null;
+        }
+        for (final Path file : java.util.Arrays.asList(clusterTlsCa, clusterTlsCert, clusterTlsKey))
+        {
+            if (file != null && !java.nio.file.Files.isReadable(file))
+            {
+                throw new IllegalArgumentException("cannot read " + file + " (a --cluster-tls-* file)");
+            }
+        }
+        return new ClusterTls(clusterTlsCa, clusterTlsCert, clusterTlsKey);
     }
 
     /** The TCP listener the options ask for, checked before anything starts; null without --listen. */

@@ -84,6 +84,8 @@ final class PortAttachCommand extends ClientCommand
         {
             request.setMac(mac);
         }
-        println(client.ports().attach(request.build()).getPort().getName());
+        final dev.wharf.control.api.v1.Port port = client.ports().attach(request.build()).getPort();
+        // an address the daemon chose (a cluster network's) is printed beside the name, for scripts: read name ip
+        println(ip == null && !port.getIp().isEmpty() ? port.getName() + " " + port.getIp() : port.getName());
     }
 }

@@ -61,6 +61,7 @@ public final class WharfMain implements Callable<Integer>
         PublishCommand.class,
         LbCommand.class,
         DnsCommand.class,
+        ClusterCommand.class,
         ConntrackCommand.class,
         RuleCommand.class,
         dev.wharf.control.demo.DemoCommand.class,

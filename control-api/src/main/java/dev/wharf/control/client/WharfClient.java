@@ -141,6 +141,11 @@ public final class WharfClient implements AutoCloseable
         return dev.wharf.control.api.v1.DnsServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
     }
 
+    public dev.wharf.control.api.v1.ClusterServiceGrpc.ClusterServiceBlockingStub cluster()
+    {
+        return dev.wharf.control.api.v1.ClusterServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
+    }
+
     public dev.wharf.control.api.v1.LoadBalancerServiceGrpc.LoadBalancerServiceBlockingStub lb()
     {
         return dev.wharf.control.api.v1.LoadBalancerServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);

@@ -16,7 +16,11 @@ import dev.wharf.dataplane.worker.DataplaneConfiguration;
 import dev.wharf.dataplane.graph.GraphFeature;
 import dev.wharf.dataplane.worker.Pipeline;
 import dev.wharf.lb.LoadBalancer;
+import dev.wharf.cluster.ClusterStore;
+import dev.wharf.control.server.ClusterController;
+import dev.wharf.control.state.OverlaySection;
 import dev.wharf.dns.Dns;
+import dev.wharf.vxlan.Encapsulation;
 import dev.wharf.vxlan.Overlay;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -124,6 +128,20 @@ public final class WharfDaemon implements AutoCloseable
         final Dns.Settings dnsSettings)
         throws DaemonException
     {
+        return start(socket, configuration, opener, stateDirectory, metricsAddress, nat, hostKernel, dnsSettings, null, null);
+    }
+
+    /**
+     * As {@link #start(Path, DataplaneConfiguration, PortOpener, Path, InetSocketAddress, NatService, dev.wharf.control.server.HostKernel,
+     * Dns.Settings)}, in the cluster whose store is {@code clusterStore} (null: a single host) as the host {@code clusterSettings}
+     * describe: its underlay is set to the settings' address before it joins. The daemon closes the store.
+     */
+    public static WharfDaemon start(
+        final Path socket, final DataplaneConfiguration configuration, final PortOpener opener, final Path stateDirectory,
+        final InetSocketAddress metricsAddress, final NatService nat, final dev.wharf.control.server.HostKernel hostKernel,
+        final Dns.Settings dnsSettings, final ClusterStore clusterStore, final ClusterController.Settings clusterSettings)
+        throws DaemonException
+    {
         SocketFile.prepare(socket);
         // the one place the features' nodes join the graph (the core plus the overlay's and NAT's); their controllers are assembled by ControlPlane
         final Overlay overlay = new Overlay();
@@ -158,7 +176,7 @@ public final class WharfDaemon implements AutoCloseable
             LOG.info("io_uring is not available here ({}): the overlay's underlay sockets use epoll", ioUring);
         }
         final ControlPlane plane = ControlPlane.create(dataplane, opener, stateDirectory,
-            nat == null ? NatControl.detached() : NatControl.of(nat), overlay, balancer, hostKernel, dns);
+            nat == null ? NatControl.detached() : NatControl.of(nat), overlay, balancer, hostKernel, dns, clusterStore, clusterSettings);
         final DesiredState saved;
         try
         {
@@ -178,6 +196,19 @@ public final class WharfDaemon implements AutoCloseable
         {
             dataplane.close();
             throw new DaemonException("cannot restore the saved state: " + e.getMessage(), false);
+        }
+        if (plane.cluster() != null)
+        {
+            try
+            {
+                joinCluster(plane, clusterSettings);
+            }
+            catch (final RuntimeException e)
+            {
+                dataplane.close();
+                clusterStore.close();
+                throw new DaemonException("cannot join the cluster: " + e.getMessage(), false);
+            }
         }
         final NetworkSection restored = NetworkSection.of(saved);
         if (!restored.networks().isEmpty())
@@ -210,6 +241,19 @@ public final class WharfDaemon implements AutoCloseable
         LOG.info("wharf daemon listening on {} ({} workers, FDB aging {} s)",
             socket, configuration.workers(), configuration.fdbAgingMs() / 1000);
         return daemon;
+    }
+
+    /** Sets the underlay to the cluster's address for this host (kept when it is that already), then starts following the store. */
+    private static void joinCluster(final ControlPlane plane, final ClusterController.Settings settings)
+    {
+        final OverlaySection.Underlay current = OverlaySection.of(plane.state()).underlay();
+        if (current == null || current.local() != settings.underlay())
+        {
+            plane.overlay().setUnderlay(new OverlaySection.Underlay(settings.underlay(),
+                current == null ? Encapsulation.VXLAN.defaultPort() : current.port(),
+                current == null ? Encapsulation.GENEVE.defaultPort() : current.genevePort(), current == null ? null : current.device()));
+        }
+        plane.cluster().start();
     }
 
     /**
@@ -345,6 +389,10 @@ public final class WharfDaemon implements AutoCloseable
         closed = true;
         LOG.info("wharf daemon stopping");
         reconciler.shutdownNow();
+        if (plane.cluster() != null)
+        {
+            plane.cluster().close();
+        }
         closeMetrics(metricsServer);
         if (tcpServer != null)
         {

@@ -1,5 +1,6 @@
 package dev.wharf.control.server;
 
+import dev.wharf.cluster.ClusterStore;
 import dev.wharf.control.state.DesiredState;
 import dev.wharf.control.state.SectionKey;
 import dev.wharf.control.state.StateFileException;
@@ -40,11 +41,13 @@ public final class ControlPlane
     private final LbController lb;
     private final HostAccessController hostAccess;
     private final DnsController dns;
+    private final ClusterController cluster;
     private final List<Feature> features;
 
     private ControlPlane(
         final Dataplane dataplane, final PortOpener opener, final Path stateDirectory, final NatControl natControl, final Overlay overlayService,
-        final LoadBalancer balancer, final HostKernel hostKernel, final Dns dnsService)
+        final LoadBalancer balancer, final HostKernel hostKernel, final Dns dnsService, final ClusterStore clusterStore,
+        final ClusterController.Settings clusterSettings)
     {
         this.dataplane = dataplane;
         final IdMap ids = new IdMap();
@@ -85,6 +88,13 @@ public final class ControlPlane
         {
             loaded.add(dns);
         }
+        if (clusterStore != null && overlay == null)
+        {
+            throw new IllegalArgumentException("a cluster shares overlay networks: it needs the overlay feature");
+        }
+        this.cluster = clusterStore == null ? null :
+            new ClusterController(clusterStore, clusterSettings, transaction, ids, network.networks(), network.ports(), overlay);
+        loaded.add(cluster != null ? cluster : () -> List.of(new ClusterService(null)));
         loaded.add(views);
         this.features = List.copyOf(loaded);
         this.store = stateDirectory == null ? null : new StateStore(stateDirectory, sections());
@@ -97,7 +107,7 @@ public final class ControlPlane
      */
     public static ControlPlane create(final Dataplane dataplane, final PortOpener opener, final Path stateDirectory, final NatControl nat)
     {
-        return new ControlPlane(dataplane, opener, stateDirectory, nat, null, null, null, null);
+        return new ControlPlane(dataplane, opener, stateDirectory, nat, null, null, null, null, null, null);
     }
 
     /**
@@ -107,7 +117,7 @@ public final class ControlPlane
     public static ControlPlane create(
         final Dataplane dataplane, final PortOpener opener, final Path stateDirectory, final NatControl nat, final Overlay overlay)
     {
-        return new ControlPlane(dataplane, opener, stateDirectory, nat, overlay, null, null, null);
+        return new ControlPlane(dataplane, opener, stateDirectory, nat, overlay, null, null, null, null, null);
     }
 
     /**
@@ -118,7 +128,7 @@ public final class ControlPlane
         final Dataplane dataplane, final PortOpener opener, final Path stateDirectory, final NatControl nat, final Overlay overlay,
         final LoadBalancer balancer)
     {
-        return new ControlPlane(dataplane, opener, stateDirectory, nat, overlay, balancer, null, null);
+        return new ControlPlane(dataplane, opener, stateDirectory, nat, overlay, balancer, null, null, null, null);
     }
 
     /**
@@ -129,7 +139,7 @@ public final class ControlPlane
         final Dataplane dataplane, final PortOpener opener, final Path stateDirectory, final NatControl nat, final Overlay overlay,
         final LoadBalancer balancer, final HostKernel hostKernel)
     {
-        return new ControlPlane(dataplane, opener, stateDirectory, nat, overlay, balancer, hostKernel, null);
+        return new ControlPlane(dataplane, opener, stateDirectory, nat, overlay, balancer, hostKernel, null, null, null);
     }
 
     /**
@@ -140,13 +150,25 @@ public final class ControlPlane
         final Dataplane dataplane, final PortOpener opener, final Path stateDirectory, final NatControl nat, final Overlay overlay,
         final LoadBalancer balancer, final HostKernel hostKernel, final Dns dns)
     {
-        return new ControlPlane(dataplane, opener, stateDirectory, nat, overlay, balancer, hostKernel, dns);
+        return new ControlPlane(dataplane, opener, stateDirectory, nat, overlay, balancer, hostKernel, dns, null, null);
+    }
+
+    /**
+     * As {@link #create(Dataplane, PortOpener, Path, NatControl, Overlay, LoadBalancer, HostKernel, Dns)}, in the cluster
+     * whose store is {@code clusterStore} (null: a single host), as the host {@code clusterSettings} describe.
+     */
+    public static ControlPlane create(
+        final Dataplane dataplane, final PortOpener opener, final Path stateDirectory, final NatControl nat, final Overlay overlay,
+        final LoadBalancer balancer, final HostKernel hostKernel, final Dns dns, final ClusterStore clusterStore,
+        final ClusterController.Settings clusterSettings)
+    {
+        return new ControlPlane(dataplane, opener, stateDirectory, nat, overlay, balancer, hostKernel, dns, clusterStore, clusterSettings);
     }
 
     /** A control plane that keeps its state in memory only and has no NAT nodes (tests). */
     public static ControlPlane inMemory(final Dataplane dataplane, final PortOpener opener)
     {
-        return new ControlPlane(dataplane, opener, null, NatControl.detached(), null, null, null, null);
+        return new ControlPlane(dataplane, opener, null, NatControl.detached(), null, null, null, null, null, null);
     }
 
     /** Every feature's state sections, in the order they are read. */
@@ -268,6 +290,12 @@ public final class ControlPlane
     public SwitchViews views()
     {
         return views;
+    }
+
+    /** The cluster feature, or null when the daemon runs as a single host. */
+    public ClusterController cluster()
+    {
+        return cluster;
     }
 
     /** The load balancer's feature, or null when the daemon was built without it. */

@@ -38,6 +38,7 @@ public final class NetworkController
     private final Dataplane dataplane;
     private final List<Dependent> dependents = new ArrayList<>();
     private final List<Driver> drivers = new ArrayList<>();
+    private Sharing sharing;
 
     /** A network's flags as asked for: no traffic to or from the uplink, containers may talk, masquerade through the uplink. */
     public record Flags(boolean internal, boolean icc, boolean masquerade)
@@ -79,6 +80,35 @@ public final class NetworkController
         boolean drives(String network);
     }
 
+    /** A network as the cluster has it: the gateway MAC every host answers with, the driver's options (the VNI chosen), whether this request created it. */
+    public record SharedNetwork(long gatewayMac, DriverOptions options, boolean createdHere)
+    {
+    }
+
+    /**
+     * Shares the networks of some drivers with the other hosts of a cluster (the cluster store): such a network is
+     * claimed in the store after this host's own checks and before it is created here, so that two hosts asking for
+     * it at once get one network. Called under the lock.
+     */
+    public interface Sharing
+    {
+        /** True when networks of {@code driver} are the cluster's rather than this host's only. */
+        boolean shares(String driver);
+
+        /**
+         * Claims {@code proposed} (its gateway MAC not yet chosen: 0) cluster-wide: the network as the cluster has it,
+         * this request's or the same network another host created. Refuses a different network under the name
+         * (ALREADY_EXISTS) and answers UNAVAILABLE when the store cannot be reached.
+         */
+        SharedNetwork claim(NetworkSpec proposed, String driver, DriverOptions options, Set<Long> takenMacs);
+
+        /** This host's creation of {@code name} failed after its claim created it in the store: take the claim back. */
+        void abandon(String name);
+
+        /** A user removes {@code name} here: remove it from the store first (refused while other hosts use it). */
+        void release(String name);
+    }
+
     /** A feature whose objects hang off networks; a refusal throws {@link ControlException}. Called under the lock. */
     public interface Dependent
     {
@@ -114,6 +144,19 @@ public final class NetworkController
     public void register(final Dependent dependent)
     {
         transaction.locked(() -> dependents.add(dependent));
+    }
+
+    /** Shares networks with a cluster through {@code sharing} from now on; at assembly, once. */
+    public void share(final Sharing sharing)
+    {
+        transaction.locked(() ->
+        {
+            if (this.sharing != null)
+            {
+                throw new IllegalStateException("networks are shared already");
+            }
+            this.sharing = sharing;
+        });
     }
 
     /** Offers network type {@code driver} to network create from now on; at assembly. */
@@ -164,8 +207,8 @@ public final class NetworkController
     private NetworkView view(final NetworkSpec spec)
     {
         final NetworkSection section = transaction.section(NetworkSection.KEY);
-        final String driver = drivers.stream().filter(d -> d.drives(spec.name())).map(Driver::name).findFirst().orElse(BRIDGE);
-        return new NetworkView(spec, section.portsOf(spec.name()).size(), fdb(spec.name()).size(), section.connectionsOf(spec.name()), driver);
+        return new NetworkView(spec, section.portsOf(spec.name()).size(), fdb(spec.name()).size(), section.connectionsOf(spec.name()),
+            driverOf(spec.name()));
     }
 
     /** Creates a network with the default flags; {@code gateway} 0 is the subnet's first address, {@code macLimit} 0 the daemon's default. */
@@ -191,51 +234,131 @@ public final class NetworkController
             final int gatewayIp = gateway == 0 ? subnet.firstHost() : gateway;
             final NetworkSection section = transaction.section(NetworkSection.KEY);
             checkNetwork(section, name, subnet, gatewayIp, macLimit);
-            final Set<Long> takenMacs = new HashSet<>();
-            for (final NetworkSpec other : section.networks())
-            {
-                takenMacs.add(other.gatewayMac());
-            }
             dependents.forEach(d -> d.checkCreate(subnet));
-            if (typed != null)
+            final Set<Long> takenMacs = gatewayMacs(section);
+            final NetworkSpec proposed = new NetworkSpec(name, subnet, gatewayIp, 0, macLimit, flags.internal(), flags.icc(), flags.masquerade());
+            if (sharing == null || !sharing.shares(driver))
             {
-                typed.checkCreate(name, subnet, gatewayIp, options);
+                return createHere(proposed.withGatewayMac(GatewayMacs.derive(name, takenMacs)), typed, options);
             }
-            final NetworkSpec spec = new NetworkSpec(name, subnet, gatewayIp, GatewayMacs.derive(name, takenMacs), macLimit,
-                flags.internal(), flags.icc(), flags.masquerade());
-            addToDataplane(spec);
-            transaction.commit(section.withNetwork(spec).in(transaction.state()), () -> dataplane.removeNetwork(ids.removeNetwork(name)));
-            if (typed != null)
+            final SharedNetwork shared = sharing.claim(proposed, driver, options, takenMacs);
+            try
             {
-                try
-                {
-                    typed.create(spec, ids.network(name), options);
-                }
-                catch (final RuntimeException e)
-                {
-                    transaction.commit(transaction.section(NetworkSection.KEY).withoutNetwork(name).in(transaction.state()), () -> { });
-                    dataplane.removeNetwork(ids.removeNetwork(name));
-                    throw e;
-                }
+                checkGatewayMac(name, shared.gatewayMac(), takenMacs);
+                return createHere(proposed.withGatewayMac(shared.gatewayMac()), typed, shared.options());
             }
-            LOG.info("network created: {} ({})", spec, driver);
-            return spec;
+            catch (final RuntimeException e)
+            {
+                if (shared.createdHere())
+                {
+                    sharing.abandon(name);
+                }
+                throw e;
+            }
         });
     }
 
-    /** Removes a network that nothing depends on any more. */
+    /**
+     * Creates here a network the cluster store holds, which another host (or this one, before a restart) created:
+     * the local checks of {@link #create}, no claim. Under the lock.
+     */
+    public NetworkSpec createShared(final NetworkSpec network, final String driver, final DriverOptions options)
+    {
+        return transaction.locked(() ->
+        {
+            final Driver typed = driver(driver, options);
+            final NetworkSection section = transaction.section(NetworkSection.KEY);
+            checkNetwork(section, network.name(), network.subnet(), network.gateway(), network.macLimit());
+            dependents.forEach(d -> d.checkCreate(network.subnet()));
+            checkGatewayMac(network.name(), network.gatewayMac(), gatewayMacs(section));
+            return createHere(network, typed, options);
+        });
+    }
+
+    private static Set<Long> gatewayMacs(final NetworkSection section)
+    {
+        final Set<Long> macs = new HashSet<>();
+        section.networks().forEach(other -> macs.add(other.gatewayMac()));
+        return macs;
+    }
+
+    private static void checkGatewayMac(final String name, final long mac, final Set<Long> takenMacs)
+    {
+        if (takenMacs.contains(mac))
+        {
+            throw ControlException.alreadyExists("the cluster's gateway MAC of network " + quote(name) + ", " + MacAddress.toString(mac) +
+                ", is a network's of this host already");
+        }
+    }
+
+    /** The driver's checks, then the network into the dataplane and the state, then the driver's part. */
+    private NetworkSpec createHere(final NetworkSpec spec, final Driver typed, final DriverOptions options)
+    {
+        if (typed != null)
+        {
+            typed.checkCreate(spec.name(), spec.subnet(), spec.gateway(), options);
+        }
+        final String name = spec.name();
+        addToDataplane(spec);
+        transaction.commit(transaction.section(NetworkSection.KEY).withNetwork(spec).in(transaction.state()),
+            () -> dataplane.removeNetwork(ids.removeNetwork(name)));
+        if (typed != null)
+        {
+            try
+            {
+                typed.create(spec, ids.network(name), options);
+            }
+            catch (final RuntimeException e)
+            {
+                transaction.commit(transaction.section(NetworkSection.KEY).withoutNetwork(name).in(transaction.state()), () -> { });
+                dataplane.removeNetwork(ids.removeNetwork(name));
+                throw e;
+            }
+        }
+        LOG.info("network created: {} ({})", spec, typed == null ? BRIDGE : typed.name());
+        return spec;
+    }
+
+    /** Removes a network that nothing depends on any more; a shared one from the cluster store first. */
     public void remove(final String name)
+    {
+        remove(name, true);
+    }
+
+    /** Removes here a shared network that went from the cluster store (removed on another host): nothing to release. */
+    public void removeShared(final String name)
+    {
+        remove(name, false);
+    }
+
+    private void remove(final String name, final boolean release)
     {
         transaction.locked(() ->
         {
             network(name);
             dependents.forEach(d -> d.checkRemove(name));
+            if (release && sharing != null && isShared(name))
+            {
+                sharing.release(name);
+            }
             transaction.commit(transaction.section(NetworkSection.KEY).withoutNetwork(name).in(transaction.state()), () -> { });
             final int index = ids.network(name);
             dependents.forEach(d -> d.onRemoving(name, index));
             dataplane.removeNetwork(ids.removeNetwork(name));
             LOG.info("network removed: {}", name);
         });
+    }
+
+    /** True when the network {@code name} is of a driver the cluster shares. */
+    public boolean isShared(final String name)
+    {
+        return transaction.locked(() -> sharing != null && sharing.shares(driverOf(name)));
+    }
+
+    /** The driver of the network {@code name}: {@link #BRIDGE} or a registered driver's name. */
+    public String driverOf(final String name)
+    {
+        return drivers.stream().filter(d -> d.drives(name)).map(Driver::name).findFirst().orElse(BRIDGE);
     }
 
     /** Allows routing between two networks. */

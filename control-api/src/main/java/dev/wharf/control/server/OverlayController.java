@@ -19,8 +19,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 import static dev.wharf.control.server.Inputs.quote;
@@ -50,6 +54,10 @@ public final class OverlayController implements Feature, NetworkController.Drive
     private final Dataplane dataplane;
     /** Why the underlay of the desired state is not bound; null when it is (or none is set). */
     private String downReason;
+    /** The remote endpoints programmed from the cluster store, by network: VTEP -> (MAC -> IP, 0: none); never in the state file. */
+    private final Map<String, Map<Integer, Map<Long, Integer>>> clusterEntries = new HashMap<>();
+    /** True when the cluster store programs every overlay network's VTEPs, so that users do not. */
+    private boolean programmedByCluster;
 
     /** The underlay as shown: the desired one, and the bound one's facts (null while down). */
     public record UnderlayStatus(OverlaySection.Underlay spec, Overlay.UnderlayInfo bound, String downReason)
@@ -304,6 +312,7 @@ public final class OverlayController implements Feature, NetworkController.Drive
         if (section.network(name) != null)
         {
             transaction.commit(section.withoutNetwork(name).in(transaction.state()), () -> { });
+            clusterEntries.remove(name);
             detachTunnel(index);
         }
     }
@@ -333,6 +342,7 @@ public final class OverlayController implements Feature, NetworkController.Drive
         {
             throw ControlException.precondition("network " + quote(network.name()) + " is not an overlay network (it was created as a bridge)");
         }
+        refuseWhileClustered(network.name());
         Inputs.checkUnicastHost(entry.vtep(), "VTEP");
         if (section.underlay() != null && section.underlay().local() == entry.vtep())
         {
@@ -371,6 +381,100 @@ public final class OverlayController implements Feature, NetworkController.Drive
         return network;
     }
 
+    private void refuseWhileClustered(final String network)
+    {
+        if (programmedByCluster)
+        {
+            throw ControlException.precondition("the VTEPs of network " + quote(network) + " come from the cluster store, which " +
+                "lists every host's endpoints: they cannot be added or removed by hand (wharf cluster hosts shows the hosts)");
+        }
+    }
+
+    /** From now on the cluster store programs the VTEPs of every overlay network ({@link #programRemote}); at assembly. */
+    public void programmedByCluster()
+    {
+        transaction.locked(() -> programmedByCluster = true);
+    }
+
+    /**
+     * Makes the remote endpoints of overlay network {@code network} programmed from the cluster store {@code desired}
+     * (VTEP -> (MAC -> IP, 0: none); a VTEP with no MAC is in the flood list only), changing only what differs from
+     * what was programmed before, so that an entry that stays is never out of the dataplane. Nothing while the
+     * network has no tunnel (the underlay down); its tunnel's return programs it whole. Returns how many
+     * entries changed.
+     */
+    public int programRemote(final String network, final Map<Integer, Map<Long, Integer>> desired)
+    {
+        return transaction.locked(() ->
+        {
+            final Integer index = ids.network(network);
+            if (index == null || !overlay.isOverlay(index))
+            {
+                clusterEntries.remove(network);
+                return 0;
+            }
+            final Map<Integer, Map<Long, Integer>> programmed = clusterEntries.getOrDefault(network, Map.of());
+            int changes = 0;
+            for (final Map.Entry<Integer, Map<Long, Integer>> vtep : programmed.entrySet())
+            {
+                final Map<Long, Integer> wanted = desired.get(vtep.getKey());
+                if (wanted == null)
+                {
+                    overlay.removeVtep(index, vtep.getKey());
+                    changes += 1 + vtep.getValue().size();
+                    continue;
+                }
+                for (final Map.Entry<Long, Integer> endpoint : vtep.getValue().entrySet())
+                {
+                    if (!Objects.equals(wanted.get(endpoint.getKey()), endpoint.getValue()))
+                    {
+                        overlay.removeEndpoint(index, vtep.getKey(), endpoint.getKey());
+                        changes++;
+                    }
+                }
+            }
+            final Map<Integer, Map<Long, Integer>> now = new LinkedHashMap<>();
+            for (final Map.Entry<Integer, Map<Long, Integer>> vtep : desired.entrySet())
+            {
+                final Map<Long, Integer> before = programmed.getOrDefault(vtep.getKey(), Map.of());
+                final Map<Long, Integer> entries = new LinkedHashMap<>();
+                now.put(vtep.getKey(), entries);
+                if (!programmed.containsKey(vtep.getKey()))
+                {
+                    overlay.addVtep(index, vtep.getKey());
+                    changes++;
+                }
+                for (final Map.Entry<Long, Integer> endpoint : vtep.getValue().entrySet())
+                {
+                    if (Objects.equals(before.get(endpoint.getKey()), endpoint.getValue()))
+                    {
+                        entries.put(endpoint.getKey(), endpoint.getValue());
+                        continue;
+                    }
+                    try
+                    {
+                        overlay.addEndpoint(index, vtep.getKey(), endpoint.getKey(), endpoint.getValue());
+                        entries.put(endpoint.getKey(), endpoint.getValue());
+                        changes++;
+                    }
+                    catch (final IllegalStateException | IllegalArgumentException e)
+                    {
+                        LOG.warn("endpoint {} of network {} behind VTEP {} not programmed: {}", MacAddress.toString(endpoint.getKey()), network,
+                            Ipv4Address.toString(vtep.getKey()), e.getMessage());
+                    }
+                }
+            }
+            clusterEntries.put(network, now);
+            return changes;
+        });
+    }
+
+    /** How many remote endpoints (with a MAC) the cluster store programmed here, over every network. */
+    public int remoteEndpointCount()
+    {
+        return transaction.locked(() -> clusterEntries.values().stream().flatMap(m -> m.values().stream()).mapToInt(Map::size).sum());
+    }
+
     /** Removes a VTEP with all its entries, or with {@code mac} one endpoint behind it. */
     public void removeVtep(final String networkName, final int vtep, final long mac)
     {
@@ -382,6 +486,7 @@ public final class OverlayController implements Feature, NetworkController.Drive
             {
                 throw ControlException.precondition("network " + quote(network.name()) + " is not an overlay network");
             }
+            refuseWhileClustered(networkName);
             final List<OverlaySection.VtepEntry> removed = section.vtepsOf(networkName).stream()
                 .filter(v -> v.vtep() == vtep && (mac == 0 || v.mac() == mac)).toList();
             if (removed.isEmpty())
@@ -492,6 +597,7 @@ public final class OverlayController implements Feature, NetworkController.Drive
             throw ControlException.precondition("cannot make " + quote(entry.network()) + " an overlay network: " + e.getMessage());
         }
         ids.namePort(port, Overlay.tunnelName(encapsulation, entry.vni()));
+        clusterEntries.remove(entry.network()); // a new tunnel has none of them: the next programRemote puts them all
         if (entry.hostAddress() != 0)
         {
             dataplane.setHostAddress(index, entry.hostAddress(), hostMac(entry.hostAddress()));

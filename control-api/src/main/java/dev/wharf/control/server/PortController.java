@@ -46,8 +46,22 @@ public final class PortController implements NetworkController.Dependent, PortRo
     private final PortSpecRules rules;
     private final PortReconciler reconciler;
     private final List<Dependent> dependents = new ArrayList<>();
+    private AddressClaims claims;
     /** What could not be set to keep the host kernel out of an open port's interface, by port name; absent when all was. */
     private final Map<String, String> hostKernelProblems = new HashMap<>();
+
+    /**
+     * Keeps the addresses of ports on networks shared with other hosts unique across the cluster (cluster-wide
+     * IPAM): allocates one for a port asked for without, claims the one asked for. Called under the lock.
+     */
+    public interface AddressClaims
+    {
+        /** {@code port} with its address claimed for it (allocated when it had none); ALREADY_EXISTS when another host holds it. */
+        PortSpec claim(PortSpec port);
+
+        /** {@code port} (as {@link #claim} returned it) is gone or was never attached: its address is free again. */
+        void release(PortSpec port);
+    }
 
     /**
      * A feature that holds interfaces of its own and may refuse a port on one of them (the uplink);
@@ -96,6 +110,19 @@ public final class PortController implements NetworkController.Dependent, PortRo
         transaction.locked(() -> dependents.add(dependent));
     }
 
+    /** Claims ports' addresses through {@code claims} from now on; at assembly, once. */
+    public void claimAddressesThrough(final AddressClaims claims)
+    {
+        transaction.locked(() ->
+        {
+            if (this.claims != null)
+            {
+                throw new IllegalStateException("addresses are claimed already");
+            }
+            this.claims = claims;
+        });
+    }
+
     @Override
     public void checkRemove(final String name)
     {
@@ -113,15 +140,29 @@ public final class PortController implements NetworkController.Dependent, PortRo
      * last among the checks and closed again if the dataplane refuses it, so a refusal leaves no open
      * port behind.
      */
-    public PortView attach(final PortSpec spec)
+    public PortView attach(final PortSpec request)
     {
         return transaction.locked(() ->
         {
-            final NetworkSpec network = checkAttach(spec);
-            final int id = attachToDataplane(spec, network);
-            transaction.commit(transaction.section(NetworkSection.KEY).withPort(spec).in(transaction.state()), () -> forgetAttached(spec.name(), id));
-            LOG.info("port attached to network {}: {}", network.name(), spec);
-            return new PortView(spec, status(spec.name()));
+            checkAttach(request);
+            final PortSpec spec = claims == null ? request : claims.claim(request);
+            try
+            {
+                final NetworkSpec network = spec == request ? networks.network(spec.network()) : checkAttach(spec);
+                final int id = attachToDataplane(spec, network);
+                transaction.commit(transaction.section(NetworkSection.KEY).withPort(spec).in(transaction.state()),
+                    () -> forgetAttached(spec.name(), id));
+                LOG.info("port attached to network {}: {}", network.name(), spec);
+                return new PortView(spec, status(spec.name()));
+            }
+            catch (final RuntimeException e)
+            {
+                if (claims != null)
+                {
+                    claims.release(spec);
+                }
+                throw e;
+            }
         });
     }
 
@@ -149,6 +190,10 @@ public final class PortController implements NetworkController.Dependent, PortRo
                 forgetAttached(name, id);
             }
             reconciler.forget(name);
+            if (claims != null)
+            {
+                claims.release(port);
+            }
             LOG.info("port detached from network {}: {}", networkName, name);
         });
     }

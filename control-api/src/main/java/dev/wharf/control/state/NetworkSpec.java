@@ -24,6 +24,12 @@ public record NetworkSpec(String name, Cidr subnet, int gateway, long gatewayMac
         this(name, subnet, gateway, gatewayMac, macLimit, false, true, true);
     }
 
+    /** This network with gateway MAC {@code mac}. */
+    public NetworkSpec withGatewayMac(final long mac)
+    {
+        return new NetworkSpec(name, subnet, gateway, mac, macLimit, internal, icc, masquerade);
+    }
+
     @Override
     public String toString()
     {

@@ -1,0 +1,352 @@
+package dev.wharf.control.server;
+
+import dev.wharf.cluster.ClusterStore;
+import dev.wharf.cluster.ClusterStoreException;
+import dev.wharf.control.api.v1.ClusterNetworkRecord;
+import dev.wharf.control.state.Cidr;
+import dev.wharf.control.state.NetworkSection;
+import dev.wharf.control.state.NetworkSpec;
+import dev.wharf.control.state.OverlaySection;
+import dev.wharf.control.state.PortSpec;
+import dev.wharf.dataplane.protocol.Ipv4Address;
+import dev.wharf.dataplane.protocol.MacAddress;
+import io.grpc.BindableService;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import static dev.wharf.control.server.Inputs.quote;
+
+/**
+ * The cluster feature ({@code wharf daemon --cluster etcd://...}): overlay networks are the cluster's,
+ * claimed in the cluster store before a host creates them, so that every host has the same network with
+ * the same VNI and gateway MAC; their ports' addresses are claimed there too (cluster-wide IPAM). The
+ * {@link ClusterAgent} keeps this host's records in the store and programs what the others hold.
+ * Bridge networks stay this host's own, and every local verb works while the store is unreachable.
+ *
+ * <p>Thread safety: the claims run on gRPC threads under the {@link StateTransaction}'s lock and call
+ * the store synchronously (bounded by its timeout); the agent has its own thread.
+ */
+public final class ClusterController implements Feature, NetworkController.Sharing, PortController.AddressClaims, AutoCloseable
+{
+    /** Docker's overlay driver chooses VNIs from 4096 up too, which leaves the low ones to networks made by hand. */
+    static final int FIRST_CHOSEN_VNI = 4096;
+    private static final int CLAIM_ATTEMPTS = 16;
+
+    /** Who this host is in the cluster and how its records live there. */
+    public record Settings(String host, int underlay, ClusterKeys keys, Duration leaseTtl, String version)
+    {
+    }
+
+    private final ClusterStore store;
+    private final Settings settings;
+    private final StateTransaction transaction;
+    private final NetworkController networks;
+    private final ClusterAgent agent;
+
+    public ClusterController(
+        final ClusterStore store, final Settings settings, final StateTransaction transaction, final IdMap ids, final NetworkController networks,
+        final PortController ports, final OverlayController overlay)
+    {
+        this.store = store;
+        this.settings = settings;
+        this.transaction = transaction;
+        this.networks = networks;
+        this.agent = new ClusterAgent(store, settings, transaction, ids, networks, overlay);
+        networks.share(this);
+        ports.claimAddressesThrough(this);
+        overlay.programmedByCluster();
+        transaction.onChange(agent::localStateChanged);
+    }
+
+    @Override
+    public List<BindableService> services()
+    {
+        return List.of(new ClusterService(this));
+    }
+
+    /** Registers this host and starts following the store; after the saved state is restored. */
+    public void start()
+    {
+        agent.start();
+    }
+
+    /** This daemon's view of the cluster. */
+    public ClusterAgent.Status status()
+    {
+        return agent.status();
+    }
+
+    /** The hosts registered in the store, as last watched. */
+    public List<ClusterAgent.HostView> hosts()
+    {
+        return agent.hosts();
+    }
+
+    public Settings settings()
+    {
+        return settings;
+    }
+
+    public String storeDescription()
+    {
+        return store.describe();
+    }
+
+    @Override
+    public boolean shares(final String driver)
+    {
+        return OverlayController.DRIVER.equals(driver);
+    }
+
+    @Override
+    public NetworkController.SharedNetwork claim(
+        final NetworkSpec proposed, final String driver, final NetworkController.DriverOptions options, final Set<Long> takenMacs)
+    {
+        final String encapsulation = options.encapsulation() == null ? "vxlan" : options.encapsulation();
+        if (options.vni() < 0 || options.vni() > OverlayController.VNI_MAX)
+        {
+            throw ControlException.invalid("VNI " + Integer.toUnsignedString(options.vni()) + " is out of range 1.." + OverlayController.VNI_MAX);
+        }
+        if (options.hostAddress() != 0)
+        {
+            throw ControlException.invalid("--host-address is per host, and an overlay network of a cluster is every host's: leave it out");
+        }
+        return storeCall("create network " + quote(proposed.name()), () ->
+        {
+            for (int attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++)
+            {
+                final Optional<ClusterStore.Entry> existing = store.get(settings.keys().network(proposed.name()));
+                if (existing.isPresent())
+                {
+                    return sameNetwork(proposed, encapsulation, options, existing.get().value());
+                }
+                final ClusterStore.Snapshot vnis = store.read(settings.keys().vnis(encapsulation));
+                final int vni = options.vni() != 0 ? options.vni() : freeVni(vnis, encapsulation);
+                final Optional<ClusterStore.Entry> holder = vnis.entries().stream()
+                    .filter(e -> e.key().equals(settings.keys().vni(encapsulation, vni))).findFirst();
+                if (holder.isPresent())
+                {
+                    throw ControlException.alreadyExists("VNI " + vni + " (" + encapsulation + ") is network " + quote(holder.get().value()) +
+                        "'s in the cluster");
+                }
+                final Set<Long> macs = new HashSet<>(takenMacs);
+                for (final ClusterStore.Entry entry : store.read(settings.keys().networks()).entries())
+                {
+                    macs.add(MacAddress.parse(ClusterRecords.<ClusterNetworkRecord>parse(entry.value(), ClusterNetworkRecord.newBuilder()).getGatewayMac()));
+                }
+                final long gatewayMac = GatewayMacs.derive(proposed.name(), macs);
+                final NetworkController.DriverOptions chosen = new NetworkController.DriverOptions(vni, encapsulation, options.mtu(),
+                    options.mssClamp(), options.learning(), 0);
+                final ClusterNetworkRecord record = ClusterNetworkSpecs.record(proposed.withGatewayMac(gatewayMac), chosen, settings.host());
+                if (store.createAll(Map.of(settings.keys().network(proposed.name()), ClusterRecords.json(record),
+                    settings.keys().vni(encapsulation, vni), proposed.name()), 0))
+                {
+                    return new NetworkController.SharedNetwork(gatewayMac, chosen, true);
+                }
+                // another host created the network or took the VNI meanwhile: look again
+            }
+            throw new ControlException(ControlException.Reason.UNAVAILABLE, "could not claim network " + quote(proposed.name()) +
+                " in the cluster store after " + CLAIM_ATTEMPTS + " attempts (other hosts kept taking VNIs): try again");
+        });
+    }
+
+    /** The network another host created under the same name, when it is the one asked for; ALREADY_EXISTS when it is not. */
+    private static NetworkController.SharedNetwork sameNetwork(
+        final NetworkSpec proposed, final String encapsulation, final NetworkController.DriverOptions options, final String json)
+    {
+        final ClusterNetworkRecord record = ClusterRecords.parse(json, ClusterNetworkRecord.newBuilder());
+        final NetworkSpec theirs = ClusterNetworkSpecs.spec(record);
+        final boolean same = theirs.subnet().equals(proposed.subnet()) && theirs.gateway() == proposed.gateway() &&
+            theirs.internal() == proposed.internal() && theirs.icc() == proposed.icc() && theirs.masquerade() == proposed.masquerade() &&
+            theirs.macLimit() == proposed.macLimit() && record.getEncap().equals(encapsulation) &&
+            (options.vni() == 0 || options.vni() == record.getVni()) && (options.mtu() == 0 || options.mtu() == record.getMtu());
+        if (!same)
+        {
+            throw ControlException.alreadyExists("network " + quote(proposed.name()) + " exists in the cluster already, created on host " +
+                record.getCreatedBy() + " as " + ClusterNetworkSpecs.describe(record) + ": remove it there, or create it with these options");
+        }
+        return new NetworkController.SharedNetwork(theirs.gatewayMac(), ClusterNetworkSpecs.options(record), false);
+    }
+
+    /** The smallest VNI from {@link #FIRST_CHOSEN_VNI} up that neither the cluster nor a network of this host uses. */
+    private int freeVni(final ClusterStore.Snapshot vnis, final String encapsulation)
+    {
+        final Set<Integer> taken = new HashSet<>();
+        final String start = settings.keys().vnis(encapsulation);
+        vnis.entries().forEach(e -> taken.add(Integer.parseInt(e.key().substring(start.length()))));
+        OverlaySection.of(transaction.state()).networks().stream().filter(n -> n.encapsulation().equals(encapsulation))
+            .forEach(n -> taken.add(n.vni()));
+        for (int vni = FIRST_CHOSEN_VNI; vni <= OverlayController.VNI_MAX; vni++)
+        {
+            if (!taken.contains(vni))
+            {
+                return vni;
+            }
+        }
+        throw new ControlException(ControlException.Reason.RESOURCE_EXHAUSTED, "every VNI of the cluster is taken");
+    }
+
+    @Override
+    public void abandon(final String name)
+    {
+        try
+        {
+            deleteNetworkRecord(name);
+        }
+        catch (final ClusterStoreException e)
+        {
+            agent.problem("network " + quote(name) + " stays in the cluster store though it could not be created here: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void release(final String name)
+    {
+        storeCall("remove network " + quote(name), () ->
+        {
+            final List<String> others = agent.otherHostsOn(name, store.read(settings.keys().endpoints(name)));
+            if (!others.isEmpty())
+            {
+                throw ControlException.precondition("network " + quote(name) + " has endpoints on host(s) " + String.join(", ", others) +
+                    " of the cluster: detach them there first");
+            }
+            deleteNetworkRecord(name);
+            return null;
+        });
+    }
+
+    private void deleteNetworkRecord(final String name)
+    {
+        final Optional<ClusterStore.Entry> entry = store.get(settings.keys().network(name));
+        if (entry.isPresent())
+        {
+            final ClusterNetworkRecord record = ClusterRecords.parse(entry.get().value(), ClusterNetworkRecord.newBuilder());
+            store.deleteIfValue(settings.keys().network(name), entry.get().value());
+            store.deleteIfValue(settings.keys().vni(record.getEncap(), record.getVni()), name);
+        }
+    }
+
+    @Override
+    public PortSpec claim(final PortSpec port)
+    {
+        final OverlaySection.OverlayNetwork overlay = OverlaySection.of(transaction.state()).network(port.network());
+        if (overlay == null)
+        {
+            return port;
+        }
+        final long lease = agent.lease();
+        if (lease == 0)
+        {
+            throw new ControlException(ControlException.Reason.UNAVAILABLE, "a port of a cluster network needs its address claimed in the " +
+                "cluster store " + store.describe() + ", which is " + agent.status().state() + " (" + agent.status().reason() + ")");
+        }
+        final NetworkSpec network = networks.network(port.network());
+        final String holder = ClusterKeys.holder(settings.host(), port.name());
+        return storeCall("claim an address for port " + quote(port.name()), () ->
+        {
+            if (port.hasIp())
+            {
+                claimAddress(network, port.ip(), holder, lease, true);
+                return port;
+            }
+            for (int attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++)
+            {
+                final int address = freeAddress(network, overlay, store.read(settings.keys().ipams(network.name())));
+                if (claimAddress(network, address, holder, lease, false))
+                {
+                    return new PortSpec(port.name(), port.network(), port.kind(), address, port.mac(), port.vlan(), port.trunkVlans(),
+                        port.macLimit(), port.containerName(), port.aliases(), port.portSecurity());
+                }
+            }
+            throw new ControlException(ControlException.Reason.UNAVAILABLE, "could not allocate an address on network " +
+                quote(network.name()) + " after " + CLAIM_ATTEMPTS + " attempts (other hosts kept taking them): try again");
+        });
+    }
+
+    /** Claims {@code address} for {@code holder}; false when another holder has it (ALREADY_EXISTS instead when {@code asked}). */
+    private boolean claimAddress(final NetworkSpec network, final int address, final String holder, final long lease, final boolean asked)
+    {
+        final String key = settings.keys().ipam(network.name(), Ipv4Address.toString(address));
+        if (!store.createAll(Map.of(key, holder), lease))
+        {
+            final Optional<ClusterStore.Entry> current = store.get(key);
+            if (current.isPresent() && !current.get().value().equals(holder))
+            {
+                if (asked)
+                {
+                    throw ControlException.alreadyExists("IP " + Ipv4Address.toString(address) + " is held by " + current.get().value() +
+                        " (host/port) in the cluster");
+                }
+                return false;
+            }
+            store.put(key, holder, lease); // ours from before a restart: under this run's lease now
+        }
+        agent.wrote(key, holder);
+        return true;
+    }
+
+    /** The first host address of the network that no port of the cluster or of this host holds. */
+    private static int freeAddress(final NetworkSpec network, final OverlaySection.OverlayNetwork overlay, final ClusterStore.Snapshot claims)
+    {
+        final Set<Integer> taken = new HashSet<>();
+        claims.entries().forEach(e -> taken.add(Ipv4Address.parse(e.key().substring(e.key().lastIndexOf('/') + 1))));
+        taken.add(network.gateway());
+        if (overlay.hostAddress() != 0)
+        {
+            taken.add(overlay.hostAddress());
+        }
+        final Cidr subnet = network.subnet();
+        for (int address = subnet.firstHost(); Integer.compareUnsigned(address, subnet.broadcast()) < 0; address++)
+        {
+            if (!taken.contains(address))
+            {
+                return address;
+            }
+        }
+        throw new ControlException(ControlException.Reason.RESOURCE_EXHAUSTED, "network " + quote(network.name()) + " (" + subnet +
+            ") has no free address left in the cluster");
+    }
+
+    @Override
+    public void release(final PortSpec port)
+    {
+        if (port.hasIp() && OverlaySection.of(transaction.state()).network(port.network()) != null)
+        {
+            agent.localStateChanged(); // the agent deletes the claim the port no longer has, when the store is there
+        }
+    }
+
+    /** Runs {@code call} on the store; a store that cannot be reached refuses the verb with UNAVAILABLE, naming it. */
+    private <T> T storeCall(final String what, final java.util.function.Supplier<T> call)
+    {
+        try
+        {
+            return call.get();
+        }
+        catch (final ClusterStoreException e)
+        {
+            throw new ControlException(ControlException.Reason.UNAVAILABLE, "cannot " + what + ": it needs the cluster store, and " +
+                Inputs.oneLine(e.getMessage()) + " (local verbs and bridge networks work without it)");
+        }
+    }
+
+    /** The ports of this host on cluster networks (every overlay network). */
+    List<PortSpec> clusterPorts()
+    {
+        final OverlaySection overlay = OverlaySection.of(transaction.state());
+        return NetworkSection.of(transaction.state()).ports().stream().filter(p -> overlay.network(p.network()) != null).toList();
+    }
+
+    /** Leaves the cluster: stops the agent and revokes the lease, so that the other hosts forget this host's endpoints at once. */
+    @Override
+    public void close()
+    {
+        agent.close();
+        store.close();
+    }
+}
