@@ -1,0 +1,79 @@
+package dev.wharf.control.server;
+
+import dev.wharf.cluster.ClusterStore;
+import dev.wharf.control.api.v1.ClusterEndpointRecord;
+import dev.wharf.control.api.v1.ClusterHostRecord;
+import dev.wharf.dataplane.protocol.Ipv4Address;
+import dev.wharf.dataplane.protocol.MacAddress;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The mirror of the cluster store: what a full read and the watch's changes leave, and how a value that is no record is kept out. */
+class ClusterMirrorTest
+{
+    private final ClusterKeys keys = new ClusterKeys("/wharf/");
+    private final ClusterMirror mirror = new ClusterMirror(keys);
+
+    private ClusterStore.Entry endpoint(final String host, final String port, final String mac, final String ip, final String vtep)
+    {
+        final String json = ClusterRecords.json(ClusterEndpointRecord.newBuilder().setNetwork("ov").setHost(host).setPort(port).setMac(mac)
+            .setIp(ip).setVtep(vtep).build());
+        return new ClusterStore.Entry(keys.endpoint("ov", host, port), json, 7, 0x55);
+    }
+
+    @Test
+    void theOtherHostsEndpointsAreProgrammedByVtepAndOnesWithoutAMacOnlyFlood()
+    {
+        mirror.reset(new ClusterStore.Snapshot(9, List.of(
+            endpoint("a", "p1", "02:42:0a:32:00:02", "10.50.0.2", "10.200.0.1"),
+            endpoint("b", "p1", "02:42:0a:32:00:03", "10.50.0.3", "10.200.0.2"),
+            endpoint("b", "p2", "", "10.50.0.4", "10.200.0.2"),
+            endpoint("c", "p1", "", "", "10.200.0.3"))));
+
+        final Map<Integer, Map<Long, Integer>> remote = mirror.remoteEndpoints("ov", "a");
+
+        assertEquals(Map.of(
+            Ipv4Address.parse("10.200.0.2"), Map.of(MacAddress.parse("02:42:0a:32:00:03"), Ipv4Address.parse("10.50.0.3")),
+            Ipv4Address.parse("10.200.0.3"), Map.of()), remote);
+        assertEquals(List.of("b", "c"), mirror.otherHostsOn("ov", "a"));
+        assertEquals(2, mirror.endpointsOf("b"));
+        assertTrue(mirror.remoteEndpoints("other", "a").isEmpty());
+    }
+
+    @Test
+    void watchedChangesAddAndRemoveAndAValueThatIsNoRecordIsLeftOutAsAProblem()
+    {
+        mirror.reset(new ClusterStore.Snapshot(1, List.of()));
+        final String host = ClusterRecords.json(ClusterHostRecord.newBuilder().setHost("b").setUnderlay("10.200.0.2").build());
+        mirror.apply(new ClusterStore.Change(keys.host("b"), host, 0x66));
+        mirror.apply(new ClusterStore.Change(keys.endpoint("ov", "b", "p1"), "{not json", 0x66));
+        mirror.apply(new ClusterStore.Change(keys.endpoint("ov", "b", "p2"),
+            endpoint("b", "p2", "zz:zz", "", "10.200.0.2").value(), 0x66));
+
+        assertEquals(0x66, mirror.hosts().get("b").lease());
+        assertTrue(mirror.endpoints().isEmpty(), "neither malformed endpoint is mirrored: " + mirror.endpoints());
+        assertEquals(2, mirror.unreadable().size(), mirror.unreadable().toString());
+
+        mirror.apply(new ClusterStore.Change(keys.endpoint("ov", "b", "p1"), endpoint("b", "p1", "", "", "10.200.0.2").value(), 0x66));
+        mirror.apply(new ClusterStore.Change(keys.host("b"), null, 0));
+        assertEquals(1, mirror.endpoints().size());
+        assertEquals(1, mirror.unreadable().size(), "a good value replaces the bad one's problem");
+        assertTrue(mirror.hosts().isEmpty());
+    }
+
+    @Test
+    void aPrefixMustBeAPathOfItsOwn()
+    {
+        for (final String bad : List.of("", "wharf/", "/wharf", "//", "/a//b/", "/w h/"))
+        {
+            assertThrows(IllegalArgumentException.class, () -> new ClusterKeys(bad), bad);
+        }
+        assertEquals("/team-a/wharf/networks/ov", new ClusterKeys("/team-a/wharf/").network("ov"));
+    }
+}
