@@ -20,6 +20,8 @@ final class LocalEtcd implements AutoCloseable
     private final int clientPort;
     private final int peerPort;
     private Process process;
+    /** The certificates of a TLS etcd that asks clients for theirs; null for plain HTTP. */
+    private TestPki pki;
 
     LocalEtcd() throws IOException
     {
@@ -36,12 +38,27 @@ final class LocalEtcd implements AutoCloseable
         peerPort = freePort();
     }
 
+    /** Serves clients over TLS only, with certificates made by {@code pki}, and asks them for a certificate its CA signed. */
+    LocalEtcd withTls(final TestPki pki)
+    {
+        this.pki = pki;
+        return this;
+    }
+
     LocalEtcd start() throws Exception
     {
-        process = new ProcessBuilder(BINARY.toString(), "--name", "t", "--data-dir", directory.resolve("data").toString(),
-            "--listen-client-urls", url(clientPort), "--advertise-client-urls", url(clientPort),
+        final String clientUrl = (pki == null ? "http" : "https") + "://127.0.0.1:" + clientPort;
+        final java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(BINARY.toString(), "--name", "t",
+            "--data-dir", directory.resolve("data").toString(),
+            "--listen-client-urls", clientUrl, "--advertise-client-urls", clientUrl,
             "--listen-peer-urls", url(peerPort), "--initial-advertise-peer-urls", url(peerPort),
-            "--initial-cluster", "t=" + url(peerPort), "--auto-compaction-retention", "0")
+            "--initial-cluster", "t=" + url(peerPort), "--auto-compaction-retention", "0"));
+        if (pki != null)
+        {
+            command.addAll(java.util.List.of("--cert-file", pki.serverCertificate().toString(), "--key-file", pki.serverKey().toString(),
+                "--client-cert-auth", "--trusted-ca-file", pki.ca().toString()));
+        }
+        process = new ProcessBuilder(command)
             .redirectErrorStream(true).redirectOutput(directory.resolve("etcd.log").toFile()).start();
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline)
