@@ -365,8 +365,15 @@ final class ClusterAgent implements AutoCloseable
         final List<PortSpec> ports = transaction.section(NetworkSection.KEY).portsOf(network.network());
         if (ports.isEmpty())
         {
-            networks.removeShared(network.network());
-            LOG.info("network {} left the cluster store: removed here", network.network());
+            try
+            {
+                networks.removeShared(network.network());
+                LOG.info("network {} left the cluster store: removed here", network.network());
+            }
+            catch (final ControlException e)
+            {
+                problem("network " + quote(network.network()) + " left the cluster store but stays here: " + e.getMessage());
+            }
             return;
         }
         final NetworkController.DriverOptions options = new NetworkController.DriverOptions(network.vni(), network.encapsulation(), network.mtu(),
