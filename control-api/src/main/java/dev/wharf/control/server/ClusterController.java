@@ -4,7 +4,6 @@ import dev.wharf.cluster.ClusterStore;
 import dev.wharf.cluster.ClusterStoreException;
 import dev.wharf.control.api.v1.ClusterNetworkRecord;
 import dev.wharf.control.state.Cidr;
-import dev.wharf.control.state.NetworkSection;
 import dev.wharf.control.state.NetworkSpec;
 import dev.wharf.control.state.OverlaySection;
 import dev.wharf.control.state.PortSpec;
@@ -137,7 +136,15 @@ public final class ClusterController implements Feature, NetworkController.Shari
                 final Set<Long> macs = new HashSet<>(takenMacs);
                 for (final ClusterStore.Entry entry : store.read(settings.keys().networks()).entries())
                 {
-                    macs.add(MacAddress.parse(ClusterRecords.<ClusterNetworkRecord>parse(entry.value(), ClusterNetworkRecord.newBuilder()).getGatewayMac()));
+                    try
+                    {
+                        macs.add(MacAddress.parse(ClusterRecords.<ClusterNetworkRecord>parse(entry.value(), ClusterNetworkRecord.newBuilder())
+                            .getGatewayMac()));
+                    }
+                    catch (final IllegalArgumentException e)
+                    {
+                        // a record that is not one (cluster status lists it as a problem) holds no MAC to avoid
+                    }
                 }
                 final long gatewayMac = GatewayMacs.derive(proposed.name(), macs);
                 final NetworkController.DriverOptions chosen = new NetworkController.DriverOptions(vni, encapsulation, options.mtu(),
@@ -159,8 +166,18 @@ public final class ClusterController implements Feature, NetworkController.Shari
     private static NetworkController.SharedNetwork sameNetwork(
         final NetworkSpec proposed, final String encapsulation, final NetworkController.DriverOptions options, final String json)
     {
-        final ClusterNetworkRecord record = ClusterRecords.parse(json, ClusterNetworkRecord.newBuilder());
-        final NetworkSpec theirs = ClusterNetworkSpecs.spec(record);
+        final ClusterNetworkRecord record;
+        final NetworkSpec theirs;
+        try
+        {
+            record = ClusterRecords.parse(json, ClusterNetworkRecord.newBuilder());
+            theirs = ClusterNetworkSpecs.spec(record);
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw ControlException.precondition("the cluster store holds network " + quote(proposed.name()) + " as something that is " +
+                "not a network record (" + e.getMessage() + "): remove the key by hand or choose another name");
+        }
         final boolean same = theirs.subnet().equals(proposed.subnet()) && theirs.gateway() == proposed.gateway() &&
             theirs.internal() == proposed.internal() && theirs.icc() == proposed.icc() && theirs.masquerade() == proposed.masquerade() &&
             theirs.macLimit() == proposed.macLimit() && record.getEncap().equals(encapsulation) &&
@@ -333,13 +350,6 @@ public final class ClusterController implements Feature, NetworkController.Shari
             throw new ControlException(ControlException.Reason.UNAVAILABLE, "cannot " + what + ": it needs the cluster store, and " +
                 Inputs.oneLine(e.getMessage()) + " (local verbs and bridge networks work without it)");
         }
-    }
-
-    /** The ports of this host on cluster networks (every overlay network). */
-    List<PortSpec> clusterPorts()
-    {
-        final OverlaySection overlay = OverlaySection.of(transaction.state());
-        return NetworkSection.of(transaction.state()).ports().stream().filter(p -> overlay.network(p.network()) != null).toList();
     }
 
     /** Leaves the cluster: stops the agent and revokes the lease, so that the other hosts forget this host's endpoints at once. */

@@ -13,7 +13,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -338,6 +337,5 @@ class ClusterEndToEndTest
         assertEquals(3, hosts.lines().filter(l -> l.contains("10.200.0.")).count(), "three hosts:\n" + hosts);
         assertTrue(daemons.get(0).ok("network", "ls").lines().anyMatch(l -> l.startsWith("local ")), "the bridge network stayed");
         assertFalse(daemons.get(1).ok("network", "ls").contains("local"), "a bridge network is not the cluster's");
-        assertTrue(Set.of(containerIps.toArray()).size() == 3, containerIps.stream().collect(Collectors.joining(",")));
     }
 }
