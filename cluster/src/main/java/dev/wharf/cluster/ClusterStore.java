@@ -66,6 +66,13 @@ public interface ClusterStore extends AutoCloseable
     /** Puts {@code key} (under {@code lease}, 0: none), whatever it held. */
     void put(String key, String value, long lease);
 
+    /**
+     * In one transaction: makes every change of {@code changes} (a value puts its key under {@code lease}, 0: none; a null
+     * value deletes it) only if every key of {@code expected} holds its value (null: the key is absent); true when it did.
+     * A compare-and-swap over several keys, for records that more than one host changes.
+     */
+    boolean commitIf(Map<String, String> expected, Map<String, String> changes, long lease);
+
     /** Deletes {@code key} only if it still holds {@code value}; true when it did. */
     boolean deleteIfValue(String key, String value);
 

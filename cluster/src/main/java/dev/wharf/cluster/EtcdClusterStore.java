@@ -138,6 +138,18 @@ public final class EtcdClusterStore implements ClusterStore
     }
 
     @Override
+    public boolean commitIf(final Map<String, String> expected, final Map<String, String> changes, final long lease)
+    {
+        final Cmp[] holds = expected.entrySet().stream().map(e -> e.getValue() == null ?
+            new Cmp(bytes(e.getKey()), Cmp.Op.EQUAL, CmpTarget.version(0)) :
+            new Cmp(bytes(e.getKey()), Cmp.Op.EQUAL, CmpTarget.value(bytes(e.getValue())))).toArray(Cmp[]::new);
+        final PutOption option = PutOption.builder().withLeaseId(lease).build();
+        final Op[] ops = changes.entrySet().stream().map(e -> e.getValue() == null ? Op.delete(bytes(e.getKey()), DeleteOption.DEFAULT) :
+            Op.put(bytes(e.getKey()), bytes(e.getValue()), option)).toArray(Op[]::new);
+        return await(client.getKVClient().txn().If(holds).Then(ops).commit(), "change " + String.join(", ", changes.keySet())).isSucceeded();
+    }
+
+    @Override
     public boolean deleteIfValue(final String key, final String value)
     {
         final Cmp same = new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.value(bytes(value)));

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -71,6 +72,24 @@ class EtcdClusterStoreTest
         store.put("/w/hosts/h2", "y", second);
         store.revokeLease(second);
         assertTrue(store.get("/w/hosts/h2").isEmpty());
+    }
+
+    @Test
+    void commitIfChangesEveryKeyOnlyWhileEachExpectedKeyHoldsItsValue()
+    {
+        final Map<String, String> absent = new HashMap<>();
+        absent.put("/w/s/1", null);
+        absent.put("/w/s/claim", null);
+        assertTrue(store.commitIf(absent, Map.of("/w/s/1", "v1", "/w/s/claim", "c"), 0), "both absent: both written");
+        assertFalse(store.commitIf(absent, Map.of("/w/s/1", "other"), 0), "no longer absent");
+        assertFalse(store.commitIf(Map.of("/w/s/1", "stale"), Map.of("/w/s/1", "v2"), 0), "a value that changed meanwhile");
+        assertEquals("v1", store.get("/w/s/1").orElseThrow().value(), "a refused commit changes nothing");
+        assertTrue(store.commitIf(Map.of("/w/s/1", "v1"), Map.of("/w/s/1", "v2"), 0));
+        final Map<String, String> deletes = new HashMap<>();
+        deletes.put("/w/s/1", null);
+        deletes.put("/w/s/claim", null);
+        assertTrue(store.commitIf(Map.of("/w/s/1", "v2"), deletes, 0), "deletes in the same transaction");
+        assertTrue(store.get("/w/s/1").isEmpty() && store.get("/w/s/claim").isEmpty(), "both gone");
     }
 
     @Test

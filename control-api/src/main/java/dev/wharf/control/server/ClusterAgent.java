@@ -5,6 +5,7 @@ import dev.wharf.cluster.ClusterStoreException;
 import dev.wharf.control.api.v1.ClusterEndpointRecord;
 import dev.wharf.control.api.v1.ClusterHostRecord;
 import dev.wharf.control.api.v1.ClusterNetworkRecord;
+import dev.wharf.control.state.LbSection;
 import dev.wharf.control.state.NetworkSection;
 import dev.wharf.control.state.NetworkSpec;
 import dev.wharf.control.state.OverlaySection;
@@ -26,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.ToIntFunction;
 
 import static dev.wharf.control.server.Inputs.quote;
 
@@ -34,7 +36,7 @@ import static dev.wharf.control.server.Inputs.quote;
  * writes this host's endpoints and address claims under that lease, reads everything under the prefix
  * once and then follows the store's watch from the next revision, and applies what it mirrors: the
  * cluster's networks are created here, the other hosts' endpoints programmed as static VTEP entries with
- * proxy ARP. When the watch is lost (the store gone, or the revision compacted) it reads everything again
+ * proxy ARP, the cluster's virtual services made here. When the watch is lost (the store gone, or the revision compacted) it reads everything again
  * and applies only the difference, so an entry that did not change never leaves the dataplane. While the
  * store is unreachable nothing is removed: forwarding goes on with the last known state.
  *
@@ -75,6 +77,9 @@ final class ClusterAgent implements AutoCloseable
     private final IdMap ids;
     private final NetworkController networks;
     private final OverlayController overlay;
+    /** Null when the daemon runs without the load balancer. */
+    private final LbController lb;
+    private final ToIntFunction<String> hostAddressClaim;
     private final ClusterMirror mirror;
     private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
     /** This host's records as the store holds them under the current lease: key -> value. */
@@ -99,7 +104,8 @@ final class ClusterAgent implements AutoCloseable
 
     ClusterAgent(
         final ClusterStore store, final ClusterController.Settings settings, final StateTransaction transaction, final IdMap ids,
-        final NetworkController networks, final OverlayController overlay)
+        final NetworkController networks, final OverlayController overlay, final LbController lb,
+        final ToIntFunction<String> hostAddressClaim)
     {
         this.store = store;
         this.settings = settings;
@@ -107,6 +113,8 @@ final class ClusterAgent implements AutoCloseable
         this.ids = ids;
         this.networks = networks;
         this.overlay = overlay;
+        this.lb = lb;
+        this.hostAddressClaim = hostAddressClaim;
         this.mirror = new ClusterMirror(settings.keys());
         this.thread = new Thread(this::run, "wharf-cluster");
         thread.setDaemon(true);
@@ -331,12 +339,62 @@ final class ClusterAgent implements AutoCloseable
                 overlay.programRemote(network.network(), mirror.remoteEndpoints(network.network(), settings.host()));
             }
         });
+        if (lb != null)
+        {
+            applyServices();
+        }
         final List<HostView> views = new ArrayList<>();
         mirror.hosts().forEach((host, entry) ->
             views.add(new HostView(entry.record(), entry.lease(), mirror.endpointsOf(host), host.equals(settings.host()))));
         views.sort((a, b) -> Boolean.compare(b.self(), a.self()));
         hostViews = List.copyOf(views);
         mirror.unreadable().forEach(this::problem);
+    }
+
+    /**
+     * The cluster's virtual services made here as the store holds them, and those it no longer holds removed; a host
+     * with a service on one of its networks gets its own address there, from which it reaches the backends on the
+     * other hosts (their replies come back to it, not to their own host's gateway).
+     */
+    private void applyServices()
+    {
+        for (final ClusterMirror.SharedService shared : mirror.services().values())
+        {
+            try
+            {
+                lb.applyShared(shared.service(), shared.drainSeconds());
+            }
+            catch (final ControlException e)
+            {
+                problem("virtual service " + shared.service().address() + " of the cluster cannot be made here: " + e.getMessage());
+            }
+        }
+        for (final LbSection.Service here : lb.sharedServices())
+        {
+            if (!mirror.services().containsKey(here.address().toString()))
+            {
+                lb.removeShared(here.address());
+            }
+        }
+        for (final LbSection.Service service : lb.sharedServices())
+        {
+            for (final OverlaySection.OverlayNetwork network : OverlaySection.of(transaction.state()).networks())
+            {
+                if (network.hostAddress() == 0 && networks.network(network.network()).subnet().contains(service.address().vip()))
+                {
+                    try
+                    {
+                        overlay.assignHostAddress(network.network(), hostAddressClaim.applyAsInt(network.network()));
+                        localChanged.set(true);
+                    }
+                    catch (final ControlException e)
+                    {
+                        problem("this host has no address of its own on network " + quote(network.network()) + " (" + e.getMessage() +
+                            "): its services reach only the backends on this host");
+                    }
+                }
+            }
+        }
     }
 
     private void createHere(final ClusterNetworkRecord record)
@@ -458,6 +516,19 @@ final class ClusterAgent implements AutoCloseable
             if (port.hasIp())
             {
                 records.put(settings.keys().ipam(port.network(), Ipv4Address.toString(port.ip())), ClusterKeys.holder(settings.host(), port.name()));
+            }
+        }
+        for (final OverlaySection.OverlayNetwork network : overlays.networks())
+        {
+            if (network.hostAddress() != 0)
+            {
+                final String ip = Ipv4Address.toString(network.hostAddress());
+                final ClusterEndpointRecord endpoint = ClusterEndpointRecord.newBuilder().setNetwork(network.network()).setHost(settings.host())
+                    .setPort(ClusterKeys.HOST_ADDRESS_PORT).setMac(MacAddress.toString(OverlayController.hostMac(network.hostAddress())))
+                    .setIp(ip).setVtep(Ipv4Address.toString(settings.underlay())).build();
+                records.put(settings.keys().endpoint(network.network(), settings.host(), ClusterKeys.HOST_ADDRESS_PORT),
+                    ClusterRecords.json(endpoint));
+                records.put(settings.keys().ipam(network.network(), ip), ClusterKeys.holder(settings.host(), ClusterKeys.HOST_ADDRESS_PORT));
             }
         }
         localEndpoints = endpoints;

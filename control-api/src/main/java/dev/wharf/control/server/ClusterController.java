@@ -2,8 +2,11 @@ package dev.wharf.control.server;
 
 import dev.wharf.cluster.ClusterStore;
 import dev.wharf.cluster.ClusterStoreException;
+import dev.wharf.control.api.v1.ClusterDrainedBackend;
 import dev.wharf.control.api.v1.ClusterNetworkRecord;
+import dev.wharf.control.api.v1.ClusterServiceRecord;
 import dev.wharf.control.state.Cidr;
+import dev.wharf.control.state.LbSection;
 import dev.wharf.control.state.NetworkSpec;
 import dev.wharf.control.state.OverlaySection;
 import dev.wharf.control.state.PortSpec;
@@ -12,6 +15,7 @@ import dev.wharf.dataplane.protocol.MacAddress;
 import io.grpc.BindableService;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -25,12 +29,15 @@ import static dev.wharf.control.server.Inputs.quote;
  * claimed in the cluster store before a host creates them, so that every host has the same network with
  * the same VNI and gateway MAC; their ports' addresses are claimed there too (cluster-wide IPAM). The
  * {@link ClusterAgent} keeps this host's records in the store and programs what the others hold.
+ * Virtual services on a cluster network's address are the cluster's too: written to the store before they
+ * change here, made on every host by its agent (Swarm's routing mesh, through the store instead of gossip).
  * Bridge networks stay this host's own, and every local verb works while the store is unreachable.
  *
  * <p>Thread safety: the claims run on gRPC threads under the {@link StateTransaction}'s lock and call
  * the store synchronously (bounded by its timeout); the agent has its own thread.
  */
-public final class ClusterController implements Feature, NetworkController.Sharing, PortController.AddressClaims, AutoCloseable
+public final class ClusterController implements Feature, NetworkController.Sharing, PortController.AddressClaims, LbController.Sharing,
+    AutoCloseable
 {
     /** Docker's overlay driver chooses VNIs from 4096 up too, which leaves the low ones to networks made by hand. */
     static final int FIRST_CHOSEN_VNI = 4096;
@@ -49,15 +56,19 @@ public final class ClusterController implements Feature, NetworkController.Shari
 
     public ClusterController(
         final ClusterStore store, final Settings settings, final StateTransaction transaction, final IdMap ids, final NetworkController networks,
-        final PortController ports, final OverlayController overlay)
+        final PortController ports, final OverlayController overlay, final LbController lb)
     {
         this.store = store;
         this.settings = settings;
         this.transaction = transaction;
         this.networks = networks;
-        this.agent = new ClusterAgent(store, settings, transaction, ids, networks, overlay);
+        this.agent = new ClusterAgent(store, settings, transaction, ids, networks, overlay, lb, this::claimHostAddress);
         networks.share(this);
         ports.claimAddressesThrough(this);
+        if (lb != null)
+        {
+            lb.share(this);
+        }
         overlay.programmedByCluster();
         transaction.onChange(agent::localStateChanged);
     }
@@ -296,8 +307,8 @@ public final class ClusterController implements Feature, NetworkController.Shari
             {
                 if (asked)
                 {
-                    throw ControlException.alreadyExists("IP " + Ipv4Address.toString(address) + " is held by " + current.get().value() +
-                        " (host/port) in the cluster");
+                    throw ControlException.alreadyExists("IP " + Ipv4Address.toString(address) + " is held in the cluster by " +
+                        ClusterKeys.describeHolder(current.get().value()));
                 }
                 return false;
             }
@@ -335,6 +346,154 @@ public final class ClusterController implements Feature, NetworkController.Shari
         if (port.hasIp() && OverlaySection.of(transaction.state()).network(port.network()) != null)
         {
             agent.localStateChanged(); // the agent deletes the claim the port no longer has, when the store is there
+        }
+    }
+
+    /**
+     * Claims this host's own address on cluster network {@code name} (the one it held before a restart, if the store
+     * still has it); the agent calls it when a service of the cluster is on the network. UNAVAILABLE without a lease.
+     */
+    int claimHostAddress(final String name)
+    {
+        final OverlaySection.OverlayNetwork overlay = OverlaySection.of(transaction.state()).network(name);
+        final NetworkSpec network = networks.network(name);
+        final long lease = agent.lease();
+        if (overlay == null || lease == 0)
+        {
+            throw new ControlException(ControlException.Reason.UNAVAILABLE, "no address of this host on " + quote(name) + " can be claimed now");
+        }
+        final String holder = ClusterKeys.holder(settings.host(), ClusterKeys.HOST_ADDRESS_PORT);
+        return storeCall("claim this host's address on network " + quote(name), () ->
+        {
+            for (int attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++)
+            {
+                final ClusterStore.Snapshot claims = store.read(settings.keys().ipams(name));
+                final Optional<ClusterStore.Entry> held = claims.entries().stream().filter(e -> e.value().equals(holder)).findFirst();
+                final int address = held.map(e -> Ipv4Address.parse(e.key().substring(e.key().lastIndexOf('/') + 1)))
+                    .orElseGet(() -> freeAddress(network, overlay, claims));
+                if (claimAddress(network, address, holder, lease, false))
+                {
+                    return address;
+                }
+            }
+            throw new ControlException(ControlException.Reason.UNAVAILABLE, "could not claim an address on network " + quote(name) +
+                " for this host after " + CLAIM_ATTEMPTS + " attempts: the agent tries again");
+        });
+    }
+
+    @Override
+    public boolean shares(final int vip)
+    {
+        return sharedNetworkOf(vip) != null;
+    }
+
+    /** The cluster network whose subnet holds {@code address}, or null. */
+    private String sharedNetworkOf(final int address)
+    {
+        for (final OverlaySection.OverlayNetwork overlay : OverlaySection.of(transaction.state()).networks())
+        {
+            final NetworkSpec network = networks.network(overlay.network());
+            if (network.subnet().contains(address))
+            {
+                return network.name();
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void write(final LbSection.Service before, final LbSection.Service after, final LbSection.Backend drained, final int drainSeconds)
+    {
+        final LbSection.Address address = (after != null ? after : before).address();
+        final String key = settings.keys().service(address.toString());
+        final String vipClaim = settings.keys().ipam(sharedNetworkOf(address.vip()), Ipv4Address.toString(address.vip()));
+        storeCall((before == null ? "add" : after == null ? "remove" : "change") + " virtual service " + address, () ->
+        {
+            final Optional<ClusterStore.Entry> current = store.get(key);
+            final Map<String, String> expected = new HashMap<>();
+            final Map<String, String> changes = new HashMap<>();
+            if (before == null)
+            {
+                if (current.isPresent())
+                {
+                    throw ControlException.alreadyExists("virtual service " + address + " exists in the cluster already (" +
+                        changedBy(current.get().value()) + "): wharf lb ls shows it once this host applied it");
+                }
+                final Optional<ClusterStore.Entry> claim = store.get(vipClaim);
+                if (claim.isPresent() && !claim.get().value().equals(ClusterKeys.VIP_HOLDER))
+                {
+                    throw ControlException.precondition("VIP " + Ipv4Address.toString(address.vip()) + " is held in the cluster by " +
+                        ClusterKeys.describeHolder(claim.get().value()) + ": a VIP must be an address of its own");
+                }
+                expected.put(key, null);
+                expected.put(vipClaim, claim.map(ClusterStore.Entry::value).orElse(null));
+                changes.put(vipClaim, ClusterKeys.VIP_HOLDER);
+            }
+            else
+            {
+                if (current.isEmpty() || !before.equals(sharedService(current.get().value())))
+                {
+                    throw ControlException.precondition("virtual service " + address + " changed in the cluster meanwhile (" +
+                        current.map(e -> changedBy(e.value())).orElse("removed on another host") + "): this host applies it within a " +
+                        "second; look at wharf lb ls and try again");
+                }
+                expected.put(key, current.get().value());
+                if (after == null && store.read(settings.keys().services()).entries().stream()
+                    .noneMatch(e -> !e.key().equals(key) && sharedVip(e.value()) == address.vip()))
+                {
+                    changes.put(vipClaim, null); // the last service on the VIP lets it go
+                }
+            }
+            changes.put(key, after == null ? null : ClusterRecords.json(serviceRecord(after, drained, drainSeconds)));
+            if (!store.commitIf(expected, changes, 0))
+            {
+                throw ControlException.precondition("virtual service " + address + " changed in the cluster meanwhile (another host's " +
+                    "command came first): look at wharf lb ls and try again");
+            }
+            return null;
+        });
+    }
+
+    private ClusterServiceRecord serviceRecord(final LbSection.Service service, final LbSection.Backend drained, final int drainSeconds)
+    {
+        final ClusterServiceRecord.Builder record = ClusterServiceRecord.newBuilder().setService(LbSection.record(service))
+            .setChangedBy(settings.host());
+        if (drained != null)
+        {
+            record.addDrained(ClusterDrainedBackend.newBuilder().setAddress(Ipv4Address.toString(drained.address())).setPort(drained.port())
+                .setDrainSeconds(drainSeconds));
+        }
+        return record.build();
+    }
+
+    /** The service a record of the store holds, or null when it is not one. */
+    private static LbSection.Service sharedService(final String json)
+    {
+        try
+        {
+            return LbSection.fromRecord(ClusterRecords.<ClusterServiceRecord>parse(json, ClusterServiceRecord.newBuilder()).getService(), "the cluster store");
+        }
+        catch (final IllegalArgumentException e)
+        {
+            return null;
+        }
+    }
+
+    private static int sharedVip(final String json)
+    {
+        final LbSection.Service service = sharedService(json);
+        return service == null ? 0 : service.address().vip();
+    }
+
+    private static String changedBy(final String json)
+    {
+        try
+        {
+            return "last changed on host " + ClusterRecords.<ClusterServiceRecord>parse(json, ClusterServiceRecord.newBuilder()).getChangedBy();
+        }
+        catch (final IllegalArgumentException e)
+        {
+            return "as a record that is not one";
         }
     }
 

@@ -13,6 +13,11 @@ public record ClusterKeys(String prefix)
     static final String VNIS = "vnis/";
     static final String ENDPOINTS = "endpoints/";
     static final String IPAM = "ipam/";
+    static final String SERVICES = "services/";
+    /** The port part of a host's own address claim: no port is named so (names start with a letter or digit). */
+    static final String HOST_ADDRESS_PORT = "@host";
+    /** The holder of a virtual service's VIP in the cluster's IPAM. */
+    static final String VIP_HOLDER = "@service";
 
     public ClusterKeys
     {
@@ -68,6 +73,16 @@ public record ClusterKeys(String prefix)
         return prefix + IPAM + network + "/";
     }
 
+    String service(final String address)
+    {
+        return services() + address;
+    }
+
+    String services()
+    {
+        return prefix + SERVICES;
+    }
+
     /** The part of {@code key} after the prefix and {@code kind} ({@link #HOSTS}...), or null when it is not of that kind. */
     String rest(final String key, final String kind)
     {
@@ -79,5 +94,22 @@ public record ClusterKeys(String prefix)
     static String holder(final String host, final String port)
     {
         return host + "/" + port;
+    }
+
+    /** An {@link #ipam} key's value in words: a port of a host, a host's own address, or a service's VIP. */
+    static String describeHolder(final String holder)
+    {
+        if (holder.equals(VIP_HOLDER))
+        {
+            return "a virtual service (its VIP)";
+        }
+        final int slash = holder.indexOf('/');
+        if (slash < 0)
+        {
+            return "\"" + holder + "\"";
+        }
+        final String port = holder.substring(slash + 1);
+        return port.equals(HOST_ADDRESS_PORT) ? "host " + holder.substring(0, slash) + " (its own address)" :
+            "port " + port + " on host " + holder.substring(0, slash);
     }
 }

@@ -3,7 +3,10 @@ package dev.wharf.control.server;
 import dev.wharf.cluster.ClusterStore;
 import dev.wharf.control.api.v1.ClusterEndpointRecord;
 import dev.wharf.control.api.v1.ClusterHostRecord;
+import dev.wharf.control.api.v1.ClusterDrainedBackend;
 import dev.wharf.control.api.v1.ClusterNetworkRecord;
+import dev.wharf.control.api.v1.ClusterServiceRecord;
+import dev.wharf.control.state.LbSection;
 import dev.wharf.dataplane.protocol.Ipv4Address;
 import dev.wharf.dataplane.protocol.MacAddress;
 
@@ -16,7 +19,7 @@ import java.util.TreeMap;
 
 /**
  * What the cluster store holds under Wharf's prefix, as this daemon last read and watched it: hosts,
- * networks, endpoints and address claims, parsed. Built from a full read and kept up by the watch's
+ * networks, endpoints, address claims and virtual services, parsed. Built from a full read and kept up by the watch's
  * changes, in revision order. A value that is not a record (written by hand, or by a newer layout) is
  * left out and remembered as a problem rather than stopping the others. Confined to the cluster agent's thread.
  */
@@ -27,11 +30,17 @@ final class ClusterMirror
     {
     }
 
+    /** A virtual service of the cluster, and the grace (seconds, by backend endpoint) of those its last change removed. */
+    record SharedService(LbSection.Service service, Map<String, Integer> drainSeconds)
+    {
+    }
+
     private final ClusterKeys keys;
     private final Map<String, Host> hosts = new TreeMap<>();
     private final Map<String, ClusterNetworkRecord> networks = new LinkedHashMap<>();
     private final Map<String, ClusterEndpointRecord> endpoints = new HashMap<>();
     private final Map<String, String> addressHolders = new HashMap<>();
+    private final Map<String, SharedService> services = new TreeMap<>();
     private final Map<String, String> unreadable = new TreeMap<>();
 
     ClusterMirror(final ClusterKeys keys)
@@ -46,6 +55,7 @@ final class ClusterMirror
         networks.clear();
         endpoints.clear();
         addressHolders.clear();
+        services.clear();
         unreadable.clear();
         snapshot.entries().forEach(entry -> put(entry.key(), entry.value(), entry.lease()));
     }
@@ -94,6 +104,10 @@ final class ClusterMirror
             {
                 addressHolders.put(key, value);
             }
+            else if ((rest = keys.rest(key, ClusterKeys.SERVICES)) != null)
+            {
+                services.put(rest, service(rest, ClusterRecords.parse(value, ClusterServiceRecord.newBuilder())));
+            }
             unreadable.remove(key);
         }
         catch (final IllegalArgumentException e)
@@ -114,9 +128,29 @@ final class ClusterMirror
         {
             networks.remove(rest);
         }
+        else if ((rest = keys.rest(key, ClusterKeys.SERVICES)) != null)
+        {
+            services.remove(rest);
+        }
         endpoints.remove(key);
         addressHolders.remove(key);
         unreadable.remove(key);
+    }
+
+    /** A service record, checked: its key is its address. */
+    private static SharedService service(final String address, final ClusterServiceRecord record)
+    {
+        final LbSection.Service service = LbSection.fromRecord(record.getService(), "the cluster store");
+        if (!service.address().toString().equals(address))
+        {
+            throw new IllegalArgumentException("the service record is of " + service.address() + ", not of its key's " + address);
+        }
+        final Map<String, Integer> drains = new HashMap<>();
+        for (final ClusterDrainedBackend drained : record.getDrainedList())
+        {
+            drains.put(drained.getAddress() + ":" + drained.getPort(), drained.getDrainSeconds());
+        }
+        return new SharedService(service, Map.copyOf(drains));
     }
 
     Map<String, Host> hosts()
@@ -127,6 +161,12 @@ final class ClusterMirror
     Map<String, ClusterNetworkRecord> networks()
     {
         return networks;
+    }
+
+    /** The cluster's virtual services, by address ({@code vip:port/protocol}). */
+    Map<String, SharedService> services()
+    {
+        return services;
     }
 
     /** Every endpoint record, by key. */

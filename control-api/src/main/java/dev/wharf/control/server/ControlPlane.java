@@ -93,7 +93,7 @@ public final class ControlPlane
             throw new IllegalArgumentException("a cluster shares overlay networks: it needs the overlay feature");
         }
         this.cluster = clusterStore == null ? null :
-            new ClusterController(clusterStore, clusterSettings, transaction, ids, network.networks(), network.ports(), overlay);
+            new ClusterController(clusterStore, clusterSettings, transaction, ids, network.networks(), network.ports(), overlay, lb);
         loaded.add(cluster != null ? cluster : () -> List.of(new ClusterService(null)));
         loaded.add(views);
         this.features = List.copyOf(loaded);

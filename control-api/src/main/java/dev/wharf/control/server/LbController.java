@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -43,6 +44,23 @@ import static dev.wharf.control.server.Inputs.quote;
  */
 public final class LbController implements Feature, PortController.Dependent
 {
+    /**
+     * Where services on the cluster's addresses are kept (the cluster feature): a change of one is written there
+     * first, and made here only when that succeeded, so that every host applies the same change. Called under the lock.
+     */
+    public interface Sharing
+    {
+        /** True when the service on {@code vip} is the cluster's (its VIP on a cluster network) rather than this host's only. */
+        boolean shares(int vip);
+
+        /**
+         * Writes a change to the store: {@code before} null for a new service, {@code after} null for a removed one;
+         * {@code drained} the backend the change removes (or null), its connections kept {@code drainSeconds}.
+         * Refuses with a {@link ControlException} (UNAVAILABLE without the store) and then nothing changed.
+         */
+        void write(LbSection.Service before, LbSection.Service after, LbSection.Backend drained, int drainSeconds);
+    }
+
     /** The limits of a health check (the API's checks, the saved state's too). */
     public static final int HEALTH_INTERVAL_MIN_MS = 100;
     public static final int HEALTH_INTERVAL_MAX_MS = 3_600_000;
@@ -61,6 +79,8 @@ public final class LbController implements Feature, PortController.Dependent
     private final HealthChecker health;
     /** The per-service and per-backend meters, once {@link #bindMetrics} has a registry. */
     private LbMetrics metrics;
+    /** Set by the cluster feature at assembly; null on a single host. */
+    private Sharing sharing;
 
     public LbController(final StateTransaction transaction, final LoadBalancer balancer)
     {
@@ -99,6 +119,7 @@ public final class LbController implements Feature, PortController.Dependent
         return transaction.locked(() ->
         {
             checkService(transaction.state(), section(), service);
+            share(null, service, null, 0);
             balancer.addService(virtual(service));
             transaction.commit(section().with(service).in(transaction.state()), () -> balancer.removeService(key(service.address())));
             LOG.info("virtual service added: {} ({})", service.address(), service.scheduler());
@@ -112,7 +133,7 @@ public final class LbController implements Feature, PortController.Dependent
         transaction.locked(() ->
         {
             final LbSection section = section();
-            service(section, address);
+            share(service(section, address), null, null, 0);
             transaction.commit(section.without(address).in(transaction.state()), () -> { });
             balancer.removeService(key(address));
             LOG.info("virtual service removed: {}", address);
@@ -133,6 +154,7 @@ public final class LbController implements Feature, PortController.Dependent
             }
             final List<LbSection.Backend> next = new ArrayList<>(service.backends());
             next.add(backend);
+            share(service, service.withBackends(next), null, 0);
             balancer.addBackend(key(address), weight(backend));
             transaction.commit(section.replacing(service.withBackends(next)).in(transaction.state()),
                 () -> balancer.removeBackend(key(address), backend.address(), backend.port(), 0, MonotonicClock.nowMs()));
@@ -150,9 +172,11 @@ public final class LbController implements Feature, PortController.Dependent
             final LbSection.Backend found = backend(service, backendAddress, port);
             final LbSection.Backend changed = new LbSection.Backend(backendAddress, port, weight);
             checkBackend(service, changed);
+            final LbSection.Service next = service.withBackends(service.backends().stream().map(b -> b == found ? changed : b).toList());
+            share(service, next, null, 0);
             balancer.setWeight(key(address), backendAddress, port, weight);
-            transaction.commit(section.replacing(service.withBackends(service.backends().stream().map(b -> b == found ? changed : b).toList()))
-                .in(transaction.state()), () -> balancer.setWeight(key(address), backendAddress, port, found.weight()));
+            transaction.commit(section.replacing(next).in(transaction.state()),
+                () -> balancer.setWeight(key(address), backendAddress, port, found.weight()));
             return view(address);
         });
     }
@@ -165,8 +189,9 @@ public final class LbController implements Feature, PortController.Dependent
             final LbSection section = section();
             final LbSection.Service service = service(section, address);
             final LbSection.Backend found = backend(service, backendAddress, port);
-            transaction.commit(section.replacing(service.withBackends(service.backends().stream().filter(b -> b != found).toList()))
-                .in(transaction.state()), () -> { });
+            final LbSection.Service next = service.withBackends(service.backends().stream().filter(b -> b != found).toList());
+            share(service, next, found, drainSeconds);
+            transaction.commit(section.replacing(next).in(transaction.state()), () -> { });
             balancer.removeBackend(key(address), backendAddress, port, drainSeconds * 1000L, MonotonicClock.nowMs());
             return view(address);
         });
@@ -183,10 +208,128 @@ public final class LbController implements Feature, PortController.Dependent
             {
                 checkHealth(service, check);
             }
+            share(service, service.withHealth(check), null, 0);
             transaction.commit(section.replacing(service.withHealth(check)).in(transaction.state()), () -> { });
             LOG.info("health check of {}: {}", address, check == null ? "none" : check);
             return view(address);
         });
+    }
+
+    /** From now on services on the cluster's addresses are changed through {@code cluster}; at assembly. */
+    public void share(final Sharing cluster)
+    {
+        transaction.locked(() -> sharing = cluster);
+    }
+
+    private void share(final LbSection.Service before, final LbSection.Service after, final LbSection.Backend drained, final int drainSeconds)
+    {
+        final LbSection.Service either = after != null ? after : before;
+        if (sharing != null && sharing.shares(either.address().vip()))
+        {
+            sharing.write(before, after, drained, drainSeconds);
+        }
+    }
+
+    /** This host's services that are the cluster's; under the lock. */
+    public List<LbSection.Service> sharedServices()
+    {
+        return transaction.locked(() -> sharing == null ? List.<LbSection.Service>of() :
+            section().services().stream().filter(s -> sharing.shares(s.address().vip())).toList());
+    }
+
+    /**
+     * Makes the service on {@code wanted}'s address here what the cluster store holds (the cluster agent, for a
+     * change another host made): backends added, reweighted or removed (with {@code drainSeconds}' grace, by
+     * endpoint) one by one, so that connections to the backends that stay are untouched; a service whose
+     * scheduler, mode or options differ is made afresh. Refuses with a {@link ControlException} as the API would.
+     */
+    public void applyShared(final LbSection.Service wanted, final Map<String, Integer> drainSeconds)
+    {
+        transaction.locked(() ->
+        {
+            final LbSection section = section();
+            final LbSection.Service here = section.service(wanted.address());
+            if (wanted.equals(here))
+            {
+                return;
+            }
+            if (here == null || !here.withBackends(List.of()).withHealth(null).equals(wanted.withBackends(List.of()).withHealth(null)))
+            {
+                final LbSection others = section.without(wanted.address());
+                check(others.in(transaction.state()), wanted);
+                if (here != null)
+                {
+                    balancer.removeService(key(here.address()));
+                }
+                balancer.addService(virtual(wanted));
+                wanted.backends().forEach(b -> balancer.addBackend(key(wanted.address()), weight(b)));
+                transaction.commit((here == null ? section.with(wanted) : section.replacing(wanted)).in(transaction.state()), () -> { });
+                LOG.info("virtual service {} of the cluster {} here ({})", wanted.address(), here == null ? "added" : "made afresh",
+                    wanted.scheduler());
+                return;
+            }
+            wanted.backends().forEach(b -> checkBackend(wanted, b));
+            if (wanted.health() != null)
+            {
+                checkHealth(wanted, wanted.health());
+            }
+            final ServiceKey key = key(wanted.address());
+            final long now = MonotonicClock.nowMs();
+            for (final LbSection.Backend old : here.backends())
+            {
+                if (wanted.backend(old.address(), old.port()) == null)
+                {
+                    balancer.removeBackend(key, old.address(), old.port(), drainSeconds.getOrDefault(old.endpoint(), 0) * 1000L, now);
+                }
+            }
+            for (final LbSection.Backend backend : wanted.backends())
+            {
+                final LbSection.Backend old = here.backend(backend.address(), backend.port());
+                if (old == null)
+                {
+                    balancer.addBackend(key, weight(backend));
+                }
+                else if (old.weight() != backend.weight())
+                {
+                    balancer.setWeight(key, backend.address(), backend.port(), backend.weight());
+                }
+            }
+            transaction.commit(section.replacing(wanted).in(transaction.state()), () -> { });
+        });
+    }
+
+    /** Removes a service of the cluster that left the store (the cluster agent); its connections end. */
+    public void removeShared(final LbSection.Address address)
+    {
+        transaction.locked(() ->
+        {
+            final LbSection section = section();
+            if (section.service(address) != null)
+            {
+                transaction.commit(section.without(address).in(transaction.state()), () -> { });
+                balancer.removeService(key(address));
+                LOG.info("virtual service {} left the cluster store: removed here", address);
+            }
+        });
+    }
+
+    /** The API's checks of one service with its backends and health check against {@code state}'s other services. */
+    private static void check(final DesiredState state, final LbSection.Service service)
+    {
+        checkService(state, LbSection.of(state), service.withBackends(List.of()));
+        if (service.health() != null)
+        {
+            checkHealth(service, service.health());
+        }
+        final Set<Long> seen = new HashSet<>();
+        for (final LbSection.Backend backend : service.backends())
+        {
+            checkBackend(service, backend);
+            if (!seen.add((backend.address() & 0xFFFF_FFFFL) << 16 | backend.port()))
+            {
+                throw ControlException.alreadyExists("backend " + backend.endpoint() + " twice on " + service.address());
+            }
+        }
     }
 
     /** The health check of the service on {@code key}, or null. */
@@ -406,20 +549,7 @@ public final class LbController implements Feature, PortController.Dependent
         LbSection section = LbSection.EMPTY;
         for (final LbSection.Service service : LbSection.of(saved).services())
         {
-            checkService(saved, section, service.withBackends(List.of()));
-            if (service.health() != null)
-            {
-                checkHealth(service, service.health());
-            }
-            final Set<Long> seen = new HashSet<>();
-            for (final LbSection.Backend backend : service.backends())
-            {
-                checkBackend(service, backend);
-                if (!seen.add((backend.address() & 0xFFFF_FFFFL) << 16 | backend.port()))
-                {
-                    throw ControlException.alreadyExists("backend " + backend.endpoint() + " twice on " + service.address());
-                }
-            }
+            check(section.in(saved), service);
             section = section.with(service);
         }
     }

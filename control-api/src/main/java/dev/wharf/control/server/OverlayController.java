@@ -390,6 +390,30 @@ public final class OverlayController implements Feature, NetworkController.Drive
         }
     }
 
+    /**
+     * Gives this host its own address on overlay network {@code network} (the cluster claimed it for this host:
+     * the load balancer's source towards backends on other hosts); nothing when it has one already.
+     */
+    public void assignHostAddress(final String network, final int address)
+    {
+        transaction.locked(() ->
+        {
+            final OverlaySection section = section();
+            final OverlaySection.OverlayNetwork entry = section.network(network);
+            final Integer index = ids.network(network);
+            if (entry == null || index == null || entry.hostAddress() != 0)
+            {
+                return;
+            }
+            transaction.commit(section.replacing(entry.withHostAddress(address)).in(transaction.state()), () -> { });
+            if (overlay.isOverlay(index))
+            {
+                dataplane.setHostAddress(index, address, hostMac(address));
+            }
+            LOG.info("this host's own address on network {}: {} (claimed in the cluster)", network, Ipv4Address.toString(address));
+        });
+    }
+
     /** From now on the cluster store programs the VTEPs of every overlay network ({@link #programRemote}); at assembly. */
     public void programmedByCluster()
     {

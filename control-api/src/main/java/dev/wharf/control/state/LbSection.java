@@ -1,7 +1,9 @@
 package dev.wharf.control.state;
 
+import dev.wharf.control.api.v1.PersistedVirtualService;
 import dev.wharf.dataplane.protocol.Ipv4Address;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -103,6 +105,25 @@ public record LbSection(List<Service> services)
     public LbSection
     {
         services = List.copyOf(services);
+    }
+
+    /** {@code service} as the state file keeps it, which is also its record in the cluster store. */
+    public static PersistedVirtualService record(final Service service)
+    {
+        return LbSectionCodec.write(service);
+    }
+
+    /** The service a record holds; IllegalArgumentException, naming {@code source}, when it holds none. */
+    public static Service fromRecord(final PersistedVirtualService record, final String source)
+    {
+        try
+        {
+            return LbSectionCodec.read(record, new PersistedValues(Path.of(source)));
+        }
+        catch (final StateFileException e)
+        {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     public static LbSection of(final DesiredState state)

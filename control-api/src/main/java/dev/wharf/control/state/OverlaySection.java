@@ -28,6 +28,11 @@ public record OverlaySection(Underlay underlay, List<OverlayNetwork> networks, L
      */
     public record OverlayNetwork(String network, int vni, String encapsulation, int mtu, boolean mssClamp, boolean learning, int hostAddress)
     {
+        public OverlayNetwork withHostAddress(final int address)
+        {
+            return new OverlayNetwork(network, vni, encapsulation, mtu, mssClamp, learning, address);
+        }
+
     }
 
     /** A VTEP in a network's flood list ({@code mac} 0), or a remote endpoint behind it ({@code ip} 0: no proxy ARP). */
@@ -71,6 +76,12 @@ public record OverlaySection(Underlay underlay, List<OverlayNetwork> networks, L
         final List<OverlayNetwork> next = new ArrayList<>(networks);
         next.add(network);
         return new OverlaySection(underlay, next, vteps);
+    }
+
+    /** With the overlay network of the same name replaced by {@code network}, in its place. */
+    public OverlaySection replacing(final OverlayNetwork network)
+    {
+        return new OverlaySection(underlay, networks.stream().map(n -> n.network().equals(network.network()) ? network : n).toList(), vteps);
     }
 
     /** Without the overlay network {@code name} and its VTEPs. */

@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,7 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * without an address get distinct ones from the store; their endpoints are programmed on the other
  * hosts, so that they talk with no ARP on the underlay; two hosts racing to create a network make one;
  * a host killed with -9 is forgotten when its lease expires and comes back when restarted; and etcd
- * stopped for 10 s harms no transfer, refuses a create clearly, and the cluster converges when it returns.
+ * stopped for 10 s harms no transfer, refuses a create clearly, and the cluster converges when it returns;
+ * a virtual service made on one host with backends on two is on every host, and published on the third it
+ * reaches both backends (Swarm's routing mesh, through the store).
  */
 class ClusterEndToEndTest
 {
@@ -43,6 +47,7 @@ class ClusterEndToEndTest
     private final List<String> containers = new ArrayList<>();
     private final List<String> containerIps = new ArrayList<>();
     private final List<PacketCapture> captures = new ArrayList<>();
+    private final List<BackgroundProcess> servers = new ArrayList<>();
 
     @AfterEach
     void tearDown() throws Exception
@@ -52,6 +57,10 @@ class ClusterEndToEndTest
             for (final PacketCapture capture : captures)
             {
                 capture.close();
+            }
+            for (final BackgroundProcess server : servers)
+            {
+                server.close();
             }
             for (final WharfDaemonProcess daemon : daemons)
             {
@@ -337,5 +346,93 @@ class ClusterEndToEndTest
         assertEquals(3, hosts.lines().filter(l -> l.contains("10.200.0.")).count(), "three hosts:\n" + hosts);
         assertTrue(daemons.get(0).ok("network", "ls").lines().anyMatch(l -> l.startsWith("local ")), "the bridge network stayed");
         assertFalse(daemons.get(1).ok("network", "ls").contains("local"), "a bridge network is not the cluster's");
+    }
+
+    @Test
+    void aServiceWithBackendsOnTwoHostsPublishedOnTheThirdReachesBothThroughIt() throws Exception
+    {
+        final String vip = "10.50.0.100";
+        final String service = vip + ":80/tcp";
+        startCluster("clsv");
+        createNetworkAndContainers();
+        servers.add(NetPeer.server(containers.get(1), "tcp-server", 8080, "c1"));
+        servers.add(NetPeer.server(containers.get(2), "tcp-server", 8080, "c2"));
+        daemons.get(1).ok("lb", "add", service, "--scheduler", "rr");
+        daemons.get(2).ok("lb", "backend", "add", service, containerIps.get(1) + ":8080");
+        daemons.get(2).ok("lb", "backend", "add", service, containerIps.get(2) + ":8080");
+        for (int h = 0; h < 3; h++)
+        {
+            final WharfDaemonProcess daemon = daemons.get(h);
+            assertTrue(BackgroundProcess.await(5, () ->
+            {
+                final String services = daemon.cli("lb", "ls").stdout();
+                return services.contains(containerIps.get(1) + ":8080") && services.contains(containerIps.get(2) + ":8080");
+            }), "the service, made on host 1 with backends added on host 2, is on host " + h + "\n" + daemon.cli("lb", "ls").stdout() + logs());
+            // every host with the service has an address of its own on ov, which the others program: 2 containers + 2 hosts
+            awaitRemoteEndpoints(h, 4, 10);
+        }
+        final Matcher own = Pattern.compile("this host (10\\.50\\.[0-9.]+) ").matcher(daemons.get(0).ok("vtep", "ls", "ov"));
+        assertTrue(own.find(), "host 0 has its own address on ov: " + daemons.get(0).ok("vtep", "ls", "ov"));
+        final String hostAddress = own.group(1);
+        assertFalse(containerIps.contains(hostAddress) || hostAddress.equals(vip), "an address of its own: " + hostAddress);
+
+        final String refusedVip = refused(0, "held in the cluster by port", "lb", "add", containerIps.get(2) + ":80/tcp");
+        assertTrue(refusedVip.contains("on host"), "names the host: " + refusedVip);
+        refused(1, "exists", "lb", "add", service);
+
+        final String outside = topology.namespace("out");
+        topology.link(hostNs.get(0), "clup0", null, outside, "eth0", "10.99.1.1/24");
+        daemons.get(0).ok("uplink", "set", "clup0", "--ip", "10.99.1.2/24", "--gateway", "10.99.1.1");
+        daemons.get(0).ok("publish", "add", "ov", vip + ":80", "-p", "10.99.1.2:8080/tcp");
+        assertEquals(Map.of("c1", 4, "c2", 4), answers(outside, 8, hostAddress), "rr over the backends on hosts 1 and 2");
+        for (int h = 0; h < 3; h++)
+        {
+            assertFalse(daemons.get(h).ok("lb", "ls").contains(containerIps.get(2) + ":80/tcp"), "the refused service is on no host");
+        }
+
+        // a weight changed on host 0 reaches the others; host 0 restarted keeps the service and its address
+        daemons.get(0).ok("lb", "backend", "set", service, containerIps.get(2) + ":8080", "--weight", "0");
+        assertTrue(BackgroundProcess.await(5, () -> daemons.get(1).cli("lb", "ls", "--json").stdout().replaceAll("\\s", "")
+            .contains("\"weight\":0")), "the quiesced backend reached host 1\n" + daemons.get(1).cli("lb", "ls").stdout());
+        daemons.get(0).kill9();
+        daemons.get(0).start();
+        assertTrue(BackgroundProcess.await(10, () -> state(0).equals("connected")), "host 0 back in the cluster\n" + logs());
+        assertTrue(daemons.get(0).ok("vtep", "ls", "ov").contains("this host " + hostAddress + " "), "the same own address after a restart");
+        assertEquals(Map.of("c1", 4), answers(outside, 4, hostAddress), "only the backend of weight 1 gets new connections");
+
+        etcd.stop();
+        assertTrue(BackgroundProcess.await(10, () -> state(2).equals("unreachable")), "host 2 sees the store gone");
+        refused(2, "cluster store", "lb", "backend", "rm", service, containerIps.get(1) + ":8080");
+        assertEquals(Map.of("c1", 2), answers(outside, 2, hostAddress), "the service goes on while the store is away");
+        etcd.start();
+        assertTrue(BackgroundProcess.await(15, () -> state(2).equals("connected")), "host 2 reconnected\n" + logs());
+        daemons.get(2).ok("lb", "rm", service);
+        for (int h = 0; h < 3; h++)
+        {
+            final WharfDaemonProcess daemon = daemons.get(h);
+            assertTrue(BackgroundProcess.await(5, () -> !daemon.cli("lb", "ls").stdout().contains(vip)), "the service left host " + h);
+        }
+    }
+
+    /** {@code count} requests from {@code outside} through host 0's published port: who answered, each having seen host 0's address. */
+    private Map<String, Integer> answers(final String outside, final int count, final String hostAddress)
+    {
+        final Map<String, Integer> answers = new TreeMap<>();
+        for (int r = 0; r < count; r++)
+        {
+            final Matcher answer = NetPeer.tcp(outside, "10.99.1.2", 8080, logs());
+            answers.merge(answer.group(1), 1, Integer::sum);
+            assertEquals(hostAddress, answer.group(2), answer.group(1) + " saw host 0's own address, and answered it through the tunnel");
+        }
+        return answers;
+    }
+
+    /** Runs a command on host {@code host} that must be refused with {@code reason}; returns its message. */
+    private String refused(final int host, final String reason, final String... args)
+    {
+        final Host.Result result = daemons.get(host).cli(args);
+        assertNotEquals(0, result.exitCode(), String.join(" ", args) + " succeeded: " + result.stdout());
+        assertTrue(result.stderr().contains(reason), String.join(" ", args) + ": expected \"" + reason + "\" in: " + result.stderr());
+        return result.stderr();
     }
 }
