@@ -2,7 +2,11 @@ package dev.wharf.control.server;
 
 import dev.wharf.cluster.ClusterStore;
 import dev.wharf.control.api.v1.ClusterEndpointRecord;
+import dev.wharf.control.api.v1.ClusterDrainedBackend;
 import dev.wharf.control.api.v1.ClusterHostRecord;
+import dev.wharf.control.api.v1.ClusterServiceRecord;
+import dev.wharf.control.state.LbSection;
+import dev.wharf.control.state.Protocol;
 import dev.wharf.dataplane.protocol.Ipv4Address;
 import dev.wharf.dataplane.protocol.MacAddress;
 import org.junit.jupiter.api.Test;
@@ -65,6 +69,38 @@ class ClusterMirrorTest
         assertEquals(1, mirror.endpoints().size());
         assertEquals(1, mirror.unreadable().size(), "a good value replaces the bad one's problem");
         assertTrue(mirror.hosts().isEmpty());
+    }
+
+    private static LbSection.Service web(final String vip)
+    {
+        return new LbSection.Service(new LbSection.Address(Ipv4Address.parse(vip), 80, Protocol.TCP), "wrr", 0, "web",
+            List.of(new LbSection.Backend(Ipv4Address.parse("10.50.0.11"), 8080, 2)), null, LbSection.Service.NAT, false);
+    }
+
+    private ClusterStore.Change serviceChange(final String keyAddress, final LbSection.Service service)
+    {
+        final ClusterServiceRecord record = ClusterServiceRecord.newBuilder().setService(LbSection.record(service)).setChangedBy("b")
+            .addDrained(ClusterDrainedBackend.newBuilder().setAddress("10.50.0.12").setPort(8080).setDrainSeconds(30)).build();
+        return new ClusterStore.Change(keys.service(keyAddress), ClusterRecords.json(record), 0);
+    }
+
+    @Test
+    void aServiceRecordIsMirroredWithItsDrainsAndOneFiledUnderAnotherAddressIsLeftOut()
+    {
+        mirror.reset(new ClusterStore.Snapshot(1, List.of()));
+        final LbSection.Service web = web("10.50.0.100");
+
+        mirror.apply(serviceChange("10.50.0.100:80/tcp", web));
+        mirror.apply(serviceChange("10.50.0.101:80/tcp", web("10.50.0.100")));
+        mirror.apply(new ClusterStore.Change(keys.service("10.50.0.102:80/tcp"), "{\"service\": 3}", 0));
+
+        assertEquals(Map.of("10.50.0.100:80/tcp", new ClusterMirror.SharedService(web, Map.of("10.50.0.12:8080", 30))), mirror.services());
+        final List<String> problems = mirror.unreadable();
+        assertEquals(2, problems.size(), problems.toString());
+        assertTrue(problems.get(0).contains("not of its key's 10.50.0.101:80/tcp"), problems.get(0));
+
+        mirror.apply(new ClusterStore.Change(keys.service("10.50.0.100:80/tcp"), null, 0));
+        assertTrue(mirror.services().isEmpty());
     }
 
     @Test
