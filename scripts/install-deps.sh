@@ -28,6 +28,7 @@ packages=(
   dnsmasq-base     # dnsmasq: the DNS tests' upstream resolver, run privately in a namespace (the binary only: no system service)
   dnsperf          # queries per second answered by the gateways' DNS server (benchmarks)
   etcd-server      # the cluster store: tests run private etcd instances on loopback (the binary only; the service is never used)
+  curl             # the cluster tests revoke a host's lease through etcd's JSON gateway, as an operator without etcdctl would
 )
 
 missing=()

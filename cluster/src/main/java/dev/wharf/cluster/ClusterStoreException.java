@@ -1,7 +1,7 @@
 package dev.wharf.cluster;
 
 /** The cluster store could not be reached in time, or refused a request; the message says which and where. */
-public final class ClusterStoreException extends RuntimeException
+public class ClusterStoreException extends RuntimeException
 {
     public ClusterStoreException(final String message, final Throwable cause)
     {

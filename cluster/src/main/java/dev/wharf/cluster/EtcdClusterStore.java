@@ -19,7 +19,9 @@ import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 
+import io.grpc.Status;
 import javax.net.ssl.SSLException;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,13 +91,9 @@ public final class EtcdClusterStore implements ClusterStore
         {
             return await(client.getLeaseClient().keepAliveOnce(lease), "renew the lease").getTTL() > 0;
         }
-        catch (final ClusterStoreException e)
+        catch (final LeaseExpiredException e)
         {
-            if (e.getCause() instanceof EtcdException etcd && etcd.getErrorCode() == ErrorCode.NOT_FOUND)
-            {
-                return false; // "requested lease not found": it expired
-            }
-            throw e;
+            return false;
         }
     }
 
@@ -212,6 +210,12 @@ public final class EtcdClusterStore implements ClusterStore
         catch (final ExecutionException e)
         {
             final Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (isNotFound(cause))
+            {
+                // etcd answers NOT_FOUND only for a lease it no longer has ("requested lease not found")
+                throw new LeaseExpiredException("the cluster store " + description + " no longer has the lease (" + what + "): " +
+                    cause.getMessage(), cause);
+            }
             throw new ClusterStoreException("the cluster store " + description + " refused to " + what + ": " + cause.getMessage(), cause);
         }
         catch (final InterruptedException e)
@@ -219,6 +223,16 @@ public final class EtcdClusterStore implements ClusterStore
             Thread.currentThread().interrupt();
             throw new ClusterStoreException("interrupted while waiting for the cluster store (" + what + ")", e);
         }
+    }
+
+    /** jetcd reports a lease's NOT_FOUND as its own exception from the lease client, as gRPC's status from the KV client. */
+    private static boolean isNotFound(final Throwable cause)
+    {
+        if (cause instanceof EtcdException etcd)
+        {
+            return etcd.getErrorCode() == ErrorCode.NOT_FOUND;
+        }
+        return Status.fromThrowable(cause).getCode() == Status.Code.NOT_FOUND;
     }
 
     private static Entry entry(final KeyValue kv)

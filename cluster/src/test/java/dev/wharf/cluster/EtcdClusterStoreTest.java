@@ -54,7 +54,7 @@ class EtcdClusterStoreTest
     }
 
     @Test
-    void keysUnderARevokedLeaseAreGoneAndAnExpiredLeaseSaysSo() throws Exception
+    void keysUnderARevokedLeaseAreGoneAndAnExpiredLeaseSaysSoOnRenewalAndOnWrites() throws Exception
     {
         final long lease = store.grantLease(Duration.ofSeconds(2));
         store.put("/w/hosts/h1", "x", lease);
@@ -67,6 +67,11 @@ class EtcdClusterStoreTest
         }
         assertTrue(store.get("/w/hosts/h1").isEmpty(), "the key went with its lease");
         assertFalse(store.keepAlive(lease), "an expired lease cannot be renewed");
+        final LeaseExpiredException put = assertThrows(LeaseExpiredException.class, () -> store.put("/w/hosts/h1", "x", lease),
+            "a write under an expired lease says the lease is gone, not that the store is away");
+        assertTrue(put.getMessage().contains("no longer has the lease"), put.getMessage());
+        assertThrows(LeaseExpiredException.class, () -> store.createAll(Map.of("/w/endpoints/e1", "x"), lease));
+        assertTrue(store.get("/w/endpoints/e1").isEmpty());
 
         final long second = store.grantLease(Duration.ofSeconds(30));
         store.put("/w/hosts/h2", "y", second);

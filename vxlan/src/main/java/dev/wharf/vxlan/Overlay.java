@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * The overlay as the control plane drives it: the host's tunnel endpoint (the underlay sockets, one
@@ -60,6 +61,8 @@ public final class Overlay implements AutoCloseable
     private final Map<Integer, Network> networks = new LinkedHashMap<>();
     /** Underlays detached from the dataplane whose workers have not closed their sockets yet. */
     private final List<UnderlayPort> retiring = new ArrayList<>();
+    /** How deep in {@link #batch} the caller is: above 0, VTEP and endpoint changes wait for its end to publish. */
+    private int batchDepth;
 
     /** An overlay whose nodes can be composed into a dataplane's graph before that dataplane exists; {@link #bind} it then. */
     public Overlay()
@@ -257,7 +260,7 @@ public final class Overlay implements AutoCloseable
     {
         checkVtep(vtep);
         overlayNetwork(network).vteps.computeIfAbsent(vtep, v -> new LinkedHashMap<>());
-        publish();
+        tablesChanged();
     }
 
     /** Removes {@code vtep} and every endpoint behind it. */
@@ -274,7 +277,7 @@ public final class Overlay implements AutoCloseable
         {
             forget(state, endpoint);
         }
-        publish();
+        tablesChanged();
     }
 
     /**
@@ -301,7 +304,7 @@ public final class Overlay implements AutoCloseable
             // the gateway routes to it without asking: its ARP reply would go to the far host's gateway, which has our MAC
             state.neighbours.learnPermanent(ip, mac);
         }
-        publish();
+        tablesChanged();
     }
 
     /** Forgets endpoint {@code mac} behind {@code vtep}; the VTEP stays in the flood list. */
@@ -314,7 +317,37 @@ public final class Overlay implements AutoCloseable
             throw new IllegalArgumentException("no such endpoint behind VTEP " + UnderlayAddresses.text(vtep));
         }
         forget(state(network), removed);
-        publish();
+        tablesChanged();
+    }
+
+    /**
+     * Runs {@code changes}, calls of this overlay's VTEP and endpoint methods, publishing the nodes' tables once when
+     * they end (or throw) rather than after each call: programming thousands of remote endpoints at once (a cluster
+     * resync) is then linear in them, not quadratic. Meanwhile the FDB and neighbour entries are already in; the flood
+     * lists and proxy ARP follow at the end.
+     */
+    public synchronized <T> T batch(final Supplier<T> changes)
+    {
+        batchDepth++;
+        try
+        {
+            return changes.get();
+        }
+        finally
+        {
+            if (--batchDepth == 0)
+            {
+                publish();
+            }
+        }
+    }
+
+    private void tablesChanged()
+    {
+        if (batchDepth == 0)
+        {
+            publish();
+        }
     }
 
     /** The network's VTEPs in the order they were added, with their endpoints. */

@@ -197,6 +197,7 @@ public final class ClusterBench
 
     private void startDaemon(final Path socket) throws IOException, InterruptedException
     {
+        Files.deleteIfExists(socket); // a daemon killed with -9 leaves its socket: its presence must mean the new one listens
         daemon = new ProcessBuilder("ip", "netns", "exec", NAMESPACE, launcher.toString(), "daemon", "--socket", socket.toString(),
             "--state-dir", work.resolve("state").toString(), "--metrics", "off", "--dns", "off", "--host-access", "false",
             "--cluster", "etcd://" + ETCD_ADDRESS + ":" + ETCD_PORT, "--cluster-prefix", PREFIX, "--underlay", UNDERLAY)

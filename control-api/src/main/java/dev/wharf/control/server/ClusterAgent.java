@@ -2,6 +2,7 @@ package dev.wharf.control.server;
 
 import dev.wharf.cluster.ClusterStore;
 import dev.wharf.cluster.ClusterStoreException;
+import dev.wharf.cluster.LeaseExpiredException;
 import dev.wharf.control.api.v1.ClusterEndpointRecord;
 import dev.wharf.control.api.v1.ClusterHostRecord;
 import dev.wharf.control.api.v1.ClusterNetworkRecord;
@@ -84,6 +85,8 @@ final class ClusterAgent implements AutoCloseable
     private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
     /** This host's records as the store holds them under the current lease: key -> value. */
     private final Map<String, String> written = new ConcurrentHashMap<>();
+    /** The MACs of this host's endpoint records left by its run before (an older lease), by key, until written again. */
+    private final Map<String, String> earlierMacs = new HashMap<>();
     private final AtomicBoolean localChanged = new AtomicBoolean(true);
     private final ArrayDeque<String> problems = new ArrayDeque<>();
     private final Thread thread;
@@ -181,14 +184,16 @@ final class ClusterAgent implements AutoCloseable
                 {
                     if (!store.keepAlive(lease))
                     {
-                        problem("the lease of this host expired (the store was out of reach longer than " + settings.leaseTtl().toSeconds() +
-                            " s): registered again, and this host's records written again");
-                        lease = 0;
+                        leaseExpired();
                         continue;
                     }
                     nextKeepAlive = now + keepAlivePeriodMs();
                 }
                 setState("connected", "");
+            }
+            catch (final LeaseExpiredException e)
+            {
+                leaseExpired(); // a write under a lease that expired while the store was away: retrying it cannot succeed
             }
             catch (final ClusterStoreException e)
             {
@@ -208,6 +213,13 @@ final class ClusterAgent implements AutoCloseable
                 pause();
             }
         }
+    }
+
+    private void leaseExpired()
+    {
+        problem("the lease of this host expired (the store was out of reach longer than " + settings.leaseTtl().toSeconds() +
+            " s): registered again, and this host's records written again");
+        lease = 0;
     }
 
     private long keepAlivePeriodMs()
@@ -250,11 +262,18 @@ final class ClusterAgent implements AutoCloseable
         final ClusterStore.Snapshot snapshot = store.read(settings.keys().prefix());
         mirror.reset(snapshot);
         written.clear();
+        earlierMacs.clear();
         for (final ClusterStore.Entry entry : snapshot.entries())
         {
             if (entry.lease() == lease && lease != 0)
             {
                 written.put(entry.key(), entry.value());
+                continue;
+            }
+            final ClusterEndpointRecord own = mirror.endpoints().get(entry.key());
+            if (own != null && own.getHost().equals(settings.host()) && !own.getMac().isEmpty())
+            {
+                earlierMacs.put(entry.key(), own.getMac()); // this host's run before: its lease has not expired yet
             }
         }
         appliedRevision = snapshot.revision();
@@ -465,6 +484,7 @@ final class ClusterAgent implements AutoCloseable
             {
                 store.put(key, record.getValue(), lease);
                 written.put(key, record.getValue());
+                earlierMacs.remove(key);
             }
             else if (store.createAll(Map.of(key, record.getValue()), lease))
             {
@@ -507,11 +527,13 @@ final class ClusterAgent implements AutoCloseable
             {
                 continue;
             }
-            final long mac = port.hasMac() ? port.mac() : learnedMac(port);
+            final String key = settings.keys().endpoint(port.network(), settings.host(), port.name());
+            final long learned = port.hasMac() ? port.mac() : learnedMac(port);
+            final String mac = learned != 0 ? MacAddress.toString(learned) : macInTheStore(key);
             final ClusterEndpointRecord endpoint = ClusterEndpointRecord.newBuilder().setNetwork(port.network()).setHost(settings.host())
-                .setPort(port.name()).setMac(mac == 0 ? "" : MacAddress.toString(mac)).setIp(port.hasIp() ? Ipv4Address.toString(port.ip()) : "")
+                .setPort(port.name()).setMac(mac).setIp(port.hasIp() ? Ipv4Address.toString(port.ip()) : "")
                 .setVtep(Ipv4Address.toString(settings.underlay())).build();
-            records.put(settings.keys().endpoint(port.network(), settings.host(), port.name()), ClusterRecords.json(endpoint));
+            records.put(key, ClusterRecords.json(endpoint));
             endpoints++;
             if (port.hasIp())
             {
@@ -533,6 +555,22 @@ final class ClusterAgent implements AutoCloseable
         }
         localEndpoints = endpoints;
         return records;
+    }
+
+    /**
+     * The MAC this host's endpoint record {@code key} holds in the store, "" when none: a container's MAC that aged out
+     * of the FDB while it was silent, or is not learned again yet after a restart, is still its MAC, and the other hosts
+     * keep its entry and proxy ARP meanwhile. A detached port's record is gone from both maps, so a new container on a
+     * port of the same name starts with none.
+     */
+    private String macInTheStore(final String key)
+    {
+        final String current = written.get(key);
+        if (current != null)
+        {
+            return ClusterRecords.<ClusterEndpointRecord>parse(current, ClusterEndpointRecord.newBuilder()).getMac();
+        }
+        return earlierMacs.getOrDefault(key, "");
     }
 
     /** The one MAC learned on the port (a container's), or 0 while there is none or several. */

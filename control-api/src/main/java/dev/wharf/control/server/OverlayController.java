@@ -437,60 +437,65 @@ public final class OverlayController implements Feature, NetworkController.Drive
                 clusterEntries.remove(network);
                 return 0;
             }
-            final Map<Integer, Map<Long, Integer>> programmed = clusterEntries.getOrDefault(network, Map.of());
-            int changes = 0;
-            for (final Map.Entry<Integer, Map<Long, Integer>> vtep : programmed.entrySet())
+            return overlay.batch(() -> programRemote(network, index, desired));
+        });
+    }
+
+    private int programRemote(final String network, final int index, final Map<Integer, Map<Long, Integer>> desired)
+    {
+        final Map<Integer, Map<Long, Integer>> programmed = clusterEntries.getOrDefault(network, Map.of());
+        int changes = 0;
+        for (final Map.Entry<Integer, Map<Long, Integer>> vtep : programmed.entrySet())
+        {
+            final Map<Long, Integer> wanted = desired.get(vtep.getKey());
+            if (wanted == null)
             {
-                final Map<Long, Integer> wanted = desired.get(vtep.getKey());
-                if (wanted == null)
-                {
-                    overlay.removeVtep(index, vtep.getKey());
-                    changes += 1 + vtep.getValue().size();
-                    continue;
-                }
-                for (final Map.Entry<Long, Integer> endpoint : vtep.getValue().entrySet())
-                {
-                    if (!Objects.equals(wanted.get(endpoint.getKey()), endpoint.getValue()))
-                    {
-                        overlay.removeEndpoint(index, vtep.getKey(), endpoint.getKey());
-                        changes++;
-                    }
-                }
+                overlay.removeVtep(index, vtep.getKey());
+                changes += 1 + vtep.getValue().size();
+                continue;
             }
-            final Map<Integer, Map<Long, Integer>> now = new LinkedHashMap<>();
-            for (final Map.Entry<Integer, Map<Long, Integer>> vtep : desired.entrySet())
+            for (final Map.Entry<Long, Integer> endpoint : vtep.getValue().entrySet())
             {
-                final Map<Long, Integer> before = programmed.getOrDefault(vtep.getKey(), Map.of());
-                final Map<Long, Integer> entries = new LinkedHashMap<>();
-                now.put(vtep.getKey(), entries);
-                if (!programmed.containsKey(vtep.getKey()))
+                if (!Objects.equals(wanted.get(endpoint.getKey()), endpoint.getValue()))
                 {
-                    overlay.addVtep(index, vtep.getKey());
+                    overlay.removeEndpoint(index, vtep.getKey(), endpoint.getKey());
                     changes++;
                 }
-                for (final Map.Entry<Long, Integer> endpoint : vtep.getValue().entrySet())
+            }
+        }
+        final Map<Integer, Map<Long, Integer>> now = new LinkedHashMap<>();
+        for (final Map.Entry<Integer, Map<Long, Integer>> vtep : desired.entrySet())
+        {
+            final Map<Long, Integer> before = programmed.getOrDefault(vtep.getKey(), Map.of());
+            final Map<Long, Integer> entries = new LinkedHashMap<>();
+            now.put(vtep.getKey(), entries);
+            if (!programmed.containsKey(vtep.getKey()))
+            {
+                overlay.addVtep(index, vtep.getKey());
+                changes++;
+            }
+            for (final Map.Entry<Long, Integer> endpoint : vtep.getValue().entrySet())
+            {
+                if (Objects.equals(before.get(endpoint.getKey()), endpoint.getValue()))
                 {
-                    if (Objects.equals(before.get(endpoint.getKey()), endpoint.getValue()))
-                    {
-                        entries.put(endpoint.getKey(), endpoint.getValue());
-                        continue;
-                    }
-                    try
-                    {
-                        overlay.addEndpoint(index, vtep.getKey(), endpoint.getKey(), endpoint.getValue());
-                        entries.put(endpoint.getKey(), endpoint.getValue());
-                        changes++;
-                    }
-                    catch (final IllegalStateException | IllegalArgumentException e)
-                    {
-                        LOG.warn("endpoint {} of network {} behind VTEP {} not programmed: {}", MacAddress.toString(endpoint.getKey()), network,
-                            Ipv4Address.toString(vtep.getKey()), e.getMessage());
-                    }
+                    entries.put(endpoint.getKey(), endpoint.getValue());
+                    continue;
+                }
+                try
+                {
+                    overlay.addEndpoint(index, vtep.getKey(), endpoint.getKey(), endpoint.getValue());
+                    entries.put(endpoint.getKey(), endpoint.getValue());
+                    changes++;
+                }
+                catch (final IllegalStateException | IllegalArgumentException e)
+                {
+                    LOG.warn("endpoint {} of network {} behind VTEP {} not programmed: {}", MacAddress.toString(endpoint.getKey()), network,
+                        Ipv4Address.toString(vtep.getKey()), e.getMessage());
                 }
             }
-            clusterEntries.put(network, now);
-            return changes;
-        });
+        }
+        clusterEntries.put(network, now);
+        return changes;
     }
 
     /** How many remote endpoints (with a MAC) the cluster store programmed here, over every network. */

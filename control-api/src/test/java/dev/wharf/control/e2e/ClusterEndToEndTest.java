@@ -38,6 +38,7 @@ class ClusterEndToEndTest
     private static final int LEASE_TTL_SECONDS = 4;
     private static final Pattern REMOTE = Pattern.compile("\"remoteEndpoints\":\\s*(\\d+)");
     private static final Pattern STATE = Pattern.compile("\"state\":\\s*\"(\\w+)\"");
+    private static final Pattern LEASE = Pattern.compile("\"lease\":\\s*\"([0-9a-f]+)\"");
     private static final Pattern VNI = Pattern.compile("\"vni\":\\s*(\\d+)");
 
     private Topology topology;
@@ -83,7 +84,7 @@ class ClusterEndToEndTest
     /** The underlay switch with etcd on it, and three hosts each running a daemon in the cluster. */
     private void startCluster(final String prefix) throws Exception
     {
-        Host.requireRootAnd("ip", "ping", "socat", "sha256sum", "tshark", "dumpcap", "etcd");
+        Host.requireRootAnd("ip", "ping", "socat", "sha256sum", "tshark", "dumpcap", "etcd", "curl");
         topology = new Topology(prefix);
         final String underlay = topology.namespace("ul");
         final String[] legs = new String[3];
@@ -144,6 +145,12 @@ class ClusterEndToEndTest
     {
         final Matcher m = REMOTE.matcher(daemons.get(host).cli("cluster", "status", "--json").stdout());
         return m.find() ? Integer.parseInt(m.group(1)) : 0;
+    }
+
+    private long lease(final int host)
+    {
+        final Matcher m = LEASE.matcher(daemons.get(host).cli("cluster", "status", "--json").stdout());
+        return m.find() ? Long.parseUnsignedLong(m.group(1), 16) : 0;
     }
 
     private String state(final int host)
@@ -264,6 +271,27 @@ class ClusterEndToEndTest
         // learned yet, follows from the container's first frame
         assertTrue(topology.ping(containers.get(0), containerIps.get(2), 2), "host 0's container reaches host 2's again\n" + logs());
         awaitRemoteEndpoints(0, 2, 15);
+    }
+
+    @Test
+    void aHostWhoseLeaseIsLostRegistersAgainAndItsEndpointReturnsOnEveryHost() throws Exception
+    {
+        startCluster("clrv");
+        createNetworkAndContainers();
+        awaitRemoteEndpoints(1, 2, 10);
+        awaitRemoteEndpoints(2, 2, 10);
+        final long lost = lease(0);
+        assertNotEquals(0, lost, "host 0 holds a lease");
+        etcd.revokeLease(lost); // as when the store was away longer than the TTL: host 0's records are gone from it
+        assertTrue(BackgroundProcess.await(10, () -> lease(0) != 0 && lease(0) != lost),
+            "host 0 registers again under a new lease\n" + daemons.get(0).cli("cluster", "status").stdout() + logs());
+        for (final int h : new int[] {1, 2})
+        {
+            awaitRemoteEndpoints(h, 2, 10);
+            assertTrue(daemons.get(h).ok("cluster", "hosts").contains(underlayIp(0)), "host 0 is among host " + h + "'s hosts again");
+        }
+        assertTrue(daemons.get(0).ok("cluster", "status").contains("the lease of this host expired"), "cluster status says what happened");
+        assertTrue(topology.ping(containers.get(1), containerIps.get(0), 2), "host 1's container reaches host 0's again\n" + logs());
     }
 
     @Test

@@ -33,11 +33,15 @@ import java.net.NetworkInterface;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -383,5 +387,53 @@ class OverlayServiceTest
         assertTrue(tunnel >= 0, "setting a good underlay brings the overlay networks' tunnels up");
         assertEquals(List.of(Ipv4Address.parse(REMOTE)), daemon.overlay.vteps(daemon.plane.networks().index("ov")).stream()
             .map(Overlay.Vtep::address).toList());
+    }
+
+    @Test
+    void theClusterProgramsRemoteEndpointsChangingOnlyTheDifferenceAndPublishesTheTablesOncePerBatch()
+    {
+        setUnderlay();
+        create(overlayNetwork("ov", 42));
+        final int index = daemon().plane.networks().index("ov");
+        final int vtepA = Ipv4Address.parse("10.200.0.2");
+        final int vtepB = Ipv4Address.parse("10.200.0.3");
+        final int vtepC = Ipv4Address.parse("10.200.0.4");
+        final long m1 = MacAddress.parse("02:42:0a:32:00:0b");
+        final long m2 = MacAddress.parse("02:42:0a:32:00:0c");
+        final long m3 = MacAddress.parse("02:42:0a:32:00:0d");
+        final int ip1 = Ipv4Address.parse("10.50.0.11");
+        final int ip2 = Ipv4Address.parse("10.50.0.12");
+        final int ip3 = Ipv4Address.parse("10.50.0.13");
+        final int moved = Ipv4Address.parse("10.50.0.19");
+
+        final int first = daemon().plane.overlay().programRemote("ov",
+            Map.of(vtepA, Map.of(m1, ip1, m2, ip2), vtepB, Map.of(m3, ip3), vtepC, Map.of()));
+
+        assertEquals(6, first, "three VTEPs and three endpoints");
+        assertEquals(Set.of(vtepA, vtepB, vtepC), daemon().overlay.vteps(index).stream().map(Overlay.Vtep::address).collect(Collectors.toSet()));
+        assertEquals(m3, daemon().overlay.tables().proxyArpMac(index, ip3));
+        assertEquals(vtepB, FdbTable.peerOf(daemon().dataplane.snapshot().network(index).fdb.lookupEntry(m3, 0)));
+
+        final int second = daemon().plane.overlay().programRemote("ov", Map.of(vtepA, Map.of(m1, ip1, m2, moved), vtepC, Map.of(m3, ip3)));
+
+        assertEquals(5, second, "m2's address changed (out and in), B went with its endpoint, m3 came back behind C");
+        assertEquals(3, daemon().plane.overlay().remoteEndpointCount());
+        assertEquals(m1, daemon().overlay.tables().proxyArpMac(index, ip1));
+        assertEquals(m2, daemon().overlay.tables().proxyArpMac(index, moved));
+        assertEquals(0, daemon().overlay.tables().proxyArpMac(index, ip2), "the old address is no longer answered");
+        assertEquals(vtepC, FdbTable.peerOf(daemon().dataplane.snapshot().network(index).fdb.lookupEntry(m3, 0)), "m3 is behind C now");
+        assertEquals(0, daemon().plane.overlay().programRemote("ov", Map.of(vtepA, Map.of(m1, ip1, m2, moved), vtepC, Map.of(m3, ip3))),
+            "the same endpoints again change nothing");
+
+        final var before = daemon().overlay.tables();
+        final var during = daemon().overlay.batch(() ->
+        {
+            daemon().overlay.addEndpoint(index, vtepA, MacAddress.parse("02:42:0a:32:00:0e"), Ipv4Address.parse("10.50.0.14"));
+            daemon().overlay.removeVtep(index, vtepC);
+            return daemon().overlay.tables();
+        });
+        assertSame(before, during, "nothing is published inside a batch");
+        assertEquals(MacAddress.parse("02:42:0a:32:00:0e"), daemon().overlay.tables().proxyArpMac(index, Ipv4Address.parse("10.50.0.14")));
+        assertEquals(0, daemon().overlay.tables().proxyArpMac(index, ip3), "both changes are published at its end");
     }
 }
